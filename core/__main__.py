@@ -1,0 +1,243 @@
+"""The command line: python -m core train | fetch | bench | tune | sweep.
+
+Options of `train` are generated from the config dataclasses, so every setting has a flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from core.config import (  # noqa: E402
+    DataConfig,
+    ModelConfig,
+    RunRequest,
+    SplitConfig,
+    TrainConfig,
+    default_data_for,
+    default_split_for,
+)
+from core.errors import ForecastLabError  # noqa: E402
+
+# Flag names that differ from the field name (the rest are the field name with dashes).
+RENAMED = {
+    ("data", "seed"): "data-seed",
+    ("data", "provider"): "btc-provider",
+    ("data", "csv_path"): "csv",
+    ("data", "length"): "length",
+    ("split", "method"): "split",
+    ("train", "seed"): "seed",
+}
+SECTIONS: dict[str, type] = {
+    "data": DataConfig,
+    "split": SplitConfig,
+    "model": ModelConfig,
+    "train": TrainConfig,
+}
+
+
+def _flag(section: str, name: str) -> str:
+    return "--" + RENAMED.get((section, name), name.replace("_", "-"))
+
+
+def _dest(section: str, name: str) -> str:
+    return f"{section}__{name}"
+
+
+def _parse_tuple(text: str) -> tuple[float, ...]:
+    if not text.strip():
+        return ()
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got '{text}'") from error
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    for section, cls in SECTIONS.items():
+        group = parser.add_argument_group(f"{section} settings")
+        defaults = cls()
+        for item in dataclasses.fields(cls):
+            default = getattr(defaults, item.name)
+            kwargs: dict[str, Any] = {"dest": _dest(section, item.name), "default": None}
+            annotation = str(item.type)
+            if isinstance(default, bool):
+                kwargs["action"] = argparse.BooleanOptionalAction
+            elif isinstance(default, tuple):
+                kwargs["type"] = _parse_tuple
+                kwargs["metavar"] = "N,N"
+            elif "int" in annotation and "float" not in annotation:
+                kwargs["type"] = int
+            elif "float" in annotation:
+                kwargs["type"] = float
+            else:
+                kwargs["type"] = str
+            choices = _choices(section, item.name)
+            if choices:
+                kwargs["choices"] = choices
+            kwargs["help"] = f"default: {default}"
+            group.add_argument(_flag(section, item.name), **kwargs)
+
+
+def _choices(section: str, name: str) -> tuple[str, ...] | None:
+    from core import config
+
+    table = {
+        ("data", "source"): config.SOURCES,
+        ("data", "provider"): config.PROVIDERS,
+        ("data", "noise_kind"): config.NOISE_KINDS,
+        ("split", "method"): config.SPLIT_METHODS,
+        ("split", "scaling_scope"): config.SCALING_SCOPES,
+        ("model", "family"): config.FAMILIES,
+        ("model", "task"): config.TASKS,
+        ("model", "activation"): config.ACTIVATIONS,
+        ("train", "optimizer"): config.OPTIMIZERS,
+    }
+    return table.get((section, name))
+
+
+def request_from_args(args: argparse.Namespace) -> RunRequest:
+    """Defaults for the chosen source (study presets), then every flag the user gave."""
+    given = {
+        section: {
+            item.name: getattr(args, _dest(section, item.name))
+            for item in dataclasses.fields(cls)
+            if getattr(args, _dest(section, item.name)) is not None
+        }
+        for section, cls in SECTIONS.items()
+    }
+    data = default_data_for(given["data"].get("source", "synthetic")).replace(**given["data"])
+    split = default_split_for(data).replace(**given["split"])
+    model = ModelConfig().replace(**given["model"])
+    train = TrainConfig().replace(**given["train"])
+    return RunRequest(data=data, split=split, model=model, train=train, horizon=args.horizon)
+
+
+def _print_progress(update: Any) -> None:
+    val = "" if update.val_loss is None else f" val_loss {update.val_loss:.6f}"
+    print(
+        f"epoch {update.epoch}/{update.max_epochs} loss {update.loss:.6f}{val}"
+        f" ({update.seconds:.1f}s)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def command_train(args: argparse.Namespace) -> int:
+    from core.pipeline import run_experiment
+
+    request = request_from_args(args)
+    started = time.perf_counter()
+    result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
+    summary = result.summary()
+    print(f"run {result.key} ({'loaded from the run store' if result.cached else 'trained'}"
+          f" in {time.perf_counter() - started:.1f}s)")
+    print(f"data: {result.series_info['name']} ({result.series_info['rows']} rows, "
+          f"{result.series_info['first_date']} .. {result.series_info['last_date']})")
+    if result.series_info.get("notice"):
+        print(f"note: {result.series_info['notice']}")
+    print(f"model: {request.model.label}, {result.parameter_count} parameters, "
+          f"{result.epochs_run} epochs ({result.stop_reason}), {result.train_seconds:.1f}s")
+    test = result.metrics["test"]
+    if result.task == "classification":
+        print(f"test accuracy {test['accuracy']:.3f} vs majority class "
+              f"{test['majority_baseline_accuracy']:.3f}")
+    else:
+        print(f"test MSE {test['mse']:.6g}  MAE {test['mae']:.6g}  "
+              f"(scaled MSE {result.metrics['test_scaled']['mse']:.6g})")
+        for name, figures in result.baselines.items():
+            if "test" in figures:
+                ratio = test["mse"] / figures["test"]["mse"] if figures["test"]["mse"] else float("nan")
+                print(f"  vs {name}: MSE {figures['test']['mse']:.6g} (model/baseline {ratio:.3f})")
+        if result.noise_floor_mse:
+            print(f"  noise floor MSE {result.noise_floor_mse:.6g} "
+                  f"(model/floor {test['mse'] / result.noise_floor_mse:.3f})")
+    if args.json:
+        print(json.dumps(_finite(summary), separators=(",", ":")))
+    return 0
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def command_fetch(args: argparse.Namespace) -> int:
+    from core.data.market import fetch_prices
+
+    provider = args.provider or "yahoo"
+    series = fetch_prices(args.source, provider, force=True)
+    fetched = series.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if series.fetched_at else "unknown"
+    print(f"{series.name}: {len(series)} rows, {series.dates[0]:%Y-%m-%d} .. "
+          f"{series.dates[-1]:%Y-%m-%d}, provider {series.provider}, data as of {fetched}")
+    if series.notice:
+        print(f"note: {series.notice}")
+    return 0
+
+
+def command_bench(args: argparse.Namespace) -> int:
+    from core.bench import run_bench
+
+    run_bench(quick=args.quick)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="show library logs")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train (or load from the run store) one model")
+    _add_config_options(train)
+    train.add_argument("--horizon", type=int, default=30, help="future steps to forecast")
+    train.add_argument("--json", action="store_true", help="last stdout line: a JSON summary")
+    train.add_argument("--retrain", action="store_true", help="ignore the run store's copy")
+    train.set_defaults(handler=command_train)
+
+    fetch = commands.add_parser("fetch", help="download market data into the cache")
+    fetch.add_argument("source", choices=("btc", "sp500"))
+    fetch.add_argument("--provider", choices=("yahoo", "cdd"), default=None)
+    fetch.set_defaults(handler=command_fetch)
+
+    bench = commands.add_parser("bench", help="print the engine's speed and quality figures")
+    bench.add_argument("--quick", action="store_true", help="fewer families and epochs")
+    bench.set_defaults(handler=command_bench)
+
+    try:
+        from core.tuning.cli import add_subcommands
+    except ImportError:  # the tuning package is optional for the engine's own commands
+        add_subcommands = None
+    if add_subcommands is not None:
+        add_subcommands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR)
+    try:
+        return int(args.handler(args) or 0)
+    except ForecastLabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

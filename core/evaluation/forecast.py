@@ -1,0 +1,131 @@
+"""Model predictions: batched one-step predictions, recursive multi-step forecasts, future dates.
+
+TensorFlow is never imported here; a model is anything with `predict` (batched) or callable on
+a (1, lookback, 1) window returning one value, so the recursion is testable with plain stubs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _to_numpy(output: Any) -> np.ndarray:
+    if hasattr(output, "numpy"):  # eager tensors
+        output = output.numpy()
+    return np.asarray(output, dtype=float)
+
+
+def predict_next(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """One-step predictions for a batch of windows (n, lookback, 1).
+
+    A single-output model gives a flat (n,) array; a multi-output model (class probabilities)
+    gives (n, outputs). Models without `predict` are called on the whole batch.
+    """
+    windows = np.asarray(x, dtype=np.float32)
+    if windows.ndim == 2:
+        windows = windows[..., np.newaxis]
+    if windows.ndim != 3:
+        raise ValueError(
+            f"windows must have shape (n, lookback, 1); received shape {windows.shape}."
+        )
+    if len(windows) == 0:
+        return np.empty(0, dtype=float)
+    if hasattr(model, "predict"):
+        output = model.predict(windows, batch_size=batch_size, verbose=0)
+    else:
+        output = model(windows)
+    predictions = _to_numpy(output)
+    if len(predictions) != len(windows):
+        raise ValueError(
+            f"the model returned {len(predictions)} predictions for {len(windows)} windows; "
+            "it must return one row per window."
+        )
+    if predictions.ndim == 1 or predictions.shape[1:] in ((), (1,)):
+        return predictions.reshape(-1)
+    return predictions.reshape(len(windows), -1)
+
+
+def _accepts_training_flag(model: Any) -> bool:
+    try:
+        parameters = inspect.signature(model).parameters.values()
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return False
+    return any(
+        parameter.name == "training" or parameter.kind is inspect.Parameter.VAR_KEYWORD
+        for parameter in parameters
+    )
+
+
+def forecast_recursive(model: Any, last_window: np.ndarray, horizon: int) -> np.ndarray:
+    """Forecast `horizon` steps past the window, feeding each prediction back as the next input.
+
+    `last_window` holds the last `lookback` scaled values, shape (lookback,) or (lookback, 1);
+    the result is scaled too. The model is called directly (`model(window, training=False)`),
+    which is much faster than `model.predict` for one window at a time.
+    """
+    if horizon < 0:
+        raise ValueError(f"horizon must be 0 or more steps; received {horizon}.")
+    window = np.asarray(last_window, dtype=np.float32)
+    if window.ndim == 3 and window.shape[0] == 1:
+        window = window[0]
+    if window.ndim == 2 and window.shape[1] == 1:
+        window = window[:, 0]
+    if window.ndim != 1 or window.size == 0:
+        raise ValueError(
+            f"last_window must have shape (lookback,) or (lookback, 1); "
+            f"received shape {np.shape(last_window)}."
+        )
+    if horizon == 0:
+        return np.empty(0, dtype=float)
+
+    keywords = {"training": False} if _accepts_training_flag(model) else {}
+    lookback = window.size
+    # One buffer holding the window followed by the forecasts; each step reads the last
+    # `lookback` values, so a prediction becomes input for the next step without copying.
+    buffer = np.concatenate([window, np.zeros(horizon, dtype=np.float32)])
+    for step in range(horizon):
+        inputs = buffer[step : step + lookback].reshape(1, lookback, 1)
+        output = _to_numpy(model(inputs, **keywords))
+        if output.size != 1:
+            raise ValueError(
+                f"recursive forecasting needs a model returning one value per window; "
+                f"received output of shape {output.shape} (a classifier cannot be rolled forward)."
+            )
+        buffer[lookback + step] = output.reshape(-1)[0]
+    return buffer[lookback:].astype(float)
+
+
+def future_dates(dates: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
+    """The `horizon` dates after the last one, in the series' own rhythm.
+
+    Daily series with weekend dates continue on calendar days; daily series without any weekend
+    date (trading days, e.g. the S&P 500) continue on business days; other spacings (weekly,
+    monthly, hourly) continue with the inferred frequency or the median step.
+    """
+    if horizon < 0:
+        raise ValueError(f"horizon must be 0 or more steps; received {horizon}.")
+    index = pd.DatetimeIndex(dates)
+    if len(index) == 0:
+        raise ValueError("dates is empty; a forecast needs the series' last date.")
+    last = index[-1]
+    if horizon == 0:
+        return pd.DatetimeIndex([], dtype=index.dtype, name="date")
+
+    step = pd.Series(index).diff().dropna().median() if len(index) > 1 else pd.Timedelta(days=1)
+    if step == pd.Timedelta(days=1):
+        if (index.dayofweek >= 5).any():
+            result = pd.date_range(last + pd.Timedelta(days=1), periods=horizon, freq="D")
+        else:
+            result = pd.bdate_range(last + pd.offsets.BDay(1), periods=horizon)
+    else:
+        frequency = pd.infer_freq(index[-min(len(index), 50) :]) if len(index) >= 3 else None
+        if frequency is not None:
+            offset = pd.tseries.frequencies.to_offset(frequency)
+            result = pd.date_range(last + offset, periods=horizon, freq=offset)
+        else:
+            result = pd.DatetimeIndex([last + step * (number + 1) for number in range(horizon)])
+    return pd.DatetimeIndex(result, name="date")

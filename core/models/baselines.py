@@ -1,0 +1,144 @@
+"""Baseline forecasters on the same test targets as the network: naive, seasonal naive,
+least-squares linear AR on the same window, and Holt-Winters with parameters fitted on train.
+
+Each baseline takes a Prepared and returns one-step-ahead test predictions in original units,
+aligned with prepared.test_index. No TensorFlow here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from core.data.prepare import Prepared
+
+FALLBACK_SEASON = 7
+
+
+def naive_forecast(prepared: Prepared) -> np.ndarray:
+    """Persistence: tomorrow = today."""
+    values = np.asarray(prepared.series.values, dtype=float)
+    return values[np.asarray(prepared.test_index) - 1]
+
+
+def _season_for(prepared: Prepared) -> int:
+    """prepared.season_length when the train part holds at least two seasons, else 7."""
+    season = int(getattr(prepared, "season_length", FALLBACK_SEASON) or FALLBACK_SEASON)
+    if season < 2 or 2 * season > prepared.train_end:
+        season = FALLBACK_SEASON
+    return season
+
+
+def seasonal_naive_forecast(prepared: Prepared) -> np.ndarray:
+    """The value one season ago (season = prepared.season_length; 7 for short series)."""
+    values = np.asarray(prepared.series.values, dtype=float)
+    targets = np.asarray(prepared.test_index)
+    season = _season_for(prepared)
+    if targets.min() - season < 0:
+        season = FALLBACK_SEASON
+    return values[np.maximum(targets - season, 0)]
+
+
+def fit_linear_ar(prepared: Prepared) -> dict:
+    """Least squares with intercept of the next scaled value on the scaled window (train windows).
+
+    Returns {"coefficients": (lookback,), "intercept": float, "mean": float, "std": float}; mean
+    and std are the train windows' statistics, used by the networks to standardise inputs.
+    """
+    windows = np.asarray(prepared.x_train, dtype=float).reshape(len(prepared.x_train), -1)
+    targets = np.asarray(prepared.y_train, dtype=float).reshape(-1)
+    if len(windows) < 2:
+        raise ConfigError(
+            f"the linear AR baseline needs at least 2 training windows, got {len(windows)}; "
+            "lengthen the series or shorten the look-back window."
+        )
+    design = np.hstack([windows, np.ones((len(windows), 1))])
+    solution, *_ = np.linalg.lstsq(design, targets, rcond=None)
+    return {
+        "coefficients": solution[:-1],
+        "intercept": float(solution[-1]),
+        "mean": float(windows.mean()),
+        "std": float(windows.std()) or 1.0,
+    }
+
+
+def linear_ar_forecast(prepared: Prepared) -> np.ndarray:
+    """Linear autoregression on the same look-back window, fitted on the train windows."""
+    fit = fit_linear_ar(prepared)
+    windows = np.asarray(prepared.x_test, dtype=float).reshape(len(prepared.x_test), -1)
+    scaled = windows @ fit["coefficients"] + fit["intercept"]
+    return np.asarray(prepared.scaler.inverse(scaled), dtype=float)
+
+
+def _holt_winters_parameters(train: np.ndarray, season: int) -> dict:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    model = ExponentialSmoothing(
+        train,
+        trend="add",
+        seasonal="add",
+        seasonal_periods=season,
+        initialization_method="heuristic",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; the fit is checked by the bench
+        fitted = model.fit()
+    params = fitted.params
+    return {
+        "alpha": float(params["smoothing_level"]),
+        "beta": float(params["smoothing_trend"]),
+        "gamma": float(params["smoothing_seasonal"]),
+        "level": float(params["initial_level"]),
+        "trend": float(params["initial_trend"]),
+        "seasons": np.asarray(params["initial_seasons"], dtype=float),
+    }
+
+
+def holt_winters_one_step(values: np.ndarray, season: int, parameters: dict) -> np.ndarray:
+    """One-step-ahead forecasts for every position of `values` with FIXED smoothing parameters
+    (additive trend and season, statsmodels' recursions); forecast[t] uses values[:t] only."""
+    alpha, beta, gamma = parameters["alpha"], parameters["beta"], parameters["gamma"]
+    level, trend = parameters["level"], parameters["trend"]
+    seasons = list(parameters["seasons"])  # seasons[t] = seasonal component used at step t
+    forecasts = np.empty(len(values))
+    for position, value in enumerate(np.asarray(values, dtype=float)):
+        seasonal = seasons[position]
+        forecasts[position] = level + trend + seasonal
+        new_level = alpha * (value - seasonal) + (1 - alpha) * (level + trend)
+        seasons.append(gamma * (value - level - trend) + (1 - gamma) * seasonal)
+        trend = beta * (new_level - level) + (1 - beta) * trend
+        level = new_level
+    return forecasts
+
+
+def holt_winters_forecast(prepared: Prepared) -> np.ndarray:
+    """Holt-Winters (additive trend and season) fitted once on the train part, then run through
+    the test part one step at a time with its fitted parameters held fixed."""
+    values = np.asarray(prepared.series.values, dtype=float)
+    season = _season_for(prepared)
+    parameters = _holt_winters_parameters(values[: prepared.train_end], season)
+    forecasts = holt_winters_one_step(values, season, parameters)
+    return forecasts[np.asarray(prepared.test_index)]
+
+
+BASELINES: dict[str, Callable[[Prepared], np.ndarray]] = {
+    "naive": naive_forecast,
+    "seasonal_naive": seasonal_naive_forecast,
+    "linear_ar": linear_ar_forecast,
+    "holt_winters": holt_winters_forecast,
+}
+
+BASELINE_LABELS: dict[str, str] = {
+    "naive": "Naive (tomorrow = today)",
+    "seasonal_naive": "Seasonal naive",
+    "linear_ar": "Linear AR",
+    "holt_winters": "Holt-Winters",
+}
+
+__all__ = ["BASELINES", "BASELINE_LABELS", "fit_linear_ar", "holt_winters_one_step"]

@@ -1,0 +1,295 @@
+"""One training run end to end: load -> prepare -> (cached?) -> train -> evaluate -> forecast -> save."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from core.config import RunRequest, run_key
+from core.data import Series, load_series
+
+if TYPE_CHECKING:
+    from core.data.prepare import Prepared
+    from core.training.runs import RunStore
+    from core.training.trainer import EpochUpdate
+
+logger = logging.getLogger(__name__)
+
+CLASS_NAMES = ("down", "flat", "up")
+
+
+@dataclass(eq=False)
+class RunResult:
+    """A finished run: everything the Results, Classify and Runs pages and the CLI show."""
+
+    key: str
+    request: RunRequest
+    cached: bool
+    created_at: str
+    train_seconds: float
+    epochs_run: int
+    best_epoch: int
+    stop_reason: str
+    history: dict[str, list[float]]
+    predictions: pd.DataFrame
+    metrics: dict[str, Any]
+    baselines: dict[str, dict[str, Any]]
+    noise_floor_mse: float | None
+    forecast: pd.DataFrame
+    series_info: dict[str, Any]
+    parameter_count: int
+    model_path: Path | None = None
+    scaler: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None  # e.g. "the stored copy was damaged and has been retrained"
+
+    @property
+    def task(self) -> str:
+        return self.request.model.task
+
+    def summary(self) -> dict[str, Any]:
+        """Plain JSON-ready summary (the CLI's --json line)."""
+        forecast = [
+            {"date": date.strftime("%Y-%m-%d"), "value": float(value)}
+            for date, value in self.forecast["forecast"].items()
+        ]
+        return {
+            "run_key": self.key,
+            "cached": self.cached,
+            "created_at": self.created_at,
+            "source": self.request.data.source,
+            "task": self.task,
+            "model": self.request.to_dict(),
+            "parameter_count": self.parameter_count,
+            "epochs_run": self.epochs_run,
+            "best_epoch": self.best_epoch,
+            "stop_reason": self.stop_reason,
+            "train_seconds": round(self.train_seconds, 3),
+            "metrics": self.metrics,
+            "baselines": self.baselines,
+            "noise_floor_mse": self.noise_floor_mse,
+            "series": self.series_info,
+            "forecast": forecast,
+        }
+
+
+def load_prepared(request: RunRequest) -> Prepared:
+    """The request's series, split, scaled and windowed (no training)."""
+    from core.data.prepare import prepare
+
+    return prepare(load_series(request.data), request.split, request.model)
+
+
+def request_key(request: RunRequest) -> str:
+    """The run key of a request (loads the series, from the download cache where possible)."""
+    return run_key(request, load_series(request.data).fingerprint())
+
+
+def run_experiment(
+    request: RunRequest,
+    *,
+    store: RunStore | None = None,
+    progress: Callable[[EpochUpdate], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    use_cache: bool = True,
+) -> RunResult:
+    """Train (or load from the run store) the model a request describes and evaluate it."""
+    from core.data.prepare import prepare
+    from core.training.runs import RunStore
+
+    store = store or RunStore()
+    series = load_series(request.data)
+    prepared = prepare(series, request.split, request.model)
+    key = run_key(request, series.fingerprint())
+    notice = None
+    if use_cache:
+        cached = store.load(key)
+        if cached is not None:
+            if request.horizon != cached.request.horizon:
+                cached.forecast = forecast_run(cached, request.horizon)
+            return cached
+        notice = store.last_problem
+    result, model = _train_and_evaluate(request, key, series, prepared, progress, should_stop)
+    result.notice = notice
+    result = store.save(result, model)
+    del model
+    return result
+
+
+def _train_and_evaluate(
+    request: RunRequest,
+    key: str,
+    series: Series,
+    prepared: Prepared,
+    progress: Callable[[EpochUpdate], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> tuple[RunResult, Any]:
+    from core.models.registry import count_parameters
+    from core.training.trainer import train_model
+
+    trained = train_model(
+        prepared, request.model, request.train, progress=progress, should_stop=should_stop
+    )
+    if request.model.task == "classification":
+        predictions, metrics = _evaluate_classifier(trained.model, prepared)
+        baselines: dict[str, dict[str, Any]] = {}
+        noise_floor = None
+        forecast = pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
+    else:
+        predictions, metrics, baselines, noise_floor = _evaluate_regressor(trained.model, prepared)
+        forecast = _forecast(trained.model, prepared, request.horizon)
+    result = RunResult(
+        key=key,
+        request=request,
+        cached=False,
+        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        train_seconds=trained.seconds,
+        epochs_run=trained.epochs_run,
+        best_epoch=trained.best_epoch,
+        stop_reason=trained.stop_reason,
+        history={name: [float(v) for v in values] for name, values in trained.history.items()},
+        predictions=predictions,
+        metrics=metrics,
+        baselines=baselines,
+        noise_floor_mse=noise_floor,
+        forecast=forecast,
+        series_info=describe_series(prepared.series),
+        parameter_count=count_parameters(request.model, prepared.lookback),
+        scaler={"offset": prepared.scaler.offset, "span": prepared.scaler.span},
+    )
+    return result, trained.model
+
+
+def describe_series(series: Series) -> dict[str, Any]:
+    """Provenance of a series for run records and page headers."""
+    return {
+        "name": series.name,
+        "source": series.source,
+        "provider": series.provider,
+        "fetched_at": None if series.fetched_at is None else series.fetched_at.isoformat(),
+        "notice": series.notice,
+        "rows": len(series),
+        "first_date": series.dates[0].strftime("%Y-%m-%d"),
+        "last_date": series.dates[-1].strftime("%Y-%m-%d"),
+        "fingerprint": series.fingerprint(),
+    }
+
+
+def _evaluate_regressor(model: Any, prepared: Prepared):
+    from core.evaluation.forecast import predict_next
+    from core.evaluation.metrics import noise_floor_mse, regression_metrics
+    from core.models.baselines import BASELINES
+
+    scaler = prepared.scaler
+    values = prepared.series.values
+    scaled = prepared.scaled
+    test_pred_scaled = predict_next(model, prepared.x_test)
+    train_pred_scaled = predict_next(model, prepared.x_train)
+    test_index, train_index = prepared.test_index, prepared.train_index
+
+    def both_units(predicted_original: np.ndarray, predicted_scaled: np.ndarray) -> dict:
+        return {
+            "test": regression_metrics(
+                values[test_index], predicted_original, values[test_index - 1]
+            ),
+            "test_scaled": regression_metrics(
+                scaled[test_index], predicted_scaled, scaled[test_index - 1]
+            ),
+        }
+
+    test_pred = scaler.inverse(test_pred_scaled)
+    metrics = both_units(test_pred, test_pred_scaled)
+    metrics["train"] = regression_metrics(
+        values[train_index], scaler.inverse(train_pred_scaled), values[train_index - 1]
+    )
+
+    index = np.concatenate([train_index, test_index])
+    frame = pd.DataFrame(
+        {
+            "part": ["train"] * len(train_index) + ["test"] * len(test_index),
+            "actual": values[index],
+            "model": np.concatenate([scaler.inverse(train_pred_scaled), test_pred]),
+        },
+        index=pd.DatetimeIndex(prepared.series.dates[index], name="date"),
+    )
+    baselines: dict[str, dict[str, Any]] = {}
+    for name, baseline in BASELINES.items():
+        started = time.perf_counter()
+        try:
+            predicted = np.asarray(baseline(prepared), dtype=float)
+        except Exception as error:  # a baseline failing must not lose the trained model
+            logger.warning("baseline %s failed: %s", name, error)
+            baselines[name] = {"error": f"{type(error).__name__}: {error}"}
+            continue
+        column = np.full(len(index), np.nan)
+        column[len(train_index) :] = predicted
+        frame[name] = column
+        baselines[name] = both_units(predicted, scaler.transform(predicted))
+        baselines[name]["seconds"] = round(time.perf_counter() - started, 3)
+    noise_floor = None
+    if prepared.series.signal is not None:
+        signal = prepared.series.signal
+        frame["signal"] = signal[index]
+        noise_floor = float(noise_floor_mse(signal[test_index], values[test_index]))
+    return frame, metrics, baselines, noise_floor
+
+
+def _evaluate_classifier(model: Any, prepared: Prepared):
+    from core.evaluation.forecast import predict_next
+    from core.evaluation.metrics import classification_metrics
+
+    def probabilities(x: np.ndarray) -> np.ndarray:
+        return np.asarray(predict_next(model, x)).reshape(len(x), len(CLASS_NAMES))
+
+    test_probs = probabilities(prepared.x_test)
+    train_probs = probabilities(prepared.x_train)
+    labels = np.concatenate([prepared.labels_train, prepared.labels_test]).astype(int)
+    probs = np.concatenate([train_probs, test_probs])
+    index = np.concatenate([prepared.train_index, prepared.test_index])
+    frame = pd.DataFrame(
+        {
+            "part": ["train"] * len(prepared.train_index) + ["test"] * len(prepared.test_index),
+            "actual_label": labels,
+            "predicted_label": probs.argmax(axis=1),
+            "prob_down": probs[:, 0],
+            "prob_flat": probs[:, 1],
+            "prob_up": probs[:, 2],
+        },
+        index=pd.DatetimeIndex(prepared.series.dates[index], name="date"),
+    )
+    metrics = {
+        "test": classification_metrics(prepared.labels_test, test_probs.argmax(axis=1)),
+        "train": classification_metrics(prepared.labels_train, train_probs.argmax(axis=1)),
+    }
+    return frame, metrics
+
+
+def _forecast(model: Any, prepared: Prepared, horizon: int) -> pd.DataFrame:
+    from core.evaluation.forecast import forecast_recursive, future_dates
+
+    dates = future_dates(prepared.series.dates, horizon)
+    if horizon == 0:
+        return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
+    window = prepared.scaled[-prepared.lookback :]
+    scaled = forecast_recursive(model, window, horizon)
+    return pd.DataFrame(
+        {"forecast": prepared.scaler.inverse(np.asarray(scaled, dtype=float))},
+        index=pd.DatetimeIndex(dates, name="date"),
+    )
+
+
+def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
+    """Recursive forecast of a saved run for a new horizon (no retraining)."""
+    from core.training.runs import load_model
+
+    if result.task == "classification" or result.model_path is None:
+        return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
+    model = load_model(result.model_path)
+    return _forecast(model, load_prepared(result.request), horizon)

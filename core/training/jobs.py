@@ -1,0 +1,243 @@
+"""Background training jobs: dedupe identical requests, queue past a concurrency limit, snapshots.
+
+The worker threads never touch Streamlit; pages keep only job ids and poll snapshots.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from core.config import RunRequest
+from core.errors import ForecastLabError, TrainingCancelled
+
+if TYPE_CHECKING:
+    from core.pipeline import RunResult
+    from core.training.runs import RunStore
+    from core.training.trainer import EpochUpdate
+
+logger = logging.getLogger(__name__)
+
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
+KEEP_FINISHED = 50  # finished jobs kept in memory; their results live on in the run store
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """A consistent copy of a job's state for a page to render."""
+
+    job_id: str
+    key: str
+    label: str
+    status: str
+    queue_position: int | None
+    epoch: int
+    max_epochs: int
+    history: dict[str, list[float]]
+    submitted_at: float
+    started_at: float | None
+    finished_at: float | None
+    error: str | None
+    cached: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+    @property
+    def elapsed(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return (self.finished_at or time.time()) - self.started_at
+
+
+@dataclass(eq=False)
+class _Job:
+    job_id: str
+    request: RunRequest
+    label: str
+    status: str = "queued"
+    epoch: int = 0
+    history: dict[str, list[float]] = field(default_factory=lambda: {"loss": [], "val_loss": []})
+    submitted_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+    cached: bool = False
+    result: RunResult | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+
+class JobRegistry:
+    """Thread-safe registry of training jobs; one per server process."""
+
+    def __init__(
+        self,
+        store: RunStore | None = None,
+        max_concurrent: int = 1,
+        runner: Callable[..., RunResult] | None = None,
+    ) -> None:
+        from core.pipeline import run_experiment
+        from core.training.runs import RunStore
+
+        self.store = store or RunStore()
+        self.max_concurrent = max(1, int(max_concurrent))
+        self._runner = runner or run_experiment
+        self._lock = threading.Lock()
+        self._jobs: dict[str, _Job] = {}
+        self._queue: deque[str] = deque()
+        self._running: set[str] = set()
+
+    def submit(self, request: RunRequest) -> str:
+        """Start (or join) the job for a request and return its id (the run key)."""
+        from core.pipeline import request_key
+
+        key = request_key(request)
+        with self._lock:
+            existing = self._jobs.get(key)
+            if existing is not None and existing.status in ("queued", "running"):
+                return key
+            job = _Job(job_id=key, request=request, label=_label(request))
+            self._jobs[key] = job
+            if self.store.has(key):
+                # Finished before: load from the run store on the caller's thread, at once.
+                result = self.store.load(key)
+                if result is not None:
+                    job.status, job.cached, job.result = "done", True, result
+                    job.history = {name: list(v) for name, v in result.history.items()}
+                    job.epoch = result.epochs_run
+                    job.started_at = job.finished_at = time.time()
+                    self._forget_old()
+                    return key
+            self._queue.append(key)
+            self._start_waiting()
+        return key
+
+    def snapshot(self, job_id: str) -> JobSnapshot | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return None
+            position = None
+            if job.status == "queued":
+                position = list(self._queue).index(job_id) + 1 if job_id in self._queue else None
+            return JobSnapshot(
+                job_id=job.job_id,
+                key=job.job_id,
+                label=job.label,
+                status=job.status,
+                queue_position=position,
+                epoch=job.epoch,
+                max_epochs=job.request.train.epochs,
+                history={name: list(values) for name, values in job.history.items()},
+                submitted_at=job.submitted_at,
+                started_at=job.started_at,
+                finished_at=job.finished_at,
+                error=job.error,
+                cached=job.cached,
+            )
+
+    def result(self, job_id: str) -> RunResult | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return None if job is None else job.result
+
+    def cancel(self, job_id: str) -> None:
+        """Ask a job to stop: a queued job is dropped, a running one stops after its batch."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.status not in ("queued", "running"):
+                return
+            job.cancel_event.set()
+            if job.status == "queued":
+                self._queue.remove(job_id)
+                job.status, job.finished_at = "cancelled", time.time()
+                job.error = "Cancelled before it started."
+
+    def jobs(self) -> list[JobSnapshot]:
+        with self._lock:
+            ids = list(self._jobs)
+        snapshots = [self.snapshot(job_id) for job_id in ids]
+        return sorted(
+            (s for s in snapshots if s is not None), key=lambda s: s.submitted_at, reverse=True
+        )
+
+    def wait(self, job_id: str, timeout: float = 600.0) -> JobSnapshot | None:
+        """Block until a job finishes (for the CLI and tests; pages poll instead)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            snapshot = self.snapshot(job_id)
+            if snapshot is None or snapshot.finished:
+                return snapshot
+            time.sleep(0.05)
+        return self.snapshot(job_id)
+
+    # -- internals (called with self._lock held unless noted) --
+
+    def _start_waiting(self) -> None:
+        while self._queue and len(self._running) < self.max_concurrent:
+            job_id = self._queue.popleft()
+            job = self._jobs[job_id]
+            job.status, job.started_at = "running", time.time()
+            self._running.add(job_id)
+            thread = threading.Thread(
+                target=self._work, args=(job,), name=f"train-{job_id[:8]}", daemon=True
+            )
+            thread.start()
+
+    def _work(self, job: _Job) -> None:
+        """Worker thread body (no lock held while training)."""
+
+        def progress(update: EpochUpdate) -> None:
+            with self._lock:
+                job.epoch = update.epoch
+                job.history["loss"].append(float(update.loss))
+                if update.val_loss is not None:
+                    job.history["val_loss"].append(float(update.val_loss))
+
+        status, error, result = "done", None, None
+        try:
+            result = self._runner(
+                job.request,
+                store=self.store,
+                progress=progress,
+                should_stop=job.cancel_event.is_set,
+            )
+        except TrainingCancelled:
+            status, error = "cancelled", "Cancelled by the user; nothing was saved."
+        except ForecastLabError as failure:
+            status, error = "failed", str(failure)
+        except Exception as failure:  # the worker must always report, never die silently
+            logger.exception("training job %s crashed", job.job_id)
+            status = "failed"
+            error = (
+                f"The training crashed unexpectedly ({type(failure).__name__}: {failure}). "
+                "Try fewer units or a smaller batch; if it persists, report it."
+            )
+        with self._lock:
+            job.status, job.error, job.result = status, error, result
+            job.finished_at = time.time()
+            if result is not None:
+                job.cached = result.cached
+                job.history = {name: list(v) for name, v in result.history.items()}
+                job.epoch = result.epochs_run
+            self._running.discard(job.job_id)
+            self._forget_old()
+            self._start_waiting()
+        gc.collect()  # release the Keras model and its graph before the next job
+
+    def _forget_old(self) -> None:
+        finished = [job for job in self._jobs.values() if job.status in ("done", "failed", "cancelled")]
+        finished.sort(key=lambda job: job.finished_at or 0)
+        for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+            del self._jobs[job.job_id]
+
+
+def _label(request: RunRequest) -> str:
+    return f"{request.model.label} on {request.data.label}"

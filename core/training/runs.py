@@ -1,0 +1,245 @@
+"""The run store: one folder per run key under the home dir, written atomically, never half-loaded."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from core.config import SCHEMA_VERSION, RunRequest
+from core.paths import sub_dir
+
+if TYPE_CHECKING:
+    from core.pipeline import RunResult
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.keras"
+META_FILE = "meta.json"  # written last: a folder without a readable meta is incomplete
+REQUIRED_FILES = (
+    MODEL_FILE,
+    "request.json",
+    "history.json",
+    "metrics.json",
+    "predictions.csv",
+    "forecast.csv",
+)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of the Runs page: what was trained on what, and how well."""
+
+    key: str
+    created_at: str
+    data_label: str
+    model_label: str
+    task: str
+    test_mse: float | None
+    test_mae: float | None
+    naive_mse: float | None
+    accuracy: float | None
+    train_seconds: float
+    epochs_run: int
+    request: RunRequest
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN/inf become None so the files are strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _json_safe(value.item())
+    return value
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(_json_safe(value), indent=1, sort_keys=True))
+
+
+def load_model(path: Path):
+    """Load a saved .keras model (custom layers are registered by importing the registry)."""
+    import keras
+
+    import core.models.registry  # noqa: F401  (registers the custom layers)
+
+    return keras.models.load_model(path, compile=False)
+
+
+class RunStore:
+    """Runs on disk keyed by content hash; save is atomic (temp folder + rename)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else sub_dir("runs")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.last_problem: str | None = None
+        self._lock = threading.Lock()
+
+    def folder(self, key: str) -> Path:
+        return self.root / key
+
+    def model_file(self, key: str) -> Path:
+        return self.folder(key) / MODEL_FILE
+
+    def has(self, key: str) -> bool:
+        return (self.folder(key) / META_FILE).is_file()
+
+    def save(self, result: RunResult, model: Any) -> RunResult:
+        """Write a run atomically and return it with its model path set."""
+        staging = self.root / f".tmp-{result.key}-{uuid.uuid4().hex[:8]}"
+        staging.mkdir(parents=True)
+        try:
+            model.save(staging / MODEL_FILE)
+            _write_json(staging / "request.json", result.request.to_dict())
+            _write_json(staging / "history.json", result.history)
+            _write_json(
+                staging / "metrics.json",
+                {"metrics": result.metrics, "baselines": result.baselines},
+            )
+            result.predictions.to_csv(staging / "predictions.csv")
+            result.forecast.to_csv(staging / "forecast.csv")
+            _write_json(
+                staging / META_FILE,
+                {
+                    "schema": SCHEMA_VERSION,
+                    "key": result.key,
+                    "created_at": result.created_at,
+                    "train_seconds": result.train_seconds,
+                    "epochs_run": result.epochs_run,
+                    "best_epoch": result.best_epoch,
+                    "stop_reason": result.stop_reason,
+                    "noise_floor_mse": result.noise_floor_mse,
+                    "series_info": result.series_info,
+                    "parameter_count": result.parameter_count,
+                    "scaler": result.scaler,
+                },
+            )
+            target = self.folder(result.key)
+            with self._lock:
+                if target.exists():  # an identical run finished first, or a damaged copy
+                    shutil.rmtree(target, ignore_errors=True)
+                os.replace(staging, target)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        result.model_path = self.model_file(result.key)
+        return result
+
+    def load(self, key: str) -> RunResult | None:
+        """The stored run, or None when absent or damaged (damaged folders are set aside)."""
+        from core.pipeline import RunResult
+
+        self.last_problem = None
+        folder = self.folder(key)
+        if not folder.exists():
+            return None
+        try:
+            missing = [name for name in (*REQUIRED_FILES, META_FILE) if not (folder / name).is_file()]
+            if missing:
+                raise ValueError(f"missing {', '.join(missing)}")
+            meta = json.loads((folder / META_FILE).read_text())
+            if meta.get("schema") != SCHEMA_VERSION:
+                raise ValueError(f"schema {meta.get('schema')} is not {SCHEMA_VERSION}")
+            metrics = json.loads((folder / "metrics.json").read_text())
+            predictions = pd.read_csv(folder / "predictions.csv", index_col="date", parse_dates=True)
+            forecast_path = folder / "forecast.csv"
+            forecast = pd.read_csv(forecast_path, index_col="date", parse_dates=True)
+            if (folder / MODEL_FILE).stat().st_size == 0:
+                raise ValueError("empty model file")
+            return RunResult(
+                key=key,
+                request=RunRequest.from_dict(json.loads((folder / "request.json").read_text())),
+                cached=True,
+                created_at=meta["created_at"],
+                train_seconds=float(meta["train_seconds"]),
+                epochs_run=int(meta["epochs_run"]),
+                best_epoch=int(meta["best_epoch"]),
+                stop_reason=meta["stop_reason"],
+                history=json.loads((folder / "history.json").read_text()),
+                predictions=predictions,
+                metrics=_restore_nan(metrics["metrics"]),
+                baselines=_restore_nan(metrics["baselines"]),
+                noise_floor_mse=meta.get("noise_floor_mse"),
+                forecast=forecast,
+                series_info=meta["series_info"],
+                parameter_count=int(meta["parameter_count"]),
+                model_path=folder / MODEL_FILE,
+                scaler=meta.get("scaler", {}),
+            )
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as error:
+            self.last_problem = (
+                f"The stored copy of run {key} was damaged ({error}); it was set aside and the "
+                "run is retrained."
+            )
+            logger.warning(self.last_problem)
+            self._set_aside(folder)
+            return None
+
+    def _set_aside(self, folder: Path) -> None:
+        damaged = self.root / ".damaged"
+        damaged.mkdir(exist_ok=True)
+        with self._lock:
+            if folder.exists():
+                os.replace(folder, damaged / f"{folder.name}-{int(time.time())}")
+
+    def list_runs(self) -> list[RunSummary]:
+        """Every complete run, newest first (incomplete or damaged folders are skipped)."""
+        summaries = []
+        for folder in self.root.iterdir():
+            if folder.name.startswith(".") or not (folder / META_FILE).is_file():
+                continue
+            try:
+                summaries.append(self._summary(folder))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                logger.warning("skipping unreadable run %s: %s", folder.name, error)
+        return sorted(summaries, key=lambda summary: summary.created_at, reverse=True)
+
+    def _summary(self, folder: Path) -> RunSummary:
+        meta = json.loads((folder / META_FILE).read_text())
+        request = RunRequest.from_dict(json.loads((folder / "request.json").read_text()))
+        stored = json.loads((folder / "metrics.json").read_text())
+        test = stored["metrics"].get("test", {})
+        naive = stored["baselines"].get("naive", {}).get("test", {})
+        return RunSummary(
+            key=folder.name,
+            created_at=meta["created_at"],
+            data_label=meta["series_info"].get("name") or request.data.label,
+            model_label=request.model.label,
+            task=request.model.task,
+            test_mse=test.get("mse"),
+            test_mae=test.get("mae"),
+            naive_mse=naive.get("mse"),
+            accuracy=test.get("accuracy"),
+            train_seconds=float(meta["train_seconds"]),
+            epochs_run=int(meta["epochs_run"]),
+            request=request,
+        )
+
+    def delete(self, key: str) -> None:
+        """Remove a run's folder (no error if it is already gone)."""
+        with self._lock:
+            shutil.rmtree(self.folder(key), ignore_errors=True)
+
+
+def _restore_nan(value: Any) -> Any:
+    if value is None:
+        return float("nan")
+    if isinstance(value, dict):
+        return {key: _restore_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_restore_nan(item) for item in value]
+    return value

@@ -58,7 +58,9 @@ def _parse_tuple(text: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(","))
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got '{text}'") from error
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, got '{text}'"
+        ) from error
 
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -138,28 +140,42 @@ def command_train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
     summary = result.summary()
-    print(f"run {result.key} ({'loaded from the run store' if result.cached else 'trained'}"
-          f" in {time.perf_counter() - started:.1f}s)")
-    print(f"data: {result.series_info['name']} ({result.series_info['rows']} rows, "
-          f"{result.series_info['first_date']} .. {result.series_info['last_date']})")
+    print(
+        f"run {result.key} ({'loaded from the run store' if result.cached else 'trained'}"
+        f" in {time.perf_counter() - started:.1f}s)"
+    )
+    print(
+        f"data: {result.series_info['name']} ({result.series_info['rows']} rows, "
+        f"{result.series_info['first_date']} .. {result.series_info['last_date']})"
+    )
     if result.series_info.get("notice"):
         print(f"note: {result.series_info['notice']}")
-    print(f"model: {request.model.label}, {result.parameter_count} parameters, "
-          f"{result.epochs_run} epochs ({result.stop_reason}), {result.train_seconds:.1f}s")
+    print(
+        f"model: {request.model.label}, {result.parameter_count} parameters, "
+        f"{result.epochs_run} epochs ({result.stop_reason}), {result.train_seconds:.1f}s"
+    )
     test = result.metrics["test"]
     if result.task == "classification":
-        print(f"test accuracy {test['accuracy']:.3f} vs majority class "
-              f"{test['majority_baseline_accuracy']:.3f}")
+        print(
+            f"test accuracy {test['accuracy']:.3f} vs majority class "
+            f"{test['majority_baseline_accuracy']:.3f}"
+        )
     else:
-        print(f"test MSE {test['mse']:.6g}  MAE {test['mae']:.6g}  "
-              f"(scaled MSE {result.metrics['test_scaled']['mse']:.6g})")
+        print(
+            f"test MSE {test['mse']:.6g}  MAE {test['mae']:.6g}  "
+            f"(scaled MSE {result.metrics['test_scaled']['mse']:.6g})"
+        )
         for name, figures in result.baselines.items():
             if "test" in figures:
-                ratio = test["mse"] / figures["test"]["mse"] if figures["test"]["mse"] else float("nan")
+                ratio = (
+                    test["mse"] / figures["test"]["mse"] if figures["test"]["mse"] else float("nan")
+                )
                 print(f"  vs {name}: MSE {figures['test']['mse']:.6g} (model/baseline {ratio:.3f})")
         if result.noise_floor_mse:
-            print(f"  noise floor MSE {result.noise_floor_mse:.6g} "
-                  f"(model/floor {test['mse'] / result.noise_floor_mse:.3f})")
+            print(
+                f"  noise floor MSE {result.noise_floor_mse:.6g} "
+                f"(model/floor {test['mse'] / result.noise_floor_mse:.3f})"
+            )
     if args.json:
         print(json.dumps(_finite(summary), separators=(",", ":")))
     return 0
@@ -181,8 +197,10 @@ def command_fetch(args: argparse.Namespace) -> int:
     provider = args.provider or "yahoo"
     series = fetch_prices(args.source, provider, force=True)
     fetched = series.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if series.fetched_at else "unknown"
-    print(f"{series.name}: {len(series)} rows, {series.dates[0]:%Y-%m-%d} .. "
-          f"{series.dates[-1]:%Y-%m-%d}, provider {series.provider}, data as of {fetched}")
+    print(
+        f"{series.name}: {len(series)} rows, {series.dates[0]:%Y-%m-%d} .. "
+        f"{series.dates[-1]:%Y-%m-%d}, provider {series.provider}, data as of {fetched}"
+    )
     if series.notice:
         print(f"note: {series.notice}")
     return 0

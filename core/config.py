@@ -39,7 +39,9 @@ SOURCE_LABELS = {
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ConfigError(f"{name} '{value}' is not one of {', '.join(choices)}; pick one of those.")
+        raise ConfigError(
+            f"{name} '{value}' is not one of {', '.join(choices)}; pick one of those."
+        )
 
 
 def _check_range(name: str, value: float, low: float, high: float, hint: str = "") -> None:
@@ -49,7 +51,7 @@ def _check_range(name: str, value: float, low: float, high: float, hint: str = "
 
 
 class _Config:
-    """Shared helpers: plain-dict form, rebuild from a dict (ignoring unknown keys), content hash."""
+    """Shared helpers: plain dict, rebuild from a dict (unknown keys ignored), content hash."""
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(dataclasses.asdict(self)))  # tuples become lists
@@ -139,7 +141,9 @@ class SplitConfig(_Config):
     test_fraction: float = 0.2  # fraction: study B's 80/20
     test_year: int = 2024  # calendar_year: study A Bitcoin (the test part is this year only)
     lookback: int = 30
-    scaling_margin: float = 1.5  # train range x margin maps to [0, 1] (study A: 1.5 synthetic, 5 BTC)
+    scaling_margin: float = (
+        1.5  # train range x margin maps to [0, 1] (study A: 1.5 synthetic, 5 BTC)
+    )
     scaling_scope: str = "train"  # "full_series" reproduces study B and leaks test information
     validation_fraction: float = 0.1  # last part of the train windows used for early stopping
 
@@ -188,7 +192,8 @@ class ModelConfig(_Config):
 
     @property
     def label(self) -> str:
-        return f"{FAMILY_LABELS[self.family]} {self.hidden_layers + (1 if self.family == 'dense' else 2)}x{self.units} {self.activation}"
+        layers = self.hidden_layers + (1 if self.family == "dense" else 2)
+        return f"{FAMILY_LABELS[self.family]} {layers}x{self.units} {self.activation}"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""One training run end to end: load -> prepare -> (cached?) -> train -> evaluate -> forecast -> save."""
+"""One training run end to end: load, prepare, reuse or train, evaluate, forecast, save."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STATUSES = ("queued", "running", "done", "failed", "cancelled")
+FINISHED = ("done", "failed", "cancelled")
 KEEP_FINISHED = 50  # finished jobs kept in memory; their results live on in the run store
 
 
@@ -48,7 +48,7 @@ class JobSnapshot:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed", "cancelled")
+        return self.status in FINISHED
 
     @property
     def elapsed(self) -> float:
@@ -233,7 +233,7 @@ class JobRegistry:
         gc.collect()  # release the Keras model and its graph before the next job
 
     def _forget_old(self) -> None:
-        finished = [job for job in self._jobs.values() if job.status in ("done", "failed", "cancelled")]
+        finished = [job for job in self._jobs.values() if job.status in FINISHED]
         finished.sort(key=lambda job: job.finished_at or 0)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.job_id]

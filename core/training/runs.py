@@ -1,4 +1,4 @@
-"""The run store: one folder per run key under the home dir, written atomically, never half-loaded."""
+"""The run store: one folder per run key, written atomically, never half-loaded."""
 
 from __future__ import annotations
 
@@ -148,16 +148,16 @@ class RunStore:
         if not folder.exists():
             return None
         try:
-            missing = [name for name in (*REQUIRED_FILES, META_FILE) if not (folder / name).is_file()]
+            expected = (*REQUIRED_FILES, META_FILE)
+            missing = [name for name in expected if not (folder / name).is_file()]
             if missing:
                 raise ValueError(f"missing {', '.join(missing)}")
             meta = json.loads((folder / META_FILE).read_text())
             if meta.get("schema") != SCHEMA_VERSION:
                 raise ValueError(f"schema {meta.get('schema')} is not {SCHEMA_VERSION}")
             metrics = json.loads((folder / "metrics.json").read_text())
-            predictions = pd.read_csv(folder / "predictions.csv", index_col="date", parse_dates=True)
-            forecast_path = folder / "forecast.csv"
-            forecast = pd.read_csv(forecast_path, index_col="date", parse_dates=True)
+            predictions = _read_frame(folder / "predictions.csv")
+            forecast = _read_frame(folder / "forecast.csv")
             if (folder / MODEL_FILE).stat().st_size == 0:
                 raise ValueError("empty model file")
             return RunResult(
@@ -233,6 +233,10 @@ class RunStore:
         """Remove a run's folder (no error if it is already gone)."""
         with self._lock:
             shutil.rmtree(self.folder(key), ignore_errors=True)
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, index_col="date", parse_dates=True)
 
 
 def _restore_nan(value: Any) -> Any:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 PLATEAU_FACTOR = 0.5
 PLATEAU_SHARE = 0.5
 MIN_LEARNING_RATE = 1e-5
+# XLA-compiling the train step makes small recurrent nets several times faster on CPU.
+JIT_COMPILE = True
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,9 @@ def train_model(
         loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
     else:
         loss, metrics = "mse", ["mae"]
-    model.compile(optimizer=_optimizer(train_config), loss=loss, metrics=metrics)
+    model.compile(
+        optimizer=_optimizer(train_config), loss=loss, metrics=metrics, jit_compile=JIT_COMPILE
+    )
 
     monitor = "val_loss" if validation is not None else "loss"
     supervisor = _make_callback(

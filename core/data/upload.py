@@ -1,0 +1,338 @@
+"""The user's own CSV (SPEC 1.2): preview and column guessing, content-addressed saving under the
+uploads folder, and strict validation into a Series with messages that say how to fix the file."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.config import DataConfig
+from core.data.series import Series
+from core.errors import ConfigError, DataSourceError
+from core.paths import sub_dir
+
+MIN_ROWS = 60
+PREVIEW_ROWS = 5
+DATE_NAMES = ("date", "datetime", "timestamp", "time", "day", "dates")
+VALUE_NAMES = ("close", "adj close", "adj_close", "adjclose", "value", "price", "closing price")
+PARSED_SHARE = 0.9  # a column "parses" as dates or numbers when 90% of its filled cells do
+
+
+@dataclass(frozen=True, eq=False)
+class CsvPreview:
+    """What the upload form shows: columns, guessed date and value columns, the first rows."""
+
+    columns: list[str]
+    date_column: str | None  # None = no unambiguous guess; the user must pick
+    value_column: str | None
+    head: pd.DataFrame
+    row_count: int
+    separator: str = ","
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")  # also strips a byte-order mark
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _find_header(text: str) -> tuple[int, str]:
+    """The header line number and separator; banner lines without any separator are skipped."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines[:10]):
+        counts = {separator: line.count(separator) for separator in (",", ";", "\t")}
+        best = max(counts, key=lambda separator: counts[separator])
+        if counts[best] > 0:
+            return number, best
+    return 0, ","
+
+
+def read_table(data: bytes) -> tuple[pd.DataFrame, str]:
+    """Parse CSV bytes (comma, semicolon or tab separated; BOM allowed) into text cells."""
+    if not data or not data.strip():
+        raise DataSourceError("the CSV file is empty; upload a file with a header row and data.")
+    text = _decode(data)
+    header_line, separator = _find_header(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            skiprows=header_line,
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=True,
+        )
+    except (ValueError, pd.errors.ParserError) as error:
+        raise DataSourceError(
+            f"the file could not be read as CSV ({error}); save it as comma-separated text "
+            "with one header row."
+        ) from error
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame = frame.apply(lambda column: column.str.strip())
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise DataSourceError(
+            "the CSV file has a header but no data rows; upload a file with data below the header."
+        )
+    return frame, separator
+
+
+def _parse_numbers(cells: pd.Series, separator: str) -> pd.Series:
+    """Numbers from text cells; with ';' files a decimal comma (1234,5) is accepted too."""
+    cleaned = cells.replace("", np.nan)
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    if separator == ";" and numbers.isna().sum() > cleaned.isna().sum():
+        converted = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        with_comma = pd.to_numeric(converted, errors="coerce")
+        if with_comma.notna().sum() > numbers.notna().sum():
+            numbers = with_comma
+    return numbers.astype(float)
+
+
+def _parse_dates(cells: pd.Series) -> pd.Series:
+    """Dates from text cells (NaT where a cell does not parse); time zones are dropped."""
+    cleaned = cells.replace("", np.nan)
+    try:
+        dates = pd.to_datetime(cleaned, errors="coerce")
+        if dates.isna().sum() > cleaned.isna().sum():
+            dates = pd.to_datetime(cleaned, errors="coerce", format="mixed")
+    except (ValueError, TypeError):
+        dates = pd.to_datetime(cleaned, errors="coerce", format="mixed", utc=True)
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates
+
+
+def _mostly(parsed: pd.Series, cells: pd.Series) -> bool:
+    filled = int((cells != "").sum())
+    return filled > 0 and parsed.notna().sum() >= PARSED_SHARE * filled
+
+
+def _is_numeric(cells: pd.Series, separator: str) -> bool:
+    return _mostly(_parse_numbers(cells, separator), cells)
+
+
+def _is_dates(cells: pd.Series, separator: str) -> bool:
+    if _is_numeric(cells, separator):
+        return False  # plain numbers (prices, years, unix seconds) are not taken as dates
+    return _mostly(_parse_dates(cells), cells)
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip().lower())
+
+
+def guess_columns(frame: pd.DataFrame, separator: str = ",") -> tuple[str | None, str | None]:
+    """The date and value columns where the choice is unambiguous, else None for that role.
+
+    Date: the column named date/time/timestamp (or containing 'date' or 'time'), else the only
+    column that parses as dates. Value: a column named close/adj close/value/price (in that order
+    of preference), else the only numeric column besides the date.
+    """
+    columns = list(frame.columns)
+    sample = frame.head(500)
+    exact = [column for column in columns if _normalised(column) in DATE_NAMES]
+    named = [c for c in columns if "date" in _normalised(c) or "time" in _normalised(c)]
+    if len(exact) == 1:
+        date_column: str | None = exact[0]
+    elif len(exact) > 1 and "date" in [_normalised(column) for column in exact]:
+        date_column = next(column for column in exact if _normalised(column) == "date")
+    elif not exact and len(named) == 1:
+        date_column = named[0]
+    else:
+        parsed = [c for c in columns if _is_dates(sample[c], separator)]
+        date_column = parsed[0] if len(parsed) == 1 else None
+
+    others = [column for column in columns if column != date_column]
+    value_column: str | None = None
+    for wanted in VALUE_NAMES:
+        match = [column for column in others if _normalised(column) == wanted]
+        if len(match) == 1:
+            value_column = match[0]
+            break
+    if value_column is None:
+        numeric = [column for column in others if _is_numeric(sample[column], separator)]
+        value_column = numeric[0] if len(numeric) == 1 else None
+    return date_column, value_column
+
+
+def inspect_csv(data: bytes) -> CsvPreview:
+    """Read an uploaded CSV and guess its date and value columns for the upload form."""
+    frame, separator = read_table(data)
+    date_column, value_column = guess_columns(frame, separator)
+    return CsvPreview(
+        columns=list(frame.columns),
+        date_column=date_column,
+        value_column=value_column,
+        head=frame.head(PREVIEW_ROWS).reset_index(drop=True),
+        row_count=len(frame),
+        separator=separator,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Saving
+
+
+def _safe_name(name: str) -> str:
+    base = Path(str(name)).name  # never let a client-supplied name climb out of the folder
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot or not stem or suffix.lower() not in ("csv", "txt", "tsv"):
+        stem, suffix = cleaned, "csv"
+    return f"{stem[:72]}.{suffix.lower()}"
+
+
+def save_upload(data: bytes, name: str) -> Path:
+    """Store uploaded bytes under uploads/ as '<sha256 prefix>_<sanitised name>' and return the path.
+
+    The same content under the same name maps to the same file, so re-uploading changes nothing.
+    """
+    if not data:
+        raise DataSourceError("the uploaded file is empty; pick a CSV file with data.")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    path = sub_dir("uploads") / f"{digest}_{_safe_name(name)}"
+    if path.is_file() and path.stat().st_size == len(data):
+        return path
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp_name, path)  # atomic: a crash never leaves a half-written upload
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def display_name(path: Path) -> str:
+    """The user's file name without the content-hash prefix save_upload adds."""
+    match = re.fullmatch(r"[0-9a-f]{16}_(.+)", path.name)
+    return match.group(1) if match else path.name
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation
+
+
+def _pick_column(
+    frame: pd.DataFrame, chosen: str | None, guessed: str | None, role: str, file_name: str
+) -> str:
+    available = ", ".join(f"'{column}'" for column in frame.columns)
+    if chosen is not None:
+        if chosen in frame.columns:
+            return chosen
+        raise ConfigError(
+            f"{role} column '{chosen}' is not in {file_name}; available columns: {available}. "
+            f"Pick one of those as the {role} column."
+        )
+    if guessed is None:
+        raise ConfigError(
+            f"could not tell which column of {file_name} holds the {role}s; available columns: "
+            f"{available}. Choose the {role} column."
+        )
+    return guessed
+
+
+def load_csv_series(config: DataConfig) -> Series:
+    """Validate the CSV at config.csv_path and return it as an ascending Series.
+
+    Checks: readable and non-empty, columns exist, every date parses, every value is a number,
+    no date repeats, at least 60 rows. Each failure names the row or column and the fix.
+    """
+    if not config.csv_path:
+        raise ConfigError("the CSV source needs a file; upload one or pick another source.")
+    path = Path(config.csv_path)
+    file_name = display_name(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise DataSourceError(
+            f"the uploaded file {file_name} is no longer on disk ({path}); upload it again."
+        ) from error
+    except OSError as error:
+        raise DataSourceError(f"could not read {file_name} ({error}); upload it again.") from error
+    frame, separator = read_table(data)
+    if config.date_column is None or config.value_column is None:
+        guessed_date, guessed_value = guess_columns(frame, separator)
+    else:
+        guessed_date = guessed_value = None
+    date_column = _pick_column(frame, config.date_column, guessed_date, "date", file_name)
+    value_column = _pick_column(frame, config.value_column, guessed_value, "value", file_name)
+    if date_column == value_column:
+        raise ConfigError(
+            f"the date and value columns are both '{date_column}'; pick two different columns."
+        )
+
+    # Row numbers in messages count data rows from 1, as a spreadsheet shows them below the header.
+    date_cells = frame[date_column]
+    dates = _parse_dates(date_cells)
+    bad_dates = np.flatnonzero(dates.isna().to_numpy())
+    if len(bad_dates):
+        row = int(bad_dates[0])
+        cell = date_cells.iloc[row]
+        what = "is empty" if cell == "" else f"holds '{cell}', which is not a date"
+        raise DataSourceError(
+            f"row {row + 1} of {file_name}: date column '{date_column}' {what} "
+            f"({len(bad_dates)} such rows). Fix those cells (e.g. 2024-01-31) or pick another "
+            "date column."
+        )
+    value_cells = frame[value_column]
+    values = _parse_numbers(value_cells, separator)
+    bad_values = np.flatnonzero(~np.isfinite(values.to_numpy()))
+    if len(bad_values):
+        row = int(bad_values[0])
+        cell = value_cells.iloc[row]
+        what = "is empty" if cell == "" else f"holds '{cell}', which is not a number"
+        raise DataSourceError(
+            f"row {row + 1} of {file_name}: value column '{value_column}' {what} "
+            f"({len(bad_values)} such rows). Fix or remove those rows, or pick another value "
+            "column."
+        )
+    repeated = np.flatnonzero(dates.duplicated(keep=False).to_numpy())
+    if len(repeated):
+        first = dates.iloc[repeated[0]]
+        shown = first.date() if first == first.normalize() else first
+        rows = np.flatnonzero((dates == first).to_numpy()) + 1
+        raise DataSourceError(
+            f"date {shown} appears more than once in {file_name} (rows "
+            f"{', '.join(str(row) for row in rows[:5])}); keep one row per date."
+        )
+    if len(frame) < MIN_ROWS:
+        raise DataSourceError(
+            f"{file_name} has {len(frame)} rows; at least {MIN_ROWS} are needed to train and "
+            "test a model. Upload a longer series."
+        )
+    order = np.argsort(dates.to_numpy(), kind="stable")
+    return Series(
+        dates=pd.DatetimeIndex(dates.to_numpy()[order], name="date"),
+        values=values.to_numpy(dtype=np.float64)[order],
+        name=f"{Path(file_name).stem} · {value_column}",
+        source="csv",
+        provider="upload",
+    )
+
+
+__all__ = [
+    "CsvPreview",
+    "MIN_ROWS",
+    "display_name",
+    "guess_columns",
+    "inspect_csv",
+    "load_csv_series",
+    "read_table",
+    "save_upload",
+]

@@ -1,0 +1,138 @@
+"""Shareable links: a RunRequest's non-default fields as flat URL query parameters, and back.
+
+One mechanism for the whole app: `request_to_query` writes "section.field=value" pairs (e.g.
+`model.family=gru`), `request_from_query` rebuilds the request and lists what it ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.errors import ConfigError
+
+SECTIONS: dict[str, type] = {
+    "data": DataConfig,
+    "split": SplitConfig,
+    "model": ModelConfig,
+    "train": TrainConfig,
+}
+HORIZON = "horizon"
+NONE_TEXT = "none"
+
+
+@dataclass(frozen=True)
+class ParsedLink:
+    """The request a link describes and the parameters that could not be used (with why)."""
+
+    request: RunRequest
+    ignored: tuple[str, ...] = ()
+
+
+def _field_types(config_class: type) -> dict[str, Any]:
+    return typing.get_type_hints(config_class)
+
+
+def _encode(value: Any) -> str:
+    if value is None:
+        return NONE_TEXT
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(_encode(item) for item in value)
+    if isinstance(value, float):
+        return repr(value) if value != int(value) or abs(value) >= 1e15 else str(int(value))
+    return str(value)
+
+
+def _decode(text: str, hint: Any) -> Any:
+    """Parse `text` as the type `hint` (str, int, float, bool, tuple[float, ...], X | None)."""
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    if type(None) in args:  # Optional
+        if text.strip().lower() in (NONE_TEXT, ""):
+            return None
+        inner = next(arg for arg in args if arg is not type(None))
+        return _decode(text, inner)
+    if origin is tuple:
+        item_type = args[0] if args else str
+        parts = [part for part in text.split(",") if part.strip()]
+        return tuple(_decode(part.strip(), item_type) for part in parts)
+    if hint is bool:
+        lowered = text.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ValueError(f"'{text}' is not true or false")
+    if hint is int:
+        number = float(text)
+        if number != int(number):
+            raise ValueError(f"'{text}' is not a whole number")
+        return int(number)
+    if hint is float:
+        return float(text)
+    return text
+
+
+def request_to_query(request: RunRequest) -> dict[str, str]:
+    """The request's fields that differ from the defaults, as {"section.field": "text"}."""
+    query: dict[str, str] = {}
+    for section, config_class in SECTIONS.items():
+        config = getattr(request, section)
+        default = config_class()
+        for item in dataclasses.fields(config_class):
+            value = getattr(config, item.name)
+            if value != getattr(default, item.name):
+                query[f"{section}.{item.name}"] = _encode(value)
+    if request.horizon != RunRequest().horizon:
+        query[HORIZON] = str(request.horizon)
+    return query
+
+
+def request_from_query(params: Mapping[str, str]) -> ParsedLink:
+    """Rebuild a request from query parameters; unknown or invalid ones are ignored and listed.
+
+    Parameters that are not "section.field" or "horizon" (e.g. a job id) are left alone.
+    """
+    ignored: list[str] = []
+    sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    horizon = RunRequest().horizon
+    for name, text in params.items():
+        if name == HORIZON:
+            try:
+                horizon = int(_decode(text, int))
+            except ValueError as error:
+                ignored.append(f"{name}={text} ({error})")
+            continue
+        section, _, field_name = name.partition(".")
+        if section not in SECTIONS or not field_name:
+            continue
+        hints = _field_types(SECTIONS[section])
+        if field_name not in hints:
+            ignored.append(f"{name} (no such setting)")
+            continue
+        try:
+            sections[section][field_name] = _decode(text, hints[field_name])
+        except ValueError as error:
+            ignored.append(f"{name}={text} ({error})")
+    configs: dict[str, Any] = {}
+    for section, values in sections.items():
+        config_class = SECTIONS[section]
+        try:
+            configs[section] = config_class(**values)
+        except (ConfigError, TypeError) as error:
+            ignored.append(f"{section} settings ({error}); defaults used")
+            configs[section] = (
+                config_class(source="synthetic") if config_class is DataConfig else config_class()
+            )
+    try:
+        request = RunRequest(**configs, horizon=horizon)
+    except ConfigError as error:
+        ignored.append(f"{HORIZON} ({error})")
+        request = RunRequest(**configs)
+    return ParsedLink(request=request, ignored=tuple(ignored))

@@ -1,0 +1,119 @@
+"""Job registry: dedupe, queue positions, cancel, failures in plain words, cached completion."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from core.config import DataConfig, RunRequest, SplitConfig
+from core.errors import ConfigError, TrainingCancelled
+from core.training.jobs import JobRegistry
+from core.training.runs import RunStore
+from core.training.trainer import EpochUpdate
+
+
+def tiny_request(seed: int = 1) -> RunRequest:
+    return RunRequest(
+        data=DataConfig(length=300, seed=seed),
+        split=SplitConfig(test_size=50, lookback=5),
+    )
+
+
+class FakeRunner:
+    """Stands in for run_experiment: reports epochs until released or cancelled."""
+
+    def __init__(self, fail_with: Exception | None = None) -> None:
+        self.release = threading.Event()
+        self.calls: list[RunRequest] = []
+        self.fail_with = fail_with
+
+    def __call__(self, request, *, store, progress, should_stop):
+        self.calls.append(request)
+        epoch = 0
+        while not self.release.is_set():
+            if should_stop():
+                raise TrainingCancelled("cancelled")
+            epoch += 1
+            progress(
+                EpochUpdate(
+                    epoch=epoch, max_epochs=60, loss=1.0 / epoch, val_loss=2.0 / epoch, seconds=0.01
+                )
+            )
+            time.sleep(0.01)
+        if self.fail_with is not None:
+            raise self.fail_with
+        return "result-for-" + str(request.data.seed)
+
+
+def wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline and not condition():
+        time.sleep(0.01)
+    assert condition()
+
+
+def test_identical_requests_share_one_job_and_report_progress(tmp_path):
+    runner = FakeRunner()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=runner)
+    first = registry.submit(tiny_request())
+    second = registry.submit(tiny_request())
+    assert first == second
+    wait_until(lambda: registry.snapshot(first).epoch >= 2)
+    snapshot = registry.snapshot(first)
+    assert snapshot.status == "running"
+    assert len(snapshot.history["loss"]) == snapshot.epoch or len(snapshot.history["loss"]) >= 2
+    runner.release.set()
+    final = registry.wait(first)
+    assert final.status == "done"
+    assert registry.result(first) == "result-for-1"
+    assert len(runner.calls) == 1
+
+
+def test_jobs_queue_beyond_the_limit_and_show_their_position(tmp_path):
+    runner = FakeRunner()
+    registry = JobRegistry(store=RunStore(tmp_path), max_concurrent=1, runner=runner)
+    ids = [registry.submit(tiny_request(seed)) for seed in (1, 2, 3)]
+    wait_until(lambda: registry.snapshot(ids[0]).status == "running")
+    assert registry.snapshot(ids[1]).status == "queued"
+    assert registry.snapshot(ids[1]).queue_position == 1
+    assert registry.snapshot(ids[2]).queue_position == 2
+    registry.cancel(ids[1])  # a queued job is dropped without running
+    assert registry.snapshot(ids[1]).status == "cancelled"
+    assert registry.snapshot(ids[2]).queue_position == 1
+    runner.release.set()
+    assert registry.wait(ids[2]).status == "done"
+    assert [request.data.seed for request in runner.calls] == [1, 3]
+
+
+def test_cancel_stops_a_running_job(tmp_path):
+    runner = FakeRunner()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=runner)
+    job_id = registry.submit(tiny_request())
+    wait_until(lambda: registry.snapshot(job_id).epoch >= 1)
+    registry.cancel(job_id)
+    final = registry.wait(job_id)
+    assert final.status == "cancelled"
+    assert "Cancelled" in final.error
+    assert registry.result(job_id) is None
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (ConfigError("window (400) must be shorter than the training part"), "window (400)"),
+        (RuntimeError("out of memory"), "crashed unexpectedly (RuntimeError: out of memory)"),
+    ],
+)
+def test_a_failed_job_reports_its_error_in_words(tmp_path, failure, expected):
+    runner = FakeRunner(fail_with=failure)
+    runner.release.set()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=runner)
+    job_id = registry.submit(tiny_request())
+    final = registry.wait(job_id)
+    assert final.status == "failed"
+    assert expected in final.error
+    # the registry keeps working after a failure
+    runner.fail_with = None
+    assert registry.wait(registry.submit(tiny_request(seed=9))).status == "done"

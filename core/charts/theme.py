@@ -1,4 +1,4 @@
-"""Shared look of every chart: the palette, display names, the common layout and the empty figure."""
+"""Shared look of every chart: palette, display names, common layout and the empty figure."""
 
 from __future__ import annotations
 
@@ -77,22 +77,63 @@ def color_for(name: str, position: int = 0) -> str:
     return PALETTE[position % len(PALETTE)]
 
 
+DEFAULT_HEIGHT = 450  # plotly's (and so st.plotly_chart's) height when a figure sets none
+TITLE_SPACE = 44  # pixels for the title above the legend
+LEGEND_ROW = 24  # pixels per row of legend entries
+LABEL_SPACE = 22  # pixels for labels sitting on the plot's top edge (subplot titles, train | test)
+ASSUMED_WIDTH = 640  # narrowest usual chart width, to estimate how the legend wraps
+
+
+def _legend_rows(figure: go.Figure) -> int:
+    if figure.layout.showlegend is False:
+        return 0
+    names = [str(trace.name) for trace in figure.data if trace.showlegend is not False]
+    names = [name for name in names if name and name != "None"]
+    if len(names) < 2 and figure.layout.showlegend is not True:
+        return 0
+    rows, used = (1 if names else 0), 0
+    for name in names:
+        width = 40 + 7 * len(name)
+        if used and used + width > ASSUMED_WIDTH:
+            rows, used = rows + 1, 0
+        used += width
+    return rows
+
+
+def _has_top_labels(figure: go.Figure) -> bool:
+    return any(
+        annotation.yref == "paper"
+        and annotation.yanchor == "bottom"
+        and (annotation.y or 0) >= 0.99
+        for annotation in figure.layout.annotations
+    )
+
+
 def apply_layout(
     figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None
 ) -> go.Figure:
-    """White template, title top left, legend in a row above the plot, unified hover."""
+    """White template, title top left, legend in rows above the plot, unified hover.
+
+    The top margin grows with the legend's rows and with labels on the plot's top edge, so the
+    title, legend and labels never overlap; set the figure's height before calling this.
+    """
+    height = figure.layout.height or DEFAULT_HEIGHT
+    label_space = LABEL_SPACE if _has_top_labels(figure) else 0
+    top = TITLE_SPACE + LEGEND_ROW * _legend_rows(figure) + label_space + 6
+    bottom = 50
+    plot_height = max(height - top - bottom, 100)
     figure.update_layout(
         template="plotly_white",
-        title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        title={"text": title, "x": 0.0, "xanchor": "left", "y": 1 - 12 / height, "yanchor": "top"},
         legend={
             "orientation": "h",
             "x": 0.0,
             "xanchor": "left",
-            "y": 1.02,
+            "y": 1 + (label_space + 4) / plot_height,
             "yanchor": "bottom",
             "bgcolor": "rgba(255, 255, 255, 0)",
         },
-        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        margin={"l": 60, "r": 20, "t": top, "b": bottom},
         hovermode="x unified",
         font={"size": 13},
     )
@@ -101,7 +142,7 @@ def apply_layout(
     if y_title is not None:
         figure.update_yaxes(title_text=y_title)
     figure.update_xaxes(gridcolor=GRID_COLOR)
-    figure.update_yaxes(gridcolor=GRID_COLOR)
+    figure.update_yaxes(gridcolor=GRID_COLOR, exponentformat="e")
     return figure
 
 
@@ -163,8 +204,12 @@ def add_test_shading(
 
 def has_finite(values: Iterable) -> bool:
     """True when `values` holds at least one finite number (NaN, inf and text do not count)."""
-    numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
-    return bool(np.isfinite(numbers.to_numpy(dtype=float)).any())
+    try:
+        numbers = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):  # text or mixed objects: count only what reads as a number
+        coerced = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+        numbers = coerced.to_numpy(dtype=float)
+    return bool(np.isfinite(numbers).any())
 
 
 def format_number(value: float) -> str:

@@ -51,7 +51,9 @@ def parse_yahoo_frame(frame: pd.DataFrame | None, ticker: str) -> pd.Series:
     yfinance reports most failures by returning an empty or all-NaN frame, so both raise here.
     """
     if frame is None or len(frame) == 0:
-        raise DataSourceError(f"Yahoo Finance returned no rows for {ticker}")
+        raise DataSourceError(
+            f"Yahoo Finance returned no rows for {ticker}: offline, rate-limited or blocked"
+        )
     columns = frame.columns
     if isinstance(columns, pd.MultiIndex):
         level = next(
@@ -89,7 +91,8 @@ def parse_yahoo_frame(frame: pd.DataFrame | None, ticker: str) -> pd.Series:
     try:
         dates = pd.DatetimeIndex(pd.to_datetime(frame.index))
     except (ValueError, TypeError) as error:
-        raise DataSourceError(f"Yahoo Finance dates for {ticker} did not parse ({error})") from error
+        message = f"Yahoo Finance dates for {ticker} did not parse ({error})"
+        raise DataSourceError(message) from error
     values = pd.to_numeric(pd.Series(closes.to_numpy()), errors="coerce").to_numpy(dtype=float)
     prices = _clean_closes(dates, values)
     if prices.empty:
@@ -105,10 +108,8 @@ def parse_cdd_csv(data: bytes) -> pd.Series:
     """
     text = data.decode("utf-8-sig", errors="replace")
     lines = text.splitlines()
-    header_line = next(
-        (number for number, line in enumerate(lines[:20]) if line.strip().lower().startswith("unix")),
-        None,
-    )
+    starts = [line.strip().lower() for line in lines[:20]]
+    header_line = next((row for row, line in enumerate(starts) if line.startswith("unix")), None)
     if header_line is None:
         first = lines[0][:80] if lines else "(empty file)"
         raise DataSourceError(
@@ -177,6 +178,7 @@ def cdd_url() -> str:
 
 
 def _download_cdd(ticker: str) -> pd.Series:
+    """CDD's Bitstamp daily file; the ticker is always BTC-USD (checked in _check_source)."""
     import requests  # lazy: only the CryptoDataDownload path needs it
 
     url = cdd_url()
@@ -300,11 +302,11 @@ def max_cache_age() -> pd.Timedelta:
     return pd.Timedelta(hours=hours)
 
 
-def _is_fresh(series: Series) -> bool:
+def _is_fresh(series: Series, max_age: pd.Timedelta) -> bool:
     if series.fetched_at is None:
         return False
     age = pd.Timestamp.now(tz="UTC") - series.fetched_at
-    return pd.Timedelta(0) <= age < max_cache_age()
+    return pd.Timedelta(0) <= age < max_age
 
 
 def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
@@ -316,8 +318,9 @@ def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
     """
     ticker = _check_source(source, provider)
     if not force:
+        max_age = max_cache_age()
         cached = cached_prices(source, provider)
-        if cached is not None and _is_fresh(cached):
+        if cached is not None and _is_fresh(cached, max_age):
             return cached
     prices = DOWNLOADERS[provider](ticker)
     fetched_at = pd.Timestamp.now(tz="UTC").floor("s")
@@ -361,9 +364,10 @@ def filter_dates(series: Series, start_date: str | None, end_date: str | None) -
     if end is not None:
         keep &= series.dates < end + pd.Timedelta(days=1)
     if not keep.any():
+        first = start.date() if start is not None else "the start"
+        last = end.date() if end is not None else "the end"
         raise ConfigError(
-            f"{series.name} has no rows between {start.date() if start is not None else 'the start'}"
-            f" and {end.date() if end is not None else 'the end'}; the data covers "
+            f"{series.name} has no rows between {first} and {last}; the data covers "
             f"{series.dates[0].date()} to {series.dates[-1].date()}. Widen the date range."
         )
     return Series(

@@ -28,7 +28,9 @@ class Series:
     def fingerprint(self) -> str:
         """Content hash of dates and values: the data part of every run key."""
         digest = hashlib.sha256()
-        digest.update(np.asarray(self.dates.asi8, dtype=np.int64).tobytes())
+        # asi8 counts in the index's own unit (pandas 3 mixes s/ms/us/ns), so fix the unit first
+        nanoseconds = pd.DatetimeIndex(self.dates).as_unit("ns").asi8
+        digest.update(np.asarray(nanoseconds, dtype=np.int64).tobytes())
         digest.update(np.asarray(self.values, dtype=np.float64).tobytes())
         return digest.hexdigest()[:16]
 

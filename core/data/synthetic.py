@@ -12,7 +12,7 @@ from core.errors import ConfigError
 
 
 def make_signal(config: DataConfig) -> np.ndarray:
-    """The noise-free part: level + slope * t + curvature * t**2 + sum of amplitude * sin(2 pi t / period)."""
+    """Noise-free part: level + slope t + curvature t^2 + sum of amplitude sin(2 pi t / period)."""
     steps = np.arange(config.length, dtype=np.float64)
     signal = config.level + config.trend_slope * steps + config.trend_curvature * steps**2
     for period, amplitude in zip(config.seasonal_periods, config.seasonal_amplitudes, strict=True):

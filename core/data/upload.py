@@ -8,6 +8,7 @@ import io
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,12 +106,15 @@ def _parse_numbers(cells: pd.Series, separator: str) -> pd.Series:
 def _parse_dates(cells: pd.Series) -> pd.Series:
     """Dates from text cells (NaT where a cell does not parse); time zones are dropped."""
     cleaned = cells.replace("", np.nan)
-    try:
-        dates = pd.to_datetime(cleaned, errors="coerce")
-        if dates.isna().sum() > cleaned.isna().sum():
-            dates = pd.to_datetime(cleaned, errors="coerce", format="mixed")
-    except (ValueError, TypeError):
-        dates = pd.to_datetime(cleaned, errors="coerce", format="mixed", utc=True)
+    with warnings.catch_warnings():
+        # "could not infer format" is expected while guessing which column holds dates
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            dates = pd.to_datetime(cleaned, errors="coerce")
+            if dates.isna().sum() > cleaned.isna().sum():
+                dates = pd.to_datetime(cleaned, errors="coerce", format="mixed")
+        except (ValueError, TypeError):
+            dates = pd.to_datetime(cleaned, errors="coerce", format="mixed", utc=True)
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
     return dates
@@ -135,27 +139,19 @@ def _normalised(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip().lower())
 
 
-def guess_columns(frame: pd.DataFrame, separator: str = ",") -> tuple[str | None, str | None]:
+def guess_columns(
+    frame: pd.DataFrame, separator: str = ",", date_column: str | None = None
+) -> tuple[str | None, str | None]:
     """The date and value columns where the choice is unambiguous, else None for that role.
 
-    Date: the column named date/time/timestamp (or containing 'date' or 'time'), else the only
-    column that parses as dates. Value: a column named close/adj close/value/price (in that order
-    of preference), else the only numeric column besides the date.
+    Date (unless given): the column named date/time/timestamp (or containing 'date' or 'time'),
+    else the only column that parses as dates. Value: a column named close/adj close/value/price
+    (in that order of preference), else the only numeric column besides the date.
     """
     columns = list(frame.columns)
     sample = frame.head(500)
-    exact = [column for column in columns if _normalised(column) in DATE_NAMES]
-    named = [c for c in columns if "date" in _normalised(c) or "time" in _normalised(c)]
-    if len(exact) == 1:
-        date_column: str | None = exact[0]
-    elif len(exact) > 1 and "date" in [_normalised(column) for column in exact]:
-        date_column = next(column for column in exact if _normalised(column) == "date")
-    elif not exact and len(named) == 1:
-        date_column = named[0]
-    else:
-        parsed = [c for c in columns if _is_dates(sample[c], separator)]
-        date_column = parsed[0] if len(parsed) == 1 else None
-
+    if date_column is None:
+        date_column = _guess_date_column(frame, sample, separator)
     others = [column for column in columns if column != date_column]
     value_column: str | None = None
     for wanted in VALUE_NAMES:
@@ -167,6 +163,22 @@ def guess_columns(frame: pd.DataFrame, separator: str = ",") -> tuple[str | None
         numeric = [column for column in others if _is_numeric(sample[column], separator)]
         value_column = numeric[0] if len(numeric) == 1 else None
     return date_column, value_column
+
+
+def _guess_date_column(frame: pd.DataFrame, sample: pd.DataFrame, separator: str) -> str | None:
+    columns = list(frame.columns)
+    exact = [column for column in columns if _normalised(column) in DATE_NAMES]
+    named = [c for c in columns if "date" in _normalised(c) or "time" in _normalised(c)]
+    if len(exact) == 1:
+        date_column: str | None = exact[0]
+    elif len(exact) > 1 and "date" in [_normalised(column) for column in exact]:
+        date_column = next(column for column in exact if _normalised(column) == "date")
+    elif not exact and len(named) == 1:
+        date_column = named[0]
+    else:
+        parsed = [c for c in columns if _is_dates(sample[c], separator)]
+        date_column = parsed[0] if len(parsed) == 1 else None
+    return date_column
 
 
 def inspect_csv(data: bytes) -> CsvPreview:
@@ -197,7 +209,7 @@ def _safe_name(name: str) -> str:
 
 
 def save_upload(data: bytes, name: str) -> Path:
-    """Store uploaded bytes under uploads/ as '<sha256 prefix>_<sanitised name>' and return the path.
+    """Store uploaded bytes as uploads/<sha256 prefix>_<sanitised name> and return that path.
 
     The same content under the same name maps to the same file, so re-uploading changes nothing.
     """
@@ -267,7 +279,8 @@ def load_csv_series(config: DataConfig) -> Series:
         raise DataSourceError(f"could not read {file_name} ({error}); upload it again.") from error
     frame, separator = read_table(data)
     if config.date_column is None or config.value_column is None:
-        guessed_date, guessed_value = guess_columns(frame, separator)
+        known_date = config.date_column if config.date_column in frame.columns else None
+        guessed_date, guessed_value = guess_columns(frame, separator, known_date)
     else:
         guessed_date = guessed_value = None
     date_column = _pick_column(frame, config.date_column, guessed_date, "date", file_name)
@@ -277,7 +290,7 @@ def load_csv_series(config: DataConfig) -> Series:
             f"the date and value columns are both '{date_column}'; pick two different columns."
         )
 
-    # Row numbers in messages count data rows from 1, as a spreadsheet shows them below the header.
+    # Messages count data rows from 1 below the header ("data row 1" is the first value).
     date_cells = frame[date_column]
     dates = _parse_dates(date_cells)
     bad_dates = np.flatnonzero(dates.isna().to_numpy())
@@ -286,7 +299,7 @@ def load_csv_series(config: DataConfig) -> Series:
         cell = date_cells.iloc[row]
         what = "is empty" if cell == "" else f"holds '{cell}', which is not a date"
         raise DataSourceError(
-            f"row {row + 1} of {file_name}: date column '{date_column}' {what} "
+            f"data row {row + 1} of {file_name}: date column '{date_column}' {what} "
             f"({len(bad_dates)} such rows). Fix those cells (e.g. 2024-01-31) or pick another "
             "date column."
         )
@@ -298,7 +311,7 @@ def load_csv_series(config: DataConfig) -> Series:
         cell = value_cells.iloc[row]
         what = "is empty" if cell == "" else f"holds '{cell}', which is not a number"
         raise DataSourceError(
-            f"row {row + 1} of {file_name}: value column '{value_column}' {what} "
+            f"data row {row + 1} of {file_name}: value column '{value_column}' {what} "
             f"({len(bad_values)} such rows). Fix or remove those rows, or pick another value "
             "column."
         )
@@ -308,7 +321,7 @@ def load_csv_series(config: DataConfig) -> Series:
         shown = first.date() if first == first.normalize() else first
         rows = np.flatnonzero((dates == first).to_numpy()) + 1
         raise DataSourceError(
-            f"date {shown} appears more than once in {file_name} (rows "
+            f"date {shown} appears more than once in {file_name} (data rows "
             f"{', '.join(str(row) for row in rows[:5])}); keep one row per date."
         )
     if len(frame) < MIN_ROWS:

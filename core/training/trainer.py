@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 PLATEAU_FACTOR = 0.5
 PLATEAU_SHARE = 0.5
 MIN_LEARNING_RATE = 1e-5
-# XLA-compiling the train step makes small recurrent nets several times faster on CPU.
-JIT_COMPILE = True
+# XLA cuts the step time in half but compiles for ~15 s per batch shape (train, validation,
+# predict), more than a whole default training; measured in the bench.
+JIT_COMPILE = False
 
 
 @dataclass(frozen=True)

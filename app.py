@@ -1,0 +1,49 @@
+"""Forecast Lab: the router. Page config, navigation over pages/, the shared sidebar, the session
+bootstrap (request and job id from the URL) and the error boundary around every page."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from pages.components import sidebar, state
+from pages.components.guard import show_error
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(
+    page_title="Forecast Lab",
+    page_icon=":material/insights:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = {
+    "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
+    "Steps": [
+        st.Page("pages/data.py", title="Data", icon=":material/dataset:"),
+        st.Page("pages/model.py", title="Model", icon=":material/neurology:"),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/results.py", title="Results", icon=":material/monitoring:"),
+        st.Page("pages/classify.py", title="Classify", icon=":material/swap_vert:"),
+    ],
+    "Library": [st.Page("pages/runs.py", title="Runs", icon=":material/history:")],
+}
+if (HERE / "pages" / "experiments.py").is_file():
+    PAGES["Library"].append(
+        st.Page("pages/experiments.py", title="Experiments", icon=":material/science:")
+    )
+
+page = st.navigation(PAGES)
+try:
+    state.bootstrap()
+    sidebar.render()
+    page.run()
+except Exception as error:  # the last boundary: no raw traceback ever reaches the page
+    show_error(error)

@@ -1,0 +1,129 @@
+"""Charts of the up/flat/down classifier: accuracy against the majority class, per-class bars and
+the confusion matrix, drawn from core.evaluation.metrics.classification_metrics output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.charts.theme import (
+    MODEL_COLOR,
+    PALETTE,
+    apply_layout,
+    empty_figure,
+    has_finite,
+)
+from core.evaluation.metrics import CLASS_NAMES
+
+MAJORITY_COLOR = "#9a9a9a"
+
+
+def _unwrap(metrics: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """Accept either classification_metrics output or RunResult.metrics ({"test": {...}})."""
+    if not metrics:
+        return {}
+    if "accuracy" not in metrics and isinstance(metrics.get("test"), Mapping):
+        return metrics["test"]
+    return metrics
+
+
+def class_accuracy_figure(
+    metrics: Mapping[str, Any] | None,
+    title: str = "Accuracy against always guessing the most common class",
+) -> go.Figure:
+    """Left: accuracy vs the majority-class baseline; right: precision and recall per class."""
+    values = _unwrap(metrics)
+    accuracy = values.get("accuracy")
+    if accuracy is None or not has_finite([accuracy]):
+        return empty_figure(title)
+
+    majority_class = values.get("majority_class", "?")
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.35, 0.65],
+        subplot_titles=("Overall accuracy", "Per class"),
+    )
+    overall = [float(accuracy), float(values.get("majority_baseline_accuracy", np.nan))]
+    figure.add_trace(
+        go.Bar(
+            x=["Model", f"Always '{majority_class}'"],
+            y=overall,
+            name="Accuracy",
+            marker={"color": [MODEL_COLOR, MAJORITY_COLOR]},
+            text=[f"{value:.0%}" if np.isfinite(value) else "n/a" for value in overall],
+            textposition="outside",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    per_class = values.get("per_class") or {}
+    names = [name for name in CLASS_NAMES if name in per_class]
+    ticks = [f"{name} (n={per_class[name].get('support', 0)})" for name in names]
+    for measure, color in (("precision", MODEL_COLOR), ("recall", PALETTE[1])):
+        scores = [float(per_class[name].get(measure, np.nan)) for name in names]
+        figure.add_trace(
+            go.Bar(
+                x=ticks,
+                y=scores,
+                name=measure.capitalize(),
+                marker={"color": color},
+                text=[f"{score:.0%}" if np.isfinite(score) else "n/a" for score in scores],
+                textposition="outside",
+            ),
+            row=1,
+            col=2,
+        )
+    apply_layout(figure, title)
+    figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
+    figure.update_layout(barmode="group", hovermode="closest")
+    return figure
+
+
+def confusion_figure(
+    confusion: Sequence[Sequence[float]] | np.ndarray | Mapping[str, Any] | None,
+    labels: Sequence[str] = CLASS_NAMES,
+    title: str = "Confusion matrix (rows = actual, columns = predicted)",
+) -> go.Figure:
+    """Heatmap of counts; each cell also shows its share of the actual class (row)."""
+    if isinstance(confusion, Mapping):
+        confusion = _unwrap(confusion).get("confusion")
+    if confusion is None:
+        return empty_figure(title)
+    counts = np.asarray(confusion, dtype=float)
+    if counts.ndim != 2 or counts.size == 0 or not has_finite(counts.ravel()):
+        return empty_figure(title)
+    names = list(labels)[: counts.shape[1]]
+    row_totals = counts.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(row_totals > 0, counts / row_totals, np.nan)
+    text = [
+        [
+            f"{int(count)}<br>{share:.0%}" if np.isfinite(share) else f"{int(count)}"
+            for count, share in zip(count_row, share_row, strict=True)
+        ]
+        for count_row, share_row in zip(counts, shares, strict=True)
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=counts,
+            x=names,
+            y=list(labels)[: counts.shape[0]],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+            name="Count",
+            hovertemplate="actual %{y}, predicted %{x}: %{z:.0f}<extra></extra>",
+        )
+    )
+    apply_layout(figure, title, "Predicted", "Actual")
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(hovermode="closest")
+    return figure

@@ -1,0 +1,317 @@
+"""Charts of one run's result: forecast vs actual, residuals, loss curves and error bars.
+
+They read RunResult.predictions (index date; columns part, actual, model, one per baseline,
+signal) and RunResult.history, and show "no data yet" instead of failing on empty input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.charts.theme import (
+    ACTUAL_COLOR,
+    BEST_COLOR,
+    BIAS_COLOR,
+    FUTURE_SHADE,
+    MODEL_COLOR,
+    PALETTE,
+    RESIDUAL_COLOR,
+    SIGNAL_COLOR,
+    SPREAD_COLOR,
+    add_test_shading,
+    apply_layout,
+    color_for,
+    display_name,
+    empty_figure,
+    format_number,
+    has_finite,
+)
+from core.evaluation.metrics import REGRESSION_METRIC_LABELS
+
+PARTS = ("train", "test", "all")
+
+
+def select_part(predictions: pd.DataFrame | None, part: str = "test") -> pd.DataFrame:
+    """Rows of one part ("train", "test" or "all"); a frame without a part column is all test."""
+    if predictions is None or len(predictions) == 0:
+        return pd.DataFrame()
+    if part not in PARTS:
+        raise ValueError(f"part '{part}' is not one of {', '.join(PARTS)}.")
+    if part == "all" or "part" not in predictions.columns:
+        return predictions
+    return predictions[predictions["part"] == part]
+
+
+def _has_column_data(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and has_finite(frame[column])
+
+
+def _residuals(predictions: pd.DataFrame | None, part: str) -> pd.Series:
+    rows = select_part(predictions, part)
+    if not (_has_column_data(rows, "actual") and _has_column_data(rows, "model")):
+        return pd.Series(dtype=float)
+    residual = pd.to_numeric(rows["actual"], errors="coerce") - pd.to_numeric(
+        rows["model"], errors="coerce"
+    )
+    return residual[np.isfinite(residual.to_numpy(dtype=float))]
+
+
+def forecast_figure(
+    predictions: pd.DataFrame | None,
+    baselines: Sequence[str] = (),
+    show_train: bool = True,
+    forecast: pd.DataFrame | None = None,
+    *,
+    show_signal: bool = False,
+    labels: Mapping[str, str] | None = None,
+    title: str = "Forecast vs actual",
+    y_title: str = "Value",
+) -> go.Figure:
+    """Actual, model and the chosen baselines over train and test, plus the future forecast.
+
+    Baselines exist on test rows only; the test part is shaded; the recursive forecast past the
+    last date (`forecast` with a "forecast" column) is a dashed line on a lightly shaded band.
+    `show_signal` adds the noise-free signal (synthetic series) as a green dotted line.
+    """
+    if predictions is None or not (
+        _has_column_data(predictions, "actual") or _has_column_data(predictions, "model")
+    ):
+        return empty_figure(title)
+    rows = predictions if show_train else select_part(predictions, "test")
+    if len(rows) == 0:
+        return empty_figure(title)
+
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=rows.index,
+            y=rows["actual"] if "actual" in rows else None,
+            mode="lines",
+            name=display_name("actual", labels),
+            line={"color": ACTUAL_COLOR, "width": 1.3},
+        )
+    )
+    if "model" in rows:
+        figure.add_trace(
+            go.Scatter(
+                x=rows.index,
+                y=rows["model"],
+                mode="lines",
+                name=display_name("model", labels),
+                line={"color": MODEL_COLOR, "width": 2},
+            )
+        )
+    if show_signal and _has_column_data(rows, "signal"):
+        figure.add_trace(
+            go.Scatter(
+                x=rows.index,
+                y=rows["signal"],
+                mode="lines",
+                name=display_name("signal", labels),
+                line={"color": SIGNAL_COLOR, "width": 2, "dash": "dot"},
+            )
+        )
+    for position, name in enumerate(baselines):
+        if not _has_column_data(rows, name):
+            continue
+        column = pd.to_numeric(rows[name], errors="coerce").dropna()
+        figure.add_trace(
+            go.Scatter(
+                x=column.index,
+                y=column.to_numpy(),
+                mode="lines",
+                name=display_name(name, labels),
+                line={"color": color_for(name, position + 1), "width": 1.3},
+            )
+        )
+
+    test_rows = select_part(predictions, "test")
+    if show_train and "part" in predictions and len(test_rows) and len(test_rows) < len(rows):
+        add_test_shading(figure, test_rows.index.min(), test_rows.index.max())
+
+    if forecast is not None and _has_column_data(forecast, "forecast"):
+        future = pd.to_numeric(forecast["forecast"], errors="coerce").dropna()
+        figure.add_trace(
+            go.Scatter(
+                x=future.index,
+                y=future.to_numpy(),
+                mode="lines",
+                name=f"{display_name('forecast', labels)} (next {len(future)} steps)",
+                line={"color": MODEL_COLOR, "width": 2, "dash": "dash"},
+            )
+        )
+        figure.add_shape(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=future.index.min(),
+            x1=future.index.max(),
+            y0=0,
+            y1=1,
+            fillcolor=FUTURE_SHADE,
+            line={"width": 0},
+            layer="below",
+        )
+    return apply_layout(figure, title, "Date", y_title)
+
+
+def residual_figure(
+    predictions: pd.DataFrame | None,
+    part: str = "test",
+    title: str = "Residuals over time (actual - model)",
+) -> go.Figure:
+    """Residual (actual - model) per date on one part, around a zero line."""
+    residual = _residuals(predictions, part)
+    if residual.empty:
+        return empty_figure(title)
+    figure = go.Figure(
+        go.Scatter(
+            x=residual.index,
+            y=residual.to_numpy(),
+            mode="lines+markers",
+            name="Residual",
+            line={"color": RESIDUAL_COLOR, "width": 1},
+            marker={"size": 3},
+        )
+    )
+    figure.add_hline(y=0, line={"color": ACTUAL_COLOR, "width": 1})
+    return apply_layout(figure, title, "Date", "Actual - model")
+
+
+def residual_histogram(
+    predictions: pd.DataFrame | None,
+    part: str = "test",
+    title: str = "Residual distribution",
+) -> go.Figure:
+    """Histogram of residuals with lines at the mean (bias) and at mean +- one std (spread)."""
+    residual = _residuals(predictions, part)
+    if residual.empty:
+        return empty_figure(title)
+    values = residual.to_numpy(dtype=float)
+    bias, spread = float(values.mean()), float(values.std())
+    figure = go.Figure(
+        go.Histogram(
+            x=values,
+            nbinsx=min(60, max(10, len(values) // 8)),
+            name="Residuals",
+            marker={"color": RESIDUAL_COLOR},
+            opacity=0.75,
+        )
+    )
+    figure.add_vline(x=bias, line={"color": BIAS_COLOR, "width": 2})
+    for edge in (bias - spread, bias + spread):
+        figure.add_vline(x=edge, line={"color": SPREAD_COLOR, "width": 1.5, "dash": "dash"})
+    figure.add_annotation(
+        text=f"bias {format_number(bias)}, spread (std) {format_number(spread)}",
+        x=0.99,
+        y=0.98,
+        xref="paper",
+        yref="paper",
+        xanchor="right",
+        yanchor="top",
+        showarrow=False,
+        bgcolor="rgba(255, 255, 255, 0.8)",
+        font={"color": BIAS_COLOR},
+    )
+    apply_layout(figure, title, "Actual - model", "Count")
+    figure.update_layout(hovermode="closest", bargap=0.05)
+    return figure
+
+
+def loss_figure(
+    history: Mapping[str, Sequence[float]] | None, title: str = "Loss per epoch"
+) -> go.Figure:
+    """Training and validation loss per epoch on a log scale, with the best epoch marked.
+
+    The best epoch is the lowest validation loss (the training loss without validation).
+    """
+    history = history or {}
+    curves = {
+        name: np.asarray(history.get(key) or [], dtype=float)
+        for key, name in (("loss", "Training loss"), ("val_loss", "Validation loss"))
+    }
+    curves = {name: values for name, values in curves.items() if has_finite(values)}
+    if not curves:
+        return empty_figure(title)
+
+    figure = go.Figure()
+    for position, (name, values) in enumerate(curves.items()):
+        figure.add_trace(
+            go.Scatter(
+                x=np.arange(1, len(values) + 1),
+                y=values,
+                mode="lines+markers" if len(values) < 40 else "lines",
+                name=name,
+                line={"color": PALETTE[position], "width": 2},
+                marker={"size": 4},
+            )
+        )
+    reference = curves.get("Validation loss", curves.get("Training loss"))
+    masked = np.where(np.isfinite(reference), reference, np.inf)
+    best = int(np.argmin(masked))
+    figure.add_trace(
+        go.Scatter(
+            x=[best + 1],
+            y=[reference[best]],
+            mode="markers",
+            name=f"Best epoch {best + 1}",
+            marker={"color": BEST_COLOR, "size": 12, "symbol": "star"},
+        )
+    )
+    finite = np.concatenate([values[np.isfinite(values)] for values in curves.values()])
+    apply_layout(figure, title, "Epoch", "Loss (scaled MSE)")
+    if len(reference) <= 15:
+        figure.update_xaxes(dtick=1)
+    if np.all(finite > 0):
+        figure.update_yaxes(type="log")
+    return figure
+
+
+def metrics_bar_figure(
+    rows: pd.DataFrame | None,
+    metrics: Sequence[str] = ("mse", "mae"),
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str = "Test error: model vs baselines (lower is better)",
+) -> go.Figure:
+    """One bar panel per metric, one bar per row (the model and each baseline).
+
+    `rows` is indexed by name (or has a "name" column) with one column per metric.
+    """
+    if rows is None or len(rows) == 0:
+        return empty_figure(title)
+    frame = rows.set_index("name") if "name" in rows.columns else rows
+    present = [metric for metric in metrics if _has_column_data(frame, metric)]
+    if not present:
+        return empty_figure(title)
+
+    names = [str(name) for name in frame.index]
+    colors = [color_for(name, position) for position, name in enumerate(names)]
+    figure = make_subplots(
+        rows=1,
+        cols=len(present),
+        subplot_titles=[REGRESSION_METRIC_LABELS.get(metric, metric) for metric in present],
+    )
+    for column, metric in enumerate(present, start=1):
+        values = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
+        figure.add_trace(
+            go.Bar(
+                x=[display_name(name, labels) for name in names],
+                y=values,
+                name=REGRESSION_METRIC_LABELS.get(metric, metric),
+                marker={"color": colors},
+                text=[format_number(value) for value in values],
+                textposition="outside",
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+    apply_layout(figure, title)
+    figure.update_layout(hovermode="closest")
+    return figure

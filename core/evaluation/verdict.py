@@ -1,0 +1,277 @@
+"""Plain-language verdicts and the small tables the Results, Classify and Runs pages show.
+
+Streamlit-free so the wording is unit-tested: the network is compared with persistence
+("tomorrow = today") first, because on price series copying the last value is hard to beat.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from core.models.baselines import BASELINE_LABELS
+
+MODEL_NAMES = {
+    "dense": "Dense network",
+    "simple_rnn": "SimpleRNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "bilstm": "bidirectional LSTM",
+}
+# Within this relative difference two errors count as "about the same".
+SAME_BAND = 0.02
+METRIC_COLUMNS = {
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "mape": "MAPE %",
+    "r2": "R²",
+    "directional_accuracy": "Direction right",
+    "skill_vs_naive": "Better than tomorrow = today by",
+}
+CLASS_COLUMNS = {
+    "accuracy": "Right on this class",
+    "precision": "Precision",
+    "recall": "Recall",
+    "support": "Test days",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A headline sentence, its tone (good | neutral | bad) and supporting sentences."""
+
+    headline: str
+    tone: str
+    details: list[str] = field(default_factory=list)
+
+
+def model_name(family: str) -> str:
+    """Short display name of a network family for sentences ("the LSTM's error ...")."""
+    return MODEL_NAMES.get(family, family)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def _percent(value: float) -> str:
+    return f"{abs(value) * 100:.0f}%"
+
+
+def _baseline_mse(baselines: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
+    value = baselines.get(name, {}).get("test", {}).get("mse")
+    return float(value) if _finite(value) else None
+
+
+def regression_verdict(
+    model_name: str,
+    test_metrics: Mapping[str, float],
+    baselines: Mapping[str, Mapping[str, Any]],
+    noise_floor_mse: float | None = None,
+) -> Verdict:
+    """Compare the network's test MSE with persistence, the best baseline and the noise floor."""
+    model_mse = test_metrics.get("mse")
+    if not _finite(model_mse):
+        return Verdict(f"The {model_name} produced no usable test error.", "bad")
+    naive_mse = _baseline_mse(baselines, "naive")
+    details: list[str] = []
+    if naive_mse is None or naive_mse <= 0:
+        headline, tone = f"The {model_name}'s test MSE is {model_mse:.4g}.", "neutral"
+    else:
+        change = (model_mse - naive_mse) / naive_mse
+        if change <= -SAME_BAND:
+            headline = (
+                f"The {model_name}'s error is {_percent(change)} lower than "
+                "tomorrow = today (copying the last value)."
+            )
+            tone = "good"
+        elif change < SAME_BAND:
+            headline = (
+                f"The {model_name} does about as well as tomorrow = today (within "
+                f"{_percent(change)}): it has essentially learned to copy the last value."
+            )
+            tone = "neutral"
+        else:
+            headline = (
+                f"The {model_name} is {_percent(change)} worse than tomorrow = today: simply "
+                "copying the last value would forecast better."
+            )
+            tone = "bad"
+    others = {
+        name: mse
+        for name in baselines
+        if name != "naive" and (mse := _baseline_mse(baselines, name)) is not None
+    }
+    if others:
+        best = min(others, key=others.get)
+        best_mse = others[best]
+        label = BASELINE_LABELS.get(best, best)
+        if best_mse > 0:
+            change = (model_mse - best_mse) / best_mse
+            if change <= -SAME_BAND:
+                details.append(
+                    f"It also beats the best other baseline, {label}, by {_percent(change)}."
+                )
+            elif change < SAME_BAND:
+                details.append(f"It is level with the best other baseline, {label}.")
+            else:
+                details.append(
+                    f"The best other baseline, {label}, is {_percent(change)} better than the "
+                    f"{model_name}."
+                )
+    direction = test_metrics.get("directional_accuracy")
+    if _finite(direction):
+        details.append(
+            f"It calls the direction of the next move right {direction * 100:.0f}% of the time "
+            "(a coin flip gets 50%)."
+        )
+    floor_text = noise_floor_sentence(model_mse, noise_floor_mse)
+    if floor_text:
+        details.append(floor_text)
+    return Verdict(headline, tone, details)
+
+
+def noise_floor_sentence(model_mse: float, noise_floor_mse: float | None) -> str | None:
+    """How far the test MSE is above the irreducible noise variance (synthetic data only)."""
+    if noise_floor_mse is None or not _finite(noise_floor_mse) or noise_floor_mse <= 0:
+        return None
+    gap = model_mse / noise_floor_mse - 1.0
+    floor = f"{noise_floor_mse:.4g}"
+    if gap <= 0.05:
+        return (
+            f"Its MSE ({model_mse:.4g}) is at the noise floor ({floor}): no forecaster can do "
+            "much better on this series, because the rest is pure noise."
+        )
+    return (
+        f"Its MSE ({model_mse:.4g}) is {_percent(gap)} above the noise floor ({floor}), the error "
+        "of a perfect forecaster that knows the noise-free signal."
+    )
+
+
+def metrics_table(
+    model_name: str,
+    metrics: Mapping[str, Mapping[str, float]],
+    baselines: Mapping[str, Mapping[str, Any]],
+    *,
+    units: str = "test",
+) -> pd.DataFrame:
+    """One row per forecaster (the network first), one column per metric key; units test or
+    test_scaled. Columns: the keys of METRIC_COLUMNS (skill_vs_naive = 1 - MSE / naive MSE) and,
+    when a baseline failed, "note" with its error (that row's metrics are NaN).
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    naive_value = baselines.get("naive", {}).get(units, {}).get("mse")
+    naive_mse = float(naive_value) if _finite(naive_value) and naive_value > 0 else None
+
+    def row(values: Mapping[str, Any], note: str = "") -> dict[str, Any]:
+        out = {key: values.get(key, math.nan) for key in METRIC_COLUMNS}
+        mse = values.get("mse")
+        if naive_mse and _finite(mse):
+            out["skill_vs_naive"] = 1.0 - float(mse) / naive_mse
+        else:
+            out["skill_vs_naive"] = math.nan
+        out["note"] = note
+        return out
+
+    rows[model_name] = row(metrics.get(units, {}))
+    for name, values in baselines.items():
+        label = BASELINE_LABELS.get(name, name)
+        if "error" in values:
+            rows[label] = row({}, f"failed: {values['error']}")
+        else:
+            rows[label] = row(values.get(units, {}))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "forecaster"
+    if not table["note"].astype(bool).any():
+        table = table.drop(columns="note")
+    return table
+
+
+def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
+    """Accuracy against always guessing the most common class, in plain words."""
+    accuracy = test_metrics.get("accuracy")
+    majority = test_metrics.get("majority_baseline_accuracy")
+    majority_class = test_metrics.get("majority_class", "the most common class")
+    if not _finite(accuracy) or not _finite(majority):
+        return Verdict("The classifier produced no usable test accuracy.", "bad")
+    gap = accuracy - majority
+    base = (
+        f"The classifier is right on {accuracy * 100:.0f}% of the test days; always guessing "
+        f"'{majority_class}' (the most common class) would be right on {majority * 100:.0f}%."
+    )
+    details: list[str] = []
+    per_class = test_metrics.get("per_class", {})
+    never_predicted = [
+        name
+        for name, values in per_class.items()
+        if values.get("support", 0) > 0 and not _finite(values.get("precision"))
+    ]
+    if len(never_predicted) >= 2:
+        details.append(
+            f"It never predicts {' or '.join(never_predicted)}: it has collapsed onto a single "
+            "class, a common failure on noisy price data (study A saw many such runs)."
+        )
+    if gap >= 0.02:
+        return Verdict(base + f" It beats that guess by {gap * 100:.0f} points.", "good", details)
+    if gap > -0.02:
+        return Verdict(
+            base + " It is no better than that guess: it has not learned a usable signal.",
+            "neutral",
+            details,
+        )
+    return Verdict(
+        base + f" It is {abs(gap) * 100:.0f} points worse than that guess.", "bad", details
+    )
+
+
+def class_table(test_metrics: Mapping[str, Any]) -> pd.DataFrame:
+    """Per-class accuracy, precision, recall and support (rows down, flat, up)."""
+    per_class = test_metrics.get("per_class", {})
+    rows = {
+        name: {key: values.get(key, math.nan) for key in CLASS_COLUMNS}
+        for name, values in per_class.items()
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(CLASS_COLUMNS))
+    table.index.name = "class"
+    return table
+
+
+def runs_table(summaries: Sequence[Any]) -> pd.DataFrame:
+    """One row per saved run (RunSummary objects), newest first, for the Runs page."""
+    rows = []
+    for summary in summaries:
+        skill_value = math.nan
+        if _finite(summary.test_mse) and _finite(summary.naive_mse) and summary.naive_mse > 0:
+            skill_value = 1.0 - summary.test_mse / summary.naive_mse
+        rows.append(
+            {
+                "created": summary.created_at.replace("T", " ").replace("Z", ""),
+                "data": summary.data_label,
+                "model": summary.model_label,
+                "task": "up/flat/down" if summary.task == "classification" else "next value",
+                "test_mse": summary.test_mse if _finite(summary.test_mse) else math.nan,
+                "skill_vs_naive": skill_value,
+                "accuracy": summary.accuracy if _finite(summary.accuracy) else math.nan,
+                "epochs": summary.epochs_run,
+                "seconds": summary.train_seconds,
+                "key": summary.key,
+            }
+        )
+    columns = [
+        "created",
+        "data",
+        "model",
+        "task",
+        "test_mse",
+        "skill_vs_naive",
+        "accuracy",
+        "epochs",
+        "seconds",
+        "key",
+    ]
+    return pd.DataFrame(rows, columns=columns)

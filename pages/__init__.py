@@ -1,0 +1,1 @@
+"""Thin Streamlit pages of Forecast Lab (run through st.navigation in app.py)."""

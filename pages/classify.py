@@ -1,0 +1,63 @@
+"""Classify: an up/flat/down run's accuracy against always guessing the most common class,
+per-class scores and the confusion matrix, each explained in plain words."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.charts import class_accuracy_figure, confusion_figure
+from core.evaluation.verdict import CLASS_COLUMNS, class_table, classification_verdict
+from pages.components import state
+from pages.components.run_lookup import result_for_page, run_header
+
+state.show_flash()
+state.show_link_notice()
+
+st.title("Up / flat / down")
+st.caption("How often the network calls the direction of the coming days right.")
+result = result_for_page("classification")
+run_header(result)
+
+model = result.request.model
+st.caption(
+    f"Each test day is labelled by the average of the next {model.class_horizon} days compared "
+    f"with that day: **up** if more than {model.class_threshold * 100:.2f}% higher, **down** if "
+    f"that much lower, **flat** otherwise."
+)
+test = result.metrics.get("test", {})
+verdict = classification_verdict(test)
+show = {"good": st.success, "neutral": st.info, "bad": st.warning}[verdict.tone]
+show(verdict.headline + "".join(f"\n- {line}" for line in verdict.details))
+
+st.plotly_chart(class_accuracy_figure(test), key="classify_accuracy")
+st.caption(
+    "Left: share of test days classified right, next to always guessing the most common class. "
+    "Right: for each class, precision (when the network says 'up', how often it is up) and "
+    "recall (of the real 'up' days, how many it caught)."
+)
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(confusion_figure(test.get("confusion")), key="classify_confusion")
+    st.caption(
+        "Rows are what really happened, columns what the network said. The diagonal holds the "
+        "right answers; a single bright column means it always says the same thing."
+    )
+with right:
+    st.markdown("**Per class**")
+    st.dataframe(
+        class_table(test),
+        column_config={
+            "class": st.column_config.TextColumn("Class"),
+            **{
+                key: st.column_config.NumberColumn(label, format="percent")
+                for key, label in CLASS_COLUMNS.items()
+                if key != "support"
+            },
+            "support": st.column_config.NumberColumn(CLASS_COLUMNS["support"], format="%d"),
+        },
+    )
+    st.caption(
+        "'Right on this class' is the share of that class's days the network labelled "
+        "correctly (the same as recall). Test days: how many days belong to the class."
+    )

@@ -1,0 +1,1 @@
+"""Widget forms, the job panel and cached loaders shared by the pages."""

@@ -1,0 +1,176 @@
+"""The live training panel: queue position, progress, elapsed time, loss chart, Cancel, outcome.
+
+It polls the job registry's snapshots from a fragment (about once a second while the job is
+active); the training itself runs on a worker thread that never touches Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from core.charts import loss_figure
+from pages.components import services, state
+from pages.components.guard import guarded_function
+
+CONFIRM_CANCEL = "forecast_lab.confirm_cancel"
+STOP_REASONS = {
+    "completed": "ran every epoch",
+    "early_stopping": "stopped early when the validation error stopped improving",
+    "time_limit": "stopped at the time limit",
+}
+
+
+def friendly_time(iso_text: str) -> str:
+    """'2026-11-22T10:14:03Z' -> '2026-11-22 10:14 UTC'."""
+    try:
+        stamp = dt.datetime.fromisoformat(iso_text.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return str(iso_text)
+    return stamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def session_snapshot():
+    """This session's job (from session state or the URL), or None."""
+    job_id = state.current_job_id()
+    if not job_id:
+        return None
+    return services.registry().snapshot(job_id)
+
+
+def running_job_notice() -> None:
+    """On Data and Model: say that edits never touch a training that is already running."""
+    snapshot = session_snapshot()
+    if snapshot is not None and not snapshot.finished:
+        st.info(
+            f"Your training ({snapshot.label}) is running with the settings you had when you "
+            "pressed Train. Changes here do not affect it; training again with new settings "
+            "starts a separate job.",
+            icon=":material/model_training:",
+        )
+
+
+def render(job_id: str) -> None:
+    """The panel for one job; polls once a second while it is queued or running."""
+    snapshot = services.registry().snapshot(job_id)
+    active = snapshot is not None and not snapshot.finished
+    st.fragment(_panel, run_every=1.0 if active else None)(job_id, active)
+
+
+def _ask_cancel(job_id: str) -> None:
+    st.session_state[CONFIRM_CANCEL] = job_id
+
+
+def _keep(job_id: str) -> None:
+    st.session_state.pop(CONFIRM_CANCEL, None)
+
+
+def _cancel(job_id: str) -> None:
+    services.registry().cancel(job_id)
+    st.session_state.pop(CONFIRM_CANCEL, None)
+
+
+def _cancel_controls(job_id: str) -> None:
+    if st.session_state.get(CONFIRM_CANCEL) == job_id:
+        st.warning("Stop this training? The work done so far is thrown away.")
+        left, right, _ = st.columns([1, 1, 3])
+        left.button(
+            "Yes, stop it",
+            type="primary",
+            on_click=_cancel,
+            args=(job_id,),
+            key=f"cancel_yes_{job_id}",
+        )
+        right.button("Keep training", on_click=_keep, args=(job_id,), key=f"cancel_no_{job_id}")
+    else:
+        st.button(
+            "Cancel training",
+            icon=":material/stop_circle:",
+            on_click=_ask_cancel,
+            args=(job_id,),
+            key=f"cancel_{job_id}",
+            help="Stops this training (after asking you to confirm). Nothing is saved.",
+        )
+
+
+@guarded_function
+def _panel(job_id: str, was_active: bool) -> None:
+    registry = services.registry()
+    snapshot = registry.snapshot(job_id)
+    if snapshot is None:
+        st.info(
+            "This training is no longer known to the server (it may have been restarted). "
+            "Press Train to start it again; finished runs load from the run store at once."
+        )
+        return
+    if was_active and snapshot.finished:
+        st.rerun()  # switch the whole page to the finished state and stop polling
+    if snapshot.status == "queued":
+        st.info(
+            f"Waiting for another training to finish: yours is number "
+            f"{snapshot.queue_position or 1} in line. It starts by itself.",
+            icon=":material/hourglass_top:",
+        )
+        _cancel_controls(job_id)
+        return
+    if snapshot.status == "running":
+        fraction = min(1.0, snapshot.epoch / max(1, snapshot.max_epochs))
+        st.progress(
+            fraction,
+            text=f"Epoch {snapshot.epoch} of at most {snapshot.max_epochs} · "
+            f"{snapshot.elapsed:.0f} s elapsed",
+        )
+        _loss_chart(snapshot.history)
+        _cancel_controls(job_id)
+        return
+    if snapshot.status == "done":
+        result = registry.result(job_id)
+        if result is not None and result.cached:
+            st.success(
+                f"Loaded from cache: these exact settings were trained on "
+                f"{friendly_time(result.created_at)} (it took {result.train_seconds:.0f} s).",
+                icon=":material/bolt:",
+            )
+        elif result is not None:
+            reason = STOP_REASONS.get(result.stop_reason, result.stop_reason)
+            st.success(
+                f"Trained in {result.train_seconds:.0f} s: {result.epochs_run} epochs, best at "
+                f"epoch {result.best_epoch} ({reason}).",
+                icon=":material/check_circle:",
+            )
+        else:
+            st.success("Training finished.", icon=":material/check_circle:")
+        if result is not None and result.notice:
+            st.warning(result.notice)
+        _loss_chart(snapshot.history)
+        task = result.task if result is not None else "regression"
+        target = "pages/classify.py" if task == "classification" else "pages/results.py"
+        if st.button(
+            "See the results",
+            type="primary",
+            icon=":material/monitoring:",
+            key=f"results_{job_id}",
+        ):
+            state.set_request(result.request if result is not None else state.current_request())
+            st.switch_page(target, query_params=state.query_for_navigation())
+        return
+    if snapshot.status == "failed":
+        st.error(
+            f"The training failed: {snapshot.error or 'no reason was given.'}",
+            icon=":material/error:",
+        )
+        return
+    st.warning(snapshot.error or "The training was cancelled; nothing was saved.")
+
+
+def _loss_chart(history: dict) -> None:
+    if not history or not history.get("loss"):
+        st.caption("The loss chart appears after the first epoch.")
+        return
+    st.plotly_chart(loss_figure(history, title="Error per epoch"), key="live_loss")
+    st.caption(
+        "Lower is better. Blue: error on the training windows; orange: on the validation "
+        "part the network does not learn from. If orange rises while blue falls, the network "
+        "is memorising."
+    )

@@ -1,0 +1,121 @@
+"""Find the run a results page shows: the stored run of the current settings, else the session's
+last finished training; otherwise explain what to do (st.info + st.stop)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import ForecastLabError
+from pages.components import services, state
+from pages.components.guard import show_error
+from pages.components.job_panel import friendly_time, session_snapshot
+
+
+def _train_now(request) -> None:
+    job_id = services.registry().submit(request)
+    state.set_job_id(job_id)
+
+
+def _use_classifier() -> None:
+    """Callback: switch the current model to study A's up/flat/down classifier shape."""
+    request = state.current_request()
+    model = request.model.replace(task="classification", hidden_layers=1, units=50)
+    state.forget_widgets("w.model.")
+    state.set_request(request.replace(model=model))
+
+
+def _no_classifier_guard() -> None:
+    st.info(
+        "This page shows networks that predict **up, flat or down** instead of the next "
+        "value. Your current model predicts the next value.\n\n"
+        "To get such a run: on the **Model** page set *What to predict* to *Up / flat / "
+        "down*, then train it. Study A did this on Bitcoin prices with one hidden LSTM layer "
+        "of 50 units. The button below sets that up on your current data.",
+        icon=":material/info:",
+    )
+    left, right, _ = st.columns([1, 1, 2])
+    if left.button(
+        "Set up an up/flat/down model",
+        type="primary",
+        icon=":material/swap_vert:",
+        on_click=_use_classifier,
+        help="Keeps your data; switches the model to study A's classifier (LSTM, 1 hidden "
+        "layer, 50 units). You can change it on the Model page.",
+    ):
+        st.switch_page("pages/model.py", query_params=state.query_for_navigation())
+    right.page_link("pages/runs.py", label="Open an earlier run", icon=":material/history:")
+    st.stop()
+
+
+def result_for_page(task: str):
+    """The RunResult to show for `task` (regression or classification), or stop the page."""
+    request = state.current_request()
+    if task == "classification" and request.model.task != "classification":
+        _no_classifier_guard()
+    try:
+        key = services.key_for(request)
+    except ForecastLabError as error:
+        show_error(error)
+        st.stop()
+    result = services.load_run(key)
+    snapshot = session_snapshot()
+    if result is None and snapshot is not None:
+        if snapshot.key == key and not snapshot.finished:
+            st.info(
+                "These settings are training right now. The results appear here when it is done.",
+                icon=":material/model_training:",
+            )
+            st.page_link("pages/train.py", label="Watch the training", icon=":material/visibility:")
+            st.stop()
+        if snapshot.status == "done":
+            result = services.load_run(snapshot.key)
+            if result is not None:
+                st.caption(
+                    ":material/info: Your current settings have not been trained yet; showing your "
+                    "last training instead."
+                )
+    if result is None:
+        st.info(
+            "There is no trained model for the current settings yet. Train it (about a minute "
+            "for the default model), or open an earlier run on the Runs page.",
+            icon=":material/info:",
+        )
+        left, right, _ = st.columns([1, 1, 3])
+        if left.button("Train these settings", type="primary", icon=":material/play_arrow:"):
+            try:
+                _train_now(request)
+            except ForecastLabError as error:
+                show_error(error)
+                st.stop()
+            st.switch_page("pages/train.py", query_params=state.query_for_navigation())
+        right.page_link("pages/runs.py", label="Earlier runs", icon=":material/history:")
+        st.stop()
+    if result.task != task:
+        if task == "classification":
+            _no_classifier_guard()
+        else:
+            st.info(
+                "The current run predicts up / flat / down rather than the next value; its "
+                "accuracy and confusion matrix are on the Classify page.",
+                icon=":material/info:",
+            )
+            st.page_link("pages/classify.py", label="Open Classify", icon=":material/swap_vert:")
+        st.stop()
+    return result
+
+
+def run_header(result) -> None:
+    """Title line of a run: what was trained on what, when, and how long it took."""
+    model = result.request.model
+    info = result.series_info
+    st.markdown(
+        f"**{model.label}** ({result.parameter_count:,} weights) on "
+        f"**{info.get('name', result.request.data.label)}**, "
+        f"{info.get('first_date', '?')} to {info.get('last_date', '?')}"
+    )
+    st.caption(
+        f"Trained {friendly_time(result.created_at)} in {result.train_seconds:.0f} s, "
+        f"{result.epochs_run} epochs (best {result.best_epoch}) · run {result.key[:10]}"
+    )
+    if info.get("notice"):
+        st.warning(info["notice"], icon=":material/cloud_off:")

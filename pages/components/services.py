@@ -1,0 +1,126 @@
+"""Cached access to the engine: the server-wide run store and job registry, series, run keys, runs.
+
+Everything here is a thin st.cache_* wrapper around one core call, so pages stay one-liners.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pandas as pd
+import streamlit as st
+
+from core.config import DataConfig, ModelConfig, RunRequest
+from core.data import Series, load_series
+from core.paths import home_dir
+
+logger = logging.getLogger("forecast_lab.app")
+
+MAX_CONCURRENT_ENV = "FORECAST_LAB_MAX_JOBS"
+DEMO_EPOCHS_ENV = "FORECAST_LAB_DEMO_EPOCHS"
+DEMO_LENGTH_ENV = "FORECAST_LAB_DEMO_LENGTH"
+
+
+@st.cache_resource(show_spinner=False)
+def _store(home: str):
+    from core.training.runs import RunStore
+
+    return RunStore()
+
+
+@st.cache_resource(show_spinner=False)
+def _registry(home: str):
+    from core.training.jobs import JobRegistry
+
+    limit = int(os.environ.get(MAX_CONCURRENT_ENV, "1") or 1)
+    return JobRegistry(store=_store(home), max_concurrent=limit)
+
+
+def store():
+    """The run store of this server's data home (one per home, shared by every session)."""
+    return _store(str(home_dir()))
+
+
+def registry():
+    """The job registry of this server (one per data home, shared by every session and tab)."""
+    return _registry(str(home_dir()))
+
+
+@st.cache_data(max_entries=12, ttl=900, show_spinner=False)
+def series_for(data: DataConfig) -> Series:
+    """The series a DataConfig describes (market data from the download cache where fresh)."""
+    return load_series(data)
+
+
+@st.cache_data(max_entries=64, ttl=900, show_spinner=False)
+def key_for(request: RunRequest) -> str:
+    """The run key of a request (same inputs, same key)."""
+    from core.pipeline import request_key
+
+    return request_key(request)
+
+
+@st.cache_data(max_entries=16, ttl=900, show_spinner=False)
+def prepared_for(data: DataConfig, split, model: ModelConfig | None = None):
+    """The split, scaled and windowed series (for the data page's split chart)."""
+    from core.data.prepare import prepare
+
+    return prepare(load_series(data), split, model)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _run(home: str, key: str):
+    return _store(home).load(key)
+
+
+def load_run(key: str):
+    """A stored run (RunResult) or None; cached per key, cleared on delete."""
+    result = _run(str(home_dir()), key)
+    if result is None:
+        _run.clear(str(home_dir()), key)  # do not remember a miss: it may be trained soon
+    return result
+
+
+def forget_run(key: str) -> None:
+    _run.clear(str(home_dir()), key)
+    _forecast.clear()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _forecast(home: str, key: str, horizon: int) -> pd.DataFrame:
+    from core.pipeline import forecast_run
+
+    result = _run(home, key)
+    if result is None:
+        return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
+    return forecast_run(result, horizon)
+
+
+def forecast_for(result, horizon: int) -> pd.DataFrame:
+    """The recursive forecast of a stored run for a horizon (re-forecast only when it changed)."""
+    if horizon == len(result.forecast):
+        return result.forecast
+    return _forecast(str(home_dir()), result.key, horizon)
+
+
+def parameter_count(model: ModelConfig, lookback: int) -> int:
+    from core.models.registry import count_parameters
+
+    return count_parameters(model, lookback)
+
+
+def demo_request() -> RunRequest:
+    """The demo: the default synthetic series and the default LSTM (smaller via env for tests)."""
+    request = RunRequest()
+    epochs = os.environ.get(DEMO_EPOCHS_ENV)
+    if epochs:
+        request = request.replace(train=request.train.replace(epochs=int(epochs)))
+    length = os.environ.get(DEMO_LENGTH_ENV)
+    if length:
+        length_value = int(length)
+        request = request.replace(
+            data=request.data.replace(length=length_value),
+            split=request.split.replace(test_size=max(30, length_value // 5)),
+        )
+    return request

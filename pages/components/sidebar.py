@@ -1,0 +1,71 @@
+"""The shared sidebar: the current data and model at a glance, and the training jobs running now."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.config import SOURCE_LABELS, RunRequest
+from pages.components import services, state
+from pages.components.guard import guarded_function
+
+STATUS_WORDS = {
+    "queued": "waiting",
+    "running": "training",
+    "done": "finished",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+
+
+def data_summary(request: RunRequest) -> str:
+    """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo"."""
+    data = request.data
+    if data.source == "synthetic":
+        return f"{SOURCE_LABELS['synthetic']} · {data.length:,} days · noise {data.noise_level:g}"
+    if data.source == "csv":
+        from core.data.upload import display_name
+
+        name = display_name(data.csv_path) if data.csv_path else "no file"
+        return f"{SOURCE_LABELS['csv']} · {name}"
+    dates = ""
+    if data.start_date or data.end_date:
+        dates = f" · {data.start_date or 'start'} to {data.end_date or 'latest'}"
+    return data.label + dates
+
+
+def model_summary(request: RunRequest) -> str:
+    model, train = request.model, request.train
+    task = "up/flat/down" if model.task == "classification" else "next value"
+    return f"{model.label} · {task} · up to {train.epochs} epochs"
+
+
+def render() -> None:
+    request = state.current_request()
+    with st.sidebar:
+        st.markdown("##### Current setup")
+        st.caption(f":material/dataset: {data_summary(request)}")
+        st.caption(f":material/neurology: {model_summary(request)}")
+        active = [job for job in services.registry().jobs() if not job.finished]
+        run_every = 2.0 if active else None
+        st.fragment(_jobs_panel, run_every=run_every)(bool(active))
+
+
+@guarded_function
+def _jobs_panel(was_active: bool) -> None:
+    jobs = services.registry().jobs()
+    active = [job for job in jobs if not job.finished]
+    mine = state.current_job_id()
+    if was_active and not active:
+        st.rerun()  # the last job just finished: refresh the page once, then stop polling
+    if not active:
+        return
+    st.markdown("##### Training now")
+    for job in active[:5]:
+        marker = " (yours)" if job.job_id == mine else ""
+        if job.status == "queued":
+            detail = f"waiting, #{job.queue_position} in line"
+        else:
+            detail = f"epoch {job.epoch}/{job.max_epochs} · {job.elapsed:.0f}s"
+        st.caption(f":material/progress_activity: {job.label}{marker}  \n{detail}")
+    if len(active) > 5:
+        st.caption(f"... and {len(active) - 5} more")

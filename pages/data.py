@@ -1,0 +1,179 @@
+"""Data: pick the source, tune the synthetic generator or fetch market prices or upload a CSV,
+then set the split, scaling and window; the chart shows the series with its test part shaded."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import streamlit as st
+
+from core.charts import series_figure
+from core.config import default_split_for
+from core.errors import ConfigError, ForecastLabError
+from pages.components import forms, job_panel, services, state
+from pages.components.guard import show_error
+
+state.show_flash()
+state.show_link_notice()
+request = state.current_request()
+
+st.title("Data")
+st.caption("Step 1 of 4 · choose the series the network will learn to forecast.")
+job_panel.running_job_notice()
+
+source = forms.source_picker(request.data)
+split_seed = request.split
+if source != request.data.source:
+    # New source: start from that source's study preset for the split (SPEC 1.2 / 1.3).
+    split_seed = default_split_for(SimpleNamespace(source=source))
+    state.forget_widgets("w.split.")
+
+controls, preview = st.columns([2, 3], gap="large")
+data = None
+with controls:
+    with st.container(border=True):
+        try:
+            if source == "synthetic":
+                data = forms.synthetic_form(request.data)
+            elif source in ("btc", "sp500"):
+                data = forms.market_form(request.data, source)
+            else:
+                data = forms.upload_form(request.data)
+        except ForecastLabError as error:
+            show_error(error)
+    st.subheader("Split, scaling and window")
+    with st.container(border=True):
+        try:
+            length = data.length if data is not None and data.source == "synthetic" else None
+            split = forms.split_form(split_seed, length)
+        except ConfigError as error:
+            show_error(error)
+            split = split_seed
+
+if data is None:
+    with preview:
+        st.info(
+            "No series yet. Finish the settings on the left, or switch to the synthetic "
+            "series, which works offline."
+        )
+    st.stop()
+
+state.set_request(request.replace(data=data, split=split))
+
+with preview:
+    series = None
+    try:
+        if source in ("btc", "sp500"):
+            with st.spinner("Fetching prices (a cached copy is used when it is recent)..."):
+                series = services.series_for(data)
+        else:
+            series = services.series_for(data)
+    except ForecastLabError as error:
+        show_error(error)
+        st.markdown("You can carry on with the synthetic series or your own CSV:")
+        left, right = st.columns(2)
+        left.button(
+            "Use the synthetic series",
+            icon=":material/auto_graph:",
+            on_click=forms.switch_source,
+            args=("synthetic",),
+        )
+        right.button(
+            "Upload a CSV instead",
+            icon=":material/upload_file:",
+            on_click=forms.switch_source,
+            args=("csv",),
+        )
+    if series is None:
+        st.stop()
+
+    prepared, split_problem = None, None
+    try:
+        prepared = services.prepared_for(data, split)
+    except ForecastLabError as error:
+        split_problem = error
+    train_end_date = None
+    if prepared is not None and prepared.train_end < len(prepared.series):
+        train_end_date = prepared.series.dates[prepared.train_end]
+    shown = prepared.series if prepared is not None else series
+    st.plotly_chart(
+        series_figure(
+            shown.dates,
+            shown.values,
+            signal=shown.signal,
+            train_end_date=train_end_date,
+            title=series.name,
+        ),
+        key="data_preview",
+    )
+    st.caption(
+        "The grey line is the series"
+        + (", the green dotted line its noise-free signal" if series.signal is not None else "")
+        + ". The network trains on the white part and is tested on the shaded part at the end."
+    )
+    if series.notice:
+        st.warning(series.notice, icon=":material/cloud_off:")
+    if split_problem is not None:
+        show_error(split_problem)
+
+    facts = st.columns(3)
+    facts[0].metric("Rows", f"{len(series):,}", help="Number of daily values in the series.")
+    facts[1].metric(
+        "From",
+        series.dates[0].strftime("%Y-%m-%d"),
+        help="Date of the first value.",
+    )
+    facts[2].metric("To", series.dates[-1].strftime("%Y-%m-%d"), help="Date of the last value.")
+    if prepared is not None:
+        parts = st.columns(3)
+        parts[0].metric(
+            "Training windows",
+            f"{len(prepared.train_index):,}",
+            help="Look-back windows the network learns from (a share of them checks progress).",
+        )
+        parts[1].metric(
+            "Test days",
+            f"{len(prepared.test_index):,}",
+            help="Days in the shaded test part; every forecast there is one day ahead.",
+        )
+        parts[2].metric(
+            "Season found",
+            f"{prepared.season_length} days",
+            help="The strongest repeating cycle in the training part; the seasonal-naive "
+            "baseline uses it.",
+        )
+    if source in ("btc", "sp500"):
+        from core.data.market import PROVIDER_LABELS, fetch_prices
+
+        as_of = (
+            series.fetched_at.strftime("%Y-%m-%d %H:%M UTC")
+            if series.fetched_at is not None
+            else "unknown"
+        )
+        st.caption(
+            f"Provider: {PROVIDER_LABELS.get(series.provider or '', series.provider)} · "
+            f"data as of {as_of}."
+        )
+        if st.button(
+            "Refresh prices now",
+            icon=":material/refresh:",
+            help="Download the latest prices even if the cached copy is recent.",
+        ):
+            try:
+                with st.spinner("Downloading the latest prices..."):
+                    fetch_prices(source, data.provider, force=True)
+                services.series_for.clear()
+                services.prepared_for.clear()
+                services.key_for.clear()
+                state.flash("Prices refreshed.")
+                st.rerun()
+            except ForecastLabError as error:
+                show_error(error)
+
+st.divider()
+st.page_link(
+    "pages/model.py",
+    label="Next: choose the model",
+    icon=":material/arrow_forward:",
+    query_params=state.query_for_navigation(),
+)

@@ -1,0 +1,85 @@
+"""Home: what Forecast Lab does, the four steps, and the one-click demo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.components import services, state
+
+state.show_flash()
+state.show_link_notice()
+
+st.title("Forecast Lab")
+st.markdown(
+    "Build a time series, let a neural network learn to forecast it, and see honestly how "
+    "well it does. You pick the data and the network with sliders and menus; the training "
+    "runs in the background while you watch. Every result is compared with simple rules such "
+    "as *tomorrow = today*, so you can tell real skill from copying the last value."
+)
+
+STEPS = [
+    (
+        ":material/dataset: 1 · Data",
+        "A synthetic series with trend, seasons and noise, real Bitcoin or S&P 500 prices, "
+        "or your own CSV.",
+        "pages/data.py",
+    ),
+    (
+        ":material/neurology: 2 · Model",
+        "Dense, SimpleRNN, LSTM, GRU or bidirectional LSTM; layers, units and training "
+        "settings, each explained.",
+        "pages/model.py",
+    ),
+    (
+        ":material/model_training: 3 · Train",
+        "Training runs in the background with a live loss chart; identical settings load "
+        "instantly from earlier runs.",
+        "pages/train.py",
+    ),
+    (
+        ":material/monitoring: 4 · Results",
+        "Forecast vs actual, errors, a plain verdict against the baselines, and a forecast "
+        "into the future.",
+        "pages/results.py",
+    ),
+]
+columns = st.columns(4)
+for column, (title, text, target) in zip(columns, STEPS, strict=True):
+    with column.container(border=True, height="stretch"):
+        st.markdown(f"**{title}**")
+        st.caption(text)
+        st.page_link(target, label="Open", icon=":material/arrow_forward:")
+
+st.write("")
+left, right = st.columns([1, 2], vertical_alignment="center")
+demo = left.button(
+    "Try the demo",
+    type="primary",
+    icon=":material/play_arrow:",
+    width="stretch",
+    help="Loads a seven-year synthetic series and a small LSTM, starts training it and takes "
+    "you to the Train page. Takes about a minute the first time, and is instant after that.",
+)
+right.caption(
+    "New here? The demo trains an LSTM on a synthetic series with a yearly and a weekly cycle. "
+    "Then open **Results** to see how it compares with *tomorrow = today*."
+)
+if demo:
+    request = services.demo_request()
+    state.forget_widgets(state.WIDGET_PREFIX)
+    state.set_request(request)
+    job_id = services.registry().submit(request)
+    state.set_job_id(job_id)
+    st.switch_page("pages/train.py", query_params=state.query_for_navigation())
+
+with st.expander("How to read the results"):
+    st.markdown(
+        "- **Forecast vs actual**: the grey line is what happened, the blue line what the "
+        "network predicted one day ahead. The shaded part is the test period the network "
+        "never saw while training.\n"
+        "- **Tomorrow = today** (naive persistence) is the rule to beat: on prices it is "
+        "very hard to beat, and a network that only copies the last value is no forecaster.\n"
+        "- **Noise floor** (synthetic data only): the error of a perfect forecaster that knows "
+        "the noise-free signal. Nothing can do better.\n"
+        "- **Up / flat / down** runs are judged against always guessing the most common class."
+    )

@@ -1,0 +1,58 @@
+"""Model: the network (family, shape, task) and how it is trained, with its parameter count."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import ForecastLabError
+from pages.components import forms, job_panel, services, state
+from pages.components.guard import show_error
+
+state.show_flash()
+state.show_link_notice()
+request = state.current_request()
+
+st.title("Model")
+st.caption("Step 2 of 4 · choose the network and how it learns. Every choice is explained.")
+job_panel.running_job_notice()
+
+network, training = st.columns(2, gap="large")
+model, train = request.model, request.train
+with network:
+    st.subheader("Network")
+    with st.container(border=True):
+        try:
+            model = forms.model_form(request.model)
+        except ForecastLabError as error:
+            show_error(error)
+with training:
+    st.subheader("Training")
+    with st.container(border=True):
+        try:
+            train = forms.train_form(request.train)
+        except ForecastLabError as error:
+            show_error(error)
+    try:
+        count = services.parameter_count(model, request.split.lookback)
+        st.metric(
+            "Weights to learn",
+            f"{count:,}",
+            help="The number of trainable parameters: how many numbers training has to adjust. "
+            "More weights need more data and time.",
+        )
+        st.caption(
+            f"For a {request.split.lookback}-day look-back window. The study's best synthetic "
+            "models had a few thousand to tens of thousands of weights."
+        )
+    except ForecastLabError as error:
+        show_error(error)
+
+state.set_request(request.replace(model=model, train=train))
+
+st.divider()
+st.page_link(
+    "pages/train.py",
+    label="Next: train it",
+    icon=":material/arrow_forward:",
+    query_params=state.query_for_navigation(),
+)

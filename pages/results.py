@@ -1,0 +1,205 @@
+"""Results: forecast vs actual with baselines, residuals, the metrics table and a plain verdict,
+the noise floor (synthetic), a future forecast with a horizon slider, and downloads."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
+from core.evaluation.verdict import METRIC_COLUMNS, metrics_table, model_name, regression_verdict
+from core.models.baselines import BASELINE_LABELS
+from pages.components import services, state
+from pages.components.guard import show_error
+from pages.components.run_lookup import result_for_page, run_header
+
+state.show_flash()
+state.show_link_notice()
+
+st.title("Results")
+st.caption("Step 4 of 4 · how well the network forecasts days it has never seen.")
+result = result_for_page("regression")
+run_header(result)
+
+name = model_name(result.request.model.family)
+test = result.metrics.get("test", {})
+verdict = regression_verdict(name, test, result.baselines, result.noise_floor_mse)
+show = {"good": st.success, "neutral": st.info, "bad": st.warning}[verdict.tone]
+show(
+    "**" + verdict.headline + "**" + "".join(f"\n- {line}" for line in verdict.details),
+    icon={"good": ":material/thumb_up:", "neutral": ":material/balance:"}.get(
+        verdict.tone, ":material/warning:"
+    ),
+)
+
+# --- forecast vs actual ------------------------------------------------------------------------
+st.subheader("Forecast vs actual")
+available = [
+    baseline
+    for baseline in result.baselines
+    if baseline in result.predictions.columns and "error" not in result.baselines[baseline]
+]
+options, view = st.columns([3, 2], vertical_alignment="bottom")
+chosen = options.pills(
+    "Compare with",
+    options=available,
+    format_func=lambda key: BASELINE_LABELS.get(key, key),
+    selection_mode="multi",
+    default=[key for key in ("naive",) if key in available],
+    key="w.results.baselines",
+    help="Show simple forecasting rules on the same test days: tomorrow = today (naive), "
+    "the same day one season ago, a linear model on the same window, and Holt-Winters.",
+)
+show_train = view.toggle(
+    "Show the training part",
+    value=False,
+    key="w.results.show_train",
+    help="Include the days the network learned from (its fit there is always better).",
+)
+horizon = st.slider(
+    "Forecast past the end (days)",
+    min_value=0,
+    max_value=365,
+    key=state.seed_widget("w.results.horizon", int(min(state.current_request().horizon, 365))),
+    help="Each forecast day is fed back as input for the next (recursive forecasting), so "
+    "errors pile up the further ahead you go.",
+)
+if horizon != state.current_request().horizon:
+    state.set_request(state.current_request().replace(horizon=int(horizon)))
+try:
+    with st.spinner("Forecasting past the end..."):
+        future = services.forecast_for(result, int(horizon))
+except Exception as error:  # a failed re-forecast must not hide the stored results
+    show_error(error)
+    future = None
+st.plotly_chart(
+    forecast_figure(
+        result.predictions,
+        baselines=chosen or [],
+        show_train=show_train,
+        forecast=future,
+        labels={"model": name, **BASELINE_LABELS},
+        title="One day ahead on the test part" + (" and training part" if show_train else ""),
+    ),
+    key="results_forecast",
+)
+st.caption(
+    "Grey: what happened. Blue: the network's forecast, each made one day ahead from the real "
+    "past values. The shaded part is the test period; the dashed line at the end is the "
+    "forecast into the future, built from its own earlier forecasts."
+)
+
+# --- residuals ---------------------------------------------------------------------------------
+st.subheader("Errors (residuals)")
+left, right = st.columns(2)
+left.plotly_chart(residual_figure(result.predictions, "test"), key="results_residuals")
+left.caption(
+    "Actual minus forecast for each test day. Points scattered evenly around zero are good; "
+    "long runs above or below zero mean the network lags behind or is biased."
+)
+right.plotly_chart(residual_histogram(result.predictions, "test"), key="results_histogram")
+right.caption(
+    "How often each size of error occurs. The red line is the average error (bias, ideally 0); "
+    "the dashed lines mark one standard deviation either side (the spread)."
+)
+
+# --- metrics -----------------------------------------------------------------------------------
+st.subheader("Scores against the baselines")
+units = st.radio(
+    "Units",
+    options=["test", "test_scaled"],
+    format_func={"test": "Original units", "test_scaled": "Scaled 0..1 (as in the studies)"}.get,
+    horizontal=True,
+    key="w.results.units",
+    help="Errors in the series' own units, or on the 0..1 scale the network works in (the "
+    "studies report scaled errors).",
+)
+table = metrics_table(name, result.metrics, result.baselines, units=units)
+st.dataframe(
+    table,
+    column_config={
+        "forecaster": st.column_config.TextColumn("Forecaster"),
+        **{
+            key: st.column_config.NumberColumn(label, format="%.4g")
+            for key, label in METRIC_COLUMNS.items()
+        },
+        "directional_accuracy": st.column_config.NumberColumn(
+            METRIC_COLUMNS["directional_accuracy"], format="percent"
+        ),
+        "skill_vs_naive": st.column_config.NumberColumn(
+            METRIC_COLUMNS["skill_vs_naive"],
+            format="percent",
+            help="1 - MSE / MSE of tomorrow = today. Negative: worse than copying the last value.",
+        ),
+        "note": st.column_config.TextColumn("Note"),
+    },
+)
+st.caption(
+    "MSE, RMSE and MAE: average error size, lower is better. MAPE: average error in percent of "
+    "the value. R²: share of the ups and downs explained (1 is perfect). Direction right: how "
+    "often the forecast moves the same way as reality."
+)
+st.plotly_chart(
+    metrics_bar_figure(table, ("mse", "mae"), title="Test error of each forecaster (lower is better)"),
+    key="results_bars",
+)
+st.caption("Each bar is one forecaster's error on the same test days; shorter bars are better.")
+
+if result.noise_floor_mse is not None:
+    floor, model_mse, gap = st.columns(3)
+    floor.metric(
+        "Noise floor (MSE)",
+        f"{result.noise_floor_mse:.4g}",
+        help="The error of a perfect forecaster that knows the noise-free signal: the noise "
+        "itself cannot be predicted.",
+    )
+    model_mse.metric("Network test MSE", f"{test.get('mse', float('nan')):.4g}")
+    if result.noise_floor_mse > 0:
+        gap.metric(
+            "Above the floor",
+            f"{(test.get('mse', float('nan')) / result.noise_floor_mse - 1) * 100:.0f}%",
+            help="0% would be a perfect forecaster on this series.",
+        )
+
+with st.expander("Training curve"):
+    from core.charts import loss_figure
+
+    st.plotly_chart(loss_figure(result.history, title="Error per epoch"), key="results_loss")
+    st.caption("Training (blue) and validation (orange) error per epoch; the star is the best.")
+
+# --- downloads ---------------------------------------------------------------------------------
+st.subheader("Downloads")
+columns = st.columns(3)
+columns[0].download_button(
+    "Predictions (CSV)",
+    data=result.predictions.to_csv().encode(),
+    file_name=f"forecast-lab-{result.key[:10]}-predictions.csv",
+    mime="text/csv",
+    icon=":material/table:",
+    help="Every date with the actual value, the network's forecast and the baselines'.",
+)
+model_bytes = b""
+if result.model_path is not None and result.model_path.is_file():
+    model_bytes = result.model_path.read_bytes()
+columns[1].download_button(
+    "Model (.keras)",
+    data=model_bytes,
+    file_name=f"forecast-lab-{result.key[:10]}.keras",
+    mime="application/octet-stream",
+    icon=":material/neurology:",
+    disabled=not model_bytes,
+    help="The trained network; load it in Python with keras.models.load_model.",
+)
+columns[2].download_button(
+    "Run settings (JSON)",
+    data=json.dumps({"run_key": result.key, **result.request.to_dict()}, indent=2).encode(),
+    file_name=f"forecast-lab-{result.key[:10]}-settings.json",
+    mime="application/json",
+    icon=":material/settings:",
+    help="Every setting of this run, to reproduce it later.",
+)
+st.caption(
+    "Tip: the address bar holds every setting of this run, so copying the link shares it; "
+    "opening the link shows these results without training again."
+)

@@ -1,0 +1,210 @@
+"""CSV upload: previews and column guesses, content-addressed saving, and each validation error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.config import DataConfig
+from core.data import load_series
+from core.data.upload import MIN_ROWS, inspect_csv, load_csv_series, save_upload
+from core.errors import ConfigError, DataSourceError
+
+
+def make_csv(
+    rows: int = 100,
+    *,
+    header: str = "Date,Close",
+    separator: str = ",",
+    start: str = "2024-01-01",
+    reverse: bool = False,
+) -> str:
+    dates = pd.date_range(start, periods=rows, freq="D").strftime("%Y-%m-%d")
+    lines = [f"{day}{separator}{100 + index * 0.5}" for index, day in enumerate(dates)]
+    if reverse:
+        lines.reverse()
+    return "\n".join([header.replace(",", separator), *lines]) + "\n"
+
+
+def saved(text: str | bytes, name: str = "prices.csv") -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return str(save_upload(data, name))
+
+
+def load(path: str, **columns) -> object:
+    return load_csv_series(DataConfig(source="csv", csv_path=path, **columns))
+
+
+# ----------------------------------------------------------------------------------------------
+# Happy paths
+
+
+def test_good_file_loads_sorted_ascending_through_the_registry():
+    path = saved(make_csv(100, reverse=True))
+    series = load_series(DataConfig(source="csv", csv_path=path))
+    assert len(series) == 100
+    assert series.dates[0] == pd.Timestamp("2024-01-01")
+    assert series.dates[-1] == pd.Timestamp("2024-04-09")
+    assert series.values[0] == 100.0 and series.values[-1] == 149.5
+    assert (np.diff(series.values) > 0).all()
+    assert series.source == "csv" and series.provider == "upload"
+    assert series.name == "prices · Close"
+
+
+def test_real_yahoo_export_is_auto_detected(datasets):
+    data = (datasets / "btc-usd_yahoo_daily.csv").read_bytes()
+    preview = inspect_csv(data)
+    assert preview.columns[:5] == ["Date", "Open", "High", "Low", "Close"]
+    assert (preview.date_column, preview.value_column) == ("Date", "Close")
+    assert preview.row_count == 4210
+    assert len(preview.head) == 5 and preview.head.iloc[0]["Date"] == "2014-09-17"
+    series = load(saved(data, "btc-usd_yahoo_daily.csv"))
+    assert len(series) == 4210
+    assert series.values[0] == 457.3340148925781
+
+
+def test_banner_line_of_the_cdd_file_is_skipped(datasets):
+    preview = inspect_csv((datasets / "cdd_btcusd_daily.csv").read_bytes())
+    assert (preview.date_column, preview.value_column) == ("date", "close")
+    assert preview.row_count == 3954
+
+
+@pytest.mark.parametrize(
+    ("text", "date_column", "value_column"),
+    [
+        ("timestamp,price\n2024-01-01,1\n2024-01-02,2\n", "timestamp", "price"),
+        ("when,reading\n2024-01-01,1\n2024-01-02,2\n", "when", "reading"),  # only candidates
+        ("Day,Visitors,Sales\n2024-01-01,1,3\n2024-01-02,2,4\n", "Day", None),  # two numbers
+        ("a,b\nx,1\ny,2\n", None, "b"),  # no column holds dates
+        ("Date,Open,Close,Adj Close\n2024-01-01,1,2,2\n", "Date", "Close"),
+    ],
+)
+def test_column_guesses_only_where_unambiguous(text, date_column, value_column):
+    preview = inspect_csv(text.encode())
+    assert (preview.date_column, preview.value_column) == (date_column, value_column)
+
+
+def test_explicit_columns_override_the_guess():
+    text = "Day,Visitors,Sales\n" + "".join(
+        f"2024-01-{1 + index % 28:02d}T{index // 28:02d}:00,{index},{2 * index}\n"
+        for index in range(70)
+    )
+    series = load(saved(text), date_column="Day", value_column="Sales")
+    assert len(series) == 70 and series.dates.is_monotonic_increasing
+    assert series.values[-1] == 110.0  # the latest time is 2024-01-28 01:00, data row 56
+
+
+def test_chosen_date_column_is_left_out_of_the_value_guess():
+    text = "Stamp,Reading\n" + "".join(
+        f"{day},{index * 0.5}\n"
+        for index, day in enumerate(pd.date_range("2024-01-01", periods=70).strftime("%Y%m%d"))
+    )
+    assert inspect_csv(text.encode()).value_column is None  # two numeric-looking columns
+    series = load(saved(text), date_column="Stamp")
+    assert series.dates[0] == pd.Timestamp("2024-01-01") and series.values[-1] == 34.5
+
+
+def test_semicolon_separator_bom_and_decimal_comma():
+    text = "\ufeffDatum;Schlusskurs\n" + "".join(
+        f"{day};{1000 + index},25\n"
+        for index, day in enumerate(pd.date_range("2024-01-01", periods=80).strftime("%Y-%m-%d"))
+    )
+    preview = inspect_csv(text.encode("utf-8"))
+    assert preview.separator == ";" and preview.columns == ["Datum", "Schlusskurs"]
+    assert (preview.date_column, preview.value_column) == ("Datum", "Schlusskurs")
+    series = load(saved(text.encode("utf-8")))
+    assert len(series) == 80 and series.values[0] == 1000.25
+
+
+# ----------------------------------------------------------------------------------------------
+# Saving
+
+
+def test_save_upload_is_content_addressed_and_sanitised(isolated_home):
+    first = save_upload(b"Date,Close\n", "../../my prices (v2).csv")
+    again = save_upload(b"Date,Close\n", "../../my prices (v2).csv")
+    other = save_upload(b"Date,Close\n2024-01-01,1\n", "../../my prices (v2).csv")
+    assert first == again and first != other
+    assert first.parent == isolated_home / "uploads"
+    assert first.name.endswith("_my_prices_v2_.csv")
+    assert first.read_bytes() == b"Date,Close\n"
+    assert save_upload(b"x", "notes").suffix == ".csv"
+    with pytest.raises(DataSourceError, match="empty"):
+        save_upload(b"", "empty.csv")
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation errors
+
+
+def test_missing_file_says_upload_again(tmp_path):
+    with pytest.raises(DataSourceError, match="upload it again"):
+        load(str(tmp_path / "gone.csv"))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "Date,Close\n"])
+def test_empty_file_or_header_only(text, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text(text)
+    with pytest.raises(DataSourceError, match="empty|no data rows"):
+        load(str(path))
+
+
+def test_unknown_column_lists_the_available_columns():
+    path = saved(make_csv())
+    expected = r"'Price' is not in .*available columns: 'Date', 'Close'"
+    with pytest.raises(ConfigError, match=expected):
+        load(path, value_column="Price")
+    with pytest.raises(ConfigError, match="date column 'When'"):
+        load(path, date_column="When")
+
+
+def test_ambiguous_value_column_asks_the_user_to_choose():
+    text = "Date,Visitors,Sales\n" + "".join(
+        f"{day},{index},{index * 2}\n"
+        for index, day in enumerate(pd.date_range("2024-01-01", periods=70).strftime("%Y-%m-%d"))
+    )
+    with pytest.raises(ConfigError, match="Choose the value column") as caught:
+        load(saved(text))
+    assert "'Visitors', 'Sales'" in str(caught.value)
+
+
+def test_bad_date_names_the_row_and_value():
+    lines = make_csv(70).splitlines()
+    lines[5] = "2024-13-45,101"  # data row 5
+    with pytest.raises(DataSourceError, match=r"data row 5 .*'2024-13-45', which is not a date"):
+        load(saved("\n".join(lines)), date_column="Date", value_column="Close")
+
+
+def test_non_numeric_value_names_the_row():
+    lines = make_csv(70).splitlines()
+    lines[12] = lines[12].split(",")[0] + ",n/a"
+    with pytest.raises(DataSourceError, match=r"data row 12 .*'n/a', which is not a number"):
+        load(saved("\n".join(lines)))
+
+
+def test_empty_value_names_the_row():
+    lines = make_csv(70).splitlines()
+    lines[3] = lines[3].split(",")[0] + ","
+    with pytest.raises(DataSourceError, match=r"data row 3 .*'Close' is empty"):
+        load(saved("\n".join(lines)))
+
+
+def test_duplicate_date_names_the_first_duplicate():
+    lines = make_csv(70).splitlines()
+    lines[9] = "2024-01-04,123"  # data row 9 repeats data row 4
+    expected = r"date 2024-01-04 appears more than once .*data rows 4, 9"
+    with pytest.raises(DataSourceError, match=expected):
+        load(saved("\n".join(lines)))
+
+
+def test_too_few_rows():
+    with pytest.raises(DataSourceError, match=f"has {MIN_ROWS - 1} rows; at least {MIN_ROWS}"):
+        load(saved(make_csv(MIN_ROWS - 1)))
+    assert len(load(saved(make_csv(MIN_ROWS)))) == MIN_ROWS
+
+
+def test_same_column_for_dates_and_values():
+    with pytest.raises(ConfigError, match="two different columns"):
+        load(saved(make_csv()), date_column="Date", value_column="Date")

@@ -1,0 +1,126 @@
+"""Contract tests over every model family: build, fit, predict, save/load, parameter count."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from core.config import DataConfig, ModelConfig, SplitConfig
+from core.data.prepare import prepare
+from core.data.synthetic import generate_series
+from core.errors import ConfigError
+from core.models.registry import MODEL_BUILDERS, build_model, count_parameters
+
+LOOKBACK = 10
+TINY_DATA = DataConfig(length=300, seasonal_periods=(30.0,), seasonal_amplitudes=(5.0,), seed=3)
+TINY_SPLIT = SplitConfig(test_size=50, lookback=LOOKBACK)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> object:
+    return prepare(generate_series(TINY_DATA), TINY_SPLIT)
+
+
+@pytest.fixture(scope="module")
+def linear_init(tiny) -> dict:
+    from core.models.baselines import fit_linear_ar
+
+    return fit_linear_ar(tiny)
+
+
+def test_importing_the_registry_does_not_import_tensorflow():
+    code = (
+        "import sys, core.models.registry, core.models.baselines, core.training.trainer;"
+        "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.parametrize("family", sorted(MODEL_BUILDERS))
+def test_every_family_fits_predicts_and_round_trips_through_a_keras_file(
+    family, tiny, linear_init, tmp_path
+):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    config = ModelConfig(family=family, units=6)
+    model = build_model(config, LOOKBACK, linear_init=linear_init)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(tiny.x_train, tiny.y_train, epochs=1, batch_size=64, verbose=0)
+    predictions = model.predict(tiny.x_test, verbose=0)
+    assert predictions.shape == (len(tiny.x_test), 1)
+    assert np.all(np.isfinite(predictions))
+
+    path = tmp_path / f"{family}.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(tiny.x_test, verbose=0), predictions, atol=1e-6)
+
+
+@pytest.mark.parametrize("family", sorted(MODEL_BUILDERS))
+def test_classification_head_outputs_probabilities(family, tiny):
+    config = ModelConfig(family=family, task="classification", units=4, dropout_rate=0.1)
+    model = build_model(config, LOOKBACK)
+    probabilities = model.predict(tiny.x_test[:7], verbose=0)
+    assert probabilities.shape == (7, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert np.all(probabilities >= 0)
+
+
+@pytest.mark.parametrize("family", sorted(MODEL_BUILDERS))
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"units": 4},
+        {"units": 5, "hidden_layers": 2, "dense_front_layers": 1, "linear_skip": False},
+        {"units": 3, "task": "classification", "dense_front_layers": 2},
+    ],
+)
+def test_count_parameters_matches_keras(family, shape):
+    config = ModelConfig(family=family, **shape)
+    for lookback in (1, 7):
+        assert count_parameters(config, lookback) == build_model(config, lookback).count_params()
+
+
+def test_depth_follows_study_a():
+    lstm = build_model(ModelConfig(family="lstm", hidden_layers=2, units=4), LOOKBACK)
+    recurrent = [layer for layer in lstm.layers if "recurrent" in layer.name]
+    assert [layer.name for layer in recurrent] == [
+        "input_recurrent",
+        "hidden_recurrent_1",
+        "hidden_recurrent_2",
+        "output_recurrent",
+    ]
+    assert len(recurrent[-1].output.shape) == 2  # the output layer returns only its last state
+    dense = build_model(ModelConfig(family="dense", hidden_layers=1, units=4), LOOKBACK)
+    assert [layer.name for layer in dense.layers if "_dense" in layer.name] == [
+        "input_dense",
+        "hidden_dense_1",
+    ]
+
+
+def test_linear_init_starts_the_model_at_the_least_squares_solution(tiny, linear_init):
+    for predict_change in (True, False):
+        config = ModelConfig(family="gru", units=4, predict_change=predict_change)
+        model = build_model(config, LOOKBACK, linear_init=linear_init)
+        predictions = model.predict(tiny.x_test, verbose=0).reshape(-1)
+        windows = tiny.x_test.reshape(len(tiny.x_test), -1).astype(float)
+        expected = windows @ linear_init["coefficients"] + linear_init["intercept"]
+        # the network branch starts near zero, so the model starts at the AR forecast
+        assert np.abs(predictions - expected).max() < 0.02 * np.abs(expected).max()
+
+
+def test_predict_change_without_skip_starts_near_persistence(tiny):
+    model = build_model(ModelConfig(units=4, linear_skip=False, predict_change=True), LOOKBACK)
+    predictions = model.predict(tiny.x_test, verbose=0).reshape(-1)
+    last_values = tiny.x_test[:, -1, 0]
+    assert np.abs(predictions - last_values).max() < 0.05
+
+
+def test_wrong_linear_init_length_is_a_config_error():
+    with pytest.raises(ConfigError, match="coefficients"):
+        build_model(ModelConfig(units=4), LOOKBACK, linear_init={"coefficients": np.ones(3)})

@@ -1,0 +1,66 @@
+"""The command line end to end on a tiny config, and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = [
+    "--length", "300", "--seasonal-periods", "30", "--seasonal-amplitudes", "5",
+    "--test-size", "50", "--lookback", "5", "--units", "4", "--epochs", "2", "--horizon", "7",
+]  # fmt: skip
+
+
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "FORECAST_LAB_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home):
+    first = run_cli("train", *TINY, "--json", home=isolated_home)
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    assert summary["cached"] is False
+    assert summary["source"] == "synthetic" and summary["task"] == "regression"
+    assert summary["model"]["model"]["units"] == 4
+    assert summary["epochs_run"] >= 1 and summary["train_seconds"] > 0
+    for part in ("test", "test_scaled"):
+        assert set(summary["metrics"][part]) >= {"mse", "rmse", "mae", "mape", "r2"}
+    assert set(summary["baselines"]) == {"naive", "seasonal_naive", "linear_ar", "holt_winters"}
+    assert summary["noise_floor_mse"] > 0
+    assert len(summary["forecast"]) == 7 and "date" in summary["forecast"][0]
+    assert "epoch 1/2" in first.stderr  # per-epoch progress goes to stderr
+
+    second = run_cli("train", *TINY, "--json", home=isolated_home)
+    again = json.loads(second.stdout.strip().splitlines()[-1])
+    assert again["cached"] is True and again["run_key"] == summary["run_key"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["train", "--units", "0"], "units (0) must be between"),
+        (["train", "--source", "csv"], "needs a file"),
+        (["train", "--length", "300", "--test-size", "50", "--lookback", "400"], "window"),
+        (["train", "--csv", "/nonexistent.csv", "--source", "csv"], "nonexistent.csv"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(isolated_home, args, expected):
+    result = run_cli(*args, home=isolated_home)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr
+    assert result.stderr.strip().startswith("error:")

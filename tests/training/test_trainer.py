@@ -1,0 +1,111 @@
+"""Trainer behaviour on a tiny series: progress, cancel, early stopping, divergence, seeds, time cap."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
+from core.data.prepare import prepare
+from core.data.synthetic import generate_series
+from core.errors import TrainingCancelled, TrainingError
+from core.training.trainer import EpochUpdate, train_model
+
+TINY_DATA = DataConfig(length=300, seasonal_periods=(30.0,), seasonal_amplitudes=(5.0,), seed=1)
+TINY_MODEL = ModelConfig(family="dense", units=4)  # fastest to trace; families: test_registry
+FAST = TrainConfig(epochs=3, batch_size=32, patience=0)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return prepare(generate_series(TINY_DATA), SplitConfig(test_size=50, lookback=10))
+
+
+def test_progress_is_reported_once_per_epoch(tiny):
+    updates: list[EpochUpdate] = []
+    trained = train_model(tiny, TINY_MODEL, FAST, progress=updates.append)
+    assert [update.epoch for update in updates] == [1, 2, 3]
+    assert all(update.max_epochs == 3 and update.val_loss is not None for update in updates)
+    assert trained.epochs_run == 3 and trained.stop_reason == "completed"
+    assert len(trained.history["loss"]) == len(trained.history["val_loss"]) == 3
+    assert "mae" in trained.history
+    assert 1 <= trained.best_epoch <= 3
+    best = int(np.argmin(trained.history["val_loss"])) + 1
+    assert trained.best_epoch == best
+    assert trained.model.predict(tiny.x_test, verbose=0).shape == (len(tiny.x_test), 1)
+
+
+def test_best_epoch_weights_are_restored(tiny):
+    trained = train_model(tiny, TINY_MODEL, FAST.replace(epochs=4, learning_rate=0.05))
+    split = int(round(len(tiny.x_train) * tiny.split.validation_fraction))
+    x_val, y_val = tiny.x_train[-split:], tiny.y_train[-split:]
+    val_loss = float(np.mean((trained.model.predict(x_val, verbose=0).reshape(-1) - y_val) ** 2))
+    assert val_loss == pytest.approx(min(trained.history["val_loss"]), rel=1e-3)
+
+
+def test_cancel_raises_promptly(tiny):
+    calls = {"count": 0}
+
+    def should_stop() -> bool:
+        calls["count"] += 1
+        return calls["count"] > 3  # a few batches into the first epoch
+
+    updates: list[EpochUpdate] = []
+    started = time.perf_counter()
+    with pytest.raises(TrainingCancelled):
+        train_model(
+            tiny, TINY_MODEL, FAST.replace(epochs=500, batch_size=8), progress=updates.append,
+            should_stop=should_stop,
+        )  # fmt: skip
+    assert time.perf_counter() - started < 30
+    assert len(updates) <= 1
+
+
+def test_early_stopping_ends_before_max_epochs_on_a_flat_series():
+    flat = DataConfig(
+        length=300, trend_slope=0.0, seasonal_periods=(), seasonal_amplitudes=(), seed=2
+    )
+    prepared = prepare(generate_series(flat), SplitConfig(test_size=50, lookback=10))
+    trained = train_model(
+        prepared, TINY_MODEL, TrainConfig(epochs=60, patience=2, batch_size=64, learning_rate=0.01)
+    )
+    assert trained.stop_reason == "early_stopping"
+    assert trained.epochs_run < 60
+    assert trained.best_epoch <= trained.epochs_run - 2
+
+
+def test_divergence_is_a_training_error_with_a_fix(tiny):
+    exploding = dataclasses.replace(tiny, y_train=tiny.y_train * np.float32(1e30))
+    with pytest.raises(TrainingError, match="lower the learning rate"):
+        train_model(exploding, TINY_MODEL, FAST.replace(epochs=2))
+
+
+def test_same_seed_same_weights_and_losses(tiny):
+    first = train_model(tiny, TINY_MODEL, FAST.replace(epochs=2, seed=7))
+    second = train_model(tiny, TINY_MODEL, FAST.replace(epochs=2, seed=7))
+    assert first.history["loss"] == second.history["loss"]
+    for left, right in zip(first.model.get_weights(), second.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(left, right)
+    other = train_model(tiny, TINY_MODEL, FAST.replace(epochs=2, seed=8))
+    assert other.history["loss"] != first.history["loss"]
+
+
+def test_time_limit_stops_training(tiny):
+    trained = train_model(
+        tiny, TINY_MODEL, TrainConfig(epochs=5000, patience=0, batch_size=8, max_seconds=2)
+    )
+    assert trained.stop_reason == "time_limit"
+    assert trained.epochs_run < 5000
+    assert trained.seconds < 10
+
+
+def test_classification_tracks_accuracy(tiny):
+    model = ModelConfig(family="lstm", task="classification", units=4)
+    prepared = prepare(generate_series(TINY_DATA), SplitConfig(test_size=50, lookback=10), model)
+    trained = train_model(prepared, model, FAST.replace(epochs=2))
+    assert "accuracy" in trained.history and "val_accuracy" in trained.history
+    probabilities = trained.model.predict(prepared.x_test, verbose=0)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)

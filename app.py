@@ -9,13 +9,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.components import sidebar, state
+from pages.components import runtime, sidebar, state
 from pages.components.guard import show_error
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 HERE = Path(__file__).resolve().parent
+runtime.keep_keras_state()
+runtime.mark_router_seen()
 
 st.set_page_config(
     page_title="Forecast Lab",
@@ -43,7 +45,12 @@ if (HERE / "pages" / "experiments.py").is_file():
 page = st.navigation(PAGES)
 try:
     state.bootstrap()
-    sidebar.render()
     page.run()
 except Exception as error:  # the last boundary: no raw traceback ever reaches the page
     show_error(error)
+finally:
+    # After the page, so it shows what the page just set (also when the page called st.stop).
+    try:
+        sidebar.render()
+    except Exception as error:  # the sidebar must never take the page down with it
+        show_error(error)

@@ -201,8 +201,8 @@ class TrainConfig(_Config):
     """Optimiser and stopping settings; the defaults are the fast recipe measured in the bench."""
 
     optimizer: str = "adam"
-    learning_rate: float = 0.003
-    batch_size: int = 32
+    learning_rate: float = 0.001
+    batch_size: int = 64
     epochs: int = 60
     patience: int = 8  # early stopping on validation loss; 0 disables it
     restore_best: bool = True

@@ -7,9 +7,10 @@ import streamlit as st
 
 from core.charts import class_accuracy_figure, confusion_figure
 from core.evaluation.verdict import CLASS_COLUMNS, class_table, classification_verdict
-from pages.components import state
+from pages.components import runtime, state
 from pages.components.run_lookup import result_for_page, run_header
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 
@@ -47,6 +48,7 @@ with right:
     st.markdown("**Per class**")
     st.dataframe(
         class_table(test),
+        placeholder="—",
         column_config={
             "class": st.column_config.TextColumn("Class"),
             **{

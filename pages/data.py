@@ -10,9 +10,10 @@ import streamlit as st
 from core.charts import series_figure
 from core.config import default_split_for
 from core.errors import ConfigError, ForecastLabError
-from pages.components import forms, job_panel, services, state
+from pages.components import forms, job_panel, runtime, services, state
 from pages.components.guard import show_error
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 request = state.current_request()
@@ -28,7 +29,7 @@ if source != request.data.source:
     split_seed = default_split_for(SimpleNamespace(source=source))
     state.forget_widgets("w.split.")
 
-controls, preview = st.columns([2, 3], gap="large")
+controls, preview_column = st.columns([2, 3], gap="large")
 data = None
 with controls:
     with st.container(border=True):
@@ -41,6 +42,8 @@ with controls:
                 data = forms.upload_form(request.data)
         except ForecastLabError as error:
             show_error(error)
+with preview_column:
+    preview = st.container()  # filled below, once the split is known
     st.subheader("Split, scaling and window")
     with st.container(border=True):
         try:
@@ -77,12 +80,14 @@ with preview:
             icon=":material/auto_graph:",
             on_click=forms.switch_source,
             args=("synthetic",),
+            help="Switch to the synthetic series, which works offline.",
         )
         right.button(
             "Upload a CSV instead",
             icon=":material/upload_file:",
             on_click=forms.switch_source,
             args=("csv",),
+            help="Switch to uploading your own file of dates and values.",
         )
     if series is None:
         st.stop()
@@ -116,32 +121,33 @@ with preview:
     if split_problem is not None:
         show_error(split_problem)
 
-    facts = st.columns(3)
+    facts = st.columns(4)
     facts[0].metric("Rows", f"{len(series):,}", help="Number of daily values in the series.")
-    facts[1].metric(
-        "From",
-        series.dates[0].strftime("%Y-%m-%d"),
-        help="Date of the first value.",
-    )
-    facts[2].metric("To", series.dates[-1].strftime("%Y-%m-%d"), help="Date of the last value.")
     if prepared is not None:
-        parts = st.columns(3)
-        parts[0].metric(
+        facts[1].metric(
             "Training windows",
             f"{len(prepared.train_index):,}",
             help="Look-back windows the network learns from (a share of them checks progress).",
         )
-        parts[1].metric(
+        facts[2].metric(
             "Test days",
             f"{len(prepared.test_index):,}",
             help="Days in the shaded test part; every forecast there is one day ahead.",
         )
-        parts[2].metric(
+        facts[3].metric(
             "Season found",
             f"{prepared.season_length} days",
             help="The strongest repeating cycle in the training part; the seasonal-naive "
             "baseline uses it.",
         )
+    st.caption(
+        f"From {series.dates[0].strftime('%Y-%m-%d')} to {series.dates[-1].strftime('%Y-%m-%d')}"
+        + (
+            f"; the test part starts on {train_end_date.strftime('%Y-%m-%d')}."
+            if train_end_date is not None
+            else "."
+        )
+    )
     if source in ("btc", "sp500"):
         from core.data.market import PROVIDER_LABELS, fetch_prices
 

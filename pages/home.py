@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.components import services, state
+from pages.components import runtime, services, state
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
-from pages.components import forms, job_panel, services, state
+from pages.components import forms, job_panel, runtime, services, state
 from pages.components.guard import show_error
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 request = state.current_request()

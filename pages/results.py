@@ -10,10 +10,11 @@ import streamlit as st
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
 from core.evaluation.verdict import METRIC_COLUMNS, metrics_table, model_name, regression_verdict
 from core.models.baselines import BASELINE_LABELS
-from pages.components import services, state
+from pages.components import runtime, services, state
 from pages.components.guard import show_error
 from pages.components.run_lookup import result_for_page, run_header
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 
@@ -86,8 +87,14 @@ st.plotly_chart(
 )
 st.caption(
     "Grey: what happened. Blue: the network's forecast, each made one day ahead from the real "
-    "past values. The shaded part is the test period; the dashed line at the end is the "
-    "forecast into the future, built from its own earlier forecasts."
+    "past values"
+    + (
+        "; the blue-shaded part is the test period the network never trained on"
+        if show_train
+        else ", on the test days the network never trained on"
+    )
+    + ". The dashed line on the green band is the forecast past the end, each day built from "
+    "the previous forecasts."
 )
 
 # --- residuals ---------------------------------------------------------------------------------
@@ -118,6 +125,7 @@ units = st.radio(
 table = metrics_table(name, result.metrics, result.baselines, units=units)
 st.dataframe(
     table,
+    placeholder="—",
     column_config={
         "forecaster": st.column_config.TextColumn("Forecaster"),
         **{
@@ -138,10 +146,16 @@ st.dataframe(
 st.caption(
     "MSE, RMSE and MAE: average error size, lower is better. MAPE: average error in percent of "
     "the value. R²: share of the ups and downs explained (1 is perfect). Direction right: how "
-    "often the forecast moves the same way as reality."
+    "often the forecast moves the same way as reality (tomorrow = today never predicts a move, "
+    "so it has no direction score)."
 )
 st.plotly_chart(
-    metrics_bar_figure(table, ("mse", "mae"), title="Test error of each forecaster (lower is better)"),
+    metrics_bar_figure(
+        table,
+        ("mse", "mae"),
+        labels={label: label for label in table.index},
+        title="Test error of each forecaster (lower is better)",
+    ),
     key="results_bars",
 )
 st.caption("Each bar is one forecaster's error on the same test days; shorter bars are better.")

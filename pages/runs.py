@@ -7,11 +7,12 @@ import streamlit as st
 
 from core.charts import runs_comparison_figure
 from core.evaluation.verdict import runs_table
-from pages.components import services, state
+from pages.components import runtime, services, state
 
 CONFIRM_DELETE = "forecast_lab.confirm_delete"
 TABLE_VERSION = "forecast_lab.runs_table_version"
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 
@@ -39,6 +40,7 @@ selection = st.dataframe(
     on_select="rerun",
     selection_mode="multi-row",
     key=f"runs_table_{version}",
+    placeholder="—",
     column_order=[
         "created",
         "data",
@@ -91,14 +93,22 @@ if regression:
 
 actions = st.columns([1, 1, 3])
 if len(chosen) == 1:
-    if actions[0].button("Open in Results", type="primary", icon=":material/monitoring:"):
+    if actions[0].button(
+        "Open in Results",
+        type="primary",
+        icon=":material/monitoring:",
+        help="Show this run's charts and scores; its settings become the current ones.",
+    ):
         summary = chosen[0]
         state.forget_widgets(state.WIDGET_PREFIX)
         state.set_request(summary.request)
         target = "pages/classify.py" if summary.task == "classification" else "pages/results.py"
         st.switch_page(target, query_params=state.query_for_navigation())
-if actions[1].button(f"Delete {len(chosen)} run{'s' if len(chosen) > 1 else ''}",
-                     icon=":material/delete:"):
+if actions[1].button(
+    f"Delete {len(chosen)} run{'s' if len(chosen) > 1 else ''}",
+    icon=":material/delete:",
+    help="Remove the selected runs from disk (you are asked to confirm first).",
+):
     st.session_state[CONFIRM_DELETE] = [summary.key for summary in chosen]
 pending = st.session_state.get(CONFIRM_DELETE)
 if pending:
@@ -106,7 +116,7 @@ if pending:
         f"Delete {len(pending)} run(s) for good? Their models and results are removed from disk."
     )
     yes, no, _ = st.columns([1, 1, 3])
-    if yes.button("Yes, delete", type="primary"):
+    if yes.button("Yes, delete", type="primary", help="Delete them now; this cannot be undone."):
         for key in pending:
             store.delete(key)
             services.forget_run(key)
@@ -114,6 +124,6 @@ if pending:
         st.session_state[TABLE_VERSION] = version + 1
         state.flash(f"Deleted {len(pending)} run(s).")
         st.rerun()
-    if no.button("Keep them"):
+    if no.button("Keep them", help="Do not delete anything."):
         st.session_state.pop(CONFIRM_DELETE, None)
         st.rerun()

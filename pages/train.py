@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
-from pages.components import job_panel, services, state
+from pages.components import job_panel, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.sidebar import data_summary, model_summary
 
+runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 request = state.current_request()
@@ -34,10 +35,12 @@ with st.container(border=True):
     links[1].page_link("pages/model.py", label="Change model", icon=":material/neurology:")
 
 try:
-    with st.spinner("Checking the data..."):
+    with st.spinner("Checking the data and the split..."):
         key = services.key_for(request)
+        services.prepared_for(request.data, request.split, request.model)
 except ForecastLabError as error:
     show_error(error)
+    st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/dataset:")
     st.stop()
 
 registry = services.registry()
@@ -50,12 +53,14 @@ if snapshot is None:
         snapshot = shared
 
 same_job = snapshot is not None and snapshot.key == key
-busy_here = same_job and not snapshot.finished
-if not busy_here:
+handled_here = same_job and snapshot.status in ("queued", "running", "done")
+if not handled_here:
     stored = services.store().has(key)
     other_running = snapshot is not None and not snapshot.finished
     if stored:
         label, hint = "Load the trained model", "These exact settings were trained before."
+    elif same_job:
+        label, hint = "Train again", "Starts the training again with the settings above."
     else:
         label, hint = "Train the model", "Starts a background training with the settings above."
     if other_running:

@@ -185,6 +185,9 @@ def metrics_table(
             rows[label] = row({}, f"failed: {values['error']}")
         else:
             rows[label] = row(values.get(units, {}))
+            if name == "naive":
+                # Persistence never predicts a move, so a direction score (always 0) says nothing.
+                rows[label]["directional_accuracy"] = math.nan
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "forecaster"
     if not table["note"].astype(bool).any():

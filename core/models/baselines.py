@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from core.data.prepare import Prepared
 
 FALLBACK_SEASON = 7
+# Estimating every initial seasonal state is slow and overfits for long seasons (364 initial
+# states on the default series: 1.22x the noise floor in ~2 s); the heuristic start takes 0.3 s.
+ESTIMATED_START_MAX_SEASON = 52
 
 
 def naive_forecast(prepared: Prepared) -> np.ndarray:
@@ -84,7 +87,9 @@ def _holt_winters_parameters(train: np.ndarray, season: int) -> dict:
         trend="add",
         seasonal="add",
         seasonal_periods=season,
-        initialization_method="heuristic",
+        initialization_method=(
+            "estimated" if season <= ESTIMATED_START_MAX_SEASON else "heuristic"
+        ),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the fit is checked by the bench

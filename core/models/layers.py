@@ -36,9 +36,7 @@ class CombineForecast(keras.layers.Layer):
     network only learns a standardised correction and starts near a sensible forecast.
     """
 
-    def __init__(
-        self, mean: float = 0.0, std: float = 1.0, predict_change: bool = True, **kwargs
-    ):
+    def __init__(self, mean: float = 0.0, std: float = 1.0, predict_change: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.mean = float(mean)
         self.std = float(std)

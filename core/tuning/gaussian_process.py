@@ -63,9 +63,7 @@ class GaussianProcess:
         dimensions = self.x.shape[1]
         start = np.concatenate([np.full(dimensions, math.log(0.5)), [math.log(0.01)]])
         bounds = [(math.log(0.02), math.log(20.0))] * dimensions + [(math.log(1e-6), 0.0)]
-        result = minimize(
-            self._negative_log_likelihood, start, method="L-BFGS-B", bounds=bounds
-        )
+        result = minimize(self._negative_log_likelihood, start, method="L-BFGS-B", bounds=bounds)
         packed = result.x if np.all(np.isfinite(result.x)) else start
         return packed[:-1], float(packed[-1])
 

@@ -28,6 +28,7 @@ RAW_OUTPUTS = 7  # study B's 7 raw values (one per hyperparameter; extras unused
 LEARNING_RATE = 0.1  # study B's Adam learning rate
 EXPLORATION = 0.6  # standard deviation of the exploration noise on the raw outputs
 GRADIENT_CLIP = 1.0
+RAW_LIMIT = 3.0  # raw outputs are clipped to +-3 before the sigmoid (positions 0.05..0.95)
 ATTR = "generator"  # trial system attr holding what the update needs (input, noise)
 
 
@@ -159,7 +160,10 @@ class GeneratorSampler(BaseSampler):
         x = np.concatenate([self._rng.normal(size=NOISE_INPUTS), self._feedback()])
         raw, _ = self._net.forward(x)
         noise = self._rng.normal(0.0, EXPLORATION, size=raw.shape)
-        positions = _sigmoid(raw + noise)[: len(self._space.parameters)]
+        # Clipping keeps the exploration noise able to move a saturated output back inward:
+        # with Adam at 0.1 the raw outputs quickly grow far beyond the sigmoid's working range.
+        positions = _sigmoid(np.clip(raw, -RAW_LIMIT, RAW_LIMIT) + noise)
+        positions = positions[: len(self._space.parameters)]
         return self._space.from_unit(positions), x, noise
 
     def sample_relative(self, study: optuna.Study, trial: FrozenTrial, search_space):

@@ -13,8 +13,10 @@ import os
 import re
 import socket
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +46,7 @@ OBJECTIVES = {
 JOURNAL_FILE = "studies.journal"
 PREPARED_CACHE_SIZE = 6  # prepared windows kept per process, keyed by look-back window
 STALE_WITHOUT_OWNER_SECONDS = 600.0
+SEARCH_JIT_COMPILE = False
 STUDY_B_END_DATE = "2024-10-31"
 STUDY_B_REFERENCE = {
     "generator": {"mse": 0.000229, "trial": 18, "seconds": None},
@@ -71,6 +74,7 @@ class TuneConfig:
     timeout_seconds: float | None = None  # wall seconds per worker run; None = no limit
     target: float | None = None  # stop once the best objective is at or below this
     seed: int = 0
+    trial_seconds: float | None = None  # wall-time cap per trial (fast trials); None = no cap
 
     def __post_init__(self) -> None:
         get_strategy(self.strategy)
@@ -82,6 +86,8 @@ class TuneConfig:
             raise ConfigError(f"number of trials ({self.max_trials}) must be 1 to 100000.")
         if self.timeout_seconds is not None and self.timeout_seconds <= 0:
             raise ConfigError(f"time budget ({self.timeout_seconds} s) must be positive.")
+        if self.trial_seconds is not None and self.trial_seconds < 1:
+            raise ConfigError(f"time cap per trial ({self.trial_seconds} s) must be at least 1.")
         if self.model.task != "regression":
             raise ConfigError("searches tune forecasters; set the model task to regression.")
 
@@ -108,6 +114,7 @@ class TuneConfig:
             "timeout_seconds": self.timeout_seconds,
             "target": self.target,
             "seed": self.seed,
+            "trial_seconds": self.trial_seconds,
         }
 
     @classmethod
@@ -124,6 +131,7 @@ class TuneConfig:
             timeout_seconds=values.get("timeout_seconds"),
             target=values.get("target"),
             seed=int(values.get("seed", 0)),
+            trial_seconds=values.get("trial_seconds"),
         )
 
     def fingerprint(self) -> str:
@@ -150,8 +158,9 @@ def study_b_config(
             scaling_scope="full_series",
             validation_fraction=0.1,
         ),
-        model=ModelConfig(family="lstm", linear_skip=False, predict_change=False),
-        train=TrainConfig(epochs=10, patience=0, restore_best=False, seed=0),
+        # The app's LSTM (predict-change + linear skip path) on study B's data protocol.
+        model=ModelConfig(family="lstm"),
+        train=TrainConfig(epochs=10, patience=0, restore_best=True, seed=0),
         space=study_b_space(),
         strategy=strategy,
         objective="test_mse",
@@ -178,6 +187,7 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
         return _STORAGES[url]
     if "://" in url:
         try:
+            warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
             storage: optuna.storages.BaseStorage = optuna.storages.RDBStorage(
                 url,
                 engine_kwargs={"pool_pre_ping": True} if not url.startswith("sqlite") else None,
@@ -372,6 +382,12 @@ def counted_trials(study: optuna.Study) -> int:
     return count
 
 
+def study_is_running(name: str, storage: str | None = None) -> bool:
+    """True while any worker (on any machine) has a trial of the study running."""
+    study = load_study(name, storage)
+    return bool(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+
+
 def best_trial(study: optuna.Study) -> FrozenTrial | None:
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     finite = [trial for trial in complete if trial.value is not None and math.isfinite(trial.value)]
@@ -401,7 +417,7 @@ def load_trial_predictions(study_name: str, number: int) -> pd.DataFrame | None:
     with np.load(path) as stored:
         frame = pd.DataFrame(
             {"actual": stored["actual"], "model": stored["predicted"]},
-            index=pd.DatetimeIndex(pd.to_datetime(stored["dates"]), name="date"),
+            index=pd.DatetimeIndex(stored["dates"], name="date"),
         )
     frame["part"] = "test"
     return frame
@@ -413,7 +429,6 @@ class TrialEnvironment:
 
     def __init__(self, config: TuneConfig) -> None:
         from core.data import load_series
-
         from core.data.market import filter_dates
 
         self.config = config
@@ -474,12 +489,14 @@ def run_trial(
     strategy = get_strategy(config.strategy)
     trial.set_user_attr(WORKER_ATTR, _process_identity())
     started = time.perf_counter()
-    model = None
+    model = trained = None
     try:
         params = config.space.suggest(trial)
         model_config, train_config, split = config.space.apply(
             params, config.model, config.train, config.split
         )
+        if config.trial_seconds is not None:
+            train_config = train_config.replace(max_seconds=config.trial_seconds)
         prepared = environment.prepared(split)
         trial.set_user_attr("parameter_count", count_parameters(model_config, split.lookback))
 
@@ -493,9 +510,10 @@ def run_trial(
                     f"validation loss {update.val_loss:.3g} after {update.epoch} epochs"
                 )
 
-        trained = train_model(
-            prepared, model_config, train_config, progress=progress, should_stop=should_stop
-        )
+        with _without_xla():
+            trained = train_model(
+                prepared, model_config, train_config, progress=progress, should_stop=should_stop
+            )
         model = trained.model
         predicted = predict_next(model, prepared.x_test)
         if not np.all(np.isfinite(predicted)):
@@ -507,7 +525,7 @@ def run_trial(
         scaled = regression_metrics(prepared.y_test, predicted, previous)
         predicted_original = prepared.scaler.inverse(predicted)
         original = regression_metrics(prepared.values_test, predicted_original)
-        validation = trained.history.get("val_loss") or [math.nan]
+        validation = [value for value in trained.history.get("val_loss", []) if value == value]
         attrs = {
             "mse": scaled["mse"],
             "rmse": scaled["rmse"],
@@ -516,7 +534,7 @@ def run_trial(
             "directional_accuracy": scaled["directional_accuracy"],
             "mse_original": original["mse"],
             "mae_original": original["mae"],
-            "validation_mse": float(np.nanmin(validation)),
+            "validation_mse": min(validation) if validation else math.nan,
             "epochs_run": trained.epochs_run,
             "train_seconds": trained.seconds,
         }
@@ -526,7 +544,7 @@ def run_trial(
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             path,
-            dates=np.asarray(prepared.dates_test.asi8),
+            dates=np.asarray(prepared.dates_test.values, dtype="datetime64[ns]"),
             actual=np.asarray(prepared.values_test, dtype=np.float64),
             predicted=np.asarray(predicted_original, dtype=np.float64),
         )
@@ -538,17 +556,28 @@ def run_trial(
         raise
     except TrainingCancelled:
         raise  # no failure reason: counted as interrupted, the point can be tried again
-    except (ForecastLabError, ArithmeticError, MemoryError, ValueError) as error:
-        trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
-        raise
-    except Exception as error:  # TensorFlow's own errors (e.g. ResourceExhaustedError, OOM)
+    except Exception as error:  # config, divergence, memory and TensorFlow's own errors (OOM)
         trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
         raise
     finally:
         trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
-        del model
+        model = trained = None  # drop the network before clearing Keras' state
         _release_memory()
         trial.set_user_attr("rss_mb", round(_resident_megabytes(), 1))
+
+
+@contextmanager
+def _without_xla():
+    """Search trials build a new network each time: XLA's compile (~20 s on 2 cores) costs more
+    than it saves over 10 epochs, so trials train without it (the trainer's module switch)."""
+    from core.training import trainer
+
+    previous = trainer.JIT_COMPILE
+    trainer.JIT_COMPILE = SEARCH_JIT_COMPILE
+    try:
+        yield
+    finally:
+        trainer.JIT_COMPILE = previous
 
 
 def _release_memory() -> None:
@@ -558,6 +587,14 @@ def _release_memory() -> None:
     if "keras" in sys.modules:
         sys.modules["keras"].backend.clear_session()
     gc.collect()
+    if sys.platform.startswith("linux"):
+        # glibc keeps freed tensor buffers in its arenas; hand them back to the system.
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except OSError:
+            pass
 
 
 def _json_number(value: Any) -> Any:
@@ -601,6 +638,7 @@ STOP_MESSAGES = {
     "timeout": "the time budget is used up",
     "target": "the target objective is reached",
     "cancelled": "the search was cancelled",
+    "recycle": "this worker's memory grew past its limit; a fresh worker continues",
 }
 
 
@@ -655,13 +693,16 @@ def run_search(
     seed: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_trial: Callable[[FrozenTrial], None] | None = None,
+    max_rss_mb: float | None = None,
 ) -> SearchOutcome:
     """Run trials of an existing study until a stop rule holds (trials, time budget, target,
     grid exhausted, a stop request in the study or should_stop()). Safe to run in several
     processes or machines at once against one storage: they share the study.
 
     `seed` seeds this worker's sampler (default: the study's seed; give each extra worker its
-    own so random proposals differ). Grid order always follows the study's seed.
+    own so random proposals differ). Grid order always follows the study's seed. With
+    `max_rss_mb`, the run ends with stop reason "recycle" once the process holds more memory
+    than that, so the caller can continue in a fresh process (the CLI worker re-executes).
     """
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = load_study(name, storage)
@@ -669,6 +710,9 @@ def run_search(
     stale = fail_stale_trials(study)
     strategy = get_strategy(config.strategy)
     sampler_seed = config.seed if (seed is None or config.strategy == "grid") else seed
+    if config.strategy != "grid" and sampler_seed is not None:
+        # A resumed or recycled worker must not replay the proposals of the first run.
+        sampler_seed += len(study.get_trials(deepcopy=False))
     study = optuna.load_study(
         study_name=name,
         storage=open_storage(storage),
@@ -696,6 +740,8 @@ def run_search(
         stale += fail_stale_trials(study)
         study.optimize(objective, n_trials=1, catch=(Exception,))
         trials_run += 1
+        if max_rss_mb is not None and _resident_megabytes() > max_rss_mb:
+            reason = "recycle"
         if on_trial is not None:
             latest = max(study.get_trials(deepcopy=False), key=lambda item: item.number)
             mine = [
@@ -705,6 +751,8 @@ def run_search(
                 and item.state != TrialState.RUNNING
             ]
             on_trial(max(mine, key=lambda item: item.number) if mine else latest)
+        if reason == "recycle":
+            break
     return SearchOutcome(
         study_name=name,
         stop_reason=reason,
@@ -796,5 +844,6 @@ __all__ = [
     "stop_reason",
     "study_b_config",
     "study_config",
+    "study_is_running",
     "trials_frame",
 ]

@@ -520,8 +520,10 @@ def model_form(model: ModelConfig) -> ModelConfig:
         "complex patterns but train slower and overfit more easily.",
     )
     layers = hidden + (1 if family == "dense" else 2)
-    explain(f"{layers} {'Dense' if family == 'dense' else 'recurrent'} layers in total, then one "
-            "output neuron.")
+    explain(
+        f"{layers} {'Dense' if family == 'dense' else 'recurrent'} layers in total, then one "
+        "output neuron."
+    )
     units = st.select_slider(
         "Units per layer",
         options=_with_option(UNIT_OPTIONS, model.units),

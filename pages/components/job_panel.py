@@ -81,8 +81,15 @@ def _cancel_controls(job_id: str) -> None:
             on_click=_cancel,
             args=(job_id,),
             key=f"cancel_yes_{job_id}",
+            help="Stop the training now; nothing is saved.",
         )
-        right.button("Keep training", on_click=_keep, args=(job_id,), key=f"cancel_no_{job_id}")
+        right.button(
+            "Keep training",
+            on_click=_keep,
+            args=(job_id,),
+            key=f"cancel_no_{job_id}",
+            help="Let the training carry on.",
+        )
     else:
         st.button(
             "Cancel training",
@@ -116,13 +123,23 @@ def _panel(job_id: str, was_active: bool) -> None:
         return
     if snapshot.status == "running":
         fraction = min(1.0, snapshot.epoch / max(1, snapshot.max_epochs))
-        st.progress(
-            fraction,
-            text=f"Epoch {snapshot.epoch} of at most {snapshot.max_epochs} · "
-            f"{snapshot.elapsed:.0f} s elapsed",
-        )
+        if snapshot.epoch == 0:
+            text = (
+                f"Preparing the network · {snapshot.elapsed:.0f} s (the first training after a "
+                "start also loads TensorFlow, a few seconds)"
+            )
+        else:
+            text = (
+                f"Epoch {snapshot.epoch} of at most {snapshot.max_epochs} · "
+                f"{snapshot.elapsed:.0f} s elapsed · early stopping may end it sooner"
+            )
+        st.progress(fraction, text=text)
         _loss_chart(snapshot.history)
         _cancel_controls(job_id)
+        st.caption(
+            "You can leave this page or open another tab: the training keeps running, and "
+            "coming back (or reloading) reconnects to it."
+        )
         return
     if snapshot.status == "done":
         result = registry.result(job_id)
@@ -151,6 +168,7 @@ def _panel(job_id: str, was_active: bool) -> None:
             type="primary",
             icon=":material/monitoring:",
             key=f"results_{job_id}",
+            help="Open the charts and scores of this training.",
         ):
             state.set_request(result.request if result is not None else state.current_request())
             st.switch_page(target, query_params=state.query_for_navigation())

@@ -33,7 +33,7 @@ def _no_classifier_guard() -> None:
         "of 50 units. The button below sets that up on your current data.",
         icon=":material/info:",
     )
-    left, right, _ = st.columns([1, 1, 2])
+    left, right, _ = st.columns([2, 1, 2], vertical_alignment="center")
     if left.button(
         "Set up an up/flat/down model",
         type="primary",
@@ -81,7 +81,12 @@ def result_for_page(task: str):
             icon=":material/info:",
         )
         left, right, _ = st.columns([1, 1, 3])
-        if left.button("Train these settings", type="primary", icon=":material/play_arrow:"):
+        if left.button(
+            "Train these settings",
+            type="primary",
+            icon=":material/play_arrow:",
+            help="Starts a background training of the current settings and opens the Train page.",
+        ):
             try:
                 _train_now(request)
             except ForecastLabError as error:

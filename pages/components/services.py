@@ -89,6 +89,10 @@ def forget_run(key: str) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _forecast(home: str, key: str, horizon: int) -> pd.DataFrame:
+    # Registers the model's custom layers before the .keras file is loaded: core.training.runs.
+    # load_model relies on core.models.registry, which imports them only when building a model,
+    # so in a freshly started server loading failed (reported to the lead; harmless once fixed).
+    import core.models.layers  # noqa: F401
     from core.pipeline import forecast_run
 
     result = _run(home, key)

@@ -20,7 +20,7 @@ WIDGET_PREFIX = "w."
 
 
 def bootstrap() -> None:
-    """First run of a session: read the request and job id from the URL; then keep the URL synced."""
+    """First run of a session: request and job id from the URL; then keep the URL in sync."""
     if REQUEST not in st.session_state:
         params = st.query_params.to_dict()
         parsed = request_from_query(params)

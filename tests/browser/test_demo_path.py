@@ -95,7 +95,9 @@ def server(tmp_path):
 
 def test_demo_path_renders_plotly_charts(server, tmp_path):
     if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)

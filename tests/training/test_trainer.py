@@ -1,4 +1,4 @@
-"""Trainer behaviour on a tiny series: progress, cancel, early stopping, divergence, seeds, time cap."""
+"""Trainer behaviour on a tiny series: progress, cancel, early stop, divergence, seeds, time cap."""
 
 from __future__ import annotations
 

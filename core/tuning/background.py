@@ -1,0 +1,210 @@
+"""Long experiment work off the page's script thread: sweeps in a background thread (each point
+an ordinary run), searches in worker processes (`python -m core tune worker`) whose state lives
+in Optuna storage, so a page reload reconnects and Cancel never loses finished trials.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.paths import sub_dir
+from core.tuning.sweep import SweepOutcome, SweepPlan, SweepPoint, run_sweep
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class SweepTask:
+    """One sweep running in a thread; the page polls `snapshot()`."""
+
+    plan: SweepPlan
+    task_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    status: str = "running"  # running | done | cancelled | failed
+    done: int = 0
+    current: str = ""
+    epoch: int = 0
+    max_epochs: int = 0
+    error: str | None = None
+    outcome: SweepOutcome = field(default_factory=SweepOutcome)
+    started_at: float = field(default_factory=time.time)
+    finished_at: float | None = None
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def total(self) -> int:
+        return self.plan.size
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "running"
+
+    def cancel(self) -> None:
+        """Stop after the current run (the run in progress is abandoned, finished runs stay)."""
+        self._cancel.set()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "task_id": self.task_id,
+                "status": self.status,
+                "done": self.done,
+                "total": self.total,
+                "current": self.current,
+                "epoch": self.epoch,
+                "max_epochs": self.max_epochs,
+                "error": self.error,
+                "elapsed": (self.finished_at or time.time()) - self.started_at,
+            }
+
+
+class SweepBoard:
+    """Thread-safe registry of sweep tasks (one per server, held by the page's cache)."""
+
+    def __init__(self, store=None) -> None:
+        self._store = store
+        self._tasks: dict[str, SweepTask] = {}
+        self._lock = threading.Lock()
+        self._one_at_a_time = threading.Lock()  # sweeps share the CPU: run them in turn
+
+    def start(self, plan: SweepPlan) -> str:
+        task = SweepTask(plan)
+        with self._lock:
+            self._tasks[task.task_id] = task
+        thread = threading.Thread(target=self._work, args=(task,), daemon=True)
+        thread.start()
+        return task.task_id
+
+    def get(self, task_id: str | None) -> SweepTask | None:
+        with self._lock:
+            return self._tasks.get(task_id) if task_id else None
+
+    def latest(self) -> SweepTask | None:
+        with self._lock:
+            tasks = sorted(self._tasks.values(), key=lambda task: task.started_at)
+        return tasks[-1] if tasks else None
+
+    def _work(self, task: SweepTask) -> None:
+        from core.errors import ForecastLabError
+
+        def on_start(done: int, total: int, request) -> None:
+            with task._lock:
+                task.current = request.model.label
+                task.epoch, task.max_epochs = 0, request.train.epochs
+
+        def on_point(point: SweepPoint) -> None:
+            with task._lock:
+                task.done += 1
+                task.outcome.points = list(task.outcome.points) + [point]
+
+        def progress(update) -> None:
+            with task._lock:
+                task.epoch, task.max_epochs = update.epoch, update.max_epochs
+
+        with self._one_at_a_time:
+            try:
+                outcome = run_sweep(
+                    task.plan,
+                    store=self._store,
+                    on_start=on_start,
+                    on_point=on_point,
+                    progress=progress,
+                    should_stop=task._cancel.is_set,
+                )
+                with task._lock:
+                    task.outcome = outcome
+                    task.status = "cancelled" if outcome.cancelled else "done"
+            except ForecastLabError as error:
+                with task._lock:
+                    task.status, task.error = "failed", str(error)
+            except Exception as error:  # a background thread must report, never die silently
+                with task._lock:
+                    task.status, task.error = "failed", f"{type(error).__name__}: {error}"
+            finally:
+                task.finished_at = time.time()
+
+
+# ---------------------------------------------------------------- search workers
+
+
+@dataclass
+class WorkerProcess:
+    """A `python -m core tune worker` process started by this server."""
+
+    study: str
+    storage: str | None
+    process: subprocess.Popen
+    log_path: Path
+    started_at: float = field(default_factory=time.time)
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def terminate(self) -> None:
+        """Hard stop: the running trial is recorded as interrupted (finished ones stay)."""
+        if self.running:
+            self.process.terminate()
+
+
+class WorkerBoard:
+    """Starts and tracks local worker processes per study (one board per server)."""
+
+    def __init__(self) -> None:
+        self._workers: dict[str, list[WorkerProcess]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, study: str, storage: str | None = None, seed: int | None = None):
+        log_folder = sub_dir("studies") / "logs"
+        log_folder.mkdir(parents=True, exist_ok=True)
+        log_path = log_folder / f"{_safe(study)}-{int(time.time() * 1000)}.log"
+        command = [sys.executable, "-m", "core", "tune", "worker", "--study", study]
+        if storage:
+            command += ["--storage", storage]
+        if seed is not None:
+            command += ["--seed", str(seed)]
+        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        environment["PYTHONPATH"] = os.pathsep.join(
+            part for part in (str(REPO), environment.get("PYTHONPATH", "")) if part
+        )
+        with open(log_path, "w", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT
+            )
+        worker = WorkerProcess(study, storage, process, log_path)
+        with self._lock:
+            self._workers.setdefault(study, []).append(worker)
+        return worker
+
+    def workers(self, study: str) -> list[WorkerProcess]:
+        with self._lock:
+            return list(self._workers.get(study, []))
+
+    def running(self, study: str) -> int:
+        return sum(worker.running for worker in self.workers(study))
+
+    def terminate(self, study: str) -> None:
+        for worker in self.workers(study):
+            worker.terminate()
+
+
+def _safe(name: str) -> str:
+    return "".join(char if char.isalnum() or char in "-_." else "_" for char in name)[:60]
+
+
+__all__ = ["SweepBoard", "SweepTask", "WorkerBoard", "WorkerProcess"]

@@ -1,0 +1,386 @@
+"""Command-line front of the experiments: `tune` (searches and their workers) and `sweep`
+(study A's architecture and units sweeps), registered into `python -m core` by add_subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+from typing import Any
+
+from core.config import FAMILIES, DataConfig, default_split_for
+from core.errors import ConfigError
+
+SOURCES = ("synthetic", "sp500", "btc")
+MEMORY_LIMIT_ENV = "FORECAST_LAB_WORKER_MAX_MB"
+DEFAULT_MEMORY_LIMIT_MB = 2500
+
+
+def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
+    """Register `tune` (with a nested `worker` mode) and `sweep` on the main parser."""
+    from core.tuning.strategies import STRATEGIES
+    from core.tuning.study import OBJECTIVES
+
+    tune = subparsers.add_parser(
+        "tune",
+        help="hyperparameter search (grid, random, bayes, tpe, hyperband, generator)",
+        description="Run a hyperparameter search; studies live in Optuna storage, so a second "
+        "machine can join with `tune worker`.",
+    )
+    tune.add_argument("--strategy", choices=tuple(STRATEGIES), default="tpe")
+    tune.add_argument(
+        "--space",
+        default="default",
+        help="default | study-b (study B's space and protocol) | a JSON space file",
+    )
+    tune.add_argument("--trials", type=int, default=20, help="stop after this many trials")
+    tune.add_argument("--timeout", type=float, default=None, help="time budget in seconds")
+    tune.add_argument("--target", type=float, default=None, help="stop at this objective")
+    tune.add_argument("--study", default=None, help="study name (default: from the settings)")
+    tune.add_argument("--storage", default=None, help="journal file or Optuna RDB URL")
+    tune.add_argument("--data", choices=SOURCES, default=None, help="data source")
+    tune.add_argument("--csv", default=None, help="CSV file instead of a download")
+    tune.add_argument("--end-date", default=None, help="last date kept (ISO)")
+    tune.add_argument("--family", choices=FAMILIES, default=None, help="network family")
+    tune.add_argument("--epochs", type=int, default=None, help="epochs per trial")
+    tune.add_argument(
+        "--trial-seconds", type=float, default=None, help="wall-time cap per trial (fast trials)"
+    )
+    tune.add_argument("--objective", choices=tuple(OBJECTIVES), default=None)
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--json", action="store_true", help="last stdout line: best trial JSON")
+    tune.add_argument("--list", action="store_true", help="list the studies in the storage")
+    tune.set_defaults(handler=command_tune)
+    modes = tune.add_subparsers(dest="tune_mode", required=False)
+    worker = modes.add_parser(
+        "worker", help="join an existing study and run trials until its stop rule holds"
+    )
+    worker.add_argument("--study", required=True, dest="worker_study", help="study name")
+    worker.add_argument(
+        "--storage", default=None, dest="worker_storage", help="journal file or Optuna RDB URL"
+    )
+    worker.add_argument(
+        "--seed", type=int, default=None, dest="worker_seed", help="this worker's sampler seed"
+    )
+    worker.add_argument(
+        "--json", action="store_true", dest="worker_json", help="last stdout line: JSON summary"
+    )
+    worker.set_defaults(handler=command_worker)
+
+    sweep = subparsers.add_parser(
+        "sweep",
+        help="study A's sweeps: depth x activation, then units on the best",
+        description="Each sweep point is an ordinary run (run store): re-running only trains "
+        "what is new.",
+    )
+    sweep.add_argument("--family", default="lstm", help=f"{', '.join(FAMILIES)} or all")
+    sweep.add_argument("--depths", default="0-3", help="hidden layers, e.g. 0-3 or 0,1,2")
+    sweep.add_argument("--activations", default="tanh,relu")
+    sweep.add_argument("--units", type=int, default=50, help="units in the depth sweep")
+    sweep.add_argument(
+        "--units-sweep", default="25,50,100,150,200,250", help="units to try on the best; none"
+    )
+    sweep.add_argument("--data", choices=SOURCES, default="synthetic")
+    sweep.add_argument("--csv", default=None, help="CSV file instead of a download")
+    sweep.add_argument("--length", type=int, default=None, help="synthetic series length")
+    sweep.add_argument("--lookback", type=int, default=None)
+    sweep.add_argument("--epochs", type=int, default=None)
+    sweep.add_argument("--seed", type=int, default=0)
+    sweep.add_argument("--json", action="store_true", help="last stdout line: best run JSON")
+    sweep.set_defaults(handler=command_sweep)
+
+
+# ---------------------------------------------------------------- tune
+
+
+def _data_config(source: str | None, csv: str | None, end_date: str | None) -> DataConfig:
+    if csv:
+        return DataConfig(source="csv", csv_path=csv, end_date=end_date)
+    return DataConfig(source=source or "synthetic", end_date=end_date)
+
+
+def tune_config_from_args(args: argparse.Namespace):
+    """The TuneConfig the flags describe: study B's protocol for --space study-b, else the
+    chosen data with the interactive defaults."""
+    from core.tuning.space import load_space
+    from core.tuning.study import STUDY_B_END_DATE, TuneConfig, study_b_config
+
+    if args.trials is not None and args.trials < 1:
+        raise ConfigError(f"--trials ({args.trials}) must be at least 1.")
+    space = load_space(args.space)
+    if args.space == "study-b":
+        config = study_b_config(args.strategy, csv_path=args.csv, max_trials=args.trials)
+        if args.data not in (None, "sp500") or args.end_date:
+            config = config.replace(
+                data=_data_config(args.data, args.csv, args.end_date or STUDY_B_END_DATE)
+            )
+    else:
+        data = _data_config(args.data, args.csv, args.end_date)
+        base = TuneConfig()
+        split = default_split_for(data).replace(lookback=base.split.lookback)
+        config = base.replace(data=data, split=split, space=space, strategy=args.strategy)
+    changes: dict[str, Any] = {
+        "max_trials": args.trials,
+        "timeout_seconds": args.timeout,
+        "target": args.target,
+        "seed": args.seed,
+        "trial_seconds": args.trial_seconds,
+    }
+    if args.objective:
+        changes["objective"] = args.objective
+    if args.family:
+        changes["model"] = config.model.replace(family=args.family)
+    if args.epochs:
+        changes["train"] = config.train.replace(epochs=args.epochs)
+    return config.replace(**changes)
+
+
+def _format_number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _trial_printer(best: dict[str, float]):
+    def show(trial) -> None:
+        from core.tuning.study import describe_trial
+
+        row = describe_trial(trial)
+        if row["value"] is not None and row["value"] < best.get("value", math.inf):
+            best["value"] = row["value"]
+        params = " ".join(f"{key}={_format_number(value)}" for key, value in row["params"].items())
+        status = row["state"] if not row["failure"] else f"failed ({row['failure']})"
+        print(
+            f"trial {row['number']:>3}  {status:<9} objective {_format_number(row['value']):>10}"
+            f"  best {_format_number(best.get('value')):>10}  {_format_number(row['seconds'])}s"
+            f"  rss {_format_number(row['rss_mb'])} MB  {params}",
+            flush=True,
+        )
+
+    return show
+
+
+def _current_best(name: str, storage: str | None) -> dict[str, float]:
+    """The study's best value so far, so the per-trial rows show the study's running best."""
+    from core.tuning.study import best_trial, load_study
+
+    best = best_trial(load_study(name, storage))
+    return {} if best is None else {"value": float(best.value)}
+
+
+def _handle_termination() -> None:
+    """SIGTERM ends the running trial like Ctrl-C: Optuna records it as failed (interrupted)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if sys.platform != "win32":
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def _print_outcome(outcome, as_json: bool) -> None:
+    from core.tuning.study import STOP_MESSAGES
+
+    data = outcome.to_dict()
+    message = STOP_MESSAGES.get(outcome.stop_reason, outcome.stop_reason)
+    best = data["best"]
+    print(
+        f"stopped: {message}; this worker ran {outcome.trials_run} trials in "
+        f"{outcome.wall_seconds:.1f}s"
+    )
+    if outcome.stale_trials:
+        print(f"marked interrupted (their worker had stopped): trials {outcome.stale_trials}")
+    if best is None:
+        print("no trial finished yet")
+    else:
+        naive = (data.get("naive") or {}).get("mse")
+        ratio = best.get("vs_naive")
+        verdict = ""
+        if ratio is not None and math.isfinite(ratio):
+            verdict = f" ({ratio:.2f}x naive persistence's {naive:.3g}: " + (
+                "at or below persistence)" if ratio <= 1 else "worse than persistence)"
+            )
+        print(
+            f"best: trial {best['number']} objective {_format_number(best['value'])}"
+            f"{verdict}  {best['params']}"
+        )
+    if as_json:
+        print(json.dumps(_finite(data), separators=(",", ":")))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _memory_limit() -> float | None:
+    """Resident memory (MB) after which a worker hands over to a fresh process."""
+    text = os.environ.get(MEMORY_LIMIT_ENV, str(DEFAULT_MEMORY_LIMIT_MB))
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise ConfigError(
+            f"{MEMORY_LIMIT_ENV}={text!r} is not a number of megabytes; e.g. 2500, or 0 to "
+            "never recycle."
+        ) from error
+    return value if value > 0 else None
+
+
+def _recycle(study: str, storage: str | None, seed: int | None, as_json: bool) -> None:
+    """Continue the study in a fresh process (same pid): memory starts from scratch."""
+    print("recycling the worker process to release memory; the study continues", flush=True)
+    command = [sys.executable, "-m", "core", "tune", "worker", "--study", study]
+    if storage:
+        command += ["--storage", storage]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    if as_json:
+        command.append("--json")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command)
+
+
+def command_tune(args: argparse.Namespace) -> int:
+    """`python -m core tune ...`: create (or resume) a study and run it in this process."""
+    from core.tuning.study import create_study, default_storage_url, list_studies, run_search
+
+    if args.list:
+        rows = list_studies(args.storage)
+        for row in rows:
+            print(
+                f"{row['name']:<40} {row['strategy'] or '-':<10} trials {row['trials']:>4}  "
+                f"best {_format_number(row['best'])}"
+            )
+        if args.json:
+            print(json.dumps(_finite(rows), separators=(",", ":")))
+        return 0
+    config = tune_config_from_args(args)
+    study = create_study(config, args.study, args.storage)
+    print(
+        f"study {study.study_name} ({config.strategy}, space {config.space.name}, objective "
+        f"{config.objective}) in {args.storage or default_storage_url()}",
+        flush=True,
+    )
+    if config.split.leaks:
+        print("note: whole-series scaling (study B) leaks the test range into training")
+    _handle_termination()
+    best = _current_best(study.study_name, args.storage)
+    outcome = run_search(
+        study.study_name,
+        args.storage,
+        seed=config.seed,
+        on_trial=_trial_printer(best),
+        max_rss_mb=_memory_limit(),
+    )
+    if outcome.stop_reason == "recycle":
+        _recycle(study.study_name, args.storage, config.seed, args.json)
+    _print_outcome(outcome, args.json)
+    return 0
+
+
+def command_worker(args: argparse.Namespace) -> int:
+    """`python -m core tune worker --study NAME [--storage URL]`: join a study."""
+    from core.tuning.study import run_search
+
+    _handle_termination()
+    best = _current_best(args.worker_study, args.worker_storage)
+    outcome = run_search(
+        args.worker_study,
+        args.worker_storage,
+        seed=args.worker_seed,
+        on_trial=_trial_printer(best),
+        max_rss_mb=_memory_limit(),
+    )
+    if outcome.stop_reason == "recycle":
+        _recycle(args.worker_study, args.worker_storage, args.worker_seed, args.worker_json)
+    _print_outcome(outcome, args.worker_json)
+    return 0
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def _int_list(text: str, what: str) -> list[int]:
+    text = text.strip()
+    if text.lower() in ("", "none"):
+        return []
+    try:
+        if "-" in text and "," not in text:
+            low, high = (int(part) for part in text.split("-", 1))
+            return list(range(low, high + 1))
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise ConfigError(
+            f"{what} '{text}' is not a list of whole numbers; write e.g. 0-3 or 25,50,100."
+        ) from error
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    """`python -m core sweep ...`: study A's depth x activation sweep, then the units sweep."""
+    from core.tuning.sweep import SweepPlan, run_sweep, sweep_table
+
+    families = list(FAMILIES) if args.family == "all" else [args.family]
+    for family in families:
+        if family not in FAMILIES:
+            raise ConfigError(f"family '{family}' is unknown; pick {', '.join(FAMILIES)} or all.")
+    data = _data_config(args.data, args.csv, None)
+    if args.length and data.source == "synthetic":
+        data = data.replace(length=args.length)
+    plan = SweepPlan.for_data(
+        data,
+        families=tuple(families),
+        depths=tuple(_int_list(args.depths, "--depths")),
+        activations=tuple(part.strip() for part in args.activations.split(",") if part.strip()),
+        units=args.units,
+        units_sweep=tuple(_int_list(args.units_sweep, "--units-sweep")),
+        lookback=args.lookback,
+        epochs=args.epochs,
+        seed=args.seed,
+    )
+
+    def show(point) -> None:
+        row = point.row()
+        spent = "cached" if row["cached"] else f"{row['seconds']:.1f}s"
+        print(
+            f"{row['stage']:<12} {row['family']:<10} depth {row['depth']} units "
+            f"{row['units']:>4} {row['activation']:<5} test MAE {row['test_mae_scaled']:.4g} "
+            f"(scaled)  val {row['validation_mse']:.4g}  {spent}",
+            flush=True,
+        )
+
+    outcome = run_sweep(plan, on_point=show)
+    table = sweep_table(outcome)
+    best = outcome.best
+    naive = table[table["family"] == "naive"]
+    runs = outcome.trained + outcome.cached
+    print(f"{runs} runs, {outcome.trained} trained, {outcome.cached} from the run store")
+    if best is not None:
+        row = best.row()
+        print(
+            f"best (by validation loss): {row['family']} depth {row['depth']} units "
+            f"{row['units']} {row['activation']}: test MAE {row['test_mae_scaled']:.4g} scaled, "
+            f"{row['test_mae']:.4g} original"
+            + (f"; naive MAE {naive['test_mae'].iloc[0]:.4g}" if len(naive) else "")
+        )
+    if args.json:
+        payload = {
+            "best": None if best is None else best.row(),
+            "rows": table.to_dict(orient="records"),
+        }
+        print(json.dumps(_finite(payload), separators=(",", ":"), default=str))
+    return 0
+
+
+__all__ = ["add_subcommands", "command_sweep", "command_tune", "command_worker"]

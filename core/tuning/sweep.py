@@ -1,0 +1,356 @@
+"""Study A's sweeps: depth x activation at fixed units (one family or all), then units on each
+family's best. Every point is an ordinary run through run_experiment, so the run store caches
+it and re-running a sweep only trains what is new.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from core.config import (
+    ACTIVATIONS,
+    FAMILIES,
+    FAMILY_LABELS,
+    DataConfig,
+    ModelConfig,
+    RunRequest,
+    TrainConfig,
+    default_split_for,
+)
+from core.errors import ConfigError, TrainingCancelled
+
+if TYPE_CHECKING:
+    from core.pipeline import RunResult
+    from core.training.runs import RunStore
+
+STUDY_A_UNITS = (25, 50, 100, 150, 200, 250)
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """Which runs a sweep makes; `base` supplies data, split, training and the other model
+    settings (linear skip, predict change, dropout)."""
+
+    base: RunRequest = field(default_factory=RunRequest)
+    families: tuple[str, ...] = ("lstm",)
+    depths: tuple[int, ...] = (0, 1, 2, 3)
+    activations: tuple[str, ...] = ("tanh", "relu")
+    units: int = 50
+    units_sweep: tuple[int, ...] = STUDY_A_UNITS
+
+    def __post_init__(self) -> None:
+        if not self.families or not self.depths or not self.activations:
+            raise ConfigError("a sweep needs at least one family, one depth and one activation.")
+        for family in self.families:
+            if family not in FAMILIES:
+                raise ConfigError(f"family '{family}' is unknown; pick from {', '.join(FAMILIES)}.")
+        for activation in self.activations:
+            if activation not in ACTIVATIONS:
+                raise ConfigError(
+                    f"activation '{activation}' is unknown; pick from {', '.join(ACTIVATIONS)}."
+                )
+        for depth in self.depths:
+            if not 0 <= depth <= 10:
+                raise ConfigError(f"depth {depth} is out of range; use 0 to 10 hidden layers.")
+        for units in (self.units, *self.units_sweep):
+            if not 1 <= units <= 2048:
+                raise ConfigError(f"units {units} is out of range; use 1 to 2048.")
+
+    @classmethod
+    def for_data(
+        cls,
+        data: DataConfig,
+        *,
+        families: tuple[str, ...] = ("lstm",),
+        depths: tuple[int, ...] = (0, 1, 2, 3),
+        activations: tuple[str, ...] = ("tanh", "relu"),
+        units: int = 50,
+        units_sweep: tuple[int, ...] = STUDY_A_UNITS,
+        lookback: int | None = None,
+        epochs: int | None = None,
+        seed: int = 0,
+    ) -> SweepPlan:
+        """A plan on the study preset split for `data` and the default training recipe."""
+        split = default_split_for(data)
+        if lookback is not None:
+            split = split.replace(lookback=lookback)
+        train = TrainConfig(seed=seed)
+        if epochs is not None:
+            train = train.replace(epochs=epochs)
+        base = RunRequest(data=data, split=split, model=ModelConfig(), train=train)
+        return cls(
+            base=base,
+            families=families,
+            depths=depths,
+            activations=activations,
+            units=units,
+            units_sweep=units_sweep,
+        )
+
+    def request(self, family: str, depth: int, activation: str, units: int) -> RunRequest:
+        model = self.base.model.replace(
+            family=family, hidden_layers=depth, activation=activation, units=units
+        )
+        return self.base.replace(model=model)
+
+    def architecture_points(self) -> list[tuple[str, int, str, int]]:
+        return [
+            (family, depth, activation, self.units)
+            for family in self.families
+            for depth in self.depths
+            for activation in self.activations
+        ]
+
+    @property
+    def size(self) -> int:
+        """Runs in the sweep (units points that repeat an architecture point count once)."""
+        extra = len([units for units in self.units_sweep if units != self.units])
+        return len(self.architecture_points()) + extra * len(self.families)
+
+
+@dataclass(eq=False)
+class SweepPoint:
+    """One run of a sweep."""
+
+    stage: str  # "architecture" | "units"
+    family: str
+    depth: int
+    activation: str
+    units: int
+    result: RunResult
+
+    @property
+    def validation_loss(self) -> float:
+        history = self.result.history
+        values = history.get("val_loss") or history.get("loss") or [math.nan]
+        finite = [value for value in values if math.isfinite(value)]
+        return min(finite) if finite else math.nan
+
+    def row(self) -> dict[str, Any]:
+        metrics = self.result.metrics
+        test, scaled = metrics.get("test", {}), metrics.get("test_scaled", {})
+        naive = self.result.baselines.get("naive", {}).get("test", {})
+        naive_mse = naive.get("mse")
+        return {
+            "stage": self.stage,
+            "family": self.family,
+            "family_label": FAMILY_LABELS[self.family],
+            "depth": self.depth,
+            "units": self.units,
+            "activation": self.activation,
+            "test_mae_scaled": scaled.get("mae", math.nan),
+            "test_mse_scaled": scaled.get("mse", math.nan),
+            "test_mae": test.get("mae", math.nan),
+            "test_mse": test.get("mse", math.nan),
+            "vs_naive": test.get("mse", math.nan) / naive_mse if naive_mse else math.nan,
+            "validation_mse": self.validation_loss,
+            "seconds": self.result.train_seconds,
+            "cached": self.result.cached,
+            "run_key": self.result.key,
+        }
+
+
+@dataclass(eq=False)
+class SweepOutcome:
+    points: list[SweepPoint] = field(default_factory=list)
+    cancelled: bool = False
+    wall_seconds: float = 0.0
+
+    @property
+    def trained(self) -> int:
+        return len({point.result.key for point in self.points if not point.result.cached})
+
+    @property
+    def cached(self) -> int:
+        keys = {point.result.key for point in self.points}
+        return len(keys) - self.trained
+
+    def best_for(self, family: str, stage: str | None = None) -> SweepPoint | None:
+        """Lowest validation loss (study A's selection rule) among a family's points."""
+        candidates = [
+            point
+            for point in self.points
+            if point.family == family
+            and (stage is None or point.stage == stage)
+            and math.isfinite(point.validation_loss)
+        ]
+        return min(candidates, key=lambda point: point.validation_loss) if candidates else None
+
+    @property
+    def best(self) -> SweepPoint | None:
+        candidates = [point for point in self.points if math.isfinite(point.validation_loss)]
+        return min(candidates, key=lambda point: point.validation_loss) if candidates else None
+
+
+def run_sweep(
+    plan: SweepPlan,
+    *,
+    store: RunStore | None = None,
+    on_point: Callable[[SweepPoint], None] | None = None,
+    on_start: Callable[[int, int, RunRequest], None] | None = None,
+    progress: Callable[[Any], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> SweepOutcome:
+    """Run the architecture sweep, then the units sweep on each family's best depth/activation.
+
+    Cancel (should_stop) ends the sweep after the current run; finished runs stay in the store.
+    """
+    from core.pipeline import run_experiment
+
+    outcome = SweepOutcome()
+    started = time.monotonic()
+    total = plan.size
+    done = 0
+
+    def run(stage: str, family: str, depth: int, activation: str, units: int) -> bool:
+        nonlocal done
+        if should_stop is not None and should_stop():
+            outcome.cancelled = True
+            return False
+        request = plan.request(family, depth, activation, units)
+        if on_start is not None:
+            on_start(done, total, request)
+        try:
+            result = run_experiment(
+                request, store=store, progress=progress, should_stop=should_stop
+            )
+        except TrainingCancelled:
+            outcome.cancelled = True
+            return False
+        point = SweepPoint(stage, family, depth, activation, units, result)
+        outcome.points.append(point)
+        done += 1
+        if on_point is not None:
+            on_point(point)
+        return True
+
+    for family, depth, activation, units in plan.architecture_points():
+        if not run("architecture", family, depth, activation, units):
+            break
+    if not outcome.cancelled:
+        for family in plan.families:
+            best = outcome.best_for(family, "architecture")
+            if best is None:
+                continue
+            for units in plan.units_sweep:
+                if units == best.units:
+                    outcome.points.append(
+                        SweepPoint("units", family, best.depth, best.activation, units, best.result)
+                    )
+                    continue
+                if not run("units", family, best.depth, best.activation, units):
+                    break
+            if outcome.cancelled:
+                break
+    outcome.wall_seconds = time.monotonic() - started
+    return outcome
+
+
+def sweep_table(outcome: SweepOutcome) -> pd.DataFrame:
+    """The leaderboard: one row per distinct run, best first, plus naive persistence's row."""
+    rows = []
+    seen = set()
+    for point in outcome.points:
+        if point.result.key in seen:
+            continue
+        seen.add(point.result.key)
+        rows.append(point.row())
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.sort_values("test_mse").reset_index(drop=True)
+    first = outcome.points[0].result
+    naive = first.baselines.get("naive", {})
+    if naive:
+        naive_row = {
+            "stage": "baseline",
+            "family": "naive",
+            "family_label": "Naive persistence",
+            "depth": math.nan,
+            "units": math.nan,
+            "activation": "",
+            "test_mae_scaled": naive.get("test_scaled", {}).get("mae", math.nan),
+            "test_mse_scaled": naive.get("test_scaled", {}).get("mse", math.nan),
+            "test_mae": naive.get("test", {}).get("mae", math.nan),
+            "test_mse": naive.get("test", {}).get("mse", math.nan),
+            "vs_naive": 1.0,
+            "validation_mse": math.nan,
+            "seconds": 0.0,
+            "cached": True,
+            "run_key": "",
+        }
+        frame = pd.concat([frame, pd.DataFrame([naive_row])], ignore_index=True)
+        frame = frame.sort_values("test_mse", kind="stable").reset_index(drop=True)
+    return frame
+
+
+def depth_activation_grid(outcome: SweepOutcome, family: str, value: str = "test_mae_scaled"):
+    """Depth (rows) x activation (columns) of one family's architecture points."""
+    rows = [
+        point.row()
+        for point in outcome.points
+        if point.family == family and point.stage == "architecture"
+    ]
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows)
+    return frame.pivot_table(index="depth", columns="activation", values=value, aggfunc="min")
+
+
+def units_curve(outcome: SweepOutcome) -> pd.DataFrame:
+    """Test MAE (scaled and original) against units for each family's units sweep."""
+    rows = [point.row() for point in outcome.points if point.stage == "units"]
+    if not rows:
+        return pd.DataFrame(columns=["family", "units", "test_mae_scaled", "test_mae"])
+    frame = pd.DataFrame(rows).sort_values(["family", "units"])
+    return frame[["family", "family_label", "units", "test_mae_scaled", "test_mae"]].reset_index(
+        drop=True
+    )
+
+
+def cached_outcome(plan: SweepPlan, store: RunStore | None = None) -> SweepOutcome:
+    """The sweep's runs that are already in the run store (nothing is trained): what a page
+    shows after a reload."""
+    from core.pipeline import request_key
+    from core.training.runs import RunStore
+
+    store = store or RunStore()
+    outcome = SweepOutcome()
+    for family, depth, activation, units in plan.architecture_points():
+        result = store.load(request_key(plan.request(family, depth, activation, units)))
+        if result is not None:
+            outcome.points.append(
+                SweepPoint("architecture", family, depth, activation, units, result)
+            )
+    for family in plan.families:
+        best = outcome.best_for(family, "architecture")
+        if best is None:
+            continue
+        for units in plan.units_sweep:
+            result = store.load(
+                request_key(plan.request(family, best.depth, best.activation, units))
+            )
+            if result is not None:
+                outcome.points.append(
+                    SweepPoint("units", family, best.depth, best.activation, units, result)
+                )
+    return outcome
+
+
+__all__ = [
+    "STUDY_A_UNITS",
+    "SweepOutcome",
+    "SweepPlan",
+    "SweepPoint",
+    "cached_outcome",
+    "depth_activation_grid",
+    "run_sweep",
+    "sweep_table",
+    "units_curve",
+]

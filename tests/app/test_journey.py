@@ -1,0 +1,61 @@
+"""The whole journey through the real job system: synthetic data -> tiny LSTM -> Train ->
+poll until done -> Results shows the forecast, the residuals and the metrics table; then the
+same settings in a new session (from the URL) load from the run store at once."""
+
+from __future__ import annotations
+
+import time
+
+from tests.app.conftest import assert_clean, open_page, texts
+
+
+def _click(at, label):
+    next(button for button in at.button if button.label == label).click()
+    at.run()
+    assert_clean(at)
+
+
+def test_journey_train_then_results_then_cache():
+    at = open_page("pages/data.py")
+    at.slider(key="w.data.length").set_value(400).run()
+    at.number_input(key="w.split.test_size").set_value(80).run()
+    assert_clean(at)
+    at.switch_page("pages/model.py")
+    at.run()
+    at.select_slider(key="w.model.units").set_value(4).run()
+    at.slider(key="w.train.epochs").set_value(2).run()
+    assert_clean(at)
+    assert at.session_state["forecast_lab.request"].model.units == 4
+
+    at.switch_page("pages/train.py")
+    at.run()
+    _click(at, "Train the model")
+    job_id = at.session_state["forecast_lab.job"]
+    assert at.query_params["job"] == job_id
+    deadline = time.time() + 300
+    while time.time() < deadline and not at.success:
+        assert not at.error, texts(at.error)
+        time.sleep(0.5)
+        at.run()
+    assert "Trained in" in texts(at.success), "the training did not finish in time"
+    _click(at, "See the results")
+    assert at.title[0].value == "Results"
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # forecast vs actual, residuals over time, residual histogram
+    assert at.dataframe, "the metrics table is missing"
+    assert "tomorrow = today" in texts(at.success) + texts(at.info) + texts(at.warning)
+    link = dict(at.query_params)
+
+    # Reloading the tab (the URL keeps the job id) reconnects to the same, finished job.
+    reloaded = open_page("pages/train.py", None, **link)
+    assert_clean(reloaded)
+    assert "Trained in" in texts(reloaded.success)
+
+    # Another session with the same settings (no job id) is served from the run store.
+    link.pop("job")
+    again = open_page("pages/train.py", None, **link)
+    assert_clean(again)
+    started = time.time()
+    _click(again, "Load the trained model")
+    assert "Loaded from cache" in texts(again.success)
+    assert time.time() - started < 10

@@ -1,0 +1,130 @@
+"""Plain-language verdicts: honest comparison with persistence, the best baseline, the noise
+floor, and the majority class; the metrics tables the pages show."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from core.evaluation.verdict import (
+    class_table,
+    classification_verdict,
+    metrics_table,
+    model_name,
+    noise_floor_sentence,
+    regression_verdict,
+    runs_table,
+)
+
+
+def _baselines(naive=10.0, linear_ar=9.0):
+    return {
+        "naive": {"test": {"mse": naive, "mae": 2.0, "directional_accuracy": 0.0}},
+        "linear_ar": {"test": {"mse": linear_ar, "mae": 1.9}},
+        "holt_winters": {"error": "ValueError: too short"},
+    }
+
+
+def test_better_than_persistence_says_how_much():
+    verdict = regression_verdict("LSTM", {"mse": 8.8, "directional_accuracy": 0.61}, _baselines())
+    assert verdict.tone == "good"
+    assert verdict.headline.startswith("The LSTM's error is 12% lower than tomorrow = today")
+    assert any("61%" in line for line in verdict.details)
+
+
+def test_worse_than_persistence_is_said_plainly():
+    verdict = regression_verdict("GRU", {"mse": 11.5}, _baselines())
+    assert verdict.tone == "bad"
+    assert "15% worse than tomorrow = today" in verdict.headline
+    assert "copying the last value" in verdict.headline
+
+
+def test_level_with_persistence_means_copying():
+    verdict = regression_verdict("LSTM", {"mse": 10.1}, _baselines())
+    assert verdict.tone == "neutral"
+    assert "copy the last value" in verdict.headline
+
+
+def test_best_other_baseline_is_named_and_failed_ones_skipped():
+    verdict = regression_verdict("LSTM", {"mse": 9.5}, _baselines(linear_ar=8.0))
+    assert any("Linear AR" in line and "better than the LSTM" in line for line in verdict.details)
+
+
+def test_noise_floor_sentence():
+    assert noise_floor_sentence(30.0, 25.0).startswith("Its MSE (30) is 20% above the noise floor")
+    assert "at the noise floor" in noise_floor_sentence(25.5, 25.0)
+    assert noise_floor_sentence(30.0, None) is None
+
+
+def test_missing_test_error_is_not_hidden():
+    verdict = regression_verdict("LSTM", {"mse": math.nan}, _baselines())
+    assert verdict.tone == "bad"
+
+
+def test_metrics_table_rows_skill_and_failed_baseline_note():
+    table = metrics_table(
+        "LSTM", {"test": {"mse": 5.0, "mae": 1.0, "directional_accuracy": 0.6}}, _baselines()
+    )
+    assert list(table.index) == ["LSTM", "Naive (tomorrow = today)", "Linear AR", "Holt-Winters"]
+    assert table.loc["LSTM", "skill_vs_naive"] == pytest.approx(0.5)
+    assert table.loc["Naive (tomorrow = today)", "skill_vs_naive"] == pytest.approx(0.0)
+    assert math.isnan(table.loc["Naive (tomorrow = today)", "directional_accuracy"])
+    assert "failed" in table.loc["Holt-Winters", "note"]
+    assert math.isnan(table.loc["Holt-Winters", "mse"])
+
+
+def _classification(accuracy, majority, precision_up=0.5):
+    return {
+        "accuracy": accuracy,
+        "majority_baseline_accuracy": majority,
+        "majority_class": "up",
+        "per_class": {
+            "down": {"accuracy": 0.0, "precision": math.nan, "recall": 0.0, "support": 10},
+            "flat": {"accuracy": 0.0, "precision": math.nan, "recall": 0.0, "support": 5},
+            "up": {"accuracy": 1.0, "precision": precision_up, "recall": 1.0, "support": 15},
+        },
+    }
+
+
+def test_classification_verdict_against_the_majority_class():
+    good = classification_verdict(_classification(0.59, 0.42))
+    assert good.tone == "good" and "17 points" in good.headline
+    same = classification_verdict(_classification(0.5, 0.5))
+    assert same.tone == "neutral" and "no better" in same.headline
+    assert any("never predicts down or flat" in line for line in same.details)
+
+
+def test_class_table_rows():
+    table = class_table(_classification(0.5, 0.5))
+    assert list(table.index) == ["down", "flat", "up"]
+    assert table.loc["up", "support"] == 15
+
+
+def test_model_names_read_well_in_sentences():
+    assert model_name("bilstm") == "bidirectional LSTM"
+    assert model_name("dense") == "Dense network"
+
+
+def test_runs_table_from_summaries():
+    from core.config import RunRequest
+    from core.training.runs import RunSummary
+
+    summary = RunSummary(
+        key="k1",
+        created_at="2026-11-22T10:14:00Z",
+        data_label="Synthetic",
+        model_label="LSTM 2x32 tanh",
+        task="regression",
+        test_mse=8.0,
+        test_mae=2.0,
+        naive_mse=10.0,
+        accuracy=None,
+        train_seconds=12.0,
+        epochs_run=5,
+        request=RunRequest(),
+    )
+    table = runs_table([summary])
+    assert table.loc[0, "created"] == "2026-11-22 10:14:00"
+    assert table.loc[0, "skill_vs_naive"] == pytest.approx(0.2)
+    assert runs_table([]).empty

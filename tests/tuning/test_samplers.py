@@ -1,0 +1,69 @@
+"""The generator and Gaussian-process samplers on cheap synthetic objectives (no training)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import optuna
+
+from core.tuning.gaussian_process import GaussianProcessSampler
+from core.tuning.generator import INPUTS, GeneratorSampler
+from core.tuning.space import study_b_space
+from core.tuning.strategies import STRATEGIES
+
+SPACE = study_b_space()
+
+
+def bowl(trial: optuna.Trial) -> float:
+    """Lowest at small units, learning rate 1e-3 and window 30; positive like an MSE."""
+    params = SPACE.suggest(trial)
+    position = SPACE.to_unit(params)
+    target = SPACE.to_unit({**params, "learning_rate": 1e-3, "lookback": 30, "units": 2})
+    return float(1e-4 + np.sum((position - target) ** 2))
+
+
+def test_generator_proposes_in_bounds_and_learns():
+    sampler = GeneratorSampler(SPACE, seed=3)
+    probe = np.random.default_rng(0).normal(size=INPUTS)
+    before, _ = sampler.net.forward(probe)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(bowl, n_trials=12)
+    for trial in study.trials:
+        assert SPACE.contains(trial.params)
+        assert "generator" in trial.system_attrs
+    after, _ = sampler.net.forward(probe)
+    assert not np.allclose(before, after)  # feedback moved the net
+    assert len(sampler._learned) == 11  # every finished trial but the last was learned from
+
+
+def test_generator_resumes_from_the_stored_history():
+    study = optuna.create_study(sampler=GeneratorSampler(SPACE, seed=1))
+    study.optimize(bowl, n_trials=5)
+    fresh = GeneratorSampler(SPACE, seed=1)
+    fresh.learn(study)
+    assert fresh._learned == {0, 1, 2, 3, 4}
+
+
+def test_generator_is_picklable():
+    sampler = GeneratorSampler(SPACE, seed=0)
+    copy = pickle.loads(pickle.dumps(sampler))
+    x = np.ones(INPUTS)
+    assert np.allclose(copy.net.forward(x)[0], sampler.net.forward(x)[0])
+
+
+def test_gaussian_process_sampler_beats_its_random_start():
+    sampler = GaussianProcessSampler(SPACE, seed=0, startup_trials=5)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(bowl, n_trials=20)
+    values = [trial.value for trial in study.trials]
+    assert all(SPACE.contains(trial.params) for trial in study.trials)
+    assert min(values[5:]) < min(values[:5])
+
+
+def test_every_strategy_builds_a_sampler_and_pruner():
+    for name, strategy in STRATEGIES.items():
+        sampler = strategy.make_sampler(SPACE, 0)
+        pruner = strategy.make_pruner(10)
+        assert isinstance(sampler, optuna.samplers.BaseSampler), name
+        assert isinstance(pruner, optuna.pruners.HyperbandPruner) == (name == "hyperband")

@@ -116,7 +116,11 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
         }
         for section, cls in SECTIONS.items()
     }
-    data = default_data_for(given["data"].get("source", "synthetic")).replace(**given["data"])
+    source = given["data"].get("source", "synthetic")
+    if source == "csv":  # no preset: the file decides
+        data = DataConfig(**given["data"])
+    else:
+        data = default_data_for(source).replace(**given["data"])
     split = default_split_for(data).replace(**given["split"])
     model = ModelConfig().replace(**given["model"])
     train = TrainConfig().replace(**given["train"])
@@ -234,12 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer families and epochs")
     bench.set_defaults(handler=command_bench)
 
-    try:
-        from core.tuning.cli import add_subcommands
-    except ImportError:  # the tuning package is optional for the engine's own commands
-        add_subcommands = None
-    if add_subcommands is not None:
-        add_subcommands(commands)
+    from core.tuning.cli import add_subcommands
+
+    add_subcommands(commands)
     return parser
 
 

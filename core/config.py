@@ -274,6 +274,4 @@ def default_data_for(source: str) -> DataConfig:
     """Study presets for a source: Bitcoin from 2020-10-28 (study A), S&P 500 full history."""
     if source == "btc":
         return DataConfig(source="btc", start_date=STUDY_A_BTC_START, end_date="2024-12-31")
-    if source == "csv":
-        raise ConfigError("The CSV source needs a file: pass --csv PATH or upload one.")
     return DataConfig(source=source)

@@ -75,7 +75,7 @@ def load_model(path: Path):
     """Load a saved .keras model (custom layers are registered by importing the registry)."""
     import keras
 
-    import core.models.registry  # noqa: F401  (registers the custom layers)
+    import core.models.layers  # noqa: F401  (registers the custom layers)
 
     return keras.models.load_model(path, compile=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -44,7 +45,9 @@ class FakeRunner:
             time.sleep(0.01)
         if self.fail_with is not None:
             raise self.fail_with
-        return "result-for-" + str(request.data.seed)
+        return SimpleNamespace(
+            name=f"result-for-{request.data.seed}", cached=False, history={}, epochs_run=epoch
+        )
 
 
 def wait_until(condition, timeout: float = 5.0) -> None:
@@ -67,7 +70,7 @@ def test_identical_requests_share_one_job_and_report_progress(tmp_path):
     runner.release.set()
     final = registry.wait(first)
     assert final.status == "done"
-    assert registry.result(first) == "result-for-1"
+    assert registry.result(first).name == "result-for-1"
     assert len(runner.calls) == 1
 
 

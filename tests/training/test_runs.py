@@ -14,10 +14,11 @@ from core.training.runs import RunStore
 
 
 def tiny_request(**model_changes) -> RunRequest:
+    model_changes = {"units": 4, **model_changes}
     return RunRequest(
         data=DataConfig(length=400, seed=3, seasonal_periods=(50.0,), seasonal_amplitudes=(10.0,)),
         split=SplitConfig(test_size=60, lookback=10),
-        model=ModelConfig(units=4, **model_changes),
+        model=ModelConfig(**model_changes),
         train=TrainConfig(epochs=2, batch_size=32),
         horizon=12,
     )

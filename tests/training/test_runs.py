@@ -84,13 +84,20 @@ def test_a_damaged_run_is_detected_set_aside_and_retrained(tmp_path):
     store = RunStore(tmp_path)
     first = run_experiment(tiny_request(units=5), store=store)
     (store.folder(first.key) / "metrics.json").write_text("{not json")
-    assert store.load(first.key) is None
-    assert "damaged" in store.last_problem
-    assert not store.folder(first.key).exists()
     again = run_experiment(tiny_request(units=5), store=store)
+    assert any((store.root / ".damaged").iterdir())
     assert not again.cached
     assert again.notice and "damaged" in again.notice
     assert store.load(again.key) is not None
+
+
+def test_loading_a_damaged_run_reports_it_and_sets_it_aside(tmp_path):
+    store = RunStore(tmp_path)
+    first = run_experiment(tiny_request(units=7), store=store)
+    (store.folder(first.key) / "model.keras").write_bytes(b"")
+    assert store.load(first.key) is None
+    assert "damaged" in store.last_problem
+    assert not store.folder(first.key).exists()
 
 
 def test_an_unfinished_write_is_never_loaded(tmp_path):

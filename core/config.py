@@ -29,6 +29,12 @@ FAMILY_LABELS = {
     "gru": "GRU",
     "bilstm": "Bidirectional LSTM",
 }
+BASELINE_LABELS = {
+    "naive": "Naive (tomorrow = today)",
+    "seasonal_naive": "Seasonal naive",
+    "linear_ar": "Linear AR",
+    "holt_winters": "Holt-Winters",
+}
 SOURCE_LABELS = {
     "synthetic": "Synthetic",
     "btc": "Bitcoin (BTC-USD)",

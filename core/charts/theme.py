@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.config import BASELINE_LABELS
+
 NO_DATA = "no data yet"
 
 ACTUAL_COLOR = "#3b3b3b"  # dark grey: the data itself
@@ -42,17 +44,13 @@ PALETTE: tuple[str, ...] = (
     "#e377c2",
 )
 
-# Display names; baseline names mirror core.models.baselines.BASELINE_LABELS (kept here so that
-# charts never import the models package).
+# Display names of the predictions columns (baseline names come from the config module).
 LABELS: dict[str, str] = {
     "actual": "Actual",
     "model": "Model",
     "signal": "Signal (noise-free)",
     "forecast": "Forecast",
-    "naive": "Naive (tomorrow = today)",
-    "seasonal_naive": "Seasonal naive",
-    "linear_ar": "Linear AR",
-    "holt_winters": "Holt-Winters",
+    **BASELINE_LABELS,
 }
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.config import BASELINE_LABELS
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -139,11 +140,5 @@ BASELINES: dict[str, Callable[[Prepared], np.ndarray]] = {
     "holt_winters": holt_winters_forecast,
 }
 
-BASELINE_LABELS: dict[str, str] = {
-    "naive": "Naive (tomorrow = today)",
-    "seasonal_naive": "Seasonal naive",
-    "linear_ar": "Linear AR",
-    "holt_winters": "Holt-Winters",
-}
 
 __all__ = ["BASELINES", "BASELINE_LABELS", "fit_linear_ar", "holt_winters_one_step"]

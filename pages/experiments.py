@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import ForecastLabError
 from core.tuning.study import create_study
 from core.tuning.sweep import cached_outcome
-from pages.components import experiment_forms, experiment_panels, services, state
+from pages.components import experiment_forms, experiment_panels, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.sidebar import data_summary
 
@@ -17,6 +17,7 @@ SWEEP_TASK = "experiments.sweep_task"
 STUDY = "experiments.study"
 STORAGE = "experiments.storage"
 
+runtime.ensure_router()
 state.show_flash()
 request = state.current_request()
 

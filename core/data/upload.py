@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.config import DataConfig
+from core.data.market import filter_dates
 from core.data.series import Series
 from core.errors import ConfigError, DataSourceError
 from core.paths import sub_dir
@@ -330,13 +331,14 @@ def load_csv_series(config: DataConfig) -> Series:
             "test a model. Upload a longer series."
         )
     order = np.argsort(dates.to_numpy(), kind="stable")
-    return Series(
+    series = Series(
         dates=pd.DatetimeIndex(dates.to_numpy()[order], name="date"),
         values=values.to_numpy(dtype=np.float64)[order],
         name=f"{Path(file_name).stem} · {value_column}",
         source="csv",
         provider="upload",
     )
+    return filter_dates(series, config.start_date, config.end_date)
 
 
 __all__ = [

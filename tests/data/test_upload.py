@@ -208,3 +208,16 @@ def test_too_few_rows():
 def test_same_column_for_dates_and_values():
     with pytest.raises(ConfigError, match="two different columns"):
         load(saved(make_csv()), date_column="Date", value_column="Date")
+
+
+def test_the_date_range_of_the_settings_applies_to_an_upload(tmp_path):
+    dates = pd.date_range("2020-01-01", periods=200, freq="D")
+    path = tmp_path / "series.csv"
+    pd.DataFrame({"date": dates, "value": range(200)}).to_csv(path, index=False)
+    config = DataConfig(
+        source="csv", csv_path=str(path), start_date="2020-02-01", end_date="2020-05-31"
+    )
+    series = load_csv_series(config)
+    assert series.dates[0] == pd.Timestamp("2020-02-01")
+    assert series.dates[-1] == pd.Timestamp("2020-05-31")
+    assert len(series) == 121

@@ -1,6 +1,7 @@
 """Background training jobs: dedupe identical requests, queue past a concurrency limit, snapshots.
 
-The worker threads never touch Streamlit; pages keep only job ids and poll snapshots.
+Each job's thread drives a training process (core.training.worker) and never touches Streamlit;
+pages keep only job ids and poll snapshots.
 """
 
 from __future__ import annotations
@@ -83,12 +84,12 @@ class JobRegistry:
         max_concurrent: int = 1,
         runner: Callable[..., RunResult] | None = None,
     ) -> None:
-        from core.pipeline import run_experiment
         from core.training.runs import RunStore
+        from core.training.worker import run_in_process
 
         self.store = store or RunStore()
         self.max_concurrent = max(1, int(max_concurrent))
-        self._runner = runner or run_experiment
+        self._runner = runner or run_in_process  # a process per job: memory returns when done
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()

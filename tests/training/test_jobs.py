@@ -120,3 +120,23 @@ def test_a_failed_job_reports_its_error_in_words(tmp_path, failure, expected):
     # the registry keeps working after a failure
     runner.fail_with = None
     assert registry.wait(registry.submit(tiny_request(seed=9))).status == "done"
+
+
+def test_a_real_training_runs_in_a_worker_process_and_reports_epochs(tmp_path):
+    from core.config import ModelConfig, TrainConfig
+
+    request = RunRequest(
+        data=DataConfig(length=300, seed=4, seasonal_periods=(30.0,), seasonal_amplitudes=(5.0,)),
+        split=SplitConfig(test_size=50, lookback=5),
+        model=ModelConfig(units=4),
+        train=TrainConfig(epochs=2),
+    )
+    registry = JobRegistry(store=RunStore(tmp_path))
+    job_id = registry.submit(request)
+    final = registry.wait(job_id, timeout=240)
+    assert final.status == "done", final.error
+    assert not final.cached
+    assert len(final.history["loss"]) == final.epoch >= 1
+    assert registry.result(job_id).metrics["test"]["mse"] > 0
+    again = JobRegistry(store=RunStore(tmp_path))
+    assert again.snapshot(again.submit(request)).cached

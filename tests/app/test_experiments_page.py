@@ -13,7 +13,8 @@ from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainC
 from pages.components.state import REQUEST
 
 REPO = Path(__file__).resolve().parents[2]
-PAGE = str(REPO / "pages" / "experiments.py")
+APP = str(REPO / "app.py")
+PAGE = "pages/experiments.py"
 TINY = RunRequest(
     data=DataConfig(length=300, seasonal_periods=(30.0,), seasonal_amplitudes=(5.0,)),
     split=SplitConfig(test_size=60, lookback=5),
@@ -24,8 +25,11 @@ TINY = RunRequest(
 
 
 def open_page() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60)
+    """Through the router (app.py), as a visitor arrives, with a tiny request in the session."""
+    app = AppTest.from_file(APP, default_timeout=60)
     app.session_state[REQUEST] = TINY
+    app.run()
+    app.switch_page(PAGE)
     return app.run()
 
 

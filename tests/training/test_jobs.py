@@ -140,3 +140,23 @@ def test_a_real_training_runs_in_a_worker_process_and_reports_epochs(tmp_path):
     assert registry.result(job_id).metrics["test"]["mse"] > 0
     again = JobRegistry(store=RunStore(tmp_path))
     assert again.snapshot(again.submit(request)).cached
+
+
+def test_cancel_reaches_the_worker_process(tmp_path):
+    from core.config import ModelConfig, TrainConfig
+
+    request = RunRequest(
+        data=DataConfig(length=600, seed=5),
+        split=SplitConfig(test_size=100, lookback=10),
+        model=ModelConfig(units=4),
+        train=TrainConfig(epochs=500, patience=0),
+    )
+    registry = JobRegistry(store=RunStore(tmp_path))
+    job_id = registry.submit(request)
+    wait_until(lambda: registry.snapshot(job_id).epoch >= 1, timeout=120)
+    registry.cancel(job_id)
+    final = registry.wait(job_id, timeout=60)
+    assert final.status == "cancelled"
+    assert final.epoch < 500
+    assert registry.result(job_id) is None
+    assert RunStore(tmp_path).list_runs() == []

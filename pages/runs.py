@@ -41,17 +41,7 @@ selection = st.dataframe(
     selection_mode="multi-row",
     key=f"runs_table_{version}",
     placeholder="—",
-    column_order=[
-        "created",
-        "data",
-        "model",
-        "task",
-        "test_mse",
-        "skill_vs_naive",
-        "accuracy",
-        "epochs",
-        "seconds",
-    ],
+    column_order=[column for column in table.columns if column != "key"],
     column_config={
         "created": st.column_config.TextColumn("Trained (UTC)"),
         "data": st.column_config.TextColumn("Data"),

@@ -316,37 +316,7 @@ def parameter_figure(
     if not columns:
         return empty_figure(title)
 
-    several = "strategy" in frame.columns
-    figure = make_subplots(
-        rows=len(columns),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=min(0.08, 0.3 / len(columns)),
-        subplot_titles=[_axis_title(name) for name, _ in columns],
-    )
-    for row, (_name, column) in enumerate(columns, start=1):
-        for position, (group, rows) in enumerate(_groups(frame, "strategy")):
-            figure.add_trace(
-                go.Scatter(
-                    x=rows["number"],
-                    y=rows[column],
-                    mode="lines+markers",
-                    name=_group_name(group) if several else _axis_title(column),
-                    legendgroup=str(group),
-                    showlegend=several and row == 1,
-                    line={"color": PALETTE[position % len(PALETTE)], "width": 1},
-                    marker={"size": 5},
-                ),
-                row=row,
-                col=1,
-            )
-        numbers = _numeric(frame, column).to_numpy(dtype=float)
-        if _wide_range(numbers):
-            figure.update_yaxes(type="log", row=row, col=1)
-    figure.update_layout(height=140 * len(columns) + 140)
-    apply_layout(figure, title)
-    figure.update_xaxes(title_text="Trial", row=len(columns), col=1)
-    return figure
+    return _panels_per_trial(frame, columns, title, panel_height=140, log_when_wide=True)
 
 
 def trial_metrics_figure(
@@ -362,6 +332,18 @@ def trial_metrics_figure(
     columns = [(name, column) for name, column in columns if column and has_finite(frame[column])]
     if not columns:
         return empty_figure(title)
+    return _panels_per_trial(frame, columns, title, panel_height=160, log_when_wide=False)
+
+
+def _panels_per_trial(
+    frame: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    title: str,
+    *,
+    panel_height: int,
+    log_when_wide: bool,
+) -> go.Figure:
+    """One panel per (name, column) against the trial number, one line per strategy."""
     several = "strategy" in frame.columns
     figure = make_subplots(
         rows=len(columns),
@@ -386,7 +368,9 @@ def trial_metrics_figure(
                 row=row,
                 col=1,
             )
-    figure.update_layout(height=160 * len(columns) + 140)
+        if log_when_wide and _wide_range(_numeric(frame, column).to_numpy(dtype=float)):
+            figure.update_yaxes(type="log", row=row, col=1)
+    figure.update_layout(height=panel_height * len(columns) + 140)
     apply_layout(figure, title)
     figure.update_xaxes(title_text="Trial", row=len(columns), col=1)
     return figure

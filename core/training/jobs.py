@@ -6,7 +6,6 @@ pages keep only job ids and poll snapshots.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -231,7 +230,6 @@ class JobRegistry:
             self._running.discard(job.job_id)
             self._forget_old()
             self._start_waiting()
-        gc.collect()  # release the Keras model and its graph before the next job
 
     def _forget_old(self) -> None:
         finished = [job for job in self._jobs.values() if job.status in FINISHED]

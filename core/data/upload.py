@@ -231,10 +231,13 @@ def save_upload(data: bytes, name: str) -> Path:
     return path
 
 
-def display_name(path: Path) -> str:
-    """The user's file name without the content-hash prefix save_upload adds."""
-    match = re.fullmatch(r"[0-9a-f]{16}_(.+)", path.name)
-    return match.group(1) if match else path.name
+def display_name(path: str | Path) -> str:
+    """The user's file name without the content-hash prefix save_upload adds.
+
+    Accepts the str a DataConfig holds as well as a Path."""
+    name = Path(path).name
+    match = re.fullmatch(r"[0-9a-f]{16}_(.+)", name)
+    return match.group(1) if match else name
 
 
 # ----------------------------------------------------------------------------------------------

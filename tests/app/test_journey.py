@@ -5,6 +5,7 @@ same settings in a new session (from the URL) load from the run store at once.""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from tests.app.conftest import assert_clean, open_page, texts
 
@@ -59,3 +60,43 @@ def test_journey_train_then_results_then_cache():
     _click(again, "Load the trained model")
     assert "Loaded from cache" in texts(again.success)
     assert time.time() - started < 10
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _train_until_done(at) -> None:
+    _click(at, "Train the model")
+    deadline = time.time() + 300
+    while time.time() < deadline and not at.success:
+        assert not at.error, texts(at.error)
+        time.sleep(0.5)
+        at.run()
+    assert "Trained in" in texts(at.success), "the training did not finish in time"
+
+
+def test_journey_uploaded_csv_to_results():
+    """A real monthly file (S&P 500 month-end closes) saved as an upload: every page of the
+    journey renders (Train names the file), it trains and Results draws its charts."""
+    from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+    from core.data.upload import save_upload
+
+    path = save_upload((FIXTURES / "sp500_monthly_close.csv").read_bytes(), "sp500 monthly.csv")
+    request = RunRequest(
+        data=DataConfig(source="csv", csv_path=str(path)),
+        split=SplitConfig(method="fraction", test_fraction=0.2, lookback=12),
+        model=ModelConfig(units=4),
+        train=TrainConfig(epochs=2),
+        horizon=6,
+    )
+    at = open_page("pages/data.py", request)
+    assert_clean(at)
+    for page in ("pages/model.py", "pages/train.py"):
+        at.switch_page(page)
+        at.run()
+        assert_clean(at)
+    assert "sp500_monthly.csv" in texts(at.markdown)  # the Train page's data summary
+    _train_until_done(at)
+    _click(at, "See the results")
+    assert at.title[0].value == "Results"
+    assert len(at.get("plotly_chart")) >= 3

@@ -10,8 +10,10 @@ import streamlit as st
 from core.charts import series_figure
 from core.config import default_split_for
 from core.errors import ConfigError, ForecastLabError
-from pages.components import forms, job_panel, runtime, services, state
+from pages.components import data_forms, job_panel, runtime, services, state
 from pages.components.guard import show_error
+from pages.components.split_forms import split_form
+from pages.components.synthetic_form import synthetic_form
 
 runtime.ensure_router()
 state.show_flash()
@@ -22,7 +24,7 @@ st.title("Data")
 st.caption("Step 1 of 4 · choose the series the network will learn to forecast.")
 job_panel.running_job_notice()
 
-source = forms.source_picker(request.data)
+source = data_forms.source_picker(request.data)
 split_seed = request.split
 if source != request.data.source:
     # New source: start from that source's study preset for the split (SPEC 1.2 / 1.3).
@@ -35,11 +37,11 @@ with controls:
     with st.container(border=True):
         try:
             if source == "synthetic":
-                data = forms.synthetic_form(request.data)
+                data = synthetic_form(request.data)
             elif source in ("btc", "sp500"):
-                data = forms.market_form(request.data, source)
+                data = data_forms.market_form(request.data, source)
             else:
-                data = forms.upload_form(request.data)
+                data = data_forms.upload_form(request.data)
         except ForecastLabError as error:
             show_error(error)
 with preview_column:
@@ -48,7 +50,7 @@ with preview_column:
     with st.container(border=True):
         try:
             length = data.length if data is not None and data.source == "synthetic" else None
-            split = forms.split_form(split_seed, length)
+            split = split_form(split_seed, length)
         except ConfigError as error:
             show_error(error)
             split = split_seed
@@ -78,14 +80,14 @@ with preview:
         left.button(
             "Use the synthetic series",
             icon=":material/auto_graph:",
-            on_click=forms.switch_source,
+            on_click=data_forms.switch_source,
             args=("synthetic",),
             help="Switch to the synthetic series, which works offline.",
         )
         right.button(
             "Upload a CSV instead",
             icon=":material/upload_file:",
-            on_click=forms.switch_source,
+            on_click=data_forms.switch_source,
             args=("csv",),
             help="Switch to uploading your own file of dates and values.",
         )

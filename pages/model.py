@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
-from pages.components import forms, job_panel, runtime, services, state
+from pages.components import job_panel, model_forms, runtime, services, state
 from pages.components.guard import show_error
 
 runtime.ensure_router()
@@ -23,14 +23,14 @@ with network:
     st.subheader("Network")
     with st.container(border=True):
         try:
-            model = forms.model_form(request.model)
+            model = model_forms.model_form(request.model)
         except ForecastLabError as error:
             show_error(error)
 with training:
     st.subheader("Training")
     with st.container(border=True):
         try:
-            train = forms.train_form(request.train)
+            train = model_forms.train_form(request.train)
         except ForecastLabError as error:
             show_error(error)
     try:

@@ -1,0 +1,154 @@
+"""Data forms: the source picker, market prices and CSV upload, each returning a DataConfig."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from core.config import DataConfig
+from pages.components.form_helpers import explain, parse_date, widget_key
+from pages.components.state import seed_widget
+
+SOURCE_CHOICES = {
+    "synthetic": "Synthetic",
+    "btc": "Bitcoin",
+    "sp500": "S&P 500",
+    "csv": "Upload CSV",
+}
+SOURCE_EXPLANATIONS = {
+    "synthetic": "A made-up series with a trend, seasons and noise you control. Works offline.",
+    "btc": "Daily Bitcoin closing prices in US dollars, downloaded and kept on disk.",
+    "sp500": "Daily closing values of the S&P 500 stock index, downloaded and kept on disk.",
+    "csv": "Your own file: one column of dates and one column of numbers.",
+}
+PROVIDER_CHOICES = {"yahoo": "Yahoo Finance", "cdd": "CryptoDataDownload"}
+
+
+def source_picker(data: DataConfig) -> str:
+    """Where the series comes from."""
+    key = seed_widget(widget_key("data", "source"), data.source)
+    source = st.segmented_control(
+        "Data source",
+        options=list(SOURCE_CHOICES),
+        format_func=SOURCE_CHOICES.get,
+        key=key,
+        help="Pick the series the network will learn to forecast.",
+    )
+    source = source or data.source
+    explain(SOURCE_EXPLANATIONS[source])
+    return source
+
+
+def switch_source(source: str) -> None:
+    """Callback: show another source's form (the request follows on the next run)."""
+    for key in [key for key in st.session_state if str(key).startswith("w.data.")]:
+        del st.session_state[key]
+    st.session_state[widget_key("data", "source")] = source
+
+
+def market_form(data: DataConfig, source: str) -> DataConfig:
+    """Provider and date range of Bitcoin or S&P 500 prices."""
+    section = "data"
+    provider = "yahoo"
+    if source == "btc":
+        provider = st.radio(
+            "Provider",
+            options=list(PROVIDER_CHOICES),
+            format_func=PROVIDER_CHOICES.get,
+            horizontal=True,
+            key=seed_widget(widget_key(section, "provider"), data.provider),
+            help="Where the prices come from. CryptoDataDownload is the source of study A.",
+        )
+    else:
+        st.caption("Provider: Yahoo Finance (ticker ^GSPC).")
+    left, right = st.columns(2)
+    start = left.date_input(
+        "From",
+        key=seed_widget(widget_key(section, "start_date"), parse_date(data.start_date)),
+        min_value=dt.date(1920, 1, 1),
+        max_value=dt.date(2100, 1, 1),
+        help="First day to use; leave empty for the whole history. Study A's Bitcoin data "
+        "starts on 2020-10-28.",
+    )
+    end = right.date_input(
+        "To",
+        key=seed_widget(widget_key(section, "end_date"), parse_date(data.end_date)),
+        min_value=dt.date(1920, 1, 1),
+        max_value=dt.date(2100, 1, 1),
+        help="Last day to use; leave empty for everything up to the latest download.",
+    )
+    return DataConfig(
+        source=source,
+        provider=provider,
+        start_date=start.isoformat() if start else None,
+        end_date=end.isoformat() if end else None,
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _inspect(content: bytes):
+    from core.data.upload import inspect_csv
+
+    return inspect_csv(content)
+
+
+def upload_form(data: DataConfig) -> DataConfig | None:
+    """A CSV file and its date and value columns; None until a file is there."""
+    from core.data.upload import display_name, save_upload
+
+    section = "data"
+    uploaded = st.file_uploader(
+        "CSV file",
+        type=["csv", "txt"],
+        key=widget_key(section, "upload"),
+        help="A file with a header row, one column of dates and one of numbers (up to 50 MB).",
+    )
+    if uploaded is not None:
+        content = uploaded.getvalue()
+        path = save_upload(content, uploaded.name)
+    elif data.csv_path and Path(data.csv_path).is_file():
+        path = Path(data.csv_path)
+        content = path.read_bytes()
+        st.caption(f"Using the file you uploaded before: {display_name(path)}.")
+    else:
+        if data.csv_path:
+            st.warning(
+                "The file named in this link is not on this computer; upload it again.",
+                icon=":material/warning:",
+            )
+        st.info("Upload a CSV file with a date column and a value column to continue.")
+        return None
+    preview = _inspect(content)
+    columns = list(preview.columns)
+    chosen_date = data.date_column if data.date_column in columns else preview.date_column
+    chosen_value = data.value_column if data.value_column in columns else preview.value_column
+    left, right = st.columns(2)
+    date_column = left.selectbox(
+        "Date column",
+        options=columns,
+        index=columns.index(chosen_date) if chosen_date in columns else None,
+        placeholder="Pick the column with dates",
+        key=widget_key(section, f"date_column_{path.name}"),
+        help="The column that holds the dates (e.g. 2024-01-31).",
+    )
+    value_column = right.selectbox(
+        "Value column",
+        options=columns,
+        index=columns.index(chosen_value) if chosen_value in columns else None,
+        placeholder="Pick the column with numbers",
+        key=widget_key(section, f"value_column_{path.name}"),
+        help="The column with the numbers to forecast (e.g. a closing price).",
+    )
+    st.caption(f"{preview.row_count:,} rows. The first rows of the file:")
+    st.dataframe(preview.head, hide_index=True, height=210)
+    if date_column is None or value_column is None:
+        st.info("Pick the date column and the value column above.")
+        return None
+    return DataConfig(
+        source="csv",
+        csv_path=str(path),
+        date_column=date_column,
+        value_column=value_column,
+    )

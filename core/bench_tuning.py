@@ -1,7 +1,7 @@
 """Benchmark of the search strategies on study B's reproduction: best test MSE (scaled), the
 trial that reached it, wall seconds and resident memory, against study B and persistence.
 
-python -m core.bench_tuning --csv ../shared/datasets/gspc_yahoo_daily.csv --trials 20
+python -m core.bench_tuning --csv path/to/gspc_daily.csv --trials 20
 """
 
 from __future__ import annotations

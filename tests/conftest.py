@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated FORECAST_LAB_HOME per test and the shared datasets folder."""
+"""Shared fixtures: an isolated FORECAST_LAB_HOME per test and the recorded market files that
+ship with the tests (tests/fixtures: small cuts of real downloads, see tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
 REPO = Path(__file__).resolve().parents[1]
-DATASETS = REPO.parent / "shared" / "datasets"
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +25,5 @@ def isolated_home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def datasets() -> Path:
-    """The real recorded market files; skip with a reason where the folder is absent."""
-    if not DATASETS.is_dir():
-        pytest.skip(f"shared datasets folder absent: expected {DATASETS}")
-    return DATASETS
+    """The folder of recorded market files cut from real downloads (part of the repository)."""
+    return FIXTURES

@@ -11,7 +11,7 @@ from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig
 from core.models.registry import count_parameters
 from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, texts
 
-DATASETS_BTC = "cdd_btcusd_daily.csv"
+DATASETS_BTC = "cdd_btcusd_daily.csv"  # in tests/fixtures (the `datasets` fixture)
 
 
 def test_home_explains_the_app_and_offers_the_demo():
@@ -69,7 +69,7 @@ def test_data_page_market_data_from_the_download_cache(datasets):
     )
     meta_path.write_text(json.dumps({"fetched_at": pd.Timestamp.now(tz="UTC").isoformat()}))
     request = RunRequest(
-        data=DataConfig(source="btc", provider="cdd", start_date="2020-10-28"),
+        data=DataConfig(source="btc", provider="cdd", start_date="2023-10-28"),
         split=SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0),
     )
     at = open_page("pages/data.py", request)
@@ -77,7 +77,7 @@ def test_data_page_market_data_from_the_download_cache(datasets):
     assert not at.error, texts(at.error)
     assert at.get("plotly_chart")
     assert "data as of" in texts(at.caption)
-    assert "From 2020-10-28 to" in texts(at.caption)
+    assert "From 2023-10-28 to" in texts(at.caption)
 
 
 def test_data_page_failed_fetch_offers_synthetic_or_csv(monkeypatch):

@@ -1,5 +1,5 @@
-"""Market loaders on the real recorded files: CryptoDataDownload over a loopback HTTP server,
-yfinance patched at its download function, the disk cache and every announced fallback."""
+"""Market loaders on real recorded rows (tests/fixtures): CryptoDataDownload over a loopback HTTP
+server, yfinance patched at its download function, the disk cache and every announced fallback."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import yfinance
 from core.config import DataConfig
 from core.data import load_series
 from core.data.market import (
+    CDD_FILE,
     cache_paths,
     cached_prices,
     fetch_prices,
@@ -29,6 +30,9 @@ from core.data.market import (
 from core.errors import ConfigError, DataSourceError
 
 OLD_CDD_HEADER = "Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume BTC,Volume USD"
+CDD_ROWS = 725  # tests/fixtures/cdd_btcusd_daily.csv: 2023-10-01 .. 2025-09-24, one row a day
+BTC_ROWS = 543  # tests/fixtures/btc-usd_yahoo_daily.csv: 2024-10-01 .. 2026-03-27
+GSPC_ROWS = 422  # tests/fixtures/gspc_yahoo_daily.csv: 2024-10-01 .. 2026-06-08, trading days
 
 
 # ----------------------------------------------------------------------------------------------
@@ -66,7 +70,7 @@ def cdd_folder(tmp_path, monkeypatch, datasets):
     """A loopback server over a folder holding the real CDD file as Bitstamp_BTCUSD_d.csv."""
     folder = tmp_path / "cdd"
     folder.mkdir()
-    shutil.copyfile(datasets / "cdd_btcusd_daily.csv", folder / "Bitstamp_BTCUSD_d.csv")
+    shutil.copyfile(datasets / "cdd_btcusd_daily.csv", folder / CDD_FILE)
     server, thread = _serve(folder)
     monkeypatch.setenv("FORECAST_LAB_CDD_URL", f"http://127.0.0.1:{server.server_address[1]}/")
     yield folder
@@ -133,14 +137,14 @@ def _close(series, day: str) -> float:
 
 def test_cdd_loader_reads_the_real_file_over_http(cdd_folder):
     series = load_market_series(DataConfig(source="btc", provider="cdd"))
-    assert len(series) == 3954
-    assert series.dates[0] == pd.Timestamp("2014-11-28")
+    assert len(series) == CDD_ROWS
+    assert series.dates[0] == pd.Timestamp("2023-10-01")
     assert series.dates[-1] == pd.Timestamp("2025-09-24")
     assert (np.diff(series.dates) > pd.Timedelta(0)).all()
-    assert _close(series, "2014-11-28") == 376.28
-    assert _close(series, "2014-11-29") == 376.72
-    assert _close(series, "2015-08-18") == 246.00  # Bitstamp's own close (Yahoo: 211.08)
-    assert _close(series, "2025-09-24") == 111970.0
+    assert _close(series, "2023-10-01") == 27995.0
+    assert _close(series, "2024-03-14") == 71371.0  # Bitstamp's own close (Yahoo differs)
+    assert _close(series, "2024-12-31") == 93381.0
+    assert _close(series, "2025-09-24") == 111970.0  # the partial newest day, as downloaded
     assert series.name == "BTC-USD close"
     assert series.source == "btc" and series.provider == "cdd"
     assert series.fetched_at is not None and series.fetched_at.tzinfo is not None
@@ -148,18 +152,15 @@ def test_cdd_loader_reads_the_real_file_over_http(cdd_folder):
 
 
 def test_cdd_old_header_with_float_unix_seconds(cdd_folder, datasets):
-    lines = (datasets / "cdd_btcusd_daily.csv").read_text().splitlines()
-    assert lines[1].startswith("unix,date,")
-    rows = []
-    for line in lines[2:]:
-        unix, rest = line.split(",", 1)
-        rows.append(f"{float(unix)},{rest}")
-    old = "\n".join([lines[0], OLD_CDD_HEADER, *rows]) + "\n"
-    (cdd_folder / "Bitstamp_BTCUSD_d.csv").write_text(old)
+    old = (datasets / "cdd_btcusd_daily_old_header.csv").read_text().splitlines()
+    current = (datasets / "cdd_btcusd_daily.csv").read_text().splitlines()
+    assert old[1] == OLD_CDD_HEADER and current[1].startswith("unix,date,")
+    assert old[2].split(",", 1)[0] == f"{float(current[2].split(',', 1)[0])}"  # same real rows
+    shutil.copyfile(datasets / "cdd_btcusd_daily_old_header.csv", cdd_folder / CDD_FILE)
 
     series = load_market_series(DataConfig(source="btc", provider="cdd"))
-    assert len(series) == 3954
-    assert series.dates[0] == pd.Timestamp("2014-11-28")
+    assert len(series) == CDD_ROWS
+    assert series.dates[0] == pd.Timestamp("2023-10-01")
     assert series.dates[-1] == pd.Timestamp("2025-09-24")
     assert _close(series, "2024-12-31") == 93381.0
 
@@ -184,7 +185,7 @@ def test_cdd_garbage_is_a_data_source_error():
 
 
 def test_cdd_missing_file_without_cache_names_the_alternatives(cdd_folder):
-    (cdd_folder / "Bitstamp_BTCUSD_d.csv").unlink()  # the server answers 404
+    (cdd_folder / CDD_FILE).unlink()  # the server answers 404
     with pytest.raises(DataSourceError) as caught:
         load_market_series(DataConfig(source="btc", provider="cdd"))
     message = str(caught.value)
@@ -203,12 +204,11 @@ def test_cdd_is_bitcoin_only():
 
 def test_yahoo_sp500_from_a_multiindex_frame(gspc_download):
     series = load_market_series(DataConfig(source="sp500"))
-    assert len(series) == 24725
-    assert series.dates[0] == pd.Timestamp("1927-12-30")
+    assert len(series) == GSPC_ROWS
+    assert series.dates[0] == pd.Timestamp("2024-10-01")
     assert series.dates[-1] == pd.Timestamp("2026-06-08")
-    assert _close(series, "1927-12-30") == pytest.approx(17.66)
-    assert _close(series, "1929-10-29") == pytest.approx(20.43)
-    assert _close(series, "1987-10-19") == pytest.approx(224.84)
+    assert _close(series, "2024-10-01") == pytest.approx(5708.75)
+    assert _close(series, "2025-04-07") == pytest.approx(5062.25)
     assert _close(series, "2024-12-31") == pytest.approx(5881.63)
     assert _close(series, "2026-06-08") == pytest.approx(7405.73)
     assert series.name == "^GSPC close" and series.provider == "yahoo"
@@ -223,11 +223,10 @@ def test_yahoo_bitcoin_from_the_flat_frame(monkeypatch, datasets):
     frame = yahoo_frame(datasets / "btc-usd_yahoo_daily.csv", "BTC-USD", multi_level=False)
     monkeypatch.setattr(yfinance, "download", FakeDownload(frame))
     series = load_series(DataConfig(source="btc", provider="yahoo"))
-    assert len(series) == 4210
-    assert series.dates[0] == pd.Timestamp("2014-09-17")
+    assert len(series) == BTC_ROWS
+    assert series.dates[0] == pd.Timestamp("2024-10-01")
     assert series.dates[-1] == pd.Timestamp("2026-03-27")
-    assert _close(series, "2014-09-17") == 457.3340148925781
-    assert _close(series, "2020-03-12") == pytest.approx(4970.788, abs=1e-3)
+    assert _close(series, "2024-10-01") == 60837.0078125
     assert _close(series, "2024-10-31") == 70215.1875
     assert _close(series, "2024-12-31") == 93429.203125
     assert _close(series, "2025-10-06") == 124752.53125
@@ -242,15 +241,15 @@ def test_yahoo_timezone_aware_index_keeps_the_calendar_date():
 
 
 def test_study_a_date_range_filters_inclusively(btc_download):
-    config = DataConfig(source="btc", start_date="2020-10-28", end_date="2024-12-31")
+    config = DataConfig(source="btc", start_date="2024-10-28", end_date="2024-12-31")
     series = load_market_series(config)
-    assert series.dates[0] == pd.Timestamp("2020-10-28")
+    assert series.dates[0] == pd.Timestamp("2024-10-28")
     assert series.dates[-1] == pd.Timestamp("2024-12-31")
-    assert len(series) == (pd.Timestamp("2024-12-31") - pd.Timestamp("2020-10-28")).days + 1
+    assert len(series) == (pd.Timestamp("2024-12-31") - pd.Timestamp("2024-10-28")).days + 1
 
 
 def test_date_filter_errors_say_what_the_data_covers(btc_download):
-    with pytest.raises(ConfigError, match="covers 2014-09-17 to 2026-03-27"):
+    with pytest.raises(ConfigError, match="covers 2024-10-01 to 2026-03-27"):
         load_market_series(DataConfig(source="btc", start_date="2030-01-01"))
     with pytest.raises(ConfigError, match="after end date"):
         load_market_series(DataConfig(source="btc", start_date="2024-01-02", end_date="2024-01-01"))
@@ -310,7 +309,7 @@ def test_failed_refresh_returns_the_cached_copy_with_a_notice(gspc_download, mon
     monkeypatch.setenv("FORECAST_LAB_MAX_AGE_HOURS", "0")  # every copy is stale now
     gspc_download.result = ConnectionError("no route to host")
 
-    series = load_market_series(DataConfig(source="sp500", start_date="2024-01-01"))
+    series = load_market_series(DataConfig(source="sp500", start_date="2025-01-01"))
     assert len(gspc_download.calls) == 2
     assert series.notice is not None
     assert series.notice.startswith("Could not refresh ^GSPC from Yahoo Finance (")
@@ -318,15 +317,15 @@ def test_failed_refresh_returns_the_cached_copy_with_a_notice(gspc_download, mon
     as_of = first.fetched_at.strftime("%Y-%m-%d %H:%M UTC")
     assert f"showing the cached copy, data as of {as_of}." in series.notice
     assert series.fetched_at == first.fetched_at
-    assert series.dates[0] == pd.Timestamp("2024-01-02")  # the date filter still applies
+    assert series.dates[0] == pd.Timestamp("2025-01-02")  # the date filter still applies
 
 
 def test_cdd_outage_falls_back_to_its_cache(cdd_folder, monkeypatch):
     load_market_series(DataConfig(source="btc", provider="cdd"))
-    (cdd_folder / "Bitstamp_BTCUSD_d.csv").unlink()
+    (cdd_folder / CDD_FILE).unlink()
     monkeypatch.setenv("FORECAST_LAB_MAX_AGE_HOURS", "0")
     series = load_market_series(DataConfig(source="btc", provider="cdd"))
-    assert len(series) == 3954
+    assert len(series) == CDD_ROWS
     assert "from CryptoDataDownload" in series.notice and "data as of" in series.notice
 
 
@@ -343,7 +342,7 @@ def test_fetch_prices_force_always_downloads(gspc_download):
     fetch_prices("sp500", "yahoo")
     assert len(gspc_download.calls) == 1
     series = fetch_prices("sp500", "yahoo", force=True)
-    assert len(gspc_download.calls) == 2 and len(series) == 24725
+    assert len(gspc_download.calls) == 2 and len(series) == GSPC_ROWS
 
 
 def test_fetch_prices_raises_without_falling_back(gspc_download):

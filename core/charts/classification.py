@@ -21,6 +21,8 @@ from core.charts.theme import (
 from core.evaluation.metrics import CLASS_NAMES
 
 MAJORITY_COLOR = "#9a9a9a"
+# Precision and recall get their own colours, distinct from the model's blue accuracy bar.
+MEASURE_COLORS = {"precision": PALETTE[3], "recall": PALETTE[1]}
 
 
 def _unwrap(metrics: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -66,7 +68,7 @@ def class_accuracy_figure(
     per_class = values.get("per_class") or {}
     names = [name for name in CLASS_NAMES if name in per_class]
     ticks = [f"{name} (n={per_class[name].get('support', 0)})" for name in names]
-    for measure, color in (("precision", MODEL_COLOR), ("recall", PALETTE[1])):
+    for measure, color in MEASURE_COLORS.items():
         scores = [float(per_class[name].get(measure, np.nan)) for name in names]
         figure.add_trace(
             go.Bar(
@@ -82,14 +84,16 @@ def class_accuracy_figure(
         )
     apply_layout(figure, title)
     figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
-    figure.update_layout(barmode="group", hovermode="closest")
+    # The legend (precision / recall) sits over the per-class panel it belongs to, not over
+    # the overall accuracy bars on the left.
+    figure.update_layout(barmode="group", hovermode="closest", legend={"x": 0.4, "xanchor": "left"})
     return figure
 
 
 def confusion_figure(
     confusion: Sequence[Sequence[float]] | np.ndarray | Mapping[str, Any] | None,
     labels: Sequence[str] = CLASS_NAMES,
-    title: str = "Confusion matrix (rows = actual, columns = predicted)",
+    title: str = "Confusion matrix",
 ) -> go.Figure:
     """Heatmap of counts; each cell also shows its share of the actual class (row)."""
     if isinstance(confusion, Mapping):
@@ -123,7 +127,8 @@ def confusion_figure(
             hovertemplate="actual %{y}, predicted %{x}: %{z:.0f}<extra></extra>",
         )
     )
-    apply_layout(figure, title, "Predicted", "Actual")
+    apply_layout(figure, title, "Predicted by the network", "What really happened")
     figure.update_yaxes(autorange="reversed")
+    # A short title: a long one runs under the chart toolbar at the top right.
     figure.update_layout(hovermode="closest")
     return figure

@@ -405,12 +405,21 @@ def importance_figure(
     return figure
 
 
+RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
 def runs_comparison_figure(
     runs: Sequence[tuple[str, pd.DataFrame | None]] | None,
     title: str = "Test predictions of several runs",
     part: str = "test",
+    zoom_steps: int | None = 90,
 ) -> go.Figure:
-    """Actual values once, then each run's model predictions on the same part, one colour each."""
+    """Actual values once, then each run's model predictions on the same part.
+
+    Every run gets its own colour and line pattern and the lines are thin, so a run lying on top
+    of another still shows through; the view opens on the last `zoom_steps` steps, with a range
+    slider for the rest.
+    """
     usable: list[tuple[str, pd.DataFrame]] = []
     for label, predictions in runs or []:
         rows = select_part(predictions, part)
@@ -430,7 +439,7 @@ def runs_comparison_figure(
                 y=actual.to_numpy(),
                 mode="lines",
                 name=display_name("actual"),
-                line={"color": ACTUAL_COLOR, "width": 1.5},
+                line={"color": ACTUAL_COLOR, "width": 1.2},
             )
         )
     for position, (label, rows) in enumerate(usable):
@@ -440,7 +449,26 @@ def runs_comparison_figure(
                 y=rows["model"],
                 mode="lines",
                 name=str(label),
-                line={"color": PALETTE[position % len(PALETTE)], "width": 1.6},
+                line={
+                    "color": PALETTE[position % len(PALETTE)],
+                    "width": 2.0 if position == 0 else 1.6,
+                    "dash": RUN_DASHES[position % len(RUN_DASHES)],
+                },
+                opacity=0.85,
             )
         )
-    return apply_layout(figure, title, "Date", "Value")
+    apply_layout(figure, title, "Date", "Value")
+    figure.update_xaxes(rangeslider={"visible": True, "thickness": 0.07})
+    index = actual.index if len(actual) else usable[0][1].index
+    if zoom_steps and len(index) > zoom_steps:
+        start = index[-zoom_steps]
+        figure.update_xaxes(range=[start, index.max()])
+        visible = [actual[actual.index >= start]] + [
+            rows["model"][rows.index >= start] for _, rows in usable
+        ]
+        values = pd.to_numeric(pd.concat(visible), errors="coerce").to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        if values.size:
+            pad = (values.max() - values.min()) * 0.08 or 1.0
+            figure.update_yaxes(range=[values.min() - pad, values.max() + pad])
+    return figure

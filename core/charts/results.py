@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from core.charts.theme import (
     ACTUAL_COLOR,
+    BASELINE_DASHES,
     BEST_COLOR,
     BIAS_COLOR,
     FUTURE_SHADE,
@@ -61,6 +62,26 @@ def _residuals(predictions: pd.DataFrame | None, part: str) -> pd.Series:
     return residual[np.isfinite(residual.to_numpy(dtype=float))]
 
 
+ZOOM_STEPS = 90  # default view: the last this many test steps (the range slider shows the rest)
+
+
+def _window_range(frames: Sequence[pd.Series], start) -> list[float] | None:
+    """A y range fitting the values from `start` on, with a little padding (zoomed views)."""
+    values = [
+        pd.to_numeric(frame[frame.index >= start], errors="coerce").to_numpy(dtype=float)
+        for frame in frames
+        if frame is not None and len(frame)
+    ]
+    values = [array[np.isfinite(array)] for array in values]
+    values = [array for array in values if array.size]
+    if not values:
+        return None
+    low = min(float(array.min()) for array in values)
+    high = max(float(array.max()) for array in values)
+    pad = (high - low) * 0.08 or abs(high) * 0.05 or 1.0
+    return [low - pad, high + pad]
+
+
 def forecast_figure(
     predictions: pd.DataFrame | None,
     baselines: Sequence[str] = (),
@@ -71,11 +92,15 @@ def forecast_figure(
     labels: Mapping[str, str] | None = None,
     title: str = "Forecast vs actual",
     y_title: str = "Value",
+    zoom_steps: int | None = ZOOM_STEPS,
 ) -> go.Figure:
-    """Actual, model and the chosen baselines over train and test, plus the future forecast.
+    """Actual, the chosen baselines, the future forecast and the network (drawn last, on top).
 
-    Baselines exist on test rows only; the test part is shaded; the recursive forecast past the
-    last date (`forecast` with a "forecast" column) is a dashed line on a lightly shaded band.
+    Baselines exist on test rows only and are thin dotted lines; beyond the first they start
+    hidden (click their legend entry to show them). The test part is shaded when the training
+    part is shown; the recursive forecast past the last date (`forecast` with a "forecast"
+    column) is a dashed line on a lightly shaded band. Test-only views open on the last
+    `zoom_steps` test steps (plus the future) with a range slider below for the rest.
     `show_signal` adds the noise-free signal (synthetic series) as a green dotted line.
     """
     if predictions is None or not (
@@ -96,16 +121,6 @@ def forecast_figure(
             line={"color": ACTUAL_COLOR, "width": 1.3},
         )
     )
-    if "model" in rows:
-        figure.add_trace(
-            go.Scatter(
-                x=rows.index,
-                y=rows["model"],
-                mode="lines",
-                name=display_name("model", labels),
-                line={"color": MODEL_COLOR, "width": 2},
-            )
-        )
     if show_signal and _has_column_data(rows, "signal"):
         figure.add_trace(
             go.Scatter(
@@ -116,6 +131,7 @@ def forecast_figure(
                 line={"color": SIGNAL_COLOR, "width": 2, "dash": "dot"},
             )
         )
+    shown = 0
     for position, name in enumerate(baselines):
         if not _has_column_data(rows, name):
             continue
@@ -126,14 +142,22 @@ def forecast_figure(
                 y=column.to_numpy(),
                 mode="lines",
                 name=display_name(name, labels),
-                line={"color": color_for(name, position + 1), "width": 1.3},
+                line={
+                    "color": color_for(name, position + 1),
+                    "width": 1.1,
+                    "dash": BASELINE_DASHES[shown % len(BASELINE_DASHES)],
+                },
+                opacity=0.9,
+                visible=True if shown == 0 else "legendonly",
             )
         )
+        shown += 1
 
     test_rows = select_part(predictions, "test")
     if show_train and "part" in predictions and len(test_rows) and len(test_rows) < len(rows):
         add_test_shading(figure, test_rows.index.min(), test_rows.index.max())
 
+    future = None
     if forecast is not None and _has_column_data(forecast, "forecast"):
         future = pd.to_numeric(forecast["forecast"], errors="coerce").dropna()
         figure.add_trace(
@@ -157,7 +181,27 @@ def forecast_figure(
             line={"width": 0},
             layer="below",
         )
-    return apply_layout(figure, title, "Date", y_title)
+    if "model" in rows:
+        figure.add_trace(
+            go.Scatter(
+                x=rows.index,
+                y=rows["model"],
+                mode="lines",
+                name=display_name("model", labels),
+                line={"color": MODEL_COLOR, "width": 2.2},
+            )
+        )
+    apply_layout(figure, title, "Date", y_title)
+    figure.update_xaxes(rangeslider={"visible": True, "thickness": 0.07})
+    if zoom_steps and not show_train and len(rows) > zoom_steps:
+        start = rows.index[-zoom_steps]
+        end = future.index.max() if future is not None and len(future) else rows.index.max()
+        figure.update_xaxes(range=[start, end])
+        shown_columns = [rows[column] for column in ("actual", "model") if column in rows]
+        y_range = _window_range([*shown_columns, future], start)
+        if y_range is not None:
+            figure.update_yaxes(range=y_range)
+    return figure
 
 
 def residual_figure(
@@ -181,6 +225,14 @@ def residual_figure(
     )
     figure.add_hline(y=0, line={"color": ACTUAL_COLOR, "width": 1})
     return apply_layout(figure, title, "Date", "Actual - model")
+
+
+def _bias_words(bias: float) -> str:
+    """The mean residual (actual - model) in words: positive means the forecasts run low."""
+    if bias == 0 or not np.isfinite(bias):
+        return "no bias on average"
+    side = "too low" if bias > 0 else "too high"
+    return f"forecasts {format_number(abs(bias))} {side} on average"
 
 
 def residual_histogram(
@@ -207,7 +259,9 @@ def residual_histogram(
     for edge in (bias - spread, bias + spread):
         figure.add_vline(x=edge, line={"color": SPREAD_COLOR, "width": 1.5, "dash": "dash"})
     figure.add_annotation(
-        text=f"bias {format_number(bias)}, spread (std) {format_number(spread)}",
+        text=_bias_words(bias) + f" · most errors within ±{format_number(spread)}",
+        hovertext=f"bias (mean residual) {format_number(bias)}, "
+        f"spread (standard deviation) {format_number(spread)}",
         x=0.99,
         y=0.98,
         xref="paper",
@@ -223,12 +277,22 @@ def residual_histogram(
     return figure
 
 
+LOSS_TITLES = {
+    "regression": "Error (mean squared, on the 0..1 scale)",
+    "classification": "Loss (cross-entropy)",
+}
+
+
 def loss_figure(
-    history: Mapping[str, Sequence[float]] | None, title: str = "Loss per epoch"
+    history: Mapping[str, Sequence[float]] | None,
+    title: str = "Loss per epoch",
+    task: str = "regression",
 ) -> go.Figure:
     """Training and validation loss per epoch on a log scale, with the best epoch marked.
 
-    The best epoch is the lowest validation loss (the training loss without validation).
+    The best epoch is the lowest validation loss (the training loss without validation). The
+    y title names the loss of the task: squared error for next-value models, cross-entropy for
+    up/flat/down classifiers.
     """
     history = history or {}
     curves = {
@@ -264,7 +328,7 @@ def loss_figure(
         )
     )
     finite = np.concatenate([values[np.isfinite(values)] for values in curves.values()])
-    apply_layout(figure, title, "Epoch", "Loss (scaled MSE)")
+    apply_layout(figure, title, "Epoch", LOSS_TITLES.get(task, LOSS_TITLES["regression"]))
     if len(reference) <= 15:
         figure.update_xaxes(dtick=1)
     if np.all(finite > 0):
@@ -278,10 +342,13 @@ def metrics_bar_figure(
     *,
     labels: Mapping[str, str] | None = None,
     title: str = "Test error: model vs baselines (lower is better)",
+    floor: float | None = None,
 ) -> go.Figure:
     """One bar panel per metric, one bar per row (the model and each baseline).
 
-    `rows` is indexed by name (or has a "name" column) with one column per metric.
+    `rows` is indexed by name (or has a "name" column) with one column per metric. The value
+    axes are logarithmic when every bar is positive, so one very bad baseline does not squash
+    the rest; `floor` (the noise floor MSE) is drawn as a line on the MSE panel.
     """
     if rows is None or len(rows) == 0:
         return empty_figure(title)
@@ -312,6 +379,22 @@ def metrics_bar_figure(
             row=1,
             col=column,
         )
+        finite = values[np.isfinite(values)]
+        if finite.size and np.all(finite > 0):
+            low, high = np.log10(finite.min()), np.log10(finite.max())
+            if metric == "mse" and floor is not None and np.isfinite(floor) and floor > 0:
+                low = min(low, np.log10(floor))
+            figure.update_yaxes(type="log", range=[low - 0.3, high + 0.35], row=1, col=column)
+        if metric == "mse" and floor is not None and np.isfinite(floor) and floor > 0:
+            figure.add_hline(
+                y=floor,
+                line={"color": SIGNAL_COLOR, "width": 1.5, "dash": "dot"},
+                annotation_text="noise floor",
+                annotation_position="bottom right",
+                annotation_font={"color": SIGNAL_COLOR, "size": 11},
+                row=1,
+                col=column,
+            )
     apply_layout(figure, title)
     figure.update_layout(hovermode="closest")
     return figure

@@ -23,6 +23,9 @@ SPREAD_COLOR = "#d98c3a"
 BEST_COLOR = "#c0392b"
 GRID_COLOR = "#e6e6e6"
 
+# Baselines are thin and patterned so the network's solid blue line stays readable on top.
+BASELINE_DASHES: tuple[str, ...] = ("dot", "dash", "dashdot", "longdash")
+
 BASELINE_COLORS: dict[str, str] = {
     "naive": "#c9904b",  # muted orange
     "seasonal_naive": "#8e7cb5",  # muted purple
@@ -140,7 +143,7 @@ def apply_layout(
     if y_title is not None:
         figure.update_yaxes(title_text=y_title)
     figure.update_xaxes(gridcolor=GRID_COLOR)
-    figure.update_yaxes(gridcolor=GRID_COLOR, exponentformat="e")
+    figure.update_yaxes(gridcolor=GRID_COLOR, exponentformat="none", tickformat=",~r")
     return figure
 
 

@@ -107,12 +107,12 @@ def test_forecast_figure_traces_shading_and_forecast():
         predictions, baselines=["naive", "linear_ar", "missing"], forecast=fake_forecast(7)
     )
     names = trace_names(figure)
-    assert names == ["Actual", "Model", "Naive (tomorrow = today)", "Linear AR", names[-1]]
-    assert names[-1].startswith("Forecast")
+    assert names == ["Actual", "Naive (tomorrow = today)", "Linear AR", names[3], "Model"]
+    assert names[3].startswith("Forecast")
     assert len(figure.data[0].x) == TRAIN_ROWS + TEST_ROWS
-    assert len(figure.data[2].x) == TEST_ROWS  # baselines only on the test part
-    assert len(figure.data[-1].x) == 7
-    assert figure.data[-1].line.dash == "dash"
+    assert len(figure.data[1].x) == TEST_ROWS  # baselines only on the test part
+    assert len(figure.data[3].x) == 7
+    assert figure.data[3].line.dash == "dash"
     assert "train | test" in annotation_texts(figure)
     rectangles = [shape for shape in figure.layout.shapes if shape.type == "rect"]
     shaded_starts = [pd.Timestamp(shape.x0) for shape in rectangles]
@@ -121,11 +121,38 @@ def test_forecast_figure_traces_shading_and_forecast():
     assert figure.layout.template.layout.paper_bgcolor == "white"
 
 
+def test_forecast_figure_draws_the_network_on_top_and_baselines_thin():
+    figure = charts.forecast_figure(
+        fake_predictions(), baselines=["naive", "linear_ar"], show_train=False
+    )
+    network = figure.data[-1]
+    assert network.name == "Model"  # drawn last, so nothing covers it
+    baselines = figure.data[1:3]
+    assert all(trace.line.dash not in (None, "solid") for trace in baselines)
+    assert all(trace.line.width < network.line.width for trace in baselines)
+    assert baselines[0].visible in (None, True)  # the first baseline shows
+    assert baselines[1].visible == "legendonly"  # the others start hidden
+
+
+def test_forecast_figure_opens_on_the_last_test_steps_with_a_range_slider():
+    predictions = fake_predictions()
+    test = predictions[predictions["part"] == "test"]
+    figure = charts.forecast_figure(predictions, show_train=False, zoom_steps=10)
+    assert figure.layout.xaxis.rangeslider.visible
+    assert pd.Timestamp(figure.layout.xaxis.range[0]) == test.index[-10]
+    low, high = figure.layout.yaxis.range
+    window = test.iloc[-10:][["actual", "model"]].to_numpy()
+    assert low <= window.min() and high >= window.max()
+    whole = charts.forecast_figure(predictions, show_train=True, zoom_steps=10)
+    assert whole.layout.xaxis.range is None  # with the training part: everything
+
+
 def test_forecast_figure_test_only_with_signal():
     figure = charts.forecast_figure(fake_predictions(), show_train=False, show_signal=True)
-    assert trace_names(figure) == ["Actual", "Model", "Signal (noise-free)"]
+    assert trace_names(figure) == ["Actual", "Signal (noise-free)", "Model"]
     assert len(figure.data[0].x) == TEST_ROWS
     assert "train | test" not in annotation_texts(figure)
+    assert not [shape for shape in figure.layout.shapes if shape.type == "rect"]
 
 
 def test_residual_figure_uses_the_test_part():
@@ -148,8 +175,45 @@ def test_residual_histogram_marks_bias_and_spread():
     positions = sorted(shape.x0 for shape in lines)
     bias, spread = residual.mean(), residual.std()
     np.testing.assert_allclose(positions, [bias - spread, bias, bias + spread])
-    expected = f"bias {bias:.2f}, spread (std) {spread:.2f}"
+    side = "too low" if bias > 0 else "too high"
+    expected = f"forecasts {abs(bias):.2f} {side} on average · most errors within ±{spread:.2f}"
     assert expected in annotation_texts(figure)
+    hover = figure.layout.annotations[0].hovertext
+    assert f"bias (mean residual) {bias:.2f}" in hover  # the exact terms stay in the tooltip
+
+
+def test_loss_figure_names_the_loss_of_the_task():
+    history = {"loss": [1.0, 0.5], "val_loss": [1.2, 0.6]}
+    assert (
+        "cross-entropy"
+        in charts.loss_figure(history, task="classification").layout.yaxis.title.text
+    )
+    assert "squared" in charts.loss_figure(history).layout.yaxis.title.text
+
+
+def test_metrics_bar_figure_uses_a_log_axis_and_marks_the_floor():
+    rows = pd.DataFrame(
+        {"mse": [1.0, 1.1, 60.0], "mae": [0.8, 0.9, 6.0]},
+        index=["Model", "naive", "seasonal_naive"],
+    )
+    figure = charts.metrics_bar_figure(rows, floor=0.9)
+    assert figure.layout.yaxis.type == "log" and figure.layout.yaxis2.type == "log"
+    assert "noise floor" in annotation_texts(figure)
+
+
+def test_class_accuracy_colours_are_distinct_and_the_legend_clears_the_left_panel():
+    metrics = {
+        "accuracy": 0.6,
+        "majority_baseline_accuracy": 0.4,
+        "majority_class": "up",
+        "per_class": {
+            name: {"precision": 0.5, "recall": 0.5, "support": 3} for name in ("down", "flat", "up")
+        },
+    }
+    figure = charts.class_accuracy_figure(metrics)
+    bar_colour = figure.data[0].marker.color[0]
+    assert len({bar_colour, figure.data[1].marker.color, figure.data[2].marker.color}) == 3
+    assert figure.layout.legend.x >= figure.layout.xaxis2.domain[0] - 0.05
 
 
 def test_loss_figure_marks_the_best_epoch_on_a_log_axis():
@@ -258,6 +322,11 @@ def test_runs_comparison_figure():
     figure = charts.runs_comparison_figure(runs)
     assert trace_names(figure) == ["Actual", "LSTM 2x32", "GRU 2x32"]
     assert all(len(trace.x) == TEST_ROWS for trace in figure.data)
+    first, second = figure.data[1], figure.data[2]
+    # Each run stays visible when the lines overlap: own colour and own line pattern.
+    assert first.line.color != second.line.color
+    assert (first.line.dash or "solid") != (second.line.dash or "solid")
+    assert all(trace.visible in (None, True) for trace in figure.data)
 
 
 EMPTY_PREDICTIONS = fake_predictions().iloc[0:0]

@@ -25,13 +25,26 @@ MODEL_NAMES = {
 # Within this relative difference two errors count as "about the same".
 SAME_BAND = 0.02
 METRIC_COLUMNS = {
-    "mse": "MSE",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "mape": "MAPE %",
-    "r2": "R²",
+    "mse": "Squared error (MSE)",
+    "rmse": "Typical error (RMSE)",
+    "mae": "Average error (MAE)",
+    "mape": "Average error in %",
+    "r2": "Share explained",
     "directional_accuracy": "Direction right",
-    "skill_vs_naive": "Better than tomorrow = today by",
+    "skill_vs_naive": "Against tomorrow = today",
+}
+# The exact terms, for the column tooltips.
+METRIC_HELP = {
+    "mse": "MSE, mean squared error: the average of the squared errors. Lower is better.",
+    "rmse": "RMSE, root mean squared error: a typical error size in the series' own units.",
+    "mae": "MAE, mean absolute error: the average size of an error. Lower is better.",
+    "mape": "MAPE, mean absolute percentage error: the average error in % of the value.",
+    "r2": "R², coefficient of determination: the share of the ups and downs the forecast "
+    "explains (1 is perfect, 0 is no better than the average).",
+    "directional_accuracy": "Directional accuracy: how often the forecast moves the same way "
+    "as reality.",
+    "skill_vs_naive": "MSE compared with naive persistence (tomorrow = today): 'x% better' or "
+    "'2.5x worse'. Skill score = 1 - MSE / MSE of tomorrow = today.",
 }
 CLASS_COLUMNS = {
     "accuracy": "Right on this class",
@@ -48,6 +61,35 @@ class Verdict:
     headline: str
     tone: str
     details: list[str] = field(default_factory=list)
+
+
+def describe_model(model) -> str:
+    """A ModelConfig in words: "LSTM, 2 layers of 32 units" (+ what is not the default)."""
+    layers = model.hidden_layers + (1 if model.family == "dense" else 2)
+    name = MODEL_NAMES.get(model.family, model.family)
+    name = name[0].upper() + name[1:]
+    text = f"{name}, {layers} layer{'s' if layers != 1 else ''} of {model.units} units"
+    if model.activation != "tanh":
+        text += f", {model.activation}"
+    if getattr(model, "linear_skip", False):
+        text += " + linear shortcut"
+    if model.task == "classification":
+        text += " (up/flat/down)"
+    return text
+
+
+def skill_words(mse: Any, naive_mse: Any) -> str:
+    """An error compared with tomorrow = today in words: "31% better", "6.9x worse"."""
+    if not (_finite(mse) and _finite(naive_mse)) or naive_mse <= 0:
+        return ""
+    ratio = float(mse) / float(naive_mse)
+    if abs(ratio - 1) < SAME_BAND:
+        return "about the same"
+    if ratio >= 2:
+        return f"{ratio:.1f}x worse"
+    if ratio > 1:
+        return f"{(ratio - 1) * 100:.0f}% worse"
+    return f"{(1 - ratio) * 100:.0f}% better"
 
 
 def model_name(family: str) -> str:
@@ -98,8 +140,8 @@ def regression_verdict(
             tone = "neutral"
         else:
             headline = (
-                f"The {model_name} is {_percent(change)} worse than tomorrow = today: simply "
-                "copying the last value would forecast better."
+                f"The {model_name} is {skill_words(model_mse, naive_mse)} than tomorrow = "
+                "today: simply copying the last value would forecast better."
             )
             tone = "bad"
     others = {
@@ -121,8 +163,8 @@ def regression_verdict(
                 details.append(f"It is level with the best other baseline, {label}.")
             else:
                 details.append(
-                    f"The best other baseline, {label}, is {_percent(change)} better than the "
-                    f"{model_name}."
+                    f"The best other baseline, {label}, does better: the {model_name} is "
+                    f"{skill_words(model_mse, best_mse)} than it."
                 )
     direction = test_metrics.get("directional_accuracy")
     if _finite(direction):
@@ -161,7 +203,7 @@ def metrics_table(
     units: str = "test",
 ) -> pd.DataFrame:
     """One row per forecaster (the network first), one column per metric key; units test or
-    test_scaled. Columns: the keys of METRIC_COLUMNS (skill_vs_naive = 1 - MSE / naive MSE) and,
+    test_scaled. Columns: the keys of METRIC_COLUMNS (skill_vs_naive in words, see skill_words) and,
     when a baseline failed, "note" with its error (that row's metrics are NaN).
     """
     rows: dict[str, dict[str, Any]] = {}
@@ -171,10 +213,7 @@ def metrics_table(
     def row(values: Mapping[str, Any], note: str = "") -> dict[str, Any]:
         out = {key: values.get(key, math.nan) for key in METRIC_COLUMNS}
         mse = values.get("mse")
-        if naive_mse and _finite(mse):
-            out["skill_vs_naive"] = 1.0 - float(mse) / naive_mse
-        else:
-            out["skill_vs_naive"] = math.nan
+        out["skill_vs_naive"] = skill_words(mse, naive_mse) if naive_mse else ""
         out["note"] = note
         return out
 
@@ -188,6 +227,7 @@ def metrics_table(
             if name == "naive":
                 # Persistence never predicts a move, so a direction score (always 0) says nothing.
                 rows[label]["directional_accuracy"] = math.nan
+                rows[label]["skill_vs_naive"] = "the reference"
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "forecaster"
     if not table["note"].astype(bool).any():
@@ -217,7 +257,14 @@ def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
     if len(never_predicted) >= 2:
         details.append(
             f"It never predicts {' or '.join(never_predicted)}: it has collapsed onto a single "
-            "class, a common failure on noisy price data (study A saw many such runs)."
+            "class, a common failure on noisy price data (many such runs are known)."
+        )
+    elif never_predicted:
+        name = never_predicted[0]
+        days = int(per_class[name].get("support", 0))
+        details.append(
+            f"It never predicts '{name}' (0 of the {days} test days that were {name}), so it "
+            f"cannot catch a single {name} day."
         )
     if gap >= 0.02:
         return Verdict(base + f" It beats that guess by {gap * 100:.0f} points.", "good", details)
@@ -248,14 +295,12 @@ def runs_table(summaries: Sequence[Any]) -> pd.DataFrame:
     """One row per saved run (RunSummary objects), newest first, for the Runs page."""
     rows = []
     for summary in summaries:
-        skill_value = math.nan
-        if _finite(summary.test_mse) and _finite(summary.naive_mse) and summary.naive_mse > 0:
-            skill_value = 1.0 - summary.test_mse / summary.naive_mse
+        skill_value = skill_words(summary.test_mse, summary.naive_mse)
         rows.append(
             {
                 "created": summary.created_at.replace("T", " ").replace("Z", ""),
                 "data": summary.data_label,
-                "model": summary.model_label,
+                "model": describe_model(summary.request.model),
                 "task": "up/flat/down" if summary.task == "classification" else "next value",
                 "test_mse": summary.test_mse if _finite(summary.test_mse) else math.nan,
                 "skill_vs_naive": skill_value,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from core.evaluation.verdict import (
     class_table,
     classification_verdict,
@@ -15,6 +13,7 @@ from core.evaluation.verdict import (
     noise_floor_sentence,
     regression_verdict,
     runs_table,
+    skill_words,
 )
 
 
@@ -48,7 +47,16 @@ def test_level_with_persistence_means_copying():
 
 def test_best_other_baseline_is_named_and_failed_ones_skipped():
     verdict = regression_verdict("LSTM", {"mse": 9.5}, _baselines(linear_ar=8.0))
-    assert any("Linear AR" in line and "better than the LSTM" in line for line in verdict.details)
+    assert any("Linear AR" in line and "does better" in line for line in verdict.details)
+    assert any("19% worse than it" in line for line in verdict.details)
+
+
+def test_much_worse_is_said_as_a_factor():
+    verdict = regression_verdict("GRU", {"mse": 69.0}, _baselines())
+    assert "6.9x worse than tomorrow = today" in verdict.headline
+    assert skill_words(69.0, 10.0) == "6.9x worse"
+    assert skill_words(5.0, 10.0) == "50% better"
+    assert skill_words(10.1, 10.0) == "about the same"
 
 
 def test_noise_floor_sentence():
@@ -67,8 +75,8 @@ def test_metrics_table_rows_skill_and_failed_baseline_note():
         "LSTM", {"test": {"mse": 5.0, "mae": 1.0, "directional_accuracy": 0.6}}, _baselines()
     )
     assert list(table.index) == ["LSTM", "Naive (tomorrow = today)", "Linear AR", "Holt-Winters"]
-    assert table.loc["LSTM", "skill_vs_naive"] == pytest.approx(0.5)
-    assert table.loc["Naive (tomorrow = today)", "skill_vs_naive"] == pytest.approx(0.0)
+    assert table.loc["LSTM", "skill_vs_naive"] == "50% better"
+    assert table.loc["Naive (tomorrow = today)", "skill_vs_naive"] == "the reference"
     assert math.isnan(table.loc["Naive (tomorrow = today)", "directional_accuracy"])
     assert "failed" in table.loc["Holt-Winters", "note"]
     assert math.isnan(table.loc["Holt-Winters", "mse"])
@@ -93,6 +101,13 @@ def test_classification_verdict_against_the_majority_class():
     same = classification_verdict(_classification(0.5, 0.5))
     assert same.tone == "neutral" and "no better" in same.headline
     assert any("never predicts down or flat" in line for line in same.details)
+
+
+def test_a_single_never_predicted_class_is_said():
+    metrics = _classification(0.55, 0.5)
+    metrics["per_class"]["down"]["precision"] = 0.4
+    verdict = classification_verdict(metrics)
+    assert any("never predicts 'flat' (0 of the 5 test days" in line for line in verdict.details)
 
 
 def test_class_table_rows():
@@ -126,5 +141,6 @@ def test_runs_table_from_summaries():
     )
     table = runs_table([summary])
     assert table.loc[0, "created"] == "2026-11-22 10:14:00"
-    assert table.loc[0, "skill_vs_naive"] == pytest.approx(0.2)
+    assert table.loc[0, "skill_vs_naive"] == "20% better"
+    assert table.loc[0, "model"] == "LSTM, 2 layers of 32 units"
     assert runs_table([]).empty

@@ -1,17 +1,19 @@
-"""Background training jobs: dedupe identical requests, queue past a concurrency limit, snapshots.
-
-Each job's thread drives a training process (core.training.worker) and never touches Streamlit;
-pages keep only job ids and poll snapshots.
+"""Background training jobs: dedupe identical requests, queue past a concurrency limit, snapshots,
+and an in-progress marker per job on disk, so a restart after a crash can say what was lost.
+Each job's thread hands its training to the warm worker pool; pages keep job ids and poll.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.config import RunRequest
@@ -26,6 +28,17 @@ logger = logging.getLogger(__name__)
 
 FINISHED = ("done", "failed", "cancelled")
 KEEP_FINISHED = 50  # finished jobs kept in memory; their results live on in the run store
+MARKERS_FOLDER = ".in-progress"  # inside the run store; dotted, so never listed as a run
+
+
+@dataclass(frozen=True)
+class InterruptedJob:
+    """A job that was queued or training when its server process died (nothing was saved)."""
+
+    key: str
+    label: str
+    request: RunRequest
+    started_at: float
 
 
 @dataclass(frozen=True)
@@ -84,15 +97,18 @@ class JobRegistry:
         runner: Callable[..., RunResult] | None = None,
     ) -> None:
         from core.training.runs import RunStore
-        from core.training.worker import run_in_process
+        from core.training.worker import run_in_pool
 
         self.store = store or RunStore()
         self.max_concurrent = max(1, int(max_concurrent))
-        self._runner = runner or run_in_process  # a process per job: memory returns when done
+        self._runner = runner or run_in_pool
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()
         self._running: set[str] = set()
+        self._markers = self.store.root / MARKERS_FOLDER
+        self._markers.mkdir(parents=True, exist_ok=True)
+        self._interrupted = _read_interrupted(self._markers)
 
     def submit(self, request: RunRequest) -> str:
         """Start (or join) the job for a request and return its id (the run key)."""
@@ -105,6 +121,7 @@ class JobRegistry:
                 return key
             job = _Job(job_id=key, request=request, label=_label(request))
             self._jobs[key] = job
+            self._interrupted.pop(key, None)
             if self.store.has(key):
                 # Finished before: load from the run store on the caller's thread, at once.
                 result = self.store.load(key)
@@ -115,6 +132,7 @@ class JobRegistry:
                     job.started_at = job.finished_at = time.time()
                     self._forget_old()
                     return key
+            _write_marker(self._markers, job)
             self._queue.append(key)
             self._start_waiting()
         return key
@@ -159,6 +177,19 @@ class JobRegistry:
                 self._queue.remove(job_id)
                 job.status, job.finished_at = "cancelled", time.time()
                 job.error = "Cancelled before it started."
+                _remove_marker(self._markers, job_id)
+
+    def interrupted(self) -> list[InterruptedJob]:
+        """Jobs a previous server process was running or queueing when it died, newest first."""
+        with self._lock:
+            jobs = list(self._interrupted.values())
+        return sorted(jobs, key=lambda job: job.started_at, reverse=True)
+
+    def dismiss_interrupted(self, key: str) -> None:
+        """Forget an interrupted job (its marker is removed; nothing else was left behind)."""
+        with self._lock:
+            if self._interrupted.pop(key, None) is not None:
+                _remove_marker(self._markers, key)
 
     def jobs(self) -> list[JobSnapshot]:
         with self._lock:
@@ -228,6 +259,7 @@ class JobRegistry:
                 job.history = {name: list(v) for name, v in result.history.items()}
                 job.epoch = result.epochs_run
             self._running.discard(job.job_id)
+            _remove_marker(self._markers, job.job_id)
             self._forget_old()
             self._start_waiting()
 
@@ -240,3 +272,59 @@ class JobRegistry:
 
 def _label(request: RunRequest) -> str:
     return f"{request.model.label} on {request.data.label}"
+
+
+def _this_process() -> dict[str, float]:
+    import psutil
+
+    return {"owner_pid": os.getpid(), "owner_started": psutil.Process().create_time()}
+
+
+def _owner_alive(marker: dict) -> bool:
+    """Whether the process that wrote a marker still runs (a reused process id does not count)."""
+    import psutil
+
+    try:
+        owner = psutil.Process(int(marker["owner_pid"]))
+        return abs(owner.create_time() - float(marker["owner_started"])) < 1.0
+    except (psutil.Error, KeyError, TypeError, ValueError):
+        return False
+
+
+def _write_marker(folder: Path, job: _Job) -> None:
+    """Written when a job is accepted, removed when it ends: a leftover means it was cut short."""
+    marker = {
+        "key": job.job_id,
+        "label": job.label,
+        "request": job.request.to_dict(),
+        "submitted_at": job.submitted_at,
+        **_this_process(),
+    }
+    staging = folder / f".{job.job_id}.tmp"
+    staging.write_text(json.dumps(marker))
+    os.replace(staging, folder / f"{job.job_id}.json")  # atomic: never half a marker
+
+
+def _remove_marker(folder: Path, key: str) -> None:
+    (folder / f"{key}.json").unlink(missing_ok=True)
+
+
+def _read_interrupted(folder: Path) -> dict[str, InterruptedJob]:
+    interrupted = {}
+    for path in folder.glob("*.json"):
+        try:
+            marker = json.loads(path.read_text())
+            if _owner_alive(marker):
+                continue  # another live server (or this one) still owns that job
+            job = InterruptedJob(
+                key=marker["key"],
+                label=marker["label"],
+                request=RunRequest.from_dict(marker["request"]),
+                started_at=float(marker["submitted_at"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            logger.warning("ignoring unreadable job marker %s: %s", path.name, error)
+            path.unlink(missing_ok=True)
+            continue
+        interrupted[job.key] = job
+    return interrupted

@@ -1,9 +1,16 @@
-"""Job registry: dedupe, queue positions, cancel, failures in plain words, cached completion."""
+"""Job registry: dedupe, queue positions, cancel, failures in plain words, cached completion,
+trainings in the warm pool, and interrupted jobs reported after the server is killed."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -122,6 +129,46 @@ def test_a_failed_job_reports_its_error_in_words(tmp_path, failure, expected):
     assert registry.wait(registry.submit(tiny_request(seed=9))).status == "done"
 
 
+def test_a_job_leaves_a_marker_only_while_it_runs(tmp_path):
+    runner = FakeRunner()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=runner)
+    job_id = registry.submit(tiny_request())
+    marker = tmp_path / ".in-progress" / f"{job_id}.json"
+    assert json.loads(marker.read_text())["key"] == job_id
+    # the server that wrote it is alive (this process): not interrupted
+    assert JobRegistry(store=RunStore(tmp_path), runner=runner).interrupted() == []
+    runner.release.set()
+    registry.wait(job_id)
+    assert not marker.exists()
+    assert RunStore(tmp_path).list_runs() == []  # markers never show up as runs
+
+
+def test_a_marker_left_by_a_dead_server_is_reported_as_interrupted(tmp_path):
+    request = tiny_request(seed=7)
+    folder = tmp_path / ".in-progress"
+    folder.mkdir()
+    (folder / "abc123.json").write_text(
+        json.dumps(
+            {
+                "key": "abc123",
+                "label": "LSTM on synthetic",
+                "request": request.to_dict(),
+                "submitted_at": 1.0,
+                "owner_pid": 999_999_999,
+                "owner_started": 0.0,
+            }
+        )
+    )
+    runner = FakeRunner()
+    runner.release.set()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=runner)
+    [interrupted] = registry.interrupted()
+    assert (interrupted.key, interrupted.request) == ("abc123", request)
+    registry.dismiss_interrupted("abc123")
+    assert registry.interrupted() == []
+    assert JobRegistry(store=RunStore(tmp_path), runner=runner).interrupted() == []
+
+
 def test_a_real_training_runs_in_a_worker_process_and_reports_epochs(tmp_path):
     from core.config import ModelConfig, TrainConfig
 
@@ -160,3 +207,53 @@ def test_cancel_reaches_the_worker_process(tmp_path):
     assert final.epoch < 500
     assert registry.result(job_id) is None
     assert RunStore(tmp_path).list_runs() == []
+
+
+SERVER = """
+import sys, time
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.training import pool
+from core.training.jobs import JobRegistry
+from core.training.runs import RunStore
+
+request = RunRequest(
+    data=DataConfig(length=600, seed=6),
+    split=SplitConfig(test_size=100, lookback=10),
+    model=ModelConfig(units=4),
+    train=TrainConfig(epochs=500, patience=0),
+)
+registry = JobRegistry(store=RunStore(sys.argv[1]))
+job_id = registry.submit(request)
+while registry.snapshot(job_id).epoch < 1:
+    time.sleep(0.05)
+print(job_id, *pool.get_pool().worker_pids(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_killing_the_server_mid_training_stops_its_worker_and_reports_the_job(tmp_path):
+    import psutil
+
+    repo = Path(__file__).resolve().parents[2]
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(tmp_path)],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    try:
+        job_id, *worker_pids = server.stdout.readline().split()
+        assert worker_pids, "the server printed no worker process id"
+        workers = [psutil.Process(int(pid)) for pid in worker_pids]
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        _, alive = psutil.wait_procs(workers, timeout=10)  # liveness bound, not a timing
+        assert alive == [], f"workers still running after their server died: {alive}"
+    finally:
+        if server.poll() is None:
+            server.kill()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=FakeRunner())
+    assert [job.key for job in registry.interrupted()] == [job_id]
+    assert RunStore(tmp_path).list_runs() == []
+    assert RunStore(tmp_path).load(job_id) is None

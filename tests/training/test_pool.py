@@ -1,0 +1,130 @@
+"""The warm worker pool: results, progress, cooperative and hard cancel, crashed workers, real
+trainings written to the run store, forecasts of stored runs."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.errors import ConfigError, TrainingCancelled, TrainingError
+from core.training import pool as pool_module
+from core.training.pool import WorkerPool
+from core.training.runs import RunStore
+from core.training.worker import forecast_stored, train_request
+
+TINY = RunRequest(
+    data=DataConfig(length=300, seed=3),
+    split=SplitConfig(test_size=50, lookback=5),
+    model=ModelConfig(units=4),
+    train=TrainConfig(epochs=2),
+    horizon=5,
+)
+LONG = TINY.replace(data=DataConfig(length=600, seed=5), train=TrainConfig(epochs=500, patience=0))
+
+
+# Tasks run in the worker, so they live at module level (pickled by reference).
+def add(first: int, second: int) -> int:
+    return first + second
+
+
+def count_to(total: int, *, progress=None) -> int:
+    for number in range(1, total + 1):
+        progress(number)
+    return total
+
+
+def refuse(message: str) -> None:
+    raise ConfigError(message)
+
+
+def die() -> None:
+    os._exit(3)
+
+
+def ignore_cancel(seconds: float, *, should_stop=None) -> str:
+    time.sleep(seconds)
+    return "finished"
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+@pytest.fixture(scope="module")
+def pool():
+    workers = WorkerPool(workers=1)
+    workers.warm_up()
+    yield workers
+    workers.shutdown()
+
+
+def test_a_task_returns_its_result_and_raises_its_own_errors(pool):
+    assert pool.run(add, 2, second=3) == 5
+    with pytest.raises(ConfigError, match="window too long"):
+        pool.run(refuse, "window too long")
+    assert pool.run(add, 1, 1) == 2
+
+
+def test_progress_arrives_in_order_before_the_result(pool):
+    seen: list[int] = []
+    assert pool.run(count_to, 50, progress=seen.append) == 50
+    assert seen == list(range(1, 51))
+
+
+def test_a_real_training_reports_epochs_and_lands_in_the_run_store(pool, tmp_path):
+    epochs = []
+    result = pool.run(
+        train_request, TINY.to_dict(), str(tmp_path), progress=epochs.append, should_stop=bool
+    )
+    assert [update.epoch for update in epochs] == list(range(1, result.epochs_run + 1))
+    assert RunStore(tmp_path).has(result.key)
+    longer = pool.run(forecast_stored, str(tmp_path), result.key, 12)
+    assert len(longer) == 12
+    assert longer["forecast"].iloc[:5].round(6).tolist() == (
+        result.forecast["forecast"].round(6).tolist()
+    )
+
+
+def test_cancel_stops_a_real_training_within_seconds_and_saves_nothing(pool, tmp_path):
+    stop = threading.Event()
+    epochs = []
+
+    def progress(update) -> None:
+        epochs.append(update.epoch)
+        stop.set()
+
+    started = time.monotonic()
+    with pytest.raises(TrainingCancelled):
+        pool.run(
+            train_request,
+            LONG.to_dict(),
+            str(tmp_path),
+            progress=progress,
+            should_stop=stop.is_set,
+        )
+    assert epochs and max(epochs) < 50
+    assert time.monotonic() - started < 120  # liveness only: 500 epochs would take far longer
+    assert RunStore(tmp_path).list_runs() == []
+    assert pool.run(add, 1, 2) == 3
+
+
+def test_a_task_that_ignores_cancel_is_stopped_hard_and_the_pool_recovers(pool, monkeypatch):
+    monkeypatch.setattr(pool_module, "CANCEL_GRACE_SECONDS", 1.0)
+    before = pool.run(worker_pid)
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    with pytest.raises(TrainingCancelled, match="stopped"):
+        pool.run(ignore_cancel, 120.0, should_stop=stop.is_set)
+    after = pool.run(worker_pid)
+    assert after != before
+    assert pool.run(add, 20, 22) == 42
+
+
+def test_a_crashed_worker_gives_a_clear_error_and_the_next_task_runs(pool):
+    with pytest.raises(TrainingError, match="ended unexpectedly"):
+        pool.run(die)
+    assert pool.run(add, 4, 5) == 9

@@ -196,18 +196,25 @@ def _finite(value: Any) -> Any:
 
 
 def command_fetch(args: argparse.Namespace) -> int:
-    from core.data.market import fetch_prices
+    """Download into the cache; when that fails, say which copy (cached or bundled snapshot) the
+    app and `train` will use instead, and exit with 1."""
+    from core.data.market import describe_origin, fallback_prices, fetch_prices
+    from core.errors import DataSourceError
 
     provider = args.provider or "yahoo"
-    series = fetch_prices(args.source, provider, force=True)
-    fetched = series.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if series.fetched_at else "unknown"
+    try:
+        series = fetch_prices(args.source, provider, force=True)
+        status = 0
+    except DataSourceError as error:
+        series = fallback_prices(args.source, provider, error)
+        status = 1
     print(
         f"{series.name}: {len(series)} rows, {series.dates[0]:%Y-%m-%d} .. "
-        f"{series.dates[-1]:%Y-%m-%d}, provider {series.provider}, data as of {fetched}"
+        f"{series.dates[-1]:%Y-%m-%d}. {describe_origin(series)}"
     )
     if series.notice:
         print(f"note: {series.notice}")
-    return 0
+    return status
 
 
 def command_bench(args: argparse.Namespace) -> int:

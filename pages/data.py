@@ -151,25 +151,18 @@ with preview:
         )
     )
     if source in ("btc", "sp500"):
-        from core.data.market import PROVIDER_LABELS, fetch_prices
+        from core.data.market import describe_origin, refresh_prices
 
-        as_of = (
-            series.fetched_at.strftime("%Y-%m-%d %H:%M UTC")
-            if series.fetched_at is not None
-            else "unknown"
-        )
-        st.caption(
-            f"Provider: {PROVIDER_LABELS.get(series.provider or '', series.provider)} · "
-            f"data as of {as_of}."
-        )
+        st.caption(describe_origin(series))
         if st.button(
             "Refresh prices now",
             icon=":material/refresh:",
-            help="Download the latest prices even if the cached copy is recent.",
+            help="Try the network again and download the latest prices, even if the copy in "
+            "use (cached download or bundled snapshot) is recent.",
         ):
             try:
                 with st.spinner("Downloading the latest prices..."):
-                    fetch_prices(source, data.provider, force=True)
+                    refresh_prices(source, data.provider)
                 services.series_for.clear()
                 services.prepared_for.clear()
                 services.key_for.clear()

@@ -1,6 +1,6 @@
 """Market prices (SPEC 1.2): Bitcoin and S&P 500 daily closes from Yahoo Finance (yfinance) or
 CryptoDataDownload (requests), cached on disk with their fetch time; on failure the cached copy
-is used with a visible notice, and with no copy a DataSourceError names the cause."""
+is used with a visible notice, and with no copy the bundled snapshot (core/data/snapshots)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ DEFAULT_CDD_URL = "https://www.cryptodatadownload.com/cdd"
 DEFAULT_MAX_AGE_HOURS = 12.0
 REQUEST_TIMEOUT_SECONDS = 30
 ALTERNATIVES = "use the synthetic generator or upload a CSV"
+SNAPSHOT_PROVIDER = "snapshot"  # Series.provider of the bundled offline copy (core.data.snapshot)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -249,7 +250,11 @@ def _save_cache(source: str, provider: str, prices: pd.Series, fetched_at: pd.Ti
 
 
 def _make_series(
-    source: str, provider: str, prices: pd.Series, fetched_at: pd.Timestamp, notice: str | None
+    source: str,
+    provider: str,
+    prices: pd.Series,
+    fetched_at: pd.Timestamp | None,
+    notice: str | None,
 ) -> Series:
     return Series(
         dates=pd.DatetimeIndex(prices.index, name="date"),
@@ -395,31 +400,68 @@ def _with_notice(series: Series, notice: str) -> Series:
     )
 
 
+def describe_origin(series: Series) -> str:
+    """One line on where market data came from: provider and 'data as of' (fetch time or date)."""
+    if series.provider == SNAPSHOT_PROVIDER:
+        from core.data.snapshot import snapshot_info
+
+        try:
+            last = snapshot_info(series.source).get("last_date", "unknown")
+        except DataSourceError:
+            last = series.dates[-1].strftime("%Y-%m-%d") if len(series) else "unknown"
+        return f"Bundled snapshot (Yahoo Finance daily closes) · data as of {last}."
+    label = PROVIDER_LABELS.get(series.provider or "", series.provider or "unknown")
+    as_of = (
+        series.fetched_at.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+        if series.fetched_at is not None
+        else "unknown"
+    )
+    return f"Provider: {label} · data as of {as_of}."
+
+
 def load_market_series(config: DataConfig) -> Series:
     """The market series a DataConfig describes, from a fresh cache or the network.
 
-    If the download fails and a cached copy exists, that copy is returned with a notice saying
-    how old it is; with no copy a DataSourceError names the cause and the alternatives.
+    If the download fails, the cached copy is returned with a notice saying how old it is; with
+    no cached copy, the bundled snapshot with a notice giving its last date (never silently).
     """
-    provider = config.provider
-    ticker = _check_source(config.source, provider)
-    label = PROVIDER_LABELS[provider]
     try:
-        series = fetch_prices(config.source, provider)
+        series = fetch_prices(config.source, config.provider)
     except DataSourceError as error:
-        cached = cached_prices(config.source, provider)
-        if cached is None:
-            raise DataSourceError(
-                f"Could not download {ticker} from {label} ({error}) and there is no cached copy "
-                f"yet. Check the internet connection and try again, or {ALTERNATIVES}."
-            ) from error
-        as_of = cached.fetched_at.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
-        series = _with_notice(
-            cached,
-            f"Could not refresh {ticker} from {label} ({error}); "
-            f"showing the cached copy, data as of {as_of}.",
-        )
+        series = fallback_prices(config.source, config.provider, error)
     return filter_dates(series, config.start_date, config.end_date)
+
+
+def refresh_prices(source: str, provider: str) -> Series:
+    """Download now, whatever the cache holds (the Data page's Refresh button); a failure says
+    that the prices in use stay as they were."""
+    ticker = _check_source(source, provider)
+    try:
+        return fetch_prices(source, provider, force=True)
+    except DataSourceError as error:
+        raise DataSourceError(
+            f"Could not refresh {ticker} from {PROVIDER_LABELS[provider]} ({error}); the prices "
+            "in use stay as they were. Check the internet connection and try again later."
+        ) from error
+
+
+def fallback_prices(source: str, provider: str, error: Exception) -> Series:
+    """After a failed download: the cached copy, else the bundled snapshot, each with a notice
+    that gives the cause and how old the data is."""
+    ticker = _check_source(source, provider)
+    label = PROVIDER_LABELS[provider]
+    cached = cached_prices(source, provider)
+    if cached is None:
+        reason = f"Could not download {ticker} from {label} ({error}) and nothing is cached"
+        from core.data.snapshot import snapshot_prices
+
+        return snapshot_prices(source, reason)
+    as_of = cached.fetched_at.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    return _with_notice(
+        cached,
+        f"Could not refresh {ticker} from {label} ({error}); "
+        f"showing the cached copy, data as of {as_of}.",
+    )
 
 
 __all__ = [
@@ -428,6 +470,9 @@ __all__ = [
     "cache_paths",
     "cached_prices",
     "cdd_url",
+    "describe_origin",
+    "fallback_prices",
+    "refresh_prices",
     "fetch_prices",
     "filter_dates",
     "load_market_series",

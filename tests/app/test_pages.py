@@ -80,8 +80,31 @@ def test_data_page_market_data_from_the_download_cache(datasets):
     assert "From 2023-10-28 to" in texts(at.caption)
 
 
+def test_data_page_offline_shows_the_bundled_snapshot_and_a_refresh(monkeypatch):
+    monkeypatch.setenv("FORECAST_LAB_CDD_URL", "http://127.0.0.1:9")  # nothing listens there
+    request = RunRequest(data=DataConfig(source="btc", provider="cdd"))
+    at = open_page("pages/data.py", request)
+    assert_clean(at)
+    assert not at.error, texts(at.error)
+    assert at.get("plotly_chart")
+    assert "bundled snapshot, data as of 2026-03-26" in texts(at.warning)
+    assert "Bundled snapshot (Yahoo Finance daily closes) · data as of 2026-03-26." in texts(
+        at.caption
+    )
+    next(button for button in at.button if button.label == "Refresh prices now").click().run()
+    assert_clean(at)
+    assert "Could not refresh BTC-USD from CryptoDataDownload" in texts(at.error)
+    assert at.get("plotly_chart")  # the snapshot stays on screen
+
+
 def test_data_page_failed_fetch_offers_synthetic_or_csv(monkeypatch):
+    import streamlit as st
+
+    from core.data import snapshot
+
     monkeypatch.setenv("FORECAST_LAB_CDD_URL", "http://127.0.0.1:9")
+    monkeypatch.setattr(snapshot, "INDEX_FILE", "missing.json")  # no bundled copy either
+    st.cache_data.clear()  # an earlier test may have cached the snapshot for this config
     request = RunRequest(data=DataConfig(source="btc", provider="cdd"))
     at = open_page("pages/data.py", request)
     assert_clean(at)

@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 import yfinance
 
-from core.config import DataConfig
-from core.data import load_series
+from core.config import DataConfig, default_data_for
+from core.data import load_series, snapshot
 from core.data.market import (
     CDD_FILE,
     cache_paths,
     cached_prices,
+    describe_origin,
     fetch_prices,
     filter_dates,
     load_market_series,
@@ -184,12 +185,22 @@ def test_cdd_garbage_is_a_data_source_error():
         parse_cdd_csv(b"<html>Cloudflare says no</html>")
 
 
-def test_cdd_missing_file_without_cache_names_the_alternatives(cdd_folder):
+def test_cdd_missing_file_without_cache_uses_the_snapshot_and_says_why(cdd_folder):
     (cdd_folder / CDD_FILE).unlink()  # the server answers 404
+    series = load_market_series(DataConfig(source="btc", provider="cdd"))
+    assert series.provider == "snapshot" and series.fetched_at is None
+    assert "CryptoDataDownload" in series.notice and "404" in series.notice
+    assert "bundled snapshot, data as of 2026-03-26" in series.notice
+
+
+def test_without_snapshot_the_error_names_the_cause_and_the_alternatives(cdd_folder, monkeypatch):
+    (cdd_folder / CDD_FILE).unlink()
+    monkeypatch.setattr(snapshot, "INDEX_FILE", "missing.json")
     with pytest.raises(DataSourceError) as caught:
         load_market_series(DataConfig(source="btc", provider="cdd"))
     message = str(caught.value)
     assert "CryptoDataDownload" in message and "404" in message
+    assert "snapshot" in message
     assert "synthetic generator" in message and "CSV" in message
 
 
@@ -271,18 +282,20 @@ def test_date_filter_errors_say_what_the_data_covers(btc_download):
 )
 def test_empty_or_nan_frame_is_a_failure_not_data(monkeypatch, frame):
     monkeypatch.setattr(yfinance, "download", FakeDownload(frame))
-    with pytest.raises(DataSourceError) as caught:
-        load_market_series(DataConfig(source="sp500"))
-    assert "Yahoo Finance" in str(caught.value) and "synthetic" in str(caught.value)
+    with pytest.raises(DataSourceError, match="Yahoo Finance"):
+        fetch_prices("sp500", "yahoo")
+    series = load_market_series(DataConfig(source="sp500"))
+    assert series.provider == "snapshot" and "Yahoo Finance returned" in series.notice
     assert cached_prices("sp500", "yahoo") is None  # nothing was cached
 
 
 def test_rate_limit_error_is_caught_by_name(monkeypatch):
     error = yfinance.exceptions.YFRateLimitError()
     monkeypatch.setattr(yfinance, "download", FakeDownload(error))
-    with pytest.raises(DataSourceError, match="rate limit") as caught:
-        load_market_series(DataConfig(source="btc"))
-    assert "upload a CSV" in str(caught.value)
+    with pytest.raises(DataSourceError, match="rate limit"):
+        fetch_prices("btc", "yahoo")
+    series = load_market_series(DataConfig(source="btc"))
+    assert "rate limit" in series.notice and "bundled snapshot" in series.notice
 
 
 # ----------------------------------------------------------------------------------------------
@@ -360,11 +373,71 @@ def test_damaged_cache_counts_as_no_cache(gspc_download, monkeypatch):
     assert cached_prices("sp500", "yahoo") is None
     monkeypatch.setenv("FORECAST_LAB_MAX_AGE_HOURS", "0")
     gspc_download.result = pd.DataFrame()
-    with pytest.raises(DataSourceError, match="no cached copy"):
-        load_market_series(DataConfig(source="sp500"))
+    series = load_market_series(DataConfig(source="sp500"))
+    assert series.provider == "snapshot" and "nothing is cached" in series.notice
 
 
 def test_bad_max_age_setting_is_a_config_error(monkeypatch):
     monkeypatch.setenv("FORECAST_LAB_MAX_AGE_HOURS", "twelve")
     with pytest.raises(ConfigError, match="FORECAST_LAB_MAX_AGE_HOURS"):
         fetch_prices("sp500", "yahoo")
+
+
+# ----------------------------------------------------------------------------------------------
+# Bundled snapshots (the network unplugged, nothing cached)
+
+
+@pytest.mark.parametrize(
+    ("source", "ticker", "first", "last", "close"),
+    [
+        ("btc", "BTC-USD", "2014-09-17", "2026-03-26", 68791.62),
+        ("sp500", "^GSPC", "1927-12-30", "2026-06-08", 7405.73),
+    ],
+)
+def test_offline_demo_uses_the_bundled_snapshot(monkeypatch, source, ticker, first, last, close):
+    monkeypatch.setattr(yfinance, "download", FakeDownload(ConnectionError("network is down")))
+    config = default_data_for(source)
+    series = load_series(config)
+    assert series.provider == "snapshot" and series.name == f"{ticker} close"
+    assert f"bundled snapshot, data as of {last}" in series.notice
+    assert "network is down" in series.notice
+    assert describe_origin(series) == (
+        f"Bundled snapshot (Yahoo Finance daily closes) · data as of {last}."
+    )
+    whole = snapshot.snapshot_prices(source, "offline")
+    assert whole.dates[0] == pd.Timestamp(first) and whole.dates[-1] == pd.Timestamp(last)
+    assert whole.values[-1] == close
+    assert (np.diff(whole.dates) > pd.Timedelta(0)).all() and np.isfinite(whole.values).all()
+    assert cached_prices(source, "yahoo") is None  # a snapshot is never written as a download
+    if config.end_date:
+        assert series.dates[-1] == pd.Timestamp(config.end_date)  # the date range still applies
+
+
+def test_snapshot_files_are_small_and_described():
+    index = snapshot.snapshot_index()
+    folder = Path(snapshot.__file__).parent / "snapshots"
+    sizes = [(folder / entry["file"]).stat().st_size for entry in index.values()]
+    assert set(index) == {"btc", "sp500"} and sum(sizes) < 300_000
+    for entry in index.values():
+        assert entry["origin"] and entry["last_date"] and entry["rows"] > 4000
+
+
+def test_a_refresh_replaces_the_snapshot_once_the_network_is_back(monkeypatch, btc_download):
+    offline = FakeDownload(ConnectionError("network is down"))
+    monkeypatch.setattr(yfinance, "download", offline)
+    assert load_market_series(DataConfig(source="btc")).provider == "snapshot"
+    monkeypatch.setattr(yfinance, "download", btc_download)
+    fetch_prices("btc", "yahoo", force=True)  # what the Data page's Refresh button calls
+    series = load_market_series(DataConfig(source="btc"))
+    assert series.provider == "yahoo" and series.notice is None and len(series) == BTC_ROWS
+
+
+def test_cli_fetch_offline_names_the_snapshot_and_exits_with_1(monkeypatch, capsys):
+    from core.__main__ import main
+
+    monkeypatch.setattr(yfinance, "download", FakeDownload(ConnectionError("network is down")))
+    assert main(["fetch", "sp500"]) == 1
+    output = capsys.readouterr().out
+    assert "^GSPC close: 24725 rows, 1927-12-30 .. 2026-06-08." in output
+    assert "Bundled snapshot (Yahoo Finance daily closes) · data as of 2026-06-08." in output
+    assert "note: Could not download ^GSPC from Yahoo Finance (ConnectionError: network" in output

@@ -8,9 +8,17 @@ import json
 import streamlit as st
 
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
-from core.evaluation.verdict import METRIC_COLUMNS, metrics_table, model_name, regression_verdict
+from core.evaluation import verdict as verdicts
+from core.evaluation.compare import previous_run
+from core.evaluation.verdict import (
+    METRIC_COLUMNS,
+    METRIC_HELP,
+    metrics_table,
+    model_name,
+    regression_verdict,
+)
 from core.models.baselines import BASELINE_LABELS
-from pages.components import runtime, services, state
+from pages.components import run_compare, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.run_lookup import result_for_page, run_header
 
@@ -33,6 +41,24 @@ show(
         verdict.tone, ":material/warning:"
     ),
 )
+
+linear_share = getattr(verdicts, "linear_share_sentence", None)
+if result.request.model.linear_skip and linear_share is not None:
+    sentence = linear_share(result)
+    if sentence:
+        st.info(sentence, icon=":material/linear_scale:")
+
+before = previous_run(services.store().list_runs(), result.key, result.task)
+if before is not None:
+    if st.toggle(
+        "Compare with the run before",
+        key="w.results.compare_before",
+        help="Show this run's forecast and the previous run's (same data when there is one) "
+        "on one chart, with the change in each score.",
+    ):
+        previous = services.load_run(before.key)
+        if previous is not None:
+            run_compare.show_change(result, previous, key="results_before")
 
 # --- forecast vs actual ------------------------------------------------------------------------
 st.subheader("Forecast vs actual")
@@ -86,15 +112,21 @@ st.plotly_chart(
     key="results_forecast",
 )
 st.caption(
-    "Grey: what happened. Blue: the network's forecast, each made one day ahead from the real "
-    "past values"
+    "Grey: what happened. Blue (drawn on top): the network's forecast, each made one day ahead "
+    "from the real past values"
     + (
-        "; the blue-shaded part is the test period the network never trained on"
+        "; the shaded part is the test period the network never trained on"
         if show_train
-        else ", on the test days the network never trained on"
+        else ", on the test days the network never trained on. The chart opens on the last "
+        "90 of them: drag the slider under it to see the others"
     )
-    + ". The dashed line on the green band is the forecast past the end, each day built from "
-    "the previous forecasts."
+    + (
+        ". The dashed blue line on the green band is the forecast past the end, each day built "
+        "from the previous forecasts."
+        if horizon
+        else "."
+    )
+    + " Dotted lines are the simple rules; click a name in the legend to show or hide it."
 )
 
 # --- residuals ---------------------------------------------------------------------------------
@@ -116,11 +148,12 @@ st.subheader("Scores against the baselines")
 units = st.radio(
     "Units",
     options=["test", "test_scaled"],
-    format_func={"test": "Original units", "test_scaled": "Scaled 0..1 (as in the studies)"}.get,
+    format_func={"test": "The series' own units", "test_scaled": "The network's 0..1 scale"}.get,
     horizontal=True,
     key="w.results.units",
-    help="Errors in the series' own units, or on the 0..1 scale the network works in (the "
-    "studies report scaled errors).",
+    help="Errors in the series' own units, or on the 0..1 scale the network works in "
+    "(min-max scaled). Published results are usually given on the 0..1 scale, so use it to "
+    "compare with them.",
 )
 table = metrics_table(name, result.metrics, result.baselines, units=units)
 st.dataframe(
@@ -129,57 +162,49 @@ st.dataframe(
     column_config={
         "forecaster": st.column_config.TextColumn("Forecaster"),
         **{
-            key: st.column_config.NumberColumn(label, format="%.4g")
+            key: st.column_config.NumberColumn(label, format="%.4g", help=METRIC_HELP[key])
             for key, label in METRIC_COLUMNS.items()
         },
         "directional_accuracy": st.column_config.NumberColumn(
-            METRIC_COLUMNS["directional_accuracy"], format="percent"
-        ),
-        "skill_vs_naive": st.column_config.NumberColumn(
-            METRIC_COLUMNS["skill_vs_naive"],
+            METRIC_COLUMNS["directional_accuracy"],
             format="percent",
-            help="1 - MSE / MSE of tomorrow = today. Negative: worse than copying the last value.",
+            help=METRIC_HELP["directional_accuracy"],
+        ),
+        "skill_vs_naive": st.column_config.TextColumn(
+            METRIC_COLUMNS["skill_vs_naive"], help=METRIC_HELP["skill_vs_naive"]
         ),
         "note": st.column_config.TextColumn("Note"),
     },
 )
 st.caption(
-    "MSE, RMSE and MAE: average error size, lower is better. MAPE: average error in percent of "
-    "the value. R²: share of the ups and downs explained (1 is perfect). Direction right: how "
-    "often the forecast moves the same way as reality (tomorrow = today never predicts a move, "
+    "Lower errors are better; hover a column name for its exact definition. The last column "
+    "compares each error with copying the last value (tomorrow = today never predicts a move, "
     "so it has no direction score)."
 )
+floor = result.noise_floor_mse if units == "test" else None
 st.plotly_chart(
     metrics_bar_figure(
         table,
         ("mse", "mae"),
         labels={label: label for label in table.index},
         title="Test error of each forecaster (lower is better)",
+        floor=floor,
     ),
     key="results_bars",
 )
-st.caption("Each bar is one forecaster's error on the same test days; shorter bars are better.")
-
-if result.noise_floor_mse is not None:
-    floor, model_mse, gap = st.columns(3)
-    floor.metric(
-        "Noise floor (MSE)",
-        f"{result.noise_floor_mse:.4g}",
-        help="The error of a perfect forecaster that knows the noise-free signal: the noise "
-        "itself cannot be predicted.",
-    )
-    model_mse.metric("Network test MSE", f"{test.get('mse', float('nan')):.4g}")
-    if result.noise_floor_mse > 0:
-        gap.metric(
-            "Above the floor",
-            f"{(test.get('mse', float('nan')) / result.noise_floor_mse - 1) * 100:.0f}%",
-            help="0% would be a perfect forecaster on this series.",
-        )
+st.caption(
+    "Each bar is one forecaster's error on the same test days; shorter bars are better. The "
+    "scale is logarithmic (each grid step is ten times the one below), so a very bad rule does "
+    "not squash the others"
+    + ("; the dotted green line is the noise floor, the best possible." if floor else ".")
+)
 
 with st.expander("Training curve"):
     from core.charts import loss_figure
 
-    st.plotly_chart(loss_figure(result.history, title="Error per epoch"), key="results_loss")
+    st.plotly_chart(
+        loss_figure(result.history, title="Error per epoch", task=result.task), key="results_loss"
+    )
     st.caption("Training (blue) and validation (orange) error per epoch; the star is the best.")
 
 # --- downloads ---------------------------------------------------------------------------------

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.charts import runs_comparison_figure
 from core.evaluation.verdict import runs_table
-from pages.components import runtime, services, state
+from pages.components import run_compare, runtime, services, state
 
 CONFIRM_DELETE = "forecast_lab.confirm_delete"
 TABLE_VERSION = "forecast_lab.runs_table_version"
@@ -47,54 +46,65 @@ selection = st.dataframe(
         "data": st.column_config.TextColumn("Data"),
         "model": st.column_config.TextColumn("Model"),
         "task": st.column_config.TextColumn("Predicts"),
-        "test_mse": st.column_config.NumberColumn("Test MSE", format="%.4g"),
-        "skill_vs_naive": st.column_config.NumberColumn(
-            "Better than tomorrow = today by",
-            format="percent",
-            help="1 - MSE / MSE of copying the last value. Negative: worse than copying.",
+        "test_mse": st.column_config.NumberColumn(
+            "Squared error (MSE)",
+            format="%.4g",
+            help="Mean squared error on the test days; lower is better.",
+        ),
+        "skill_vs_naive": st.column_config.TextColumn(
+            "Against tomorrow = today",
+            help="The test MSE compared with copying the last value (naive persistence).",
         ),
         "accuracy": st.column_config.NumberColumn("Accuracy", format="percent"),
         "epochs": st.column_config.NumberColumn("Epochs", format="%d"),
         "seconds": st.column_config.NumberColumn("Seconds", format="%.0f"),
     },
 )
-st.caption("Tick the boxes at the left of the rows to compare, open or delete runs.")
+st.caption(
+    "Tick the boxes at the left of the rows: two or more are shown side by side below; then "
+    "open one in Results or delete them."
+)
 
 rows = list(selection.selection.rows) if selection is not None else []
 chosen = [summaries[row] for row in rows if row < len(summaries)]
 if not chosen:
     st.stop()
 
-regression = [summary for summary in chosen if summary.task == "regression"]
-if regression:
-    pairs = []
-    for summary in regression[:8]:
-        result = services.load_run(summary.key)
-        if result is not None:
-            pairs.append((f"{summary.model_label} · {summary.created_at[:16]}", result.predictions))
-    st.plotly_chart(
-        runs_comparison_figure(pairs, title="Test-part forecasts of the selected runs"),
-        key="runs_compare",
-    )
-    st.caption(
-        "Grey: what happened; one coloured line per selected run, each forecasting one day "
-        "ahead on its test days. Runs on different data are drawn on the same time axis."
-    )
+results = [services.load_run(summary.key) for summary in chosen[:8]]
+results = [result for result in results if result is not None]
+if len(results) >= 2:
+    st.subheader(f"{len(results)} runs side by side")
+    run_compare.show_side_by_side(results, key="runs_compare")
+    if len(chosen) > 8:
+        st.caption("Only the first 8 ticked runs are compared.")
 
-actions = st.columns([1, 1, 3])
-if len(chosen) == 1:
-    if actions[0].button(
-        "Open in Results",
-        type="primary",
-        icon=":material/monitoring:",
-        help="Show this run's charts and scores; its settings become the current ones.",
-    ):
-        summary = chosen[0]
-        state.forget_widgets(state.WIDGET_PREFIX)
-        state.set_request(summary.request)
-        target = "pages/classify.py" if summary.task == "classification" else "pages/results.py"
-        st.switch_page(target, query_params=state.query_for_navigation())
-if actions[1].button(
+actions = st.columns([2, 1, 1], vertical_alignment="bottom")
+opened = chosen[0]
+if len(chosen) > 1:
+    labels = {
+        summary.key: run_compare.run_label(result, position)
+        for position, (summary, result) in enumerate(zip(chosen, results, strict=False))
+    }
+    picked = actions[0].selectbox(
+        "Run to open",
+        options=[summary.key for summary in chosen],
+        format_func=lambda key: labels.get(key, key[:10]),
+        key="w.runs.open_choice",
+        help="Which of the ticked runs to open in Results.",
+    )
+    opened = next(summary for summary in chosen if summary.key == picked)
+if actions[1 if len(chosen) > 1 else 0].button(
+    "Open",
+    type="primary",
+    icon=":material/monitoring:",
+    help="Show this run's charts and scores in Results (Classify for up/flat/down runs); its "
+    "settings become the current ones.",
+):
+    state.forget_widgets(state.WIDGET_PREFIX)
+    state.set_request(opened.request)
+    target = "pages/classify.py" if opened.task == "classification" else "pages/results.py"
+    st.switch_page(target, query_params=state.query_for_navigation())
+if actions[2 if len(chosen) > 1 else 1].button(
     f"Delete {len(chosen)} run{'s' if len(chosen) > 1 else ''}",
     icon=":material/delete:",
     help="Remove the selected runs from disk (you are asked to confirm first).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
-from pages.components import job_panel, runtime, services, state
+from pages.components import interrupted, job_panel, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.sidebar import data_summary, model_summary
 
@@ -44,6 +44,7 @@ except ForecastLabError as error:
     st.stop()
 
 registry = services.registry()
+interrupted.render()  # trainings a crashed server lost, with a restart button
 snapshot = job_panel.session_snapshot()
 if snapshot is None:
     # Another tab or person may be training exactly these settings: join that job.
@@ -80,6 +81,6 @@ if snapshot is not None:
     if not same_job:
         st.subheader("Your last training")
         st.caption(f"{snapshot.label} (the settings have changed since).")
-    job_panel.render(snapshot.job_id)
+    job_panel.render(snapshot.job_id, task=request.model.task)
 elif state.current_job_id():
-    job_panel.render(state.current_job_id())
+    job_panel.render(state.current_job_id(), task=request.model.task)

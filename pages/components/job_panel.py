@@ -51,11 +51,12 @@ def running_job_notice() -> None:
         )
 
 
-def render(job_id: str) -> None:
-    """The panel for one job; polls once a second while it is queued or running."""
+def render(job_id: str, task: str = "regression") -> None:
+    """The panel for one job; polls once a second while it is queued or running. `task` names
+    the loss on the chart (squared error, or cross-entropy for up/flat/down)."""
     snapshot = services.registry().snapshot(job_id)
     active = snapshot is not None and not snapshot.finished
-    st.fragment(_panel, run_every=1.0 if active else None)(job_id, active)
+    st.fragment(_panel, run_every=1.0 if active else None)(job_id, active, task)
 
 
 def _ask_cancel(job_id: str) -> None:
@@ -102,7 +103,7 @@ def _cancel_controls(job_id: str) -> None:
 
 
 @guarded_function
-def _panel(job_id: str, was_active: bool) -> None:
+def _panel(job_id: str, was_active: bool, task: str = "regression") -> None:
     registry = services.registry()
     snapshot = registry.snapshot(job_id)
     if snapshot is None:
@@ -134,7 +135,7 @@ def _panel(job_id: str, was_active: bool) -> None:
                 f"{snapshot.elapsed:.0f} s elapsed · early stopping may end it sooner"
             )
         st.progress(fraction, text=text)
-        _loss_chart(snapshot.history)
+        _loss_chart(snapshot.history, task)
         _cancel_controls(job_id)
         st.caption(
             "You can leave this page or open another tab: the training keeps running, and "
@@ -160,9 +161,9 @@ def _panel(job_id: str, was_active: bool) -> None:
             st.success("Training finished.", icon=":material/check_circle:")
         if result is not None and result.notice:
             st.warning(result.notice)
-        _loss_chart(snapshot.history)
-        task = result.task if result is not None else "regression"
+        task = result.task if result is not None else task
         target = "pages/classify.py" if task == "classification" else "pages/results.py"
+        # The button comes before the chart so it is in view without scrolling.
         if st.button(
             "See the results",
             type="primary",
@@ -172,6 +173,7 @@ def _panel(job_id: str, was_active: bool) -> None:
         ):
             state.set_request(result.request if result is not None else state.current_request())
             st.switch_page(target, query_params=state.query_for_navigation())
+        _loss_chart(snapshot.history, task)
         return
     if snapshot.status == "failed":
         st.error(
@@ -182,11 +184,11 @@ def _panel(job_id: str, was_active: bool) -> None:
     st.warning(snapshot.error or "The training was cancelled; nothing was saved.")
 
 
-def _loss_chart(history: dict) -> None:
+def _loss_chart(history: dict, task: str = "regression") -> None:
     if not history or not history.get("loss"):
-        st.caption("The loss chart appears after the first epoch.")
+        st.caption("The error chart appears after the first epoch.")
         return
-    st.plotly_chart(loss_figure(history, title="Error per epoch"), key="live_loss")
+    st.plotly_chart(loss_figure(history, title="Error per epoch", task=task), key="live_loss")
     st.caption(
         "Lower is better. Blue: error on the training windows; orange: on the validation "
         "part the network does not learn from. If orange rises while blue falls, the network "

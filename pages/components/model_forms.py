@@ -49,7 +49,7 @@ def model_form(model: ModelConfig) -> ModelConfig:
         format_func=TASK_CHOICES.get,
         key=seed_widget(widget_key(section, "task"), model.task),
         help="Next value: a number for tomorrow. Up / flat / down: the direction of the next "
-        "days, as in study A's Bitcoin classifier.",
+        "days, as in the Bitcoin direction classifier of the master's study (study A).",
     )
     task = task or model.task
     explain(TASK_EXPLANATIONS[task])
@@ -62,21 +62,30 @@ def model_form(model: ModelConfig) -> ModelConfig:
         "order; Dense sees it all at once.",
     )
     explain(FAMILY_EXPLANATIONS[family])
-    hidden = st.slider(
-        "Hidden layers",
-        min_value=0,
-        max_value=5,
-        key=seed_widget(
-            widget_key(section, "hidden_layers"), int(clamp(model.hidden_layers, 0, 5))
-        ),
-        help="Extra layers between the first and the last layer. More layers can learn more "
-        "complex patterns but train slower and overfit more easily.",
+    base = 1 if family == "dense" else 2  # study A's input and output layers
+    layers_key = seed_widget(
+        widget_key(section, "layers"), int(clamp(model.hidden_layers, 0, 5)) + base
     )
-    layers = hidden + (1 if family == "dense" else 2)
-    explain(
-        f"{layers} {'Dense' if family == 'dense' else 'recurrent'} layers in total, then one "
-        "output neuron."
+    st.session_state[layers_key] = int(clamp(st.session_state[layers_key], base, base + 5))
+    layers = st.slider(
+        "Layers in total",
+        min_value=base,
+        max_value=base + 5,
+        key=layers_key,
+        help="How many layers the network has. More layers can learn more complex patterns "
+        "but train slower and overfit more easily. Counted as in the research this app "
+        "reproduces (study A): an input layer, 0 to 5 'hidden' layers, and an output layer "
+        "that returns only its last state, so hidden layers = total - "
+        f"{base}{' (the Dense family has no separate output layer)' if base == 1 else ''}.",
     )
+    hidden = int(layers) - base
+    kind = "Dense" if family == "dense" else "recurrent"
+    head = (
+        "then three output neurons, one per class (down, flat, up)"
+        if task == "classification"
+        else "then one output neuron for the next value"
+    )
+    explain(f"{layers} {kind} layer{'s' if layers != 1 else ''}, {head}.")
     units = st.select_slider(
         "Units per layer",
         options=with_option(UNIT_OPTIONS, model.units),
@@ -116,7 +125,7 @@ def model_form(model: ModelConfig) -> ModelConfig:
                 widget_key(section, "class_horizon"), int(clamp(model.class_horizon, 1, 60))
             ),
             help="The class compares the average of the next days with today's value. "
-            "Study A used 7 days.",
+            "The Bitcoin classifier study used 7 days.",
         )
         threshold_percent = right.number_input(
             "Flat band (± %)",
@@ -127,7 +136,7 @@ def model_form(model: ModelConfig) -> ModelConfig:
             key=seed_widget(
                 widget_key(section, "class_threshold"), round(float(model.class_threshold) * 100, 4)
             ),
-            help="Moves smaller than this count as flat. Study A used ±0.33%.",
+            help="Moves smaller than this count as flat. The Bitcoin classifier study used ±0.33%.",
         )
         class_threshold = float(threshold_percent) / 100.0
         explain(
@@ -226,7 +235,7 @@ def train_form(train: TrainConfig) -> TrainConfig:
             "Keep the best epoch's weights",
             key=seed_widget(widget_key(section, "restore_best"), bool(train.restore_best)),
             help="After training, go back to the weights of the epoch with the lowest "
-            "validation error (as study A did).",
+            "validation error (as the research this app reproduces did).",
         )
         seed = st.number_input(
             "Training seed",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
+from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
@@ -16,10 +17,15 @@ def _train_now(request) -> None:
     state.set_job_id(job_id)
 
 
+# The best Bitcoin up/flat/down classifier of the master's study (study A): one hidden LSTM
+# layer of 50 units (three LSTM layers in total), whatever family was chosen before.
+CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers": 1, "units": 50}
+
+
 def _use_classifier() -> None:
-    """Callback: switch the current model to study A's up/flat/down classifier shape."""
+    """Callback: switch the current model to the published up/flat/down classifier shape."""
     request = state.current_request()
-    model = request.model.replace(task="classification", hidden_layers=1, units=50)
+    model = request.model.replace(**CLASSIFIER_SETUP)
     state.forget_widgets("w.model.")
     state.set_request(request.replace(model=model))
 
@@ -29,8 +35,9 @@ def _no_classifier_guard() -> None:
         "This page shows networks that predict **up, flat or down** instead of the next "
         "value. Your current model predicts the next value.\n\n"
         "To get such a run: on the **Model** page set *What to predict* to *Up / flat / "
-        "down*, then train it. Study A did this on Bitcoin prices with one hidden LSTM layer "
-        "of 50 units. The button below sets that up on your current data.",
+        "down*, then train it. The published Bitcoin classifier used an LSTM with one hidden "
+        "layer of 50 units (three layers in total). The button below sets that up on your "
+        "current data.",
         icon=":material/info:",
     )
     left, right, _ = st.columns([2, 1, 2], vertical_alignment="center")
@@ -39,8 +46,9 @@ def _no_classifier_guard() -> None:
         type="primary",
         icon=":material/swap_vert:",
         on_click=_use_classifier,
-        help="Keeps your data; switches the model to study A's classifier (LSTM, 1 hidden "
-        "layer, 50 units). You can change it on the Model page.",
+        help="Keeps your data; switches the model to an LSTM with one hidden layer of 50 "
+        "units (three LSTM layers in total, study A's best Bitcoin classifier), whatever "
+        "family you had. You can change it on the Model page.",
     ):
         st.switch_page("pages/model.py", query_params=state.query_for_navigation())
     right.page_link("pages/runs.py", label="Open an earlier run", icon=":material/history:")
@@ -114,7 +122,7 @@ def run_header(result) -> None:
     model = result.request.model
     info = result.series_info
     st.markdown(
-        f"**{model.label}** ({result.parameter_count:,} weights) on "
+        f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
         f"**{info.get('name', result.request.data.label)}**, "
         f"{info.get('first_date', '?')} to {info.get('last_date', '?')}"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.config import SOURCE_LABELS, RunRequest
+from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import guarded_function
 
@@ -36,7 +37,7 @@ def data_summary(request: RunRequest) -> str:
 def model_summary(request: RunRequest) -> str:
     model, train = request.model, request.train
     task = "up/flat/down" if model.task == "classification" else "next value"
-    return f"{model.label} · {task} · up to {train.epochs} epochs"
+    return f"{describe_model(model)} · {task} · up to {train.epochs} epochs"
 
 
 def render() -> None:

@@ -1,0 +1,94 @@
+"""Saved runs side by side (Runs page, and Results' "compare with the run before"): their
+forecasts on one chart, their scores in one table and the settings that differ between them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.charts import runs_comparison_figure
+from core.evaluation.compare import (
+    change_sentence,
+    metric_changes,
+    scores_table,
+    setting_differences,
+)
+from core.evaluation.verdict import describe_model
+
+SCORE_COLUMNS = {
+    "model": st.column_config.TextColumn("Model"),
+    "test_mse": st.column_config.NumberColumn(
+        "Squared error (MSE)", format="%.4g", help="Mean squared error on the test days."
+    ),
+    "test_mae": st.column_config.NumberColumn(
+        "Average error (MAE)", format="%.4g", help="Mean absolute error on the test days."
+    ),
+    "skill": st.column_config.TextColumn(
+        "Against tomorrow = today",
+        help="The run's MSE compared with copying the last value (naive persistence).",
+    ),
+    "accuracy": st.column_config.NumberColumn("Accuracy", format="percent"),
+    "balanced_accuracy": st.column_config.NumberColumn(
+        "Balanced accuracy",
+        format="percent",
+        help="The average of the per-class recalls: always guessing one class scores 33%.",
+    ),
+    "seconds": st.column_config.NumberColumn("Training (s)", format="%.0f"),
+}
+
+
+def run_label(result, position: int) -> str:
+    """A short, unique label of a run for legends and table headers."""
+    return f"{position + 1} · {describe_model(result.request.model)} · {result.created_at[5:16]}"
+
+
+def show_side_by_side(results: list, key: str) -> None:
+    """Forecasts on one chart (regression runs), scores in one table, the differing settings."""
+    labelled = [(run_label(result, position), result) for position, result in enumerate(results)]
+    regression = [(label, result) for label, result in labelled if result.task == "regression"]
+    if regression:
+        st.plotly_chart(
+            runs_comparison_figure(
+                [(label, result.predictions) for label, result in regression],
+                title="Forecasts of the selected runs on their test days",
+            ),
+            key=f"{key}_chart",
+        )
+        st.caption(
+            "Grey: what happened. One line per run, each with its own colour and pattern; click "
+            "a name in the legend to hide or show it, drag the slider below to see other days."
+        )
+    st.markdown("**Scores**")
+    st.dataframe(scores_table(labelled), column_config=SCORE_COLUMNS, key=f"{key}_scores")
+    differences = setting_differences([(label, result.request) for label, result in labelled])
+    st.markdown("**What differs between their settings**")
+    if differences.empty:
+        st.caption("Nothing: these runs have exactly the same settings.")
+    else:
+        st.dataframe(differences, key=f"{key}_settings")
+        st.caption("Only the settings that are not the same in every selected run are listed.")
+
+
+def show_change(current, previous, key: str) -> None:
+    """Results' comparison with the run before: both forecasts and the change in each metric."""
+    pair = [("This run", current), ("The run before", previous)]
+    st.plotly_chart(
+        runs_comparison_figure(
+            [(label, result.predictions) for label, result in pair],
+            title="This run and the run before on their test days",
+        ),
+        key=f"{key}_chart",
+    )
+    st.caption(
+        f"Grey: what happened. Blue: this run ({describe_model(current.request.model)}); "
+        f"orange, dashed: the run before ({describe_model(previous.request.model)})."
+    )
+    st.dataframe(
+        metric_changes(current, previous),
+        column_config={
+            "before": st.column_config.NumberColumn("The run before", format="%.4g"),
+            "now": st.column_config.NumberColumn("This run", format="%.4g"),
+            "change": st.column_config.TextColumn("Change"),
+        },
+        key=f"{key}_metrics",
+    )
+    st.caption(change_sentence(current.request, previous.request))

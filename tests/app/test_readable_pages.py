@@ -1,0 +1,130 @@
+"""What a teacher demoing the app sees (issue 11): readable forecast charts, plain words, the
+up/flat/down set-up, depth as one number, runs side by side and the change since the run before."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from core.config import ModelConfig
+from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, texts
+
+TINY_GRU = TINY.replace(model=ModelConfig(family="gru", units=4))
+
+
+def _figure(at, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+@pytest.fixture
+def two_regression_runs(trained_home, tmp_path, monkeypatch):
+    """A copy of the trained home with a second next-value run (a GRU) trained after TINY."""
+    from core.pipeline import run_experiment
+    from core.training.runs import RunStore
+
+    home = tmp_path / "home"
+    shutil.copytree(trained_home, home)
+    run_experiment(TINY_GRU, store=RunStore(home / "runs"))
+    monkeypatch.setenv("FORECAST_LAB_HOME", str(home))
+    return home
+
+
+def test_results_forecast_draws_the_network_on_top_and_hides_extra_baselines(use_trained_home):
+    at = open_page("pages/results.py", TINY)
+    at.pills(key="w.results.baselines").set_value(["naive", "linear_ar"]).run()
+    assert_clean(at)
+    traces = _figure(at)["data"]
+    assert traces[-1]["line"]["color"] == "#1f5fbf"  # the network's blue, drawn last
+    baselines = [trace for trace in traces if trace.get("line", {}).get("dash") == "dot"]
+    baselines += [trace for trace in traces if trace.get("visible") == "legendonly"]
+    assert any(trace.get("visible") == "legendonly" for trace in baselines)
+    layout = _figure(at)["layout"]
+    assert layout["xaxis"]["rangeslider"]["visible"]
+    captions = texts(at.caption)
+    assert "shaded part is the test period" not in captions  # nothing is shaded in this view
+    at.toggle(key="w.results.show_train").set_value(True).run()
+    assert "shaded part is the test period" in texts(at.caption)
+
+
+def test_results_scores_in_words_without_the_repeated_floor_cards(use_trained_home):
+    at = open_page("pages/results.py", TINY)
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert table.loc["Naive (tomorrow = today)", "skill_vs_naive"] == "the reference"
+    assert isinstance(table.iloc[0]["skill_vs_naive"], str)
+    assert not any(metric.label == "Noise floor (MSE)" for metric in at.metric)
+    assert "Scaled 0..1 (as in the studies)" not in str(at.radio(key="w.results.units").options)
+
+
+def test_results_compares_with_the_run_before(two_regression_runs):
+    at = open_page("pages/results.py", TINY_GRU)
+    assert_clean(at)
+    at.toggle(key="w.results.compare_before").set_value(True).run()
+    assert_clean(at)
+    figure = _figure(at)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Actual", "This run", "The run before"]
+    changes = at.dataframe[0].value
+    assert {"before", "now", "change"} <= set(changes.columns)
+    assert "Squared error (MSE)" in changes.index
+    assert "Network family lstm → gru" in texts(at.caption)
+
+
+def test_runs_ticked_rows_show_side_by_side_with_an_open_button(two_regression_runs):
+    at = open_page("pages/runs.py")
+    table = at.dataframe[0].value
+    rows = [int(row) for row in table.index[table["task"] == "next value"]]
+    assert len(rows) == 2
+    at.session_state["runs_table_0"] = {"selection": {"rows": rows, "columns": []}}
+    at.run()
+    assert_clean(at)
+    figure = _figure(at)
+    assert len(figure["data"]) == 3  # actual + one line per run
+    assert all(trace.get("visible", True) is True for trace in figure["data"])
+    scores = at.dataframe[1].value
+    assert len(scores) == 2 and scores["model"].str.startswith(("LSTM", "GRU")).all()
+    differences = at.dataframe[2].value
+    assert "Network family" in differences.index
+    assert any(button.label == "Open" for button in at.button)
+    next(button for button in at.button if button.label == "Open").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Results"
+
+
+def test_classifier_setup_uses_one_hidden_lstm_layer_of_50_units():
+    at = open_page("pages/classify.py", TINY.replace(model=ModelConfig(family="gru", units=4)))
+    button = next(button for button in at.button if "up/flat/down" in button.label)
+    button.click().run()
+    assert_clean(at)
+    model = at.session_state["forecast_lab.request"].model
+    assert (model.task, model.family, model.hidden_layers, model.units) == (
+        "classification",
+        "lstm",
+        1,
+        50,
+    )
+
+
+def test_model_page_counts_layers_in_total_and_three_outputs_for_classes():
+    at = open_page("pages/model.py")
+    assert_clean(at)
+    slider = at.slider(key="w.model.layers")
+    assert slider.label == "Layers in total" and slider.value == 2
+    assert "one output neuron" in texts(at.caption)
+    slider.set_value(4).run()
+    assert at.session_state["forecast_lab.request"].model.hidden_layers == 2
+    classifier = open_page("pages/model.py", TINY_CLASSIFIER)
+    assert "three output neurons" in texts(classifier.caption)
+
+
+def test_classify_confusion_title_is_short_and_bar_colours_distinct(use_trained_home):
+    at = open_page("pages/classify.py", TINY_CLASSIFIER)
+    assert_clean(at)
+    confusion = _figure(at, 1)
+    assert confusion["layout"]["title"]["text"] == "Confusion matrix"
+    accuracy = _figure(at, 0)
+    colours = {accuracy["data"][0]["marker"]["color"][0]}
+    colours |= {trace["marker"]["color"] for trace in accuracy["data"][1:]}
+    assert len(colours) == 3

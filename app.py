@@ -9,15 +9,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.components import runtime, sidebar, state
+from pages.components import runtime, services, sidebar, state
 from pages.components.guard import show_error
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # inherited by the pool's workers
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 HERE = Path(__file__).resolve().parent
-runtime.keep_keras_state()
 runtime.mark_router_seen()
+services.start_pool()  # once per server: TensorFlow loads in the workers while the user reads
 
 st.set_page_config(
     page_title="Forecast Lab",

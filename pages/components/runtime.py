@@ -1,13 +1,5 @@
-"""Streamlit runtime fixes: keep background trainings fast and intact inside the server
-process, and route deep links through app.py on a freshly started server.
-
-After every script run (and every fragment rerun, i.e. every second while a job is polled)
-Streamlit calls `keras.backend.clear_session()` once keras is imported. Our trainings run on
-worker threads of the same process, so that call resets Keras' global state in the middle of
-their graph tracing: a 3-epoch demo took over two minutes instead of ten seconds, and a reset
-mid-trace risks corrupting the run. Pages never build Keras models on the script thread (the
-engine does, on its own threads), so that clean-up is not needed here and is switched off.
-"""
+"""Route deep links through app.py on a freshly started server (the one Streamlit behaviour the
+app works around; see ensure_router)."""
 
 from __future__ import annotations
 
@@ -15,35 +7,14 @@ import logging
 
 logger = logging.getLogger("forecast_lab.app")
 
-
-def _skip_keras_reset() -> None:
-    """Replacement of Streamlit's per-run clean-up: keep Keras' state, still close pyplot."""
-    import sys
-
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None:
-        pyplot.close("all")
-
-
-def keep_keras_state() -> None:
-    """Stop Streamlit from clearing the Keras session after each script run (idempotent)."""
-    try:
-        from streamlit.runtime.scriptrunner import script_runner
-    except ImportError:  # a Streamlit without that module has no such clean-up either
-        return
-    if getattr(script_runner, "_clean_problem_modules", None) is _skip_keras_reset:
-        return
-    if hasattr(script_runner, "_clean_problem_modules"):
-        script_runner._clean_problem_modules = _skip_keras_reset
-        logger.info("Streamlit's per-run keras.backend.clear_session() is switched off")
-
-
-# --- deep links on a fresh server ---------------------------------------------------------------
-# Streamlit still treats a folder named pages/ next to the entry script as a v1 multipage app
-# until the first st.navigation call of the process. So the very first visit after a start that
-# lands on a deep link (e.g. a shared /results?... link) would run that page script on its own,
-# without app.py's router, sidebar and session bootstrap. Pages call ensure_router() first: it
-# switches the v1 mode off and reruns, so the router handles the same URL.
+# Streamlit (1.67: streamlit/runtime/pages_manager.py and scriptrunner/script_runner.py) treats a
+# folder named pages/ next to the entry script as a v1 multipage app until the first st.navigation
+# call of the process: `if PagesManager.uses_pages_directory: _mpa_v1(main_script_path)` runs the
+# page script the URL names on its own. So the very first visit after a start that lands on a deep
+# link (a shared /results?... link) would run that page without app.py's router, sidebar and
+# session bootstrap (related: streamlit/streamlit#9624). Pages call ensure_router() first: it
+# switches the v1 mode off, as st.navigation itself does, and reruns, so the router handles the
+# same URL.
 _router = {"seen": False}
 
 
@@ -55,7 +26,7 @@ def mark_router_seen() -> None:
 def _navigation_only() -> None:
     try:
         from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
+    except ImportError:  # a Streamlit without v1 multipage apps needs no switch
         return
     PagesManager.uses_pages_directory = False
 

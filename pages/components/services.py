@@ -1,6 +1,5 @@
-"""Cached access to the engine: the server-wide run store and job registry, series, run keys, runs.
-
-Everything here is a thin st.cache_* wrapper around one core call, so pages stay one-liners.
+"""Cached access to the engine: the warm worker pool, the run store and job registry, series, run
+keys, runs and forecasts; thin st.cache_* wrappers, so pages stay one-liners.
 """
 
 from __future__ import annotations
@@ -20,6 +19,15 @@ logger = logging.getLogger("forecast_lab.app")
 MAX_CONCURRENT_ENV = "FORECAST_LAB_MAX_JOBS"
 DEMO_EPOCHS_ENV = "FORECAST_LAB_DEMO_EPOCHS"
 DEMO_LENGTH_ENV = "FORECAST_LAB_DEMO_LENGTH"
+LONGEST_FORECAST = 365  # the Results slider's end: one pool call serves every shorter horizon
+
+
+@st.cache_resource(show_spinner=False)
+def start_pool() -> None:
+    """Start the worker pool once per server, so the first training finds TensorFlow loaded."""
+    from core.training import pool
+
+    pool.warm_up()
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,23 +97,19 @@ def forget_run(key: str) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _forecast(home: str, key: str, horizon: int) -> pd.DataFrame:
-    # Registers the model's custom layers before the .keras file is loaded: core.training.runs.
-    # load_model relies on core.models.registry, which imports them only when building a model,
-    # so in a freshly started server loading failed (reported to the lead; harmless once fixed).
-    import core.models.layers  # noqa: F401
-    from core.pipeline import forecast_run
+    from core.training.worker import forecast_in_pool
 
-    result = _run(home, key)
-    if result is None:
-        return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
-    return forecast_run(result, horizon)
+    return forecast_in_pool(_store(home), key, horizon)
 
 
 def forecast_for(result, horizon: int) -> pd.DataFrame:
-    """The recursive forecast of a stored run for a horizon (re-forecast only when it changed)."""
-    if horizon == len(result.forecast):
-        return result.forecast
-    return _forecast(str(home_dir()), result.key, horizon)
+    """The recursive forecast of a stored run for a horizon, computed in the worker pool (the
+    server never loads a model); each step only feeds on earlier ones, so a longer forecast's
+    first days are the shorter one and a single pool call serves the whole slider."""
+    if horizon <= len(result.forecast):
+        return result.forecast.iloc[:horizon]
+    longest = _forecast(str(home_dir()), result.key, max(int(horizon), LONGEST_FORECAST))
+    return longest.iloc[:horizon]
 
 
 def parameter_count(model: ModelConfig, lookback: int) -> int:

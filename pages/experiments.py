@@ -1,5 +1,5 @@
-"""Experiments: study A's depth x activation and units sweeps (each point an ordinary run), and
-hyperparameter searches (grid, random, Bayesian, Hyperband, study B's generator) in Optuna
+"""Experiments: depth x activation and units sweeps (each point an ordinary run), and
+hyperparameter searches (grid, random, Bayesian, Hyperband, the generator tuner) in Optuna
 storage, run by background workers and watched live."""
 
 from __future__ import annotations
@@ -22,14 +22,22 @@ state.show_flash()
 request = state.current_request()
 
 st.title("Experiments")
+st.markdown(
+    "Here the app trains many networks for you and compares them, so you do not have to try "
+    "each setting by hand. **Sweeps** change one thing at a time (how many layers, which "
+    "activation, then how many units) and chart what each choice does. **Search** lets a "
+    "strategy pick the settings to try, learning from the earlier tries, and keeps the best. "
+    "Both run in the background on this computer; you can keep exploring meanwhile."
+)
 st.caption(f"Data · {data_summary(request)}. Change it on the Data page.")
 sweeps, search = st.tabs(["Sweeps", "Search"])
 
 with sweeps:
     st.markdown(
-        "Study A's method: try every depth with each activation at a fixed width, keep the best "
-        "by validation loss, then try several widths on it. Each point is an ordinary run, so "
-        "running the sweep again only trains what is new."
+        "Depth first, then width: try every number of layers with each activation at a fixed "
+        "number of units, keep the best by its error on the validation part, then try several "
+        "numbers of units on it. Each point is an ordinary run, so running the sweep again "
+        "only trains what is new."
     )
     try:
         plan = experiment_forms.sweep_form(request)
@@ -64,23 +72,15 @@ with sweeps:
 
 with search:
     st.markdown(
-        "Search many settings automatically. Every strategy writes to one study store, so "
-        "trials from other machines appear here live and a reload reconnects."
+        "Search many settings automatically: pick a strategy and a number of trials (one trial "
+        "= one network trained with settings the strategy chose). The chart shows every trial "
+        "live; a reload reconnects."
     )
     try:
-        config, name, storage = experiment_forms.search_form(request)
+        config, name, storage, workers = experiment_forms.search_form(request)
     except ForecastLabError as error:
         show_error(error)
         st.stop()
-    workers = st.number_input(
-        "Local worker processes",
-        1,
-        4,
-        1,
-        key="w.search.workers",
-        help="Processes running trials in parallel on this machine (each uses the CPU fully: "
-        "more than the number of cores slows every trial down).",
-    )
     if st.button(
         "Start the search",
         type="primary",

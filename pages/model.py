@@ -42,8 +42,8 @@ with training:
             "More weights need more data and time.",
         )
         st.caption(
-            f"For a {request.split.lookback}-day look-back window. The study's best synthetic "
-            "models had a few thousand to tens of thousands of weights."
+            f"For a {request.split.lookback}-day look-back window. A few thousand weights are "
+            "plenty for a daily series of a few years; far more mostly makes training slower."
         )
     except ForecastLabError as error:
         show_error(error)

@@ -59,7 +59,8 @@ def market_form(data: DataConfig, source: str) -> DataConfig:
             format_func=PROVIDER_CHOICES.get,
             horizontal=True,
             key=seed_widget(widget_key(section, "provider"), data.provider),
-            help="Where the prices come from. CryptoDataDownload is the source of study A.",
+            help="Where the prices come from. CryptoDataDownload is the source the published "
+            "Bitcoin comparison used.",
         )
     else:
         st.caption("Provider: Yahoo Finance (ticker ^GSPC).")

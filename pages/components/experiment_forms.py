@@ -17,7 +17,7 @@ from core.tuning.sweep import STUDY_A_UNITS, SweepPlan
 
 PRESETS = {
     "interactive": "Interactive default (the data chosen on the Data page)",
-    "study-b": "Reproduce study B (S&P 500 to 2024-10-31, 80/20, 10 epochs)",
+    "study-b": "Reproduce the S&P 500 tuning paper (data to 2024-10-31, 80/20, 10 epochs)",
 }
 EDITOR_COLUMNS = ["name", "kind", "low", "high", "log", "step", "choices"]
 
@@ -46,14 +46,15 @@ def sweep_form(request: RunRequest) -> SweepPlan:
         5,
         (0, 3),
         key="w.sweep.depths",
-        help="Study A tried 0 to 3 (or 5) hidden layers between the input and output layers.",
+        help="Hidden layers between the input and output layers; the master's study comparing "
+        "Dense, SimpleRNN, LSTM and GRU (study A) tried 0 to 3 (or 5).",
     )
     activations = left.multiselect(
         "Activations",
         ACTIVATIONS,
         default=["tanh", "relu"],
         key="w.sweep.activations",
-        help="Study A compared tanh and relu at every depth.",
+        help="The master's study (study A) compared tanh and relu at every depth.",
     )
     units = right.number_input(
         "Units in the depth sweep",
@@ -61,7 +62,7 @@ def sweep_form(request: RunRequest) -> SweepPlan:
         1000,
         50,
         key="w.sweep.units",
-        help="Neurons per layer while depth and activation are swept (study A: 50).",
+        help="Neurons per layer while depth and activation are swept (the master's study used 50).",
     )
     units_sweep = right.multiselect(
         "Units to try on the best depth/activation",
@@ -69,7 +70,7 @@ def sweep_form(request: RunRequest) -> SweepPlan:
         default=list(STUDY_A_UNITS),
         key="w.sweep.units_sweep",
         help="After the depth sweep, these layer widths are tried on each family's best "
-        "depth and activation (picked by validation loss, as study A did).",
+        "depth and activation (picked by validation error, as the master's study did).",
     )
     epochs = right.number_input(
         "Epochs per run (most stop early)",
@@ -197,16 +198,18 @@ def space_editor(preset: SearchSpace, key: str) -> SearchSpace:
     return space
 
 
-def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
-    """The search settings -> (TuneConfig, study name, storage URL or None for the local file)."""
+def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None, int]:
+    """The search settings -> (TuneConfig, study name, storage URL or None for the local file,
+    local worker processes); the multi-machine settings sit under "Advanced"."""
     preset = st.radio(
         "Starting point",
         list(PRESETS),
         format_func=PRESETS.get,
         horizontal=True,
         key="w.search.preset",
-        help="Study B's protocol scales with the whole series' range, which leaks the test "
-        "part's range into training: its scores are optimistic and labelled as such.",
+        help="The S&P 500 tuning paper (study B) scaled with the whole series' range, which "
+        "leaks the test part's range into training: its scores are optimistic and labelled as "
+        "such.",
     )
     left, middle, right = st.columns(3)
     strategy = left.selectbox(
@@ -223,7 +226,7 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
         1000,
         20 if preset == "study-b" else 10,
         key=f"w.search.trials.{preset}",
-        help="Stop after this many trials (study B ran 20).",
+        help="Stop after this many trials (the S&P 500 tuning paper ran 20).",
     )
     timeout = middle.number_input(
         "Time budget (minutes, 0 = none)",
@@ -241,8 +244,8 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
         0.0,
         format="%.6f",
         key="w.search.target",
-        help="Stop as soon as a trial reaches this value or lower (study B stopped its "
-        "Bayesian search once it matched the generator's best).",
+        help="Stop as soon as a trial reaches this value or lower (the S&P 500 tuning paper "
+        "stopped its Bayesian search once it matched the generator's best).",
     )
     epochs = right.number_input(
         "Epochs per trial",
@@ -250,7 +253,8 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
         500,
         10,
         key=f"w.search.epochs.{preset}",
-        help="Training passes per trial (study B: 10). Hyperband uses this as its maximum.",
+        help="Training passes per trial (the S&P 500 tuning paper: 10). Hyperband uses this "
+        "as its maximum.",
     )
     trial_seconds = right.number_input(
         "Time cap per trial (seconds, 0 = none)",
@@ -272,7 +276,7 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
         csv = request.data.csv_path if request.data.source == "csv" else None
         base = study_b_config(strategy, csv_path=csv)
         st.caption(
-            "Study B's data: the S&P 500 (Yahoo) to 2024-10-31"
+            "The paper's data: the S&P 500 (Yahoo) to 2024-10-31"
             + (" from your uploaded CSV" if csv else "")
             + "; whole-series scaling (leaks the test range), 80/20 split."
         )
@@ -296,7 +300,16 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
         train=base.train.replace(epochs=int(epochs)),
         trial_seconds=float(trial_seconds) if trial_seconds else None,
     )
-    with st.expander("Study name and storage (many machines)", expanded=False):
+    with st.expander("Advanced: parallel workers, study name and several machines"):
+        workers = st.number_input(
+            "Local worker processes",
+            1,
+            4,
+            1,
+            key="w.search.workers",
+            help="Processes running trials in parallel on this machine (each uses the CPU "
+            "fully: more than the number of cores slows every trial down).",
+        )
         name = st.text_input(
             "Study name",
             value="",
@@ -314,7 +327,7 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None]:
             "lets workers on other machines join with `python -m core tune worker --study NAME "
             "--storage URL`.",
         )
-    return config, name.strip() or default_study_name(config), storage.strip() or None
+    return config, name.strip() or default_study_name(config), storage.strip() or None, workers
 
 
 __all__ = ["PRESETS", "search_form", "space_editor", "sweep_form"]

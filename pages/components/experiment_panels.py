@@ -250,8 +250,8 @@ def _search_panel(name: str, storage: str | None) -> None:
             st.error(f"A worker ended with an error: {worker.log_tail(3)}")
     if config.split.leaks:
         st.warning(
-            "Whole-series scaling (study B) lets training see the test part's range: scores "
-            "are optimistic.",
+            "Whole-series scaling (as in the S&P 500 tuning paper) lets training see the test "
+            "part's range: scores are optimistic.",
             icon=":material/warning:",
         )
     if frame.empty:
@@ -299,8 +299,8 @@ def verdict(study, frame: pd.DataFrame) -> None:
     reference = STUDY_B_REFERENCE.get(study_config(study).strategy)
     if study_config(study).space.name == "study-b" and reference:
         st.caption(
-            f"Study B reported {reference['mse']:g} (test MSE, scaled) at iteration "
-            f"{reference['trial']} for this strategy."
+            f"The S&P 500 tuning paper reported {reference['mse']:g} (test MSE, scaled) at "
+            f"iteration {reference['trial']} for this strategy."
         )
 
 

@@ -38,8 +38,8 @@ def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
             key=seed_widget(
                 widget_key(section, "test_size"), int(clamp(split.test_size, 1, upper))
             ),
-            help="How many of the most recent days are kept for testing. The study used 465 "
-            "(one year plus 100 days).",
+            help="How many of the most recent days are kept for testing. Published "
+            "comparisons used 465 (one year plus 100 days).",
         )
     elif method == "fraction":
         test_fraction = st.slider(
@@ -60,8 +60,8 @@ def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
             max_value=2100,
             step=1,
             key=seed_widget(widget_key(section, "test_year"), int(split.test_year)),
-            help="Test on this calendar year only (study A tested Bitcoin on 2024); later days "
-            "are dropped.",
+            help="Test on this calendar year only (the published Bitcoin comparison tested "
+            "on 2024); later days are dropped.",
         )
     lookback = st.slider(
         "Look-back window (days)",
@@ -80,7 +80,8 @@ def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
             widget_key(section, "scaling_margin"), float(clamp(split.scaling_margin, 1.0, 10.0))
         ),
         help="Values are squeezed into 0..1 using the training range times this factor, so "
-        "later, higher values still fit. The study used 1.5x for synthetic data and 5x for "
+        "later, higher values still fit (min-max scaling with a margin). Published comparisons "
+        "used 1.5x for synthetic data and 5x for "
         "Bitcoin.",
     )
     validation = st.slider(
@@ -97,7 +98,7 @@ def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
         "(early stopping). 0 turns that check off.",
     )
     leak = st.checkbox(
-        "Reproduce study B: scale on the whole series (leaks test information)",
+        "Scale on the whole series, as the S&P 500 tuning paper did (leaks test information)",
         key=seed_widget(widget_key(section, "scaling_scope"), split.scaling_scope == "full_series"),
         help="Study B scaled with the minimum and maximum of all the data, including the test "
         "part. That lets test information slip into training; use only to reproduce it.",

@@ -29,7 +29,8 @@ def synthetic_form(data: DataConfig) -> DataConfig:
         max_value=10_950,
         step=5,
         key=seed_widget(widget_key(section, "length"), int(clamp(data.length, 60, 10_950))),
-        help="How many daily values to generate. 2555 is seven years, as in the study.",
+        help="How many daily values to generate. 2555 is seven years, as in the published "
+        "comparison.",
     )
     start = st.date_input(
         "Start date",

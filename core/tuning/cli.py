@@ -50,7 +50,13 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     tune.add_argument(
         "--trial-seconds", type=float, default=None, help="wall-time cap per trial (fast trials)"
     )
-    tune.add_argument("--objective", choices=tuple(OBJECTIVES), default=None)
+    tune.add_argument(
+        "--objective",
+        choices=tuple(OBJECTIVES),
+        default=None,
+        help="what chooses the best trial (default: validation_mse; test_mse for --space "
+        "study-b, as study B did); test MSE is recorded for every trial either way",
+    )
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--json", action="store_true", help="last stdout line: best trial JSON")
     tune.add_argument("--list", action="store_true", help="list the studies in the storage")
@@ -158,7 +164,8 @@ def _trial_printer(best: dict[str, float]):
         status = row["state"] if not row["failure"] else f"failed ({row['failure']})"
         print(
             f"trial {row['number']:>3}  {status:<9} objective {_format_number(row['value']):>10}"
-            f"  best {_format_number(best.get('value')):>10}  {_format_number(row['seconds'])}s"
+            f"  best {_format_number(best.get('value')):>10}"
+            f"  test mse {_format_number(row['test_mse']):>10}  {_format_number(row['seconds'])}s"
             f"  rss {_format_number(row['rss_mb'])} MB  {params}",
             flush=True,
         )
@@ -203,12 +210,12 @@ def _print_outcome(outcome, as_json: bool) -> None:
         ratio = best.get("vs_naive")
         verdict = ""
         if ratio is not None and math.isfinite(ratio):
-            verdict = f" ({ratio:.2f}x naive persistence's {naive:.3g}: " + (
+            verdict = f" ({ratio:.2f}x persistence's test mse {naive:.3g}: " + (
                 "at or below persistence)" if ratio <= 1 else "worse than persistence)"
             )
         print(
-            f"best: trial {best['number']} objective {_format_number(best['value'])}"
-            f"{verdict}  {best['params']}"
+            f"best: trial {best['number']} {outcome.objective} {_format_number(best['value'])}"
+            f", test mse {_format_number(best['test_mse'])}{verdict}  {best['params']}"
         )
     if as_json:
         print(json.dumps(_finite(data), separators=(",", ":")))
@@ -261,7 +268,7 @@ def command_tune(args: argparse.Namespace) -> int:
         for row in rows:
             print(
                 f"{row['name']:<40} {row['strategy'] or '-':<10} trials {row['trials']:>4}  "
-                f"best {_format_number(row['best'])}"
+                f"best {row['objective'] or 'objective'} {_format_number(row['best'])}"
             )
         if args.json:
             print(json.dumps(_finite(rows), separators=(",", ":")))

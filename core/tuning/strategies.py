@@ -25,7 +25,31 @@ class SharedGridSampler(GridSampler):
 
     Grid point i goes to trial number i (Optuna assigns numbers atomically in the storage), and
     the shuffle is seeded by the study's seed, so workers sharing a study never repeat a point.
+    Points of interrupted trials are handed out again; two workers replacing interrupted trials
+    at the same instant could both take one such point (never a point that finished).
     """
+
+    def before_trial(self, study, trial) -> None:
+        """Trials numbered past the grid's size replace interrupted ones: they take the lowest
+        grid point no trial holds (Optuna's own choice counts interrupted points as done and
+        would repeat a random finished one)."""
+        size = len(self._all_grids)
+        if trial.number < size or "grid_id" in trial.system_attrs:
+            super().before_trial(study, trial)
+            return
+        from core.tuning.trials import counts_toward_budget
+
+        held = {
+            other.system_attrs.get("grid_id")
+            for other in study._storage.get_all_trials(study._study_id, deepcopy=False)
+            if other.number != trial.number and counts_toward_budget(other)
+        }
+        free = [grid_id for grid_id in range(size) if grid_id not in held]
+        if not free:
+            super().before_trial(study, trial)
+            return
+        study._storage.set_trial_system_attr(trial._trial_id, "search_space", self._search_space)
+        study._storage.set_trial_system_attr(trial._trial_id, "grid_id", free[0])
 
     def after_trial(self, study, trial, state, values) -> None:
         return None

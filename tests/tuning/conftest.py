@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
 from core.tuning.space import Parameter, SearchSpace
 from core.tuning.study import TuneConfig
@@ -32,11 +30,3 @@ def tiny_config(**changes) -> TuneConfig:
         max_trials=2,
     )
     return config.replace(**changes)
-
-
-@pytest.fixture
-def no_jit(monkeypatch):
-    """XLA compilation costs more than it saves on trials this small."""
-    import core.training.trainer as trainer
-
-    monkeypatch.setattr(trainer, "JIT_COMPILE", False)

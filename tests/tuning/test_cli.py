@@ -29,7 +29,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys, no_jit):
+def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys):
     space = SearchSpace(
         name="cli",
         parameters=(

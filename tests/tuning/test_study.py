@@ -12,19 +12,24 @@ import pytest
 from optuna.distributions import IntDistribution
 from optuna.trial import TrialState, create_trial
 
+from core.config import SplitConfig
 from core.errors import ConfigError
 from core.tuning import strategies
 from core.tuning.space import Parameter, SearchSpace
 from core.tuning.study import (
     STOP_ATTR,
+    TuneConfig,
     counted_trials,
     create_study,
+    default_objective,
     fail_stale_trials,
     load_trial_predictions,
+    open_storage,
     parameter_importances,
     request_stop,
     run_search,
     stop_reason,
+    study_b_config,
     study_config,
     trials_frame,
 )
@@ -32,27 +37,57 @@ from tests.tuning.conftest import tiny_config
 
 
 @pytest.mark.parametrize("strategy", list(strategies.STRATEGIES))
-def test_each_strategy_runs_tiny_trials(strategy, no_jit):
+def test_each_strategy_runs_tiny_trials(strategy):
     config = tiny_config(strategy=strategy, max_trials=2)
     study = create_study(config, name=f"tiny-{strategy}")
     outcome = run_search(study.study_name)
     assert outcome.stop_reason == "trials" and outcome.trials_run == 2
+    assert outcome.objective == "validation_mse"
     assert outcome.best is not None and outcome.best["value"] > 0
     assert outcome.naive["mse"] > 0
     finished = study.get_trials(states=(TrialState.COMPLETE,))
     assert len(finished) == 2
     for trial in finished:
         assert {"r2", "rmse", "mae", "mse_original", "seconds", "rss_mb"} <= set(trial.user_attrs)
-        assert trial.value == pytest.approx(trial.user_attrs["mse"])
+        assert trial.value == pytest.approx(trial.user_attrs["validation_mse"])
+        assert trial.value != pytest.approx(trial.user_attrs["mse"])  # test MSE kept apart
     frame = trials_frame(study)
     assert list(frame["number"]) == [0, 1]
-    assert {"value", "best_so_far", "cumulative_seconds", "units", "r2"} <= set(frame.columns)
+    assert {"value", "best_so_far", "cumulative_seconds", "units", "r2", "mse"} <= set(frame)
     predictions = load_trial_predictions(study.study_name, 0)
     assert predictions is not None and len(predictions) == 60
     assert predictions.index[-1] == pd.Timestamp("2018-01-01") + pd.Timedelta(days=299)
 
 
-def test_failed_trial_is_recorded_and_the_search_goes_on(no_jit):
+def test_the_best_trial_is_chosen_on_validation_never_on_test():
+    study = create_study(tiny_config(max_trials=4), name="honest")
+    outcome = run_search(study.study_name)
+    complete = study.get_trials(states=(TrialState.COMPLETE,))
+    by_validation = min(complete, key=lambda trial: trial.user_attrs["validation_mse"])
+    assert outcome.best["number"] == by_validation.number
+    assert outcome.best["validation_mse"] == pytest.approx(outcome.best["value"])
+    assert outcome.best["test_mse"] == pytest.approx(by_validation.user_attrs["mse"])
+
+
+def test_only_the_study_b_preset_selects_on_test():
+    assert TuneConfig().objective == "validation_mse"
+    assert study_b_config().objective == "test_mse"
+    assert default_objective("study-b") == "test_mse"
+    assert default_objective("default") == "validation_mse"
+    with pytest.raises(ConfigError, match="needs a validation part"):
+        tiny_config(split=SplitConfig(test_size=60, lookback=5, validation_fraction=0.0))
+    assert tiny_config(objective="test_mse").objective == "test_mse"
+
+
+def test_settings_round_trip_through_the_stored_form():
+    config = study_b_config("bayes", max_trials=7).replace(trial_seconds=30.0, target=0.01)
+    assert TuneConfig.from_dict(config.to_dict()) == config
+    assert config.to_dict()["space"] == config.space.to_dict()
+    assert len(config.fingerprint()) == 8
+    assert config.fingerprint() != config.replace(objective="validation_mse").fingerprint()
+
+
+def test_failed_trial_is_recorded_and_the_search_goes_on():
     space = SearchSpace(parameters=(Parameter("lookback", "categorical", choices=(5, 280)),))
     study = create_study(tiny_config(strategy="grid", space=space, max_trials=5), name="fails")
     outcome = run_search(study.study_name)
@@ -63,29 +98,33 @@ def test_failed_trial_is_recorded_and_the_search_goes_on(no_jit):
     assert states[5].state == TrialState.COMPLETE
 
 
-def test_hyperband_prunes_from_the_per_epoch_validation_loss(no_jit, monkeypatch):
-    strategy = strategies.STRATEGIES["hyperband"]
-    assert strategy.make_pruner(7)._max_resource == 7
-    # A pruner that prunes whatever it sees: the runner must stop the trial after epoch 1.
-    pruning = strategies.Strategy("always", "", strategy.make_sampler, prunes=True)
-    monkeypatch.setattr(pruning.__class__, "make_pruner", lambda self, epochs: _AlwaysPrune())
-    monkeypatch.setitem(strategies.STRATEGIES, "hyperband", pruning)
-    config = tiny_config(strategy="hyperband", max_trials=1)
-    config = config.replace(train=config.train.replace(epochs=5))
+def test_hyperband_prunes_a_trial_far_worse_than_its_bracket():
+    # Earlier trials (asked, reported and told through Optuna's public API, as a worker would)
+    # reached a tiny validation loss at every epoch; the real Hyperband pruner must stop a new
+    # trial whose per-epoch validation loss is orders of magnitude worse before its last epoch.
+    config = tiny_config(strategy="hyperband", max_trials=21)
+    config = config.replace(train=config.train.replace(epochs=9))
     study = create_study(config, name="prunes")
-    run_search(study.study_name)
-    trial = study.trials[0]
+    reporting = optuna.load_study(
+        study_name="prunes",
+        storage=open_storage(),
+        sampler=optuna.samplers.RandomSampler(seed=0),
+        pruner=strategies.STRATEGIES["hyperband"].make_pruner(9),
+    )
+    for _ in range(20):
+        trial = reporting.ask(config.space.distributions())
+        for epoch in range(1, 10):
+            trial.report(1e-9 * epoch, epoch)
+            trial.should_prune()
+        reporting.tell(trial, 9e-9)
+    run_search("prunes")
+    trial = study.trials[-1]
     assert trial.state == TrialState.PRUNED
-    assert trial.intermediate_values.keys() == {1}
-    assert trial.user_attrs["epochs_run"] == 1
+    assert max(trial.intermediate_values) < 9
+    assert trial.user_attrs["epochs_run"] == max(trial.intermediate_values)
 
 
-class _AlwaysPrune(optuna.pruners.BasePruner):
-    def prune(self, study, trial) -> bool:
-        return bool(trial.intermediate_values)
-
-
-def test_target_and_time_budget_stop_after_one_trial(no_jit):
+def test_target_and_time_budget_stop_after_one_trial():
     study = create_study(tiny_config(max_trials=5, target=10.0), name="target")
     outcome = run_search(study.study_name)
     assert (outcome.stop_reason, outcome.trials_run) == ("target", 1)
@@ -166,7 +205,7 @@ def test_importances_need_a_few_finished_trials():
     assert importances["units"] > importances["lookback"]
 
 
-def test_memory_limit_hands_over_after_the_trial(no_jit):
+def test_memory_limit_hands_over_after_the_trial():
     study = create_study(tiny_config(max_trials=3), name="recycle")
     outcome = run_search(study.study_name, max_rss_mb=1.0)
     assert (outcome.stop_reason, outcome.trials_run) == ("recycle", 1)

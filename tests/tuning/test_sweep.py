@@ -36,7 +36,7 @@ def tiny_plan(**changes) -> SweepPlan:
     return SweepPlan(**values)
 
 
-def test_sweep_trains_only_what_is_new(no_jit):
+def test_sweep_trains_only_what_is_new():
     plan = tiny_plan()
     assert plan.size == 3
     first = run_sweep(plan)

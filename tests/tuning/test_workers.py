@@ -57,7 +57,7 @@ def test_two_workers_share_a_grid_without_duplicates():
     assert study.study_name == "shared-grid"
 
 
-def test_killed_worker_loses_only_its_running_trial(no_jit):
+def test_killed_worker_loses_only_its_running_trial():
     config = tiny_config(max_trials=2)
     config = config.replace(train=config.train.replace(epochs=400))  # long enough to kill
     create_study(config, name="killed")

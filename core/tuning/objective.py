@@ -1,0 +1,282 @@
+"""One trial's work: train the proposal, score it on validation (the objective unless the study
+selects on test), record test metrics and predictions, keep the whole trial inside its time cap.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from core.config import SplitConfig
+from core.errors import ForecastLabError, TrainingCancelled
+from core.paths import sub_dir
+from core.tuning.settings import TuneConfig
+from core.tuning.strategies import get_strategy
+from core.tuning.trials import FAILURE_ATTR
+
+if TYPE_CHECKING:
+    from core.data.prepare import Prepared
+    from core.data.series import Series
+
+PREPARED_CACHE_SIZE = 6  # prepared windows kept per process, keyed by look-back window
+# Until a trial has been measured, keep this share of the cap for everything but training.
+FIRST_ALLOWANCE_SHARE = 0.25
+ALLOWANCE_MARGIN = 1.1  # the allowance is the largest recent overhead plus this margin
+ALLOWANCE_HISTORY = 5
+TEST_METRICS = ("mse", "rmse", "mae", "r2", "mse_original", "mae_original")
+
+
+class TrialEnvironment:
+    """Per-process state of a search: the series (loaded once), prepared windows cached per
+    look-back window (the rest of the split never changes within a study), naive persistence,
+    and the measured time a trial needs beyond training (validation, prediction, storage)."""
+
+    def __init__(self, config: TuneConfig) -> None:
+        from core.data import load_series
+        from core.data.market import filter_dates
+
+        self.config = config
+        series = load_series(config.data)
+        if config.data.source == "csv" and (config.data.start_date or config.data.end_date):
+            # The CSV loader keeps every row; apply the date range here (a no-op for markets).
+            series = filter_dates(series, config.data.start_date, config.data.end_date)
+        self.series: Series = series
+        self._prepared: OrderedDict[int, Prepared] = OrderedDict()
+        self._overheads: deque[float] = deque(maxlen=ALLOWANCE_HISTORY)
+
+    def prepared(self, split: SplitConfig) -> Prepared:
+        from core.data.prepare import prepare
+
+        key = split.lookback
+        if key in self._prepared:
+            self._prepared.move_to_end(key)
+            return self._prepared[key]
+        prepared = prepare(self.series, split, self.config.model)
+        self._prepared[key] = prepared
+        while len(self._prepared) > PREPARED_CACHE_SIZE:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    def naive_metrics(self) -> dict[str, float]:
+        """Persistence (tomorrow = today) on the same test targets, scaled and original units."""
+        from core.evaluation.metrics import regression_metrics
+
+        prepared = self.prepared(self.config.split.replace(lookback=1))
+        previous = prepared.scaled[prepared.test_index - 1]
+        scaled = regression_metrics(prepared.y_test, previous, previous)
+        original = regression_metrics(
+            prepared.values_test, prepared.series.values[prepared.test_index - 1]
+        )
+        return {
+            "mse": scaled["mse"],
+            "mae": scaled["mae"],
+            "mse_original": original["mse"],
+            "mae_original": original["mae"],
+        }
+
+    def training_seconds(self) -> float | None:
+        """The training cap that keeps the whole trial inside the per-trial cap: the cap less
+        the largest recently measured overhead (a share of the cap until one is measured)."""
+        cap = self.config.trial_seconds
+        if cap is None:
+            return None
+        if self._overheads:
+            allowance = max(self._overheads) * ALLOWANCE_MARGIN
+        else:
+            allowance = cap * FIRST_ALLOWANCE_SHARE
+        return max(1.0, cap - allowance)
+
+    def record_overhead(self, trial_seconds: float, trained_seconds: float | None) -> None:
+        """What a trial spent beyond its capped training (the final validation pass, prediction,
+        scoring, storage writes and, with the pool, the hand-over)."""
+        cap = self.training_seconds()
+        if trained_seconds is None or cap is None:
+            return
+        self._overheads.append(max(0.0, trial_seconds - min(trained_seconds, cap)))
+
+
+def evaluate_trial(
+    trial: optuna.Trial,
+    environment: TrialEnvironment,
+    *,
+    study_name: str,
+    training_seconds: float | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Train the trial's proposal and score it; returns {"value", "train_seconds"}.
+
+    The objective is the best validation MSE (scaled), or the test MSE where the study selects
+    on test (study B); test metrics are always stored in the trial's user attrs, never used to
+    choose otherwise. Raises optuna.TrialPruned when the pruner stops it; other failures are
+    recorded as the trial's failure reason and re-raised; a cancel leaves no reason, so the
+    trial counts as interrupted.
+    """
+    from core.evaluation.forecast import predict_next
+    from core.evaluation.metrics import regression_metrics
+    from core.models.registry import count_parameters
+    from core.training.trainer import train_model
+
+    config = environment.config
+    strategy = get_strategy(config.strategy)
+    started = time.perf_counter()
+    model = trained = None
+    try:
+        params = config.space.suggest(trial)
+        model_config, train_config, split = config.space.apply(
+            params, config.model, config.train, config.split
+        )
+        if training_seconds is not None:
+            train_config = train_config.replace(max_seconds=training_seconds)
+        prepared = environment.prepared(split)
+        trial.set_user_attr("parameter_count", count_parameters(model_config, split.lookback))
+
+        def progress(update) -> None:
+            if update.val_loss is None:
+                return
+            trial.report(update.val_loss, update.epoch)
+            # After the last epoch the training is paid for: score it rather than prune it.
+            last = update.epoch >= update.max_epochs
+            if strategy.prunes and not last and trial.should_prune():
+                trial.set_user_attr("epochs_run", update.epoch)
+                raise optuna.TrialPruned(
+                    f"validation loss {update.val_loss:.3g} after {update.epoch} epochs"
+                )
+
+        trained = train_model(
+            prepared, model_config, train_config, progress=progress, should_stop=should_stop
+        )
+        model = trained.model
+        predicted = predict_next(model, prepared.x_test)
+        if not np.all(np.isfinite(predicted)):
+            raise ForecastLabError(
+                "the model's test predictions are not finite (the training diverged); a lower "
+                "learning rate usually fixes it."
+            )
+        previous = prepared.scaled[prepared.test_index - 1]
+        scaled = regression_metrics(prepared.y_test, predicted, previous)
+        predicted_original = prepared.scaler.inverse(predicted)
+        original = regression_metrics(prepared.values_test, predicted_original)
+        validation = [value for value in trained.history.get("val_loss", []) if value == value]
+        attrs = {
+            "mse": scaled["mse"],
+            "rmse": scaled["rmse"],
+            "mae": scaled["mae"],
+            "r2": scaled["r2"],
+            "directional_accuracy": scaled["directional_accuracy"],
+            "mse_original": original["mse"],
+            "mae_original": original["mae"],
+            # The restored best weights score this on the validation windows (the loss is MSE).
+            "validation_mse": min(validation) if validation else math.nan,
+            "epochs_run": trained.epochs_run,
+            "train_seconds": trained.seconds,
+            "stop_reason": trained.stop_reason,
+        }
+        for key, value in attrs.items():
+            trial.set_user_attr(key, json_number(value))
+        _save_predictions(study_name, trial.number, prepared, predicted_original)
+        value = attrs["mse"] if config.objective == "test_mse" else attrs["validation_mse"]
+        if not math.isfinite(value):
+            raise ForecastLabError(
+                f"the objective ({config.objective}) is not finite; the trial diverged or had "
+                "no validation part."
+            )
+        return {"value": float(value), "train_seconds": float(trained.seconds)}
+    except optuna.TrialPruned:
+        raise
+    except TrainingCancelled:
+        raise  # no failure reason: counted as interrupted, the point can be tried again
+    except Exception as error:  # config, divergence, memory and TensorFlow's own errors (OOM)
+        trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
+        raise
+    finally:
+        trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
+        model = trained = None  # drop the network before clearing Keras' state
+        release_memory()
+        trial.set_user_attr("rss_mb", round(resident_megabytes(), 1))
+
+
+def _save_predictions(study_name: str, number: int, prepared, predicted: np.ndarray) -> None:
+    path = predictions_file(study_name, number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        dates=np.asarray(prepared.dates_test.values, dtype="datetime64[ns]"),
+        actual=np.asarray(prepared.values_test, dtype=np.float64),
+        predicted=np.asarray(predicted, dtype=np.float64),
+    )
+
+
+def release_memory() -> None:
+    """Keras keeps every built model in its global graph state; clear it after each trial."""
+    import sys
+
+    if "keras" in sys.modules:
+        sys.modules["keras"].backend.clear_session()
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        # glibc keeps freed tensor buffers in its arenas; hand them back to the system.
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except OSError:
+            pass
+
+
+def resident_megabytes() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def json_number(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80] or "study"
+
+
+def predictions_file(study_name: str, number: int) -> Path:
+    """Where a worker keeps a trial's test predictions (original units) on its own disk."""
+    return sub_dir("studies") / _safe_name(study_name) / f"trial_{number:05d}.npz"
+
+
+def load_trial_predictions(study_name: str, number: int) -> pd.DataFrame | None:
+    """Test dates, actual and predicted values of a trial, when this machine ran it."""
+    path = predictions_file(study_name, number)
+    if not path.is_file():
+        return None
+    with np.load(path) as stored:
+        frame = pd.DataFrame(
+            {"actual": stored["actual"], "model": stored["predicted"]},
+            index=pd.DatetimeIndex(stored["dates"], name="date"),
+        )
+    frame["part"] = "test"
+    return frame
+
+
+__all__ = [
+    "TEST_METRICS",
+    "TrialEnvironment",
+    "evaluate_trial",
+    "json_number",
+    "load_trial_predictions",
+    "predictions_file",
+    "release_memory",
+    "resident_megabytes",
+]

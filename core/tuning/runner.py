@@ -1,0 +1,218 @@
+"""The study runner shared by every strategy: run trials of a stored study until a stop rule
+holds; safe to run in several processes or machines at once against one storage.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from core.tuning.objective import (
+    TEST_METRICS,
+    TrialEnvironment,
+    evaluate_trial,
+    json_number,
+    resident_megabytes,
+)
+from core.tuning.settings import TuneConfig
+from core.tuning.storage import NAIVE_ATTR, STOP_ATTR, load_study, open_storage, study_config
+from core.tuning.strategies import get_strategy
+from core.tuning.trials import (
+    FAILURE_ATTR,
+    WORKER_ATTR,
+    best_trial,
+    counted_trials,
+    fail_stale_trials,
+    process_identity,
+)
+
+STOP_MESSAGES = {
+    "trials": "the number of trials is reached",
+    "grid": "every grid point is done",
+    "timeout": "the time budget is used up",
+    "target": "the target objective is reached",
+    "cancelled": "the search was cancelled",
+    "recycle": "this worker's memory grew past its limit; a fresh worker continues",
+}
+
+
+@dataclass
+class SearchOutcome:
+    """What one run of the study runner did (the study itself holds every trial)."""
+
+    study_name: str
+    objective: str
+    stop_reason: str
+    trials_run: int
+    wall_seconds: float
+    best: dict[str, Any] | None
+    naive: dict[str, float] | None
+    stale_trials: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "study": self.study_name,
+            "objective": self.objective,
+            "stop_reason": self.stop_reason,
+            "trials_run": self.trials_run,
+            "wall_seconds": round(self.wall_seconds, 2),
+            "best": self.best,
+            "naive": self.naive,
+            "stale_trials": self.stale_trials,
+        }
+
+
+def stop_reason(study: optuna.Study, config: TuneConfig, started: float) -> str | None:
+    """Which stop rule holds now, if any (checked before each trial, by every worker)."""
+    if study.user_attrs.get(STOP_ATTR):
+        return "cancelled"
+    limit = config.trial_limit
+    if counted_trials(study) >= limit:
+        return "grid" if limit < config.max_trials else "trials"
+    if config.target is not None:
+        best = best_trial(study)
+        if best is not None and best.value <= config.target:
+            return "target"
+    if config.timeout_seconds is not None and time.monotonic() - started >= config.timeout_seconds:
+        return "timeout"
+    return None
+
+
+def describe_trial(trial: FrozenTrial) -> dict[str, Any]:
+    """A JSON-ready row for one trial (CLI rows, the best trial line): its objective value,
+    its validation MSE and its test metrics side by side."""
+    return {
+        "number": trial.number,
+        "state": trial.state.name.lower(),
+        "value": json_number(trial.value) if trial.value is not None else None,
+        "validation_mse": trial.user_attrs.get("validation_mse"),
+        "test_mse": trial.user_attrs.get("mse"),
+        "params": trial.params,
+        "seconds": trial.user_attrs.get("seconds"),
+        "metrics": {key: trial.user_attrs[key] for key in TEST_METRICS if key in trial.user_attrs},
+        "failure": trial.user_attrs.get(FAILURE_ATTR),
+        "rss_mb": trial.user_attrs.get("rss_mb"),
+    }
+
+
+def best_summary(study: optuna.Study, naive: dict[str, float] | None) -> dict[str, Any] | None:
+    """The best trial's row; vs_naive compares its test MSE with persistence's."""
+    best = best_trial(study)
+    if best is None:
+        return None
+    row = describe_trial(best)
+    if naive and naive.get("mse"):
+        row["vs_naive"] = best.user_attrs.get("mse", math.nan) / naive["mse"]
+    return row
+
+
+def run_search(
+    name: str,
+    storage: str | None = None,
+    *,
+    seed: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_trial: Callable[[FrozenTrial], None] | None = None,
+    max_rss_mb: float | None = None,
+) -> SearchOutcome:
+    """Run trials of an existing study until a stop rule holds (trials, time budget, target,
+    grid exhausted, a stop request in the study or should_stop()). Safe to run in several
+    processes or machines at once against one storage: they share the study.
+
+    `seed` seeds this worker's sampler (default: the study's seed; give each extra worker its
+    own so random proposals differ). Grid order always follows the study's seed. With
+    `max_rss_mb`, the run ends with stop reason "recycle" once the process holds more memory
+    than that, so the caller can continue in a fresh process (the CLI worker re-executes).
+    """
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = load_study(name, storage)
+    config = study_config(study)
+    stale = fail_stale_trials(study)
+    strategy = get_strategy(config.strategy)
+    sampler_seed = config.seed if (seed is None or config.strategy == "grid") else seed
+    if config.strategy != "grid" and sampler_seed is not None:
+        # A resumed or recycled worker must not replay the proposals of the first run.
+        sampler_seed += len(study.get_trials(deepcopy=False))
+    study = optuna.load_study(
+        study_name=name,
+        storage=open_storage(storage),
+        sampler=strategy.make_sampler(config.space, sampler_seed),
+        pruner=strategy.make_pruner(config.train.epochs),
+    )
+    environment = TrialEnvironment(config)
+    naive = study.user_attrs.get(NAIVE_ATTR)
+    if naive is None:
+        naive = environment.naive_metrics()
+        study.set_user_attr(NAIVE_ATTR, naive)
+    identity = process_identity()
+    started = time.monotonic()
+    trials_run = 0
+    reason = None
+
+    def objective(trial: optuna.Trial) -> float:
+        trial.set_user_attr(WORKER_ATTR, identity)
+        trial_started = time.perf_counter()
+        result = evaluate_trial(
+            trial,
+            environment,
+            study_name=name,
+            training_seconds=environment.training_seconds(),
+            should_stop=should_stop,
+        )
+        environment.record_overhead(time.perf_counter() - trial_started, result["train_seconds"])
+        return result["value"]
+
+    while True:
+        reason = stop_reason(study, config, started)
+        if reason is None and should_stop is not None and should_stop():
+            reason = "cancelled"
+        if reason is not None:
+            break
+        stale += fail_stale_trials(study)
+        study.optimize(objective, n_trials=1, catch=(Exception,))
+        trials_run += 1
+        if max_rss_mb is not None and resident_megabytes() > max_rss_mb:
+            reason = "recycle"
+        if on_trial is not None:
+            on_trial(_latest_own_trial(study))
+        if reason == "recycle":
+            break
+    return SearchOutcome(
+        study_name=name,
+        objective=config.objective,
+        stop_reason=reason,
+        trials_run=trials_run,
+        wall_seconds=time.monotonic() - started,
+        best=best_summary(study, naive),
+        naive=naive,
+        stale_trials=stale,
+    )
+
+
+def _latest_own_trial(study: optuna.Study) -> FrozenTrial:
+    """This process's latest finished trial (another worker's may be newer in the study)."""
+    trials = study.get_trials(deepcopy=False)
+    mine = [
+        trial
+        for trial in trials
+        if trial.user_attrs.get(WORKER_ATTR, {}).get("pid") == os.getpid()
+        and trial.state != TrialState.RUNNING
+    ]
+    return max(mine or trials, key=lambda trial: trial.number)
+
+
+__all__ = [
+    "STOP_MESSAGES",
+    "SearchOutcome",
+    "best_summary",
+    "describe_trial",
+    "run_search",
+    "stop_reason",
+]

@@ -1,0 +1,211 @@
+"""Where studies live: a local journal file by default, any Optuna RDB URL (PostgreSQL, MySQL,
+sqlite) for many machines; creating, reopening, listing and stopping studies.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from core.errors import ConfigError
+from core.paths import sub_dir
+from core.tuning.settings import TuneConfig
+
+JOURNAL_FILE = "studies.journal"
+CONFIG_ATTR = "config"
+STOP_ATTR = "stop_requested"
+NAIVE_ATTR = "naive"
+# Settings a reopened study may change: the stop rule. Everything else must match.
+STOP_RULE_FIELDS = ("max_trials", "timeout_seconds", "target")
+# SQLAlchemy 2 reads a bare postgresql:// as psycopg 3; these modules name the drivers.
+POSTGRES_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"))
+
+_STORAGES: dict[str, optuna.storages.BaseStorage] = {}
+
+
+def default_storage_url() -> str:
+    """The local journal file under the data home (multi-process safe through a lock file)."""
+    return str(sub_dir("studies") / JOURNAL_FILE)
+
+
+def resolve_database_url(url: str) -> str:
+    """A bare postgresql:// (or postgres://) URL with the PostgreSQL driver that is installed:
+    psycopg 3 when present (SQLAlchemy's own default), else psycopg2. Other URLs are returned
+    as given, so an explicit postgresql+psycopg2:// always wins."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in ("postgresql", "postgres"):
+        return url
+    for module, driver in POSTGRES_DRIVERS:
+        if importlib.util.find_spec(module) is not None:
+            return f"postgresql+{driver}://{rest}"
+    raise ConfigError(
+        f"the storage '{_without_password(url)}' is PostgreSQL but no PostgreSQL driver is "
+        "installed; run `pip install -r requirements-postgres.txt` (psycopg 3)."
+    )
+
+
+def _without_password(url: str) -> str:
+    scheme, separator, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not separator or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
+    """A journal file path (default: under the data home) or an Optuna RDB URL such as
+    postgresql://user:password@host/db; one storage object per URL and process."""
+    url = url or default_storage_url()
+    if url in _STORAGES:
+        return _STORAGES[url]
+    if "://" in url:
+        database_url = resolve_database_url(url)
+        shown = _without_password(url)
+        try:
+            warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+            storage: optuna.storages.BaseStorage = optuna.storages.RDBStorage(
+                database_url,
+                engine_kwargs=None if url.startswith("sqlite") else {"pool_pre_ping": True},
+                heartbeat_interval=30,
+                grace_period=120,
+            )
+        except (ImportError, ValueError) as error:
+            raise ConfigError(
+                f"cannot open study storage '{shown}' ({error}); check the URL and that its "
+                "database driver is installed (PostgreSQL: pip install -r "
+                "requirements-postgres.txt)."
+            ) from error
+        except Exception as error:  # sqlalchemy's OperationalError and friends: a bad server
+            first_line = str(error).splitlines()[0] if str(error) else ""
+            raise ConfigError(
+                f"cannot reach study storage '{shown}' ({type(error).__name__}: {first_line}); "
+                "check host, port, user, password and that the database exists."
+            ) from error
+    else:
+        from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
+
+        path = Path(url).expanduser()
+        if path.is_dir():
+            path = path / JOURNAL_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        storage = optuna.storages.JournalStorage(
+            JournalFileBackend(str(path), lock_obj=JournalFileOpenLock(str(path)))
+        )
+    _STORAGES[url] = storage
+    return storage
+
+
+def default_study_name(config: TuneConfig) -> str:
+    return f"{config.strategy}-{config.space.name}-{config.fingerprint()}"
+
+
+def create_study(
+    config: TuneConfig, name: str | None = None, storage: str | None = None
+) -> optuna.Study:
+    """Create the study (or reopen one with the same name); settings go into its user attrs.
+
+    Reopening keeps the stored search space and data but takes the new stop rule (trials,
+    time budget, target), so a finished study can be extended.
+    """
+    name = name or default_study_name(config)
+    backend = open_storage(storage)
+    study = optuna.create_study(
+        study_name=name, storage=backend, direction="minimize", load_if_exists=True
+    )
+    stored = study.user_attrs.get(CONFIG_ATTR)
+    if stored is None:
+        study.set_user_attr(CONFIG_ATTR, config.to_dict())
+        study.set_user_attr("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    else:
+        previous = TuneConfig.from_dict(stored)
+        if _without_stop_rule(previous) != _without_stop_rule(config):
+            raise ConfigError(
+                f"study '{name}' already exists with other settings (strategy "
+                f"{previous.strategy}, space {previous.space.name}, objective "
+                f"{previous.objective}); pick a new study name, or resume it without changing "
+                "its settings."
+            )
+        updated = previous.replace(
+            **{field_name: getattr(config, field_name) for field_name in STOP_RULE_FIELDS}
+        )
+        study.set_user_attr(CONFIG_ATTR, updated.to_dict())
+    study.set_user_attr(STOP_ATTR, False)
+    return study
+
+
+def _without_stop_rule(config: TuneConfig) -> dict[str, Any]:
+    return {key: value for key, value in config.to_dict().items() if key not in STOP_RULE_FIELDS}
+
+
+def load_study(name: str, storage: str | None = None) -> optuna.Study:
+    backend = open_storage(storage)
+    try:
+        return optuna.load_study(study_name=name, storage=backend)
+    except KeyError as error:
+        known = [summary.study_name for summary in optuna.get_all_study_summaries(backend)]
+        raise ConfigError(
+            f"no study named '{name}' in {_without_password(storage or default_storage_url())}; "
+            f"known studies: {', '.join(known) or 'none'}."
+        ) from error
+
+
+def study_config(study: optuna.Study) -> TuneConfig:
+    stored = study.user_attrs.get(CONFIG_ATTR)
+    if stored is None:
+        raise ConfigError(
+            f"study '{study.study_name}' was not created by Forecast Lab (no settings stored); "
+            "create it with `python -m core tune`."
+        )
+    return TuneConfig.from_dict(stored)
+
+
+def list_studies(storage: str | None = None) -> list[dict[str, Any]]:
+    """Name, strategy, objective, trial counts and best value of every study in the storage."""
+    backend = open_storage(storage)
+    rows = []
+    for summary in optuna.get_all_study_summaries(backend, include_best_trial=True):
+        config = summary.user_attrs.get(CONFIG_ATTR, {})
+        best = summary.best_trial
+        rows.append(
+            {
+                "name": summary.study_name,
+                "strategy": config.get("strategy"),
+                "space": config.get("space", {}).get("name"),
+                "objective": config.get("objective"),
+                "trials": summary.n_trials,
+                "best": None if best is None else best.value,
+                "created_at": summary.user_attrs.get("created_at"),
+            }
+        )
+    return sorted(rows, key=lambda row: row["created_at"] or "", reverse=True)
+
+
+def delete_study(name: str, storage: str | None = None) -> None:
+    optuna.delete_study(study_name=name, storage=open_storage(storage))
+
+
+def request_stop(name: str, storage: str | None = None) -> None:
+    """Ask every worker of the study to stop after its current trial (finished trials stay)."""
+    load_study(name, storage).set_user_attr(STOP_ATTR, True)
+
+
+__all__ = [
+    "CONFIG_ATTR",
+    "NAIVE_ATTR",
+    "STOP_ATTR",
+    "create_study",
+    "default_storage_url",
+    "default_study_name",
+    "delete_study",
+    "list_studies",
+    "load_study",
+    "open_storage",
+    "request_stop",
+    "resolve_database_url",
+    "study_config",
+]

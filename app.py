@@ -42,15 +42,25 @@ if (HERE / "pages" / "experiments.py").is_file():
         st.Page("pages/experiments.py", title="Experiments", icon=":material/science:")
     )
 
+
+def _guarded(action):
+    """Run a sidebar step; the sidebar must never take the page down with it."""
+    try:
+        return action()
+    except Exception as error:
+        show_error(error)
+        return None
+
+
 page = st.navigation(PAGES)
 try:
     state.bootstrap()
+    # The sidebar is drawn before the page: a page's st.stop() ends the script, so anything
+    # drawn after it would be lost. It is refreshed when the page runs to its end, so it shows
+    # what the page just chose.
+    refresh_sidebar = _guarded(sidebar.render)
     page.run()
+    if refresh_sidebar is not None:
+        _guarded(refresh_sidebar)
 except Exception as error:  # the last boundary: no raw traceback ever reaches the page
     show_error(error)
-finally:
-    # After the page, so it shows what the page just set (also when the page called st.stop).
-    try:
-        sidebar.render()
-    except Exception as error:  # the sidebar must never take the page down with it
-        show_error(error)

@@ -10,6 +10,7 @@ import streamlit as st
 from core.charts import series_figure
 from core.config import default_split_for
 from core.errors import ConfigError, ForecastLabError
+from core.evaluation.verdict import data_notice_words
 from pages.components import data_forms, job_panel, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.split_forms import split_form
@@ -119,11 +120,15 @@ with preview:
         + ". The network trains on the white part and is tested on the shaded part at the end."
     )
     if series.notice:
-        st.warning(series.notice, icon=":material/cloud_off:")
+        st.warning(data_notice_words(series), icon=":material/cloud_off:")
+        with st.expander("Details of the download problem"):
+            st.caption(series.notice)
     if split_problem is not None:
         show_error(split_problem)
 
-    facts = st.columns(4)
+    # Two facts per row: four in this column cut their labels off ("Training wind...").
+    top, bottom = st.columns(2), st.columns(2)
+    facts = [top[0], top[1], bottom[0], bottom[1]]
     facts[0].metric("Rows", f"{len(series):,}", help="Number of daily values in the series.")
     if prepared is not None:
         facts[1].metric(

@@ -107,6 +107,15 @@ def setting_differences(runs: Sequence[tuple[str, Any]]) -> pd.DataFrame:
     return table
 
 
+def change_sentence(new_request, old_request) -> str:
+    """What changed from one run's settings to another's, e.g. "Units per layer 32 → 64"."""
+    table = setting_differences([("new", new_request), ("old", old_request)])
+    if table.empty:
+        return "The settings are the same."
+    changes = [f"{setting} {row['old']} → {row['new']}" for setting, row in table.iterrows()]
+    return "What changed: " + "; ".join(changes) + "."
+
+
 def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
 

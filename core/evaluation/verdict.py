@@ -73,8 +73,6 @@ def describe_model(model) -> str:
         text += f", {model.activation}"
     if getattr(model, "linear_skip", False):
         text += " + linear shortcut"
-    if model.task == "classification":
-        text += " (up/flat/down)"
     return text
 
 
@@ -108,6 +106,27 @@ def _percent(value: float) -> str:
 def _baseline_mse(baselines: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
     value = baselines.get(name, {}).get("test", {}).get("mse")
     return float(value) if _finite(value) else None
+
+
+def data_notice_words(series: Any) -> str:
+    """A market-data fallback notice in plain words (the technical notice goes in a details
+    box): which copy of the prices is shown and what to do to get newer ones."""
+    name = {"btc": "Bitcoin", "sp500": "S&P 500"}.get(series.source, series.name)
+    if series.provider == "snapshot" and len(series.dates):
+        last = series.dates[-1].strftime("%d %B %Y").lstrip("0")
+        return (
+            f"The app cannot reach the internet price service right now, so it shows the copy "
+            f"of the {name} prices stored inside the app, up to {last}. Everything works the "
+            "same; press **Refresh prices now** when you are back online to add the newer days."
+        )
+    if series.fetched_at is not None:
+        when = series.fetched_at.strftime("%d %B %Y").lstrip("0")
+        return (
+            f"The app cannot reach the internet price service right now, so it shows the {name} "
+            f"prices it downloaded on {when}. Press **Refresh prices now** when you are back "
+            "online to get the newer days."
+        )
+    return str(series.notice)
 
 
 def regression_verdict(

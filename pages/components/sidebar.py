@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.config import SOURCE_LABELS, RunRequest
@@ -40,15 +42,25 @@ def model_summary(request: RunRequest) -> str:
     return f"{describe_model(model)} · {task} · up to {train.epochs} epochs"
 
 
-def render() -> None:
-    request = state.current_request()
+def render() -> Callable[[], None]:
+    """Draw the sidebar before the page runs (a page's st.stop() ends the script, and anything
+    drawn after it is lost, which left "Current setup" empty); returns a function that redraws
+    the setup lines with what the page just chose, called when the page ran to its end."""
     with st.sidebar:
         st.markdown("##### Current setup")
-        st.caption(f":material/dataset: {data_summary(request)}")
-        st.caption(f":material/neurology: {model_summary(request)}")
+        slot = st.empty()
+        _setup_lines(slot)
         active = [job for job in services.registry().jobs() if not job.finished]
         run_every = 2.0 if active else None
         st.fragment(_jobs_panel, run_every=run_every)(bool(active))
+    return lambda: _setup_lines(slot)
+
+
+def _setup_lines(slot) -> None:
+    request = state.current_request()
+    with slot.container():
+        st.caption(f":material/dataset: {data_summary(request)}")
+        st.caption(f":material/neurology: {model_summary(request)}")
 
 
 @guarded_function

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from core.config import ModelConfig, RunRequest, TrainConfig
 from core.evaluation.compare import (
+    change_sentence,
     metric_changes,
     previous_run,
     scores_table,
@@ -66,3 +67,10 @@ def test_previous_run_prefers_the_same_data_and_task():
     assert previous_run(runs, "new", "regression").key == "old"
     assert previous_run(runs, "old", "regression") is None
     assert previous_run(runs, "unknown", "regression").key == "new"
+
+
+def test_change_sentence_names_old_and_new_values():
+    old = RunRequest()
+    new = RunRequest(model=ModelConfig(units=64))
+    assert change_sentence(new, old) == "What changed: Units per layer 32 → 64."
+    assert change_sentence(old, old) == "The settings are the same."

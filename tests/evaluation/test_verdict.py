@@ -144,3 +144,23 @@ def test_runs_table_from_summaries():
     assert table.loc[0, "skill_vs_naive"] == "20% better"
     assert table.loc[0, "model"] == "LSTM, 2 layers of 32 units"
     assert runs_table([]).empty
+
+
+def test_offline_market_notice_in_plain_words():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from core.evaluation.verdict import data_notice_words
+
+    snapshot = SimpleNamespace(
+        source="btc",
+        name="BTC-USD close",
+        provider="snapshot",
+        fetched_at=None,
+        dates=pd.DatetimeIndex(["2026-03-25", "2026-03-26"]),
+        notice="Could not download BTC-USD from Yahoo Finance (DNSError) ...",
+    )
+    words = data_notice_words(snapshot)
+    assert "stored inside the app, up to 26 March 2026" in words
+    assert "DNSError" not in words and "python -m" not in words

@@ -96,6 +96,8 @@ def _choices(section: str, name: str) -> tuple[str, ...] | None:
         ("data", "source"): config.SOURCES,
         ("data", "provider"): config.PROVIDERS,
         ("data", "noise_kind"): config.NOISE_KINDS,
+        ("data", "fill"): config.FILL_METHODS,
+        ("data", "duplicates"): config.DUPLICATE_RULES,
         ("split", "method"): config.SPLIT_METHODS,
         ("split", "scaling_scope"): config.SCALING_SCOPES,
         ("model", "family"): config.FAMILIES,
@@ -117,14 +119,29 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
         for section, cls in SECTIONS.items()
     }
     source = given["data"].get("source", "synthetic")
-    if source == "csv":  # no preset: the file decides
+    frequency = None
+    if source == "csv":  # no preset: the file decides, including the window for its frequency
         data = DataConfig(**given["data"])
+        from core.data import load_series
+
+        frequency = load_series(data).frequency
     else:
         data = default_data_for(source).replace(**given["data"])
-    split = default_split_for(data).replace(**given["split"])
+    split = default_split_for(data, frequency).replace(**given["split"])
     model = ModelConfig().replace(**given["model"])
     train = TrainConfig().replace(**given["train"])
     return RunRequest(data=data, split=split, model=model, train=train, horizon=args.horizon)
+
+
+def _print_cleaning(data: DataConfig) -> None:
+    """What loading the file did (frequency, filled or dropped values, repeated dates)."""
+    from core.data import load_series
+    from core.data.clean import describe_frequency
+
+    series = load_series(data)
+    print(f"file: {len(series)} rows, {describe_frequency(series.frequency)}")
+    for note in series.cleaning.notes if series.cleaning else ():
+        print(f"note: {note}")
 
 
 def _print_progress(update: Any) -> None:
@@ -141,6 +158,8 @@ def command_train(args: argparse.Namespace) -> int:
     from core.pipeline import run_experiment
 
     request = request_from_args(args)
+    if request.data.source == "csv":
+        _print_cleaning(request.data)
     started = time.perf_counter()
     result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
     summary = result.summary()

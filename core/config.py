@@ -15,6 +15,8 @@ SCHEMA_VERSION = 1
 SOURCES = ("synthetic", "btc", "sp500", "csv")
 PROVIDERS = ("yahoo", "cdd")
 NOISE_KINDS = ("gaussian", "ar1")
+FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded file
+DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
 SPLIT_METHODS = ("last_n", "fraction", "calendar_year")
 SCALING_SCOPES = ("train", "full_series")
 FAMILIES = ("dense", "simple_rnn", "lstm", "gru", "bilstm")
@@ -95,6 +97,8 @@ class DataConfig(_Config):
     csv_path: str | None = None
     date_column: str | None = None  # None = auto-detect
     value_column: str | None = None  # None = auto-detect
+    fill: str = "interpolate"  # missing values: interpolate (straight line), ffill (carry), drop
+    duplicates: str = "last"  # repeated dates: keep the last row, or the mean of the rows
     # synthetic generator (SPEC 1.1)
     length: int = 7 * 365
     synthetic_start: str = "2018-01-01"
@@ -112,6 +116,8 @@ class DataConfig(_Config):
         _check_choice("source", self.source, SOURCES)
         _check_choice("provider", self.provider, PROVIDERS)
         _check_choice("noise kind", self.noise_kind, NOISE_KINDS)
+        _check_choice("fill", self.fill, FILL_METHODS)
+        _check_choice("duplicates rule", self.duplicates, DUPLICATE_RULES)
         if self.source == "csv" and not self.csv_path:
             raise ConfigError("The CSV source needs a file; upload one or pick another source.")
         _check_range("series length", self.length, 60, 200_000, "pick a length in that range.")
@@ -263,14 +269,20 @@ def run_key(request: RunRequest, data_fingerprint: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def default_split_for(data: DataConfig) -> SplitConfig:
+def default_split_for(data: DataConfig, frequency: str | None = None) -> SplitConfig:
     """Study presets: synthetic last 465 steps (margin 1.5); Bitcoin test = 2024 (margin 5);
-    S&P 500 study B's 80/20; CSV last 20%."""
+    S&P 500 study B's 80/20; CSV last 20% with a window that suits the file's frequency
+    (e.g. 13 weeks, 12 months, 5 years; see core.data.series.DEFAULT_LOOKBACKS)."""
     if data.source == "synthetic":
         return SplitConfig(method="last_n", test_size=465, scaling_margin=1.5)
     if data.source == "btc":
         return SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)
-    return SplitConfig(method="fraction", test_fraction=0.2, scaling_margin=1.5)
+    split = SplitConfig(method="fraction", test_fraction=0.2, scaling_margin=1.5)
+    if data.source == "csv" and frequency is not None:
+        from core.data.series import DEFAULT_LOOKBACKS  # lazy: config stays free of pandas
+
+        split = split.replace(lookback=DEFAULT_LOOKBACKS.get(frequency, split.lookback))
+    return split
 
 
 STUDY_A_BTC_START = "2020-10-28"

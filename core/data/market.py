@@ -384,6 +384,7 @@ def filter_dates(series: Series, start_date: str | None, end_date: str | None) -
         fetched_at=series.fetched_at,
         notice=series.notice,
         signal=None if series.signal is None else series.signal[keep],
+        cleaning=series.cleaning,
     )
 
 
@@ -397,6 +398,7 @@ def _with_notice(series: Series, notice: str) -> Series:
         fetched_at=series.fetched_at,
         notice=notice,
         signal=series.signal,
+        cleaning=series.cleaning,
     )
 
 

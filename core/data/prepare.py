@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from core.config import ModelConfig, SplitConfig
-from core.data.series import Series
+from core.data.series import CALENDAR_SEASONS, Series
 from core.errors import ConfigError
 
 DOWN, FLAT, UP = 0, 1, 2
@@ -106,6 +106,7 @@ def _truncate(series: Series, end: int) -> Series:
         fetched_at=series.fetched_at,
         notice=series.notice,
         signal=None if series.signal is None else series.signal[:end],
+        cleaning=series.cleaning,
     )
 
 
@@ -239,10 +240,21 @@ class Prepared:
             return None
         return np.asarray(self.series.signal, dtype=np.float64)[self.test_index]
 
+    @property
+    def calendar_season(self) -> int:
+        """The season the series' frequency suggests: 7 days, 5 trading days, 52 weeks,
+        12 months, 4 quarters; 1 (no season) for yearly or irregular data."""
+        return CALENDAR_SEASONS[self.series.frequency]
+
     @cached_property
     def season_length(self) -> int:
-        """Dominant period of the train part (see dominant_period); 7 when there is none."""
-        return dominant_period(self.series.values[: self.train_end])
+        """Dominant period of the train part (see dominant_period); the calendar season when
+        there is none (1 = no season, e.g. yearly data)."""
+        train = self.series.values[: self.train_end]
+        if self.calendar_season < MIN_SEASON:
+            found = _find_period(train, 0)
+            return dominant_period(train) if found else 1
+        return dominant_period(train, fallback=self.calendar_season)
 
 
 def prepare(series: Series, split: SplitConfig, model: ModelConfig | None = None) -> Prepared:

@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from core.config import DataConfig
+from core.data.clean import clean_series, describe_frequency
 from core.data.market import filter_dates
-from core.data.series import Series
+from core.data.series import Series, unit
 from core.errors import ConfigError, DataSourceError
 from core.paths import sub_dir
 
 MIN_ROWS = 60
+MISSING_TOKENS = ("", "na", "n/a", "#n/a", "nan", "null", "none", "-", "--", ".", "?")
 PREVIEW_ROWS = 5
 DATE_NAMES = ("date", "datetime", "timestamp", "time", "day", "dates")
 VALUE_NAMES = ("close", "adj close", "adj_close", "adjclose", "value", "price", "closing price")
@@ -92,9 +94,14 @@ def read_table(data: bytes) -> tuple[pd.DataFrame, str]:
     return frame, separator
 
 
+def _is_missing(cells: pd.Series) -> pd.Series:
+    """Cells that mean 'no value': empty, NA, N/A, #N/A, NaN, null, -, ? and the like."""
+    return cells.str.strip().str.lower().isin(MISSING_TOKENS)
+
+
 def _parse_numbers(cells: pd.Series, separator: str) -> pd.Series:
     """Numbers from text cells; with ';' files a decimal comma (1234,5) is accepted too."""
-    cleaned = cells.replace("", np.nan)
+    cleaned = cells.mask(_is_missing(cells), np.nan)
     numbers = pd.to_numeric(cleaned, errors="coerce")
     if separator == ";" and numbers.isna().sum() > cleaned.isna().sum():
         converted = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -266,8 +273,10 @@ def _pick_column(
 def load_csv_series(config: DataConfig) -> Series:
     """Validate the CSV at config.csv_path and return it as an ascending Series.
 
-    Checks: readable and non-empty, columns exist, every date parses, every value is a number,
-    no date repeats, at least 60 rows. Each failure names the row or column and the fix.
+    Checks: readable and non-empty, columns exist, every date parses, every value is a number
+    or empty/NA (a missing value), at least 60 rows after cleaning (see clean_series: repeated
+    dates merged, missing values filled or dropped; series.cleaning says what was done). Each
+    failure names the row or column and the fix.
     """
     if not config.csv_path:
         raise ConfigError("the CSV source needs a file; upload one or pick another source.")
@@ -295,53 +304,71 @@ def load_csv_series(config: DataConfig) -> Series:
         )
 
     # Messages count data rows from 1 below the header ("data row 1" is the first value).
-    date_cells = frame[date_column]
+    date_cells, value_cells = frame[date_column], frame[value_column]
+    empty_row = (date_cells == "") & _is_missing(value_cells)
+    rows = np.flatnonzero(~empty_row.to_numpy())  # rows with neither a date nor a value: skipped
+    date_cells, value_cells = date_cells.iloc[rows], value_cells.iloc[rows]
     dates = _parse_dates(date_cells)
     bad_dates = np.flatnonzero(dates.isna().to_numpy())
     if len(bad_dates):
-        row = int(bad_dates[0])
-        cell = date_cells.iloc[row]
+        row = int(rows[bad_dates[0]])
+        cell = frame[date_column].iloc[row]
         what = "is empty" if cell == "" else f"holds '{cell}', which is not a date"
         raise DataSourceError(
             f"data row {row + 1} of {file_name}: date column '{date_column}' {what} "
             f"({len(bad_dates)} such rows). Fix those cells (e.g. 2024-01-31) or pick another "
             "date column."
         )
-    value_cells = frame[value_column]
     values = _parse_numbers(value_cells, separator)
-    bad_values = np.flatnonzero(~np.isfinite(values.to_numpy()))
+    bad_values = np.flatnonzero((values.isna() & ~_is_missing(value_cells)).to_numpy())
+    bad_values = np.union1d(bad_values, np.flatnonzero(np.isinf(values.to_numpy())))
     if len(bad_values):
-        row = int(bad_values[0])
-        cell = value_cells.iloc[row]
-        what = "is empty" if cell == "" else f"holds '{cell}', which is not a number"
+        row = int(rows[bad_values[0]])
+        cell = frame[value_column].iloc[row]
         raise DataSourceError(
-            f"data row {row + 1} of {file_name}: value column '{value_column}' {what} "
-            f"({len(bad_values)} such rows). Fix or remove those rows, or pick another value "
-            "column."
+            f"data row {row + 1} of {file_name}: value column '{value_column}' holds '{cell}', "
+            f"which is not a number ({len(bad_values)} such rows). Fix those cells (empty or NA "
+            "cells count as missing values and are filled), or pick another value column."
         )
-    repeated = np.flatnonzero(dates.duplicated(keep=False).to_numpy())
-    if len(repeated):
-        first = dates.iloc[repeated[0]]
-        shown = first.date() if first == first.normalize() else first
-        rows = np.flatnonzero((dates == first).to_numpy()) + 1
-        raise DataSourceError(
-            f"date {shown} appears more than once in {file_name} (data rows "
-            f"{', '.join(str(row) for row in rows[:5])}); keep one row per date."
-        )
-    if len(frame) < MIN_ROWS:
-        raise DataSourceError(
-            f"{file_name} has {len(frame)} rows; at least {MIN_ROWS} are needed to train and "
-            "test a model. Upload a longer series."
-        )
-    order = np.argsort(dates.to_numpy(), kind="stable")
+    clean_dates, clean_values, cleaning = clean_series(
+        pd.DatetimeIndex(dates.to_numpy()),
+        values.to_numpy(dtype=np.float64),
+        config.fill,
+        config.duplicates,
+    )
     series = Series(
-        dates=pd.DatetimeIndex(dates.to_numpy()[order], name="date"),
-        values=values.to_numpy(dtype=np.float64)[order],
+        dates=clean_dates,
+        values=clean_values,
         name=f"{Path(file_name).stem} · {value_column}",
         source="csv",
         provider="upload",
+        cleaning=cleaning,
     )
+    if len(series) < MIN_ROWS:
+        raise DataSourceError(_too_short(file_name, len(rows), series))
     return filter_dates(series, config.start_date, config.end_date)
+
+
+def _too_short(file_name: str, row_count: int, series: Series) -> str:
+    """What would work instead: more rows, or the same period at a finer frequency."""
+    frequency = series.frequency
+    usable = len(series)
+    message = (
+        f"{file_name} has {usable} usable rows ({row_count} in the file, "
+        f"{describe_frequency(frequency)}); at least {MIN_ROWS} are needed to train and test a "
+        f"model, i.e. {MIN_ROWS} {unit(frequency)} of data."
+    )
+    finer = {"yearly": "quarterly or monthly", "quarterly": "monthly", "monthly": "weekly"}
+    if frequency in finer:
+        return message + (
+            f" Upload a longer history, or {finer[frequency]} values over the same period."
+        )
+    if series.cleaning is not None and series.cleaning.dropped:
+        return message + (
+            f" {series.cleaning.dropped} rows were left out for missing values; pick fill "
+            "'interpolate' or 'ffill' to keep them, or upload a longer series."
+        )
+    return message + " Upload a longer series."
 
 
 __all__ = [

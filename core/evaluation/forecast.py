@@ -112,33 +112,21 @@ def forecast_recursive(model: Any, last_window: np.ndarray, horizon: int) -> np.
     return buffer[lookback:].astype(float)
 
 
-def future_dates(dates: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
-    """The `horizon` dates after the last one, in the series' own rhythm.
-
-    Daily series with weekend dates continue on calendar days; daily series without any weekend
-    date (trading days, e.g. the S&P 500) continue on business days; other spacings (weekly,
-    monthly, hourly) continue with the inferred frequency or the median step.
+def future_dates(
+    dates: pd.DatetimeIndex, horizon: int, frequency: str | None = None
+) -> pd.DatetimeIndex:
+    """The `horizon` dates after the last one, in the series' own frequency
+    (core.data.series.detect_frequency unless given): calendar days, business days (trading-day
+    series such as the S&P 500), weeks, month ends or starts, quarters, years; irregular series
+    continue with their median step.
     """
+    from core.data.series import next_dates
+
     if horizon < 0:
         raise ValueError(f"horizon must be 0 or more steps; received {horizon}.")
     index = pd.DatetimeIndex(dates)
     if len(index) == 0:
         raise ValueError("dates is empty; a forecast needs the series' last date.")
-    last = index[-1]
     if horizon == 0:
         return pd.DatetimeIndex([], dtype=index.dtype, name="date")
-
-    step = pd.Series(index).diff().dropna().median() if len(index) > 1 else pd.Timedelta(days=1)
-    if step == pd.Timedelta(days=1):
-        if (index.dayofweek >= 5).any():
-            result = pd.date_range(last + pd.Timedelta(days=1), periods=horizon, freq="D")
-        else:
-            result = pd.bdate_range(last + pd.offsets.BDay(1), periods=horizon)
-    else:
-        frequency = pd.infer_freq(index[-min(len(index), 50) :]) if len(index) >= 3 else None
-        if frequency is not None:
-            offset = pd.tseries.frequencies.to_offset(frequency)
-            result = pd.date_range(last + offset, periods=horizon, freq=offset)
-        else:
-            result = pd.DatetimeIndex([last + step * (number + 1) for number in range(horizon)])
-    return pd.DatetimeIndex(result, name="date")
+    return next_dates(index, horizon, frequency)

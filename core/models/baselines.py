@@ -32,20 +32,24 @@ def naive_forecast(prepared: Prepared) -> np.ndarray:
 
 
 def _season_for(prepared: Prepared) -> int:
-    """prepared.season_length when the train part holds at least two seasons, else 7."""
+    """prepared.season_length when the train part holds at least two seasons, else the calendar
+    season of its frequency (7 days, 52 weeks, 12 months...) if that fits, else 1 (no season)."""
     season = int(getattr(prepared, "season_length", FALLBACK_SEASON) or FALLBACK_SEASON)
     if season < 2 or 2 * season > prepared.train_end:
-        season = FALLBACK_SEASON
+        season = int(getattr(prepared, "calendar_season", FALLBACK_SEASON))
+        if 2 * season > prepared.train_end:
+            season = 1
     return season
 
 
 def seasonal_naive_forecast(prepared: Prepared) -> np.ndarray:
-    """The value one season ago (season = prepared.season_length; 7 for short series)."""
+    """The value one season ago (season = prepared.season_length; with no season, e.g. yearly
+    data, the previous value)."""
     values = np.asarray(prepared.series.values, dtype=float)
     targets = np.asarray(prepared.test_index)
     season = _season_for(prepared)
     if targets.min() - season < 0:
-        season = FALLBACK_SEASON
+        season = 1
     return values[np.maximum(targets - season, 0)]
 
 
@@ -83,6 +87,19 @@ def linear_ar_forecast(prepared: Prepared) -> np.ndarray:
 def _holt_winters_parameters(train: np.ndarray, season: int) -> dict:
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+    if season < 2:  # no season (yearly data): Holt's linear trend, seasonal terms held at 0
+        model = ExponentialSmoothing(train, trend="add", initialization_method="estimated")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            params = model.fit().params
+        return {
+            "alpha": float(params["smoothing_level"]),
+            "beta": float(params["smoothing_trend"]),
+            "gamma": 0.0,
+            "level": float(params["initial_level"]),
+            "trend": float(params["initial_trend"]),
+            "seasons": np.zeros(1),
+        }
     model = ExponentialSmoothing(
         train,
         trend="add",

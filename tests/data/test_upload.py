@@ -179,30 +179,92 @@ def test_bad_date_names_the_row_and_value():
 
 def test_non_numeric_value_names_the_row():
     lines = make_csv(70).splitlines()
-    lines[12] = lines[12].split(",")[0] + ",n/a"
-    with pytest.raises(DataSourceError, match=r"data row 12 .*'n/a', which is not a number"):
+    lines[12] = lines[12].split(",")[0] + ",twelve"
+    with pytest.raises(DataSourceError, match=r"data row 12 .*'twelve', which is not a number"):
         load(saved("\n".join(lines)))
 
 
-def test_empty_value_names_the_row():
+@pytest.mark.parametrize("cell", ["", "NA", "n/a", "#N/A", "null", "-"])
+def test_empty_or_na_cells_are_missing_values_filled_by_interpolation(cell):
+    lines = make_csv(70).splitlines()
+    lines[3] = lines[3].split(",")[0] + "," + cell  # data row 3: 2024-01-03, true value 101.0
+    series = load(saved("\n".join(lines)))
+    assert len(series) == 70 and series.values[2] == pytest.approx(101.0)
+    assert (series.cleaning.missing, series.cleaning.filled) == (1, 1)
+    assert (
+        "1 missing values (1 empty or NA cells) were filled by linear interpolation"
+        in (series.cleaning.notes[0])
+    )
+
+
+def test_fill_carry_forward_and_drop():
     lines = make_csv(70).splitlines()
     lines[3] = lines[3].split(",")[0] + ","
-    with pytest.raises(DataSourceError, match=r"data row 3 .*'Close' is empty"):
-        load(saved("\n".join(lines)))
+    carried = load(saved("\n".join(lines)), fill="ffill")
+    assert carried.values[2] == carried.values[1] == 100.5 and carried.cleaning.filled == 1
+    dropped = load(saved("\n".join(lines)), fill="drop")
+    assert len(dropped) == 69 and pd.Timestamp("2024-01-03") not in dropped.dates
+    assert dropped.cleaning.dropped == 1 and "left out (fill: drop)" in dropped.cleaning.notes[0]
+    days = "\n".join(lines[:20] + lines[23:])  # three days not in the file: they stay absent
+    assert "Dates absent from the file stay absent with fill 'drop' (3 days)" in " ".join(
+        load(saved(days), fill="drop").cleaning.notes
+    )
 
 
-def test_duplicate_date_names_the_first_duplicate():
+def test_missing_days_are_restored_and_filled():
     lines = make_csv(70).splitlines()
-    lines[9] = "2024-01-04,123"  # data row 9 repeats data row 4
-    expected = r"date 2024-01-04 appears more than once .*data rows 4, 9"
+    del lines[10:13]  # data rows 10-12 (2024-01-10 .. 2024-01-12) are not in the file
+    series = load(saved("\n".join(lines)))
+    assert len(series) == 70 and series.frequency == "daily"
+    assert series.values[9:12] == pytest.approx([104.5, 105.0, 105.5])
+    assert "3 days absent from the dates" in series.cleaning.notes[0]
+
+
+def test_empty_edges_are_left_out_and_said():
+    lines = make_csv(70).splitlines()
+    lines[1] = lines[1].split(",")[0] + ","
+    series = load(saved("\n".join(lines)))
+    assert len(series) == 69 and series.dates[0] == pd.Timestamp("2024-01-02")
+    assert "no neighbour on both sides" in " ".join(series.cleaning.notes)
+
+
+def test_rows_without_date_and_value_are_skipped_but_a_value_without_date_is_not():
+    lines = make_csv(70).splitlines()
+    series = load(saved("\n".join([*lines, ",", " , "])))
+    assert len(series) == 70
+    with pytest.raises(DataSourceError, match=r"data row 71 .*'Date' is empty"):
+        load(saved("\n".join([*lines, ",123"])))
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("last", 123.0), ("mean", (101.5 + 123) / 2)])
+def test_repeated_dates_follow_the_stated_rule(rule, expected):
+    lines = make_csv(70).splitlines()
+    lines.insert(10, "2024-01-04,123")  # 2024-01-04 again (the first one holds 101.5)
+    series = load(saved("\n".join(lines)), duplicates=rule)
+    assert len(series) == 70
+    assert series.values[3] == pytest.approx(expected)
+    assert series.cleaning.repeated_dates == 1
+    assert f"(duplicates rule: {rule})" in series.cleaning.notes[0]
+
+
+def test_too_few_rows_says_what_would_work():
+    expected = f"has {MIN_ROWS - 1} usable rows .*at least {MIN_ROWS} .*60 days of data"
     with pytest.raises(DataSourceError, match=expected):
-        load(saved("\n".join(lines)))
-
-
-def test_too_few_rows():
-    with pytest.raises(DataSourceError, match=f"has {MIN_ROWS - 1} rows; at least {MIN_ROWS}"):
         load(saved(make_csv(MIN_ROWS - 1)))
     assert len(load(saved(make_csv(MIN_ROWS)))) == MIN_ROWS
+    years = "Date,Close\n" + "".join(f"{1990 + k}-12-31,{100 + k}\n" for k in range(30))
+    with pytest.raises(DataSourceError, match="60 years of data.*quarterly or monthly values"):
+        load(saved(years))
+
+
+def test_irregular_dates_load_with_a_note_on_what_would_work():
+    rng = np.random.default_rng(3)
+    days = np.cumsum(rng.integers(1, 30, size=80))
+    dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D")
+    text = "Date,Value\n" + "".join(f"{day:%Y-%m-%d},{k}\n" for k, day in enumerate(dates))
+    series = load(saved(text))
+    assert series.frequency == "irregular" and series.unit == "steps"
+    assert "one value per week or month" in series.cleaning.notes[-1]
 
 
 def test_same_column_for_dates_and_values():
@@ -221,3 +283,73 @@ def test_the_date_range_of_the_settings_applies_to_an_upload(tmp_path):
     assert series.dates[0] == pd.Timestamp("2020-02-01")
     assert series.dates[-1] == pd.Timestamp("2020-05-31")
     assert len(series) == 121
+
+
+# ----------------------------------------------------------------------------------------------
+# Real files at other frequencies (tests/fixtures, derived from the recorded ^GSPC closes)
+
+
+def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
+    from core.config import default_split_for
+    from core.data.prepare import prepare
+    from core.evaluation.forecast import future_dates
+    from core.models.baselines import BASELINES
+
+    data = (datasets / "sp500_weekly_gappy.csv").read_bytes()
+    preview = inspect_csv(data)
+    assert (preview.date_column, preview.value_column) == ("Week ending", "S&P 500 close")
+    config = DataConfig(source="csv", csv_path=saved(data, "sp500_weekly_gappy.csv"))
+    series = load_series(config)
+    assert series.frequency == "weekly" and series.unit == "weeks"
+    assert len(series) == 522 and preview.row_count == 514  # 8 weeks were not in the file
+    assert (np.diff(series.dates) == pd.Timedelta(days=7)).all()
+    cleaning = series.cleaning
+    assert (cleaning.missing, cleaning.filled, cleaning.dropped) == (13, 13, 0)
+    assert cleaning.notes[0] == (
+        "13 missing values (5 empty or NA cells and 8 weeks absent from the dates) were "
+        "filled by linear interpolation between their neighbours."
+    )
+    # 2019-10-18 .. 2019-11-01 are absent: a straight line from 2019-10-11 to 2019-11-08
+    before, after = (
+        series.values[series.dates.get_loc(pd.Timestamp(day))]
+        for day in ("2019-10-11", "2019-11-08")
+    )
+    middle = series.values[series.dates.get_loc(pd.Timestamp("2019-10-25"))]
+    assert middle == pytest.approx(before + (after - before) / 2)
+
+    split = default_split_for(config, series.frequency)
+    assert split.lookback == 13 and split.method == "fraction"
+    prepared = prepare(series, split)
+    assert prepared.calendar_season == 52 and prepared.season_length >= 2
+    for name, baseline in BASELINES.items():
+        assert np.isfinite(baseline(prepared)).all(), name
+    future = future_dates(series.dates, 3)
+    assert list(future) == [pd.Timestamp(day) for day in ("2025-01-03", "2025-01-10", "2025-01-17")]
+
+    dropped = load_series(config.replace(fill="drop"))
+    assert len(dropped) == 509 and dropped.cleaning.dropped == 5
+
+
+def test_yearly_file_is_yearly_without_a_season(datasets):
+    from core.config import default_split_for
+    from core.data.prepare import prepare
+    from core.evaluation.forecast import future_dates
+    from core.models.baselines import BASELINES
+
+    config = DataConfig(
+        source="csv", csv_path=saved((datasets / "sp500_yearly_close.csv").read_bytes())
+    )
+    series = load_series(config)
+    assert series.frequency == "yearly" and series.unit == "years" and len(series) == 99
+    assert series.cleaning.notes == ()
+    split = default_split_for(config, series.frequency)
+    assert split.lookback == 5
+    prepared = prepare(series, split)
+    assert prepared.calendar_season == 1
+    if prepared.season_length == 1:  # no cycle in the data: seasonal naive is the naive forecast
+        np.testing.assert_array_equal(
+            BASELINES["seasonal_naive"](prepared), BASELINES["naive"](prepared)
+        )
+    assert np.isfinite(BASELINES["holt_winters"](prepared)).all()
+    future = future_dates(series.dates, 2)
+    assert list(future) == [pd.Timestamp("2026-12-31"), pd.Timestamp("2027-12-31")]

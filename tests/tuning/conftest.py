@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
 from core.tuning.space import Parameter, SearchSpace
 from core.tuning.study import TuneConfig
@@ -30,3 +32,21 @@ def tiny_config(**changes) -> TuneConfig:
         max_trials=2,
     )
     return config.replace(**changes)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL server for the session; tests skip where it cannot start."""
+    from tests.tuning.postgres_cluster import PostgresCluster, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+    except Exception:
+        cluster.stop()
+        raise
+    yield cluster
+    cluster.stop()

@@ -2,8 +2,8 @@
 
 Keras is imported inside the builders so `import core.models.registry` stays TensorFlow-free.
 A model maps scaled windows (batch, lookback, 1) to the next scaled value (batch, 1), or to
-up/flat/down probabilities (batch, 3); standardisation, predict-change and the linear skip path
-live inside the model, so a saved .keras file needs nothing else to predict.
+up/flat/down probabilities (batch, 3); its features (standardised changes), target scaling and
+the optional linear shortcut live inside it, so a saved .keras file needs nothing else.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ if TYPE_CHECKING:
     import keras
 
 NUM_CLASSES = 3
-# The recurrent/dense branch's output starts this small, so a model with a linear skip path
-# initialised from least squares begins at the AR solution instead of at random noise.
-BRANCH_OUTPUT_SCALE = 0.01
+# Hidden Dense layers: He initialisation suits relu, Glorot (Keras' default) tanh and sigmoid.
+INITIALIZERS = {"relu": "he_normal", "tanh": "glorot_uniform", "sigmoid": "glorot_uniform"}
 
 
 def _recurrent_layer(family: str, units: int, activation: str, return_sequences: bool, name: str):
@@ -46,47 +45,98 @@ def _recurrent_layer(family: str, units: int, activation: str, return_sequences:
     raise ConfigError(f"'{family}' is not a recurrent family; pick one of {', '.join(FAMILIES)}.")
 
 
-def _window_statistics(linear_init: dict | None) -> tuple[float, float]:
-    if not linear_init:
-        return 0.0, 1.0
-    mean = float(linear_init.get("mean", 0.0))
-    std = float(linear_init.get("std", 1.0))
-    return mean, (std if std > 1e-12 else 1.0)
+def _feature_constants(config: ModelConfig, statistics: dict | None) -> dict:
+    """WindowFeatures / CombineForecast constants; identity-like ones without statistics."""
+    statistics = statistics or {}
+    default_mode = "change" if config.predict_change or config.task == "classification" else "level"
+    return {
+        "mode": statistics.get("mode", default_mode),
+        "mean": float(statistics.get("mean", 0.0)),
+        "relative_scale": float(statistics.get("relative_scale", 1.0)),
+        "offset": float(statistics.get("offset", 0.0)),
+        "target_mean": float(statistics.get("target_mean", 0.0)),
+        "target_scale": float(statistics.get("target_scale", 1.0)),
+    }
 
 
-def _build(config: ModelConfig, lookback: int, linear_init: dict | None) -> keras.Model:
+def _network_branch(config: ModelConfig, features):
     import keras
 
-    from core.models.layers import CombineForecast, Standardize
-
-    mean, std = _window_statistics(linear_init)
-    window = keras.Input(shape=(lookback, 1), name="window")
-    hidden = Standardize(mean, std, name="standardize")(window)
+    hidden = features
+    initializer = INITIALIZERS[config.activation]
     for index in range(config.dense_front_layers):
         hidden = keras.layers.Dense(
-            config.units, activation=config.activation, name=f"front_dense_{index + 1}"
+            config.units,
+            activation=config.activation,
+            kernel_initializer=initializer,
+            name=f"front_dense_{index + 1}",
         )(hidden)
     if config.family == "dense":
         hidden = keras.layers.Flatten(name="flatten")(hidden)
         for index in range(config.hidden_layers + 1):
             name = "input_dense" if index == 0 else f"hidden_dense_{index}"
-            hidden = keras.layers.Dense(config.units, activation=config.activation, name=name)(
-                hidden
-            )
+            hidden = keras.layers.Dense(
+                config.units, activation=config.activation, kernel_initializer=initializer, name=name
+            )(hidden)
             if config.dropout_rate > 0:
                 hidden = keras.layers.Dropout(config.dropout_rate)(hidden)
-    else:
-        names = (
-            ["input_recurrent"]
-            + [f"hidden_recurrent_{index + 1}" for index in range(config.hidden_layers)]
-            + ["output_recurrent"]
+        return hidden
+    names = (
+        ["input_recurrent"]
+        + [f"hidden_recurrent_{index + 1}" for index in range(config.hidden_layers)]
+        + ["output_recurrent"]
+    )
+    for position, name in enumerate(names):
+        last = position == len(names) - 1
+        hidden = _recurrent_layer(config.family, config.units, config.activation, not last, name)(
+            hidden
         )
-        for position, name in enumerate(names):
-            last = position == len(names) - 1
-            layer = _recurrent_layer(config.family, config.units, config.activation, not last, name)
-            hidden = layer(hidden)
-            if config.dropout_rate > 0:
-                hidden = keras.layers.Dropout(config.dropout_rate)(hidden)
+        if config.dropout_rate > 0:
+            hidden = keras.layers.Dropout(config.dropout_rate)(hidden)
+    return hidden
+
+
+def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, constants: dict):
+    """The LSTNet-style shortcut: a Dense(1) on the raw scaled window, started at least squares
+    so that, with the network branch at 0, the model forecasts exactly the linear AR."""
+    import keras
+
+    coefficients = np.zeros(lookback)
+    intercept = 0.0
+    if statistics and statistics.get("coefficients") is not None:
+        coefficients = np.asarray(statistics["coefficients"], dtype=float).reshape(-1).copy()
+        intercept = float(statistics.get("intercept", 0.0))
+        if coefficients.shape != (lookback,):
+            raise ConfigError(
+                f"linear_init has {coefficients.size} coefficients for a window of "
+                f"{lookback}; fit the least-squares AR on windows of the same length."
+            )
+    if config.predict_change:
+        coefficients[-1] -= 1.0  # CombineForecast adds the last value back
+    intercept -= constants["target_mean"]  # and the target mean
+    return keras.layers.Dense(
+        1,
+        kernel_initializer=keras.initializers.Constant(coefficients.reshape(lookback, 1)),
+        bias_initializer=keras.initializers.Constant(intercept),
+        name="linear_skip",
+    )
+
+
+def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras.Model:
+    import keras
+
+    from core.models.layers import CombineForecast, WindowFeatures
+
+    constants = _feature_constants(config, statistics)
+    window = keras.Input(shape=(lookback, 1), name="window")
+    features = WindowFeatures(
+        constants["mode"],
+        constants["mean"],
+        constants["relative_scale"],
+        constants["offset"],
+        name="features",
+    )(window)
+    hidden = _network_branch(config, features)
 
     if config.task == "classification":
         probabilities = keras.layers.Dense(NUM_CLASSES, activation="softmax", name="classes")(
@@ -94,34 +144,31 @@ def _build(config: ModelConfig, lookback: int, linear_init: dict | None) -> kera
         )
         return keras.Model(window, probabilities, name=f"{config.family}_classifier")
 
-    small = keras.initializers.RandomNormal(stddev=BRANCH_OUTPUT_SCALE / np.sqrt(config.units))
-    network = keras.layers.Dense(1, kernel_initializer=small, name="network_output")(hidden)
+    network = keras.layers.Dense(1, name="network_output")(hidden)
     parts = [window, network]
     if config.linear_skip:
-        coefficients = np.zeros(lookback)
-        intercept = 0.0
-        if linear_init and linear_init.get("coefficients") is not None:
-            coefficients = np.asarray(linear_init["coefficients"], dtype=float).reshape(-1)
-            intercept = float(linear_init.get("intercept", 0.0))
-            if coefficients.shape != (lookback,):
-                raise ConfigError(
-                    f"linear_init has {coefficients.size} coefficients for a window of "
-                    f"{lookback}; fit the least-squares AR on windows of the same length."
-                )
-        if config.predict_change:
-            coefficients = coefficients.copy()
-            coefficients[-1] -= 1.0  # the model adds the last value back
-        if not config.predict_change:
-            intercept -= mean  # the model adds the training mean back
-        skip = keras.layers.Dense(
-            1,
-            kernel_initializer=keras.initializers.Constant(coefficients.reshape(lookback, 1)),
-            bias_initializer=keras.initializers.Constant(intercept),
-            name="linear_skip",
-        )(keras.layers.Flatten(name="flatten_window")(window))
-        parts.append(skip)
-    output = CombineForecast(mean, std, config.predict_change, name="forecast")(parts)
+        skip = _linear_skip(config, lookback, statistics, constants)
+        parts.append(skip(keras.layers.Flatten(name="flatten_window")(window)))
+    output = CombineForecast(
+        constants["target_mean"], constants["target_scale"], config.predict_change, name="forecast"
+    )(parts)
     return keras.Model(window, output, name=f"{config.family}_forecaster")
+
+
+def linear_part(model: Any, windows: np.ndarray) -> np.ndarray | None:
+    """The forecast of a regression model's linear shortcut alone (network branch set to 0), in
+    scaled units, from the trained weights of its linear_skip layer; None without a shortcut."""
+    try:
+        skip = model.get_layer("linear_skip")
+        combine = model.get_layer("forecast")
+    except ValueError:
+        return None
+    kernel, bias = (np.asarray(weight, dtype=np.float64) for weight in skip.get_weights())
+    flat = np.asarray(windows, dtype=np.float64).reshape(len(windows), -1)
+    output = flat @ kernel.reshape(-1) + float(bias.reshape(-1)[0]) + combine.target_mean
+    if combine.predict_change:
+        output = output + flat[:, -1]
+    return output
 
 
 def _builder(family: str) -> Callable[[ModelConfig, int, dict | None], Any]:
@@ -143,8 +190,9 @@ MODEL_BUILDERS: dict[str, Callable[[ModelConfig, int, dict | None], Any]] = {
 def build_model(
     config: ModelConfig, lookback: int, *, linear_init: dict | None = None
 ) -> keras.Model:
-    """Build the network `config` describes; linear_init may hold least-squares AR coefficients
-    ("coefficients", "intercept") and window statistics ("mean", "std") from the train part."""
+    """Build the network `config` describes. linear_init holds train-part constants: the
+    feature statistics (core.models.features.feature_statistics, plus the scaler "offset") and,
+    for the linear shortcut, least-squares AR "coefficients" and "intercept"."""
     if config.family not in MODEL_BUILDERS:
         raise ConfigError(
             f"model family '{config.family}' is not registered; pick one of "
@@ -174,7 +222,7 @@ def count_parameters(config: ModelConfig, lookback: int) -> int:
     """Trainable + non-trainable parameter count of build_model(config, lookback), analytically."""
     units = config.units
     total = 0
-    features = 1
+    features = 1  # WindowFeatures: one channel
     for _ in range(config.dense_front_layers):
         total += _dense_parameters(features, units)
         features = units
@@ -195,4 +243,4 @@ def count_parameters(config: ModelConfig, lookback: int) -> int:
     return total
 
 
-__all__ = ["MODEL_BUILDERS", "build_model", "count_parameters", "NUM_CLASSES"]
+__all__ = ["MODEL_BUILDERS", "NUM_CLASSES", "build_model", "count_parameters", "linear_part"]

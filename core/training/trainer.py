@@ -23,14 +23,17 @@ if TYPE_CHECKING:
 
     from core.data.prepare import Prepared
 
-# Learning-rate schedule: halve the rate when validation loss has not improved for this share of
-# the early-stopping patience (measured in the bench: it lets a higher starting rate settle).
+# "plateau" schedule: halve the rate when validation loss has not improved for this share of the
+# early-stopping patience.
 PLATEAU_FACTOR = 0.5
 PLATEAU_SHARE = 0.5
 MIN_LEARNING_RATE = 1e-5
-# XLA cuts the step time in half but compiles for ~15 s per batch shape (train, validation,
-# predict), more than a whole default training; measured in the bench.
-JIT_COMPILE = False
+# "cosine" schedule: a linear warm-up over this share of all steps (at most one epoch) lets
+# Adam's moment estimates settle before the full rate, then a cosine decay to a tenth of it.
+WARMUP_SHARE = 0.05
+FINAL_RATE_SHARE = 0.1
+# Gradients are clipped to this norm: one bad batch cannot throw a recurrent net off course.
+CLIP_NORM = 1.0
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,13 @@ def _configure_threads() -> None:
 def _optimizer(config: TrainConfig):
     import keras
 
+    rate = config.learning_rate
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(learning_rate=config.learning_rate)
+        return keras.optimizers.Adam(learning_rate=rate, clipnorm=CLIP_NORM)
     if config.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=config.learning_rate)
+        return keras.optimizers.RMSprop(learning_rate=rate, clipnorm=CLIP_NORM)
     if config.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=0.9)
+        return keras.optimizers.SGD(learning_rate=rate, momentum=0.9, clipnorm=CLIP_NORM)
     raise ConfigError(f"optimizer '{config.optimizer}' is not one of adam, rmsprop, sgd.")
 
 
@@ -170,6 +174,60 @@ def _make_callback(
     return Supervisor()
 
 
+def _cosine_schedule(peak: float, total_steps: int):
+    """Per-batch warm-up then cosine decay, as a callback (it must coexist with early stopping
+    and the time cap, so it is a function of the step, not a compiled schedule object)."""
+    import keras
+
+    warmup = max(1, int(total_steps * WARMUP_SHARE))
+    floor = peak * FINAL_RATE_SHARE
+
+    class CosineSchedule(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.step = 0
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.step < warmup:
+                rate = peak * (self.step + 1) / warmup
+            else:
+                progress = min(1.0, (self.step - warmup) / max(1, total_steps - warmup))
+                rate = floor + 0.5 * (peak - floor) * (1.0 + math.cos(math.pi * progress))
+            self.model.optimizer.learning_rate.assign(rate)
+            self.step += 1
+
+        def on_epoch_end(self, epoch, logs=None):
+            if logs is not None:
+                logs["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+
+    return CosineSchedule()
+
+
+def balanced_weights(labels: np.ndarray, classes: int) -> np.ndarray:
+    """Per-sample weights n / (classes * count of its class): every class weighs the same in
+    the loss, so the classifier cannot win by always naming the most common class."""
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    counts = np.bincount(labels, minlength=classes).astype(np.float64)
+    per_class = np.where(counts > 0, len(labels) / (classes * np.maximum(counts, 1.0)), 0.0)
+    return per_class[labels].astype(np.float32)
+
+
+def model_constants(prepared: Prepared, model_config: ModelConfig) -> dict:
+    """Train-part constants the network is built with: feature statistics, the scaler offset
+    and, for the linear shortcut, the least-squares AR it starts from."""
+    from core.models.baselines import fit_linear_ar
+    from core.models.features import feature_statistics
+
+    offset = prepared.scaler.offset / prepared.scaler.span
+    constants = feature_statistics(prepared.x_train, prepared.y_train, model_config, offset)
+    constants["offset"] = offset
+    if model_config.linear_skip and model_config.task == "regression":
+        linear = fit_linear_ar(prepared)
+        constants["coefficients"] = linear["coefficients"]
+        constants["intercept"] = linear["intercept"]
+    return constants
+
+
 def train_model(
     prepared: Prepared,
     model_config: ModelConfig,
@@ -184,8 +242,7 @@ def train_model(
     _configure_threads()
     import keras
 
-    from core.models.baselines import fit_linear_ar
-    from core.models.registry import build_model
+    from core.models.registry import NUM_CLASSES, build_model
 
     x_all, y_all = _targets(prepared, model_config)
     if len(x_all) < 2:
@@ -195,22 +252,27 @@ def train_model(
         )
     validation_count = int(round(len(x_all) * prepared.split.validation_fraction))
     validation_count = min(validation_count, len(x_all) - 1)
+    classify = model_config.task == "classification"
+    weights = balanced_weights(y_all, NUM_CLASSES) if classify else None
     if validation_count > 0:
         x_fit, y_fit = x_all[:-validation_count], y_all[:-validation_count]
         validation: tuple | None = (x_all[-validation_count:], y_all[-validation_count:])
+        if weights is not None:
+            # Weighted like the fit part, so early stopping also ignores majority-only gains.
+            validation = (*validation, weights[-validation_count:])
+            weights = weights[:-validation_count]
     else:
         x_fit, y_fit, validation = x_all, y_all, None
 
     keras.utils.set_random_seed(int(train_config.seed))
-    linear_init = fit_linear_ar(prepared)  # also carries the window mean/std for standardising
-    model = build_model(model_config, prepared.lookback, linear_init=linear_init)
-    if model_config.task == "classification":
+    model = build_model(
+        model_config, prepared.lookback, linear_init=model_constants(prepared, model_config)
+    )
+    if classify:
         loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
     else:
         loss, metrics = "mse", ["mae"]
-    model.compile(
-        optimizer=_optimizer(train_config), loss=loss, metrics=metrics, jit_compile=JIT_COMPILE
-    )
+    model.compile(optimizer=_optimizer(train_config), loss=loss, metrics=metrics)
 
     monitor = "val_loss" if validation is not None else "loss"
     supervisor = _make_callback(
@@ -223,7 +285,11 @@ def train_model(
         should_stop=should_stop,
     )
     callbacks: list[Any] = [supervisor]
-    if train_config.patience > 1:
+    batch_size = int(min(train_config.batch_size, len(x_fit)))
+    if train_config.schedule == "cosine":
+        steps = math.ceil(len(x_fit) / batch_size) * int(train_config.epochs)
+        callbacks.insert(0, _cosine_schedule(train_config.learning_rate, steps))
+    elif train_config.schedule == "plateau" and train_config.patience > 1:
         callbacks.insert(
             0,
             keras.callbacks.ReduceLROnPlateau(
@@ -239,7 +305,8 @@ def train_model(
     history = model.fit(
         x_fit,
         y_fit,
-        batch_size=int(train_config.batch_size),
+        sample_weight=weights,
+        batch_size=batch_size,
         epochs=int(train_config.epochs),
         validation_data=validation,
         shuffle=True,
@@ -262,12 +329,8 @@ def train_model(
         model.set_weights(supervisor.best_weights)
     best_epoch = supervisor.best_epoch if train_config.restore_best else supervisor.epochs_run
     recorded = {
-        key: [float(value) for value in values]
-        for key, values in history.history.items()
-        if key != "learning_rate"
+        key: [float(value) for value in values] for key, values in history.history.items()
     }
-    if "learning_rate" in history.history:
-        recorded["learning_rate"] = [float(value) for value in history.history["learning_rate"]]
     return TrainedModel(
         model=model,
         history=recorded,
@@ -278,4 +341,4 @@ def train_model(
     )
 
 
-__all__ = ["EpochUpdate", "TrainedModel", "train_model"]
+__all__ = ["EpochUpdate", "TrainedModel", "balanced_weights", "model_constants", "train_model"]

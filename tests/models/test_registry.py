@@ -26,9 +26,9 @@ def tiny() -> object:
 
 @pytest.fixture(scope="module")
 def linear_init(tiny) -> dict:
-    from core.models.baselines import fit_linear_ar
+    from core.training.trainer import model_constants
 
-    return fit_linear_ar(tiny)
+    return model_constants(tiny, ModelConfig(linear_skip=True))
 
 
 def test_importing_the_registry_does_not_import_tensorflow():
@@ -77,7 +77,7 @@ def test_classification_head_outputs_probabilities(family, tiny):
     "shape",
     [
         {"units": 4},
-        {"units": 5, "hidden_layers": 2, "dense_front_layers": 1, "linear_skip": False},
+        {"units": 5, "hidden_layers": 2, "dense_front_layers": 1, "linear_skip": True},
         {"units": 3, "task": "classification", "dense_front_layers": 2},
     ],
 )
@@ -104,24 +104,31 @@ def test_depth_follows_study_a():
     ]
 
 
-def test_linear_init_starts_the_model_at_the_least_squares_solution(tiny, linear_init):
+def test_the_shortcut_starts_at_the_least_squares_solution(tiny, linear_init):
+    from core.models.registry import linear_part
+
+    windows = tiny.x_test.reshape(len(tiny.x_test), -1).astype(float)
+    expected = windows @ linear_init["coefficients"] + linear_init["intercept"]
     for predict_change in (True, False):
-        config = ModelConfig(family="gru", units=4, predict_change=predict_change)
+        config = ModelConfig(family="gru", units=4, predict_change=predict_change, linear_skip=True)
         model = build_model(config, LOOKBACK, linear_init=linear_init)
-        predictions = np.asarray(model(tiny.x_test, training=False)).reshape(-1)
-        windows = tiny.x_test.reshape(len(tiny.x_test), -1).astype(float)
-        expected = windows @ linear_init["coefficients"] + linear_init["intercept"]
-        # the network branch starts near zero, so the model starts at the AR forecast
-        assert np.abs(predictions - expected).max() < 0.02 * np.abs(expected).max()
+        np.testing.assert_allclose(linear_part(model, tiny.x_test), expected, atol=1e-5)
+    without = build_model(ModelConfig(units=4), LOOKBACK, linear_init=linear_init)
+    assert linear_part(without, tiny.x_test) is None
 
 
-def test_predict_change_without_skip_starts_near_persistence(tiny):
-    model = build_model(ModelConfig(units=4, linear_skip=False, predict_change=True), LOOKBACK)
-    predictions = np.asarray(model(tiny.x_test, training=False)).reshape(-1)
-    last_values = tiny.x_test[:, -1, 0]
-    assert np.abs(predictions - last_values).max() < 0.05
+def test_inputs_and_target_are_standardised_inside_the_model(tiny, linear_init):
+    import keras
+
+    model = build_model(ModelConfig(family="dense", units=4), LOOKBACK, linear_init=linear_init)
+    features = keras.Model(model.input, model.get_layer("features").output)
+    values = np.asarray(features(tiny.x_train, training=False))[:, :-1, 0]  # last step is 0
+    assert 0.8 < values.std() < 1.2
+    changes = tiny.y_train - tiny.x_train[:, -1, 0]
+    assert linear_init["target_scale"] == pytest.approx(changes.std(), rel=1e-4)
 
 
 def test_wrong_linear_init_length_is_a_config_error():
     with pytest.raises(ConfigError, match="coefficients"):
-        build_model(ModelConfig(units=4), LOOKBACK, linear_init={"coefficients": np.ones(3)})
+        config = ModelConfig(units=4, linear_skip=True)
+        build_model(config, LOOKBACK, linear_init={"coefficients": np.ones(3)})

@@ -109,3 +109,40 @@ def test_classification_tracks_accuracy(tiny):
     assert "accuracy" in trained.history and "val_accuracy" in trained.history
     probabilities = trained.model.predict(prepared.x_test, verbose=0)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_every_choice_changes_the_trained_predictions(tiny):
+    fast = FAST.replace(epochs=2)
+    variants = {
+        "dense": TINY_MODEL,
+        "gru": TINY_MODEL.replace(family="gru"),
+        "deeper": TINY_MODEL.replace(hidden_layers=1),
+        "wider": TINY_MODEL.replace(units=8),
+        "relu": TINY_MODEL.replace(activation="relu"),
+    }
+    predictions = {
+        name: train_model(tiny, config, fast).model.predict(tiny.x_test, verbose=0).reshape(-1)
+        for name, config in variants.items()
+    }
+    for name, values in predictions.items():
+        if name != "dense":
+            assert np.abs(values - predictions["dense"]).max() > 1e-4, name
+
+
+def test_balanced_weights_make_every_class_weigh_the_same():
+    from core.training.trainer import balanced_weights
+
+    labels = np.array([2, 2, 2, 2, 1, 0])
+    weights = balanced_weights(labels, 3)
+    np.testing.assert_allclose(weights, [0.5, 0.5, 0.5, 0.5, 2.0, 2.0])
+    totals = [weights[labels == label].sum() for label in (0, 1, 2)]
+    np.testing.assert_allclose(totals, [2.0, 2.0, 2.0])
+
+
+def test_cosine_schedule_warms_up_then_decays(tiny):
+    trained = train_model(tiny, TINY_MODEL, FAST.replace(epochs=3, learning_rate=0.01))
+    rates = trained.history["learning_rate"]
+    assert len(rates) == 3
+    assert rates[-1] < max(rates) <= 0.01
+    constant = train_model(tiny, TINY_MODEL, FAST.replace(epochs=2, schedule="constant"))
+    assert constant.history.get("learning_rate", [0.01, 0.01]) == pytest.approx([0.01, 0.01])

@@ -1,4 +1,5 @@
-"""Home: what Forecast Lab does, the four steps, and the one-click demo."""
+"""Home: what Forecast Lab does, the four steps, and two one-click demos side by side: a world a
+straight line can predict, and a chaotic one it cannot."""
 
 from __future__ import annotations
 
@@ -52,21 +53,50 @@ for column, (title, text, target) in zip(columns, STEPS, strict=True):
         st.page_link(target, label="Open", icon=":material/arrow_forward:")
 
 st.write("")
-left, right = st.columns([1, 2], vertical_alignment="center")
-demo = left.button(
-    "Try the demo",
-    type="primary",
-    icon=":material/play_arrow:",
-    width="stretch",
-    help="Loads a seven-year synthetic series and a small LSTM, starts training it and takes "
-    "you to the Train page. Takes about a minute the first time, and is instant after that.",
+st.subheader("Try a demo")
+st.caption(
+    "Two made-up worlds, each trained in the background with the same small network. Then open "
+    "**Results** to see how it compares with simple rules such as *tomorrow = today*."
 )
-right.caption(
-    "New here? The demo trains an LSTM on a synthetic series with a yearly and a weekly cycle. "
-    "Then open **Results** to see how it compares with *tomorrow = today*."
-)
-if demo:
-    request = services.demo_request()
+DEMOS = [
+    (
+        "linear",
+        ":material/show_chart: A world a straight line can predict",
+        "Seven years of a trend, a yearly and a weekly cycle and random noise. A simple linear "
+        "rule already forecasts it about as well as anything can: the network cannot do much "
+        "better, and the results show why.",
+        "Loads a seven-year synthetic series (trend, yearly and weekly cycles, noise) and a "
+        "small LSTM, starts training it and takes you to the Train page.",
+    ),
+    (
+        "nonlinear",
+        ":material/cyclone: One it cannot",
+        "A chaotic series (Mackey–Glass): it follows exact rules, but they bend and feed back "
+        "on themselves. A straight line misses them; here the network clearly beats the "
+        "linear model.",
+        "Loads the Mackey–Glass series (a chaotic delay equation with delay 17) and the same "
+        "small network, starts training it and takes you to the Train page.",
+    ),
+]
+columns = st.columns(2)
+chosen_demo = None
+for column, (kind, title, text, tooltip) in zip(columns, DEMOS, strict=True):
+    with column.container(border=True, height="stretch"):
+        st.markdown(f"**{title}**")
+        st.caption(text)
+        available = services.demo_available(kind)
+        if st.button(
+            "Try the demo" if kind == "linear" else "Try the chaotic demo",
+            type="primary",
+            icon=":material/play_arrow:",
+            width="stretch",
+            key=f"demo_{kind}",
+            disabled=not available,
+            help=tooltip if available else "This demo is not available in this version yet.",
+        ):
+            chosen_demo = kind
+if chosen_demo is not None:
+    request = services.demo_request(chosen_demo)
     state.forget_widgets(state.WIDGET_PREFIX)
     state.set_request(request)
     job_id = services.registry().submit(request)
@@ -76,8 +106,8 @@ if demo:
 with st.expander("How to read the results"):
     st.markdown(
         "- **Forecast vs actual**: the grey line is what happened, the blue line what the "
-        "network predicted one day ahead. The shaded part is the test period the network "
-        "never saw while training.\n"
+        "network predicted one day ahead, on the test days it never saw while training "
+        "(with *Show the training part* on, the test period is the shaded part).\n"
         "- **Tomorrow = today** (naive persistence) is the rule to beat: on prices it is "
         "very hard to beat, and a network that only copies the last value is no forecaster.\n"
         "- **Noise floor** (synthetic data only): the error of a perfect forecaster that knows "

@@ -118,9 +118,25 @@ def parameter_count(model: ModelConfig, lookback: int) -> int:
     return count_parameters(model, lookback)
 
 
-def demo_request() -> RunRequest:
-    """The demo: the default synthetic series and the default LSTM (smaller via env for tests)."""
-    request = RunRequest()
+DEMO_KINDS = ("linear", "nonlinear")
+
+
+def demo_available(kind: str) -> bool:
+    """Whether a demo exists: the default series always, the chaotic one once core offers it."""
+    import core.config
+
+    return kind == "linear" or hasattr(core.config, "nonlinear_demo_request")
+
+
+def demo_request(kind: str = "linear") -> RunRequest:
+    """A demo: "linear" = the default synthetic series and the default LSTM; "nonlinear" = the
+    chaotic Mackey-Glass preset (core.config.nonlinear_demo_request). Smaller via env for tests."""
+    if kind == "nonlinear":
+        import core.config
+
+        request = core.config.nonlinear_demo_request()
+    else:
+        request = RunRequest()
     epochs = os.environ.get(DEMO_EPOCHS_ENV)
     if epochs:
         request = request.replace(train=request.train.replace(epochs=int(epochs)))

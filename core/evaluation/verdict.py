@@ -24,6 +24,8 @@ MODEL_NAMES = {
 }
 # Within this relative difference two errors count as "about the same".
 SAME_BAND = 0.02
+# Balanced accuracy this far above always naming one class shows the classes are told apart.
+BALANCED_MARGIN = 0.05
 METRIC_COLUMNS = {
     "mse": "Squared error (MSE)",
     "rmse": "Typical error (RMSE)",
@@ -285,17 +287,76 @@ def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
             f"It never predicts '{name}' (0 of the {days} test days that were {name}), so it "
             f"cannot catch a single {name} day."
         )
+    balanced = test_metrics.get("balanced_accuracy")
+    if _finite(balanced):
+        chance = 1 / max(1, len(per_class) or 3)
+        details.append(
+            f"Counting each class equally (balanced accuracy: the average share of each class's "
+            f"days it catches) it scores {balanced * 100:.0f}%, where always guessing one class "
+            f"scores {chance * 100:.0f}%."
+        )
+    recall_text = recall_sentence(per_class)
+    if recall_text:
+        details.append(recall_text)
+    balanced = test_metrics.get("balanced_accuracy")
+    chance = test_metrics.get("majority_balanced_accuracy")
+    separates = _finite(balanced) and _finite(chance) and balanced >= chance + BALANCED_MARGIN
+    if _finite(balanced) and _finite(chance):
+        details.append(
+            f"Balanced accuracy (how often it is right, averaged over the kinds of day so rare "
+            f"ones count as much as common ones) is {balanced * 100:.0f}%; always saying "
+            f"'{majority_class}' scores {chance * 100:.0f}%."
+        )
     if gap >= 0.02:
         return Verdict(base + f" It beats that guess by {gap * 100:.0f} points.", "good", details)
-    if gap > -0.02:
+    if separates:
         return Verdict(
-            base + " It is no better than that guess: it has not learned a usable signal.",
+            base + " It is not right more often than that guess, but it does tell the kinds of "
+            f"day apart: balanced accuracy {balanced * 100:.0f}% against {chance * 100:.0f}%.",
             "neutral",
             details,
         )
+    could_not = f"it could not beat always saying '{majority_class}'."
+    if gap > -0.02:
+        return Verdict(base + " It is no better than that guess: " + could_not, "neutral", details)
     return Verdict(
-        base + f" It is {abs(gap) * 100:.0f} points worse than that guess.", "bad", details
+        base + f" It is {abs(gap) * 100:.0f} points worse than that guess: " + could_not,
+        "bad",
+        details,
     )
+
+
+def recall_sentence(per_class: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """Per-class recall in words: "It catches 40% of the down days, 10% of the flat days ..."."""
+    parts = [
+        f"{values['recall'] * 100:.0f}% of the {name} days"
+        for name, values in per_class.items()
+        if values.get("support", 0) > 0 and _finite(values.get("recall"))
+    ]
+    if not parts:
+        return None
+    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"It catches {listing}."
+
+
+def linear_share_sentence(result: Any) -> str | None:
+    """With the linear shortcut on: what the straight-line part alone scores and what the
+    network adds on top, in plain words; None without the shortcut (or for classifiers)."""
+    metrics = getattr(result, "metrics", None) or {}
+    linear_mse = metrics.get("linear_part_mse")
+    model_mse = metrics.get("test", {}).get("mse")
+    if not _finite(linear_mse) or not _finite(model_mse) or linear_mse <= 0:
+        return None
+    change = (linear_mse - model_mse) / linear_mse
+    start = (
+        f"The straight-line part alone (the linear shortcut) scores a test MSE of "
+        f"{linear_mse:.4g}; the network on top brings it to {model_mse:.4g}"
+    )
+    if change >= SAME_BAND:
+        return start + f" ({_percent(change)} better): the network adds real skill."
+    if change > -SAME_BAND:
+        return start + ": about the same, so the straight line does nearly all of the work."
+    return start + f" ({_percent(change)} worse): the network on top only adds noise here."
 
 
 def class_table(test_metrics: Mapping[str, Any]) -> pd.DataFrame:

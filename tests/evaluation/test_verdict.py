@@ -164,3 +164,12 @@ def test_offline_market_notice_in_plain_words():
     words = data_notice_words(snapshot)
     assert "stored inside the app, up to 26 March 2026" in words
     assert "DNSError" not in words and "python -m" not in words
+
+
+def test_balanced_accuracy_is_explained_when_present():
+    metrics = _classification(0.55, 0.5)
+    metrics["balanced_accuracy"] = 0.41
+    verdict = classification_verdict(metrics)
+    assert any(
+        "balanced accuracy" in line and "41%" in line and "33%" in line for line in verdict.details
+    )

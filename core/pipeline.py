@@ -186,6 +186,7 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
     from core.evaluation.forecast import predict_next
     from core.evaluation.metrics import noise_floor_mse, regression_metrics
     from core.models.baselines import BASELINES
+    from core.models.registry import linear_part
 
     scaler = prepared.scaler
     values = prepared.series.values
@@ -206,6 +207,12 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
 
     test_pred = scaler.inverse(test_pred_scaled)
     metrics = both_units(test_pred, test_pred_scaled)
+    linear_scaled = linear_part(model, prepared.x_test)
+    if linear_scaled is not None:
+        # The shortcut's trained weights alone (network branch at 0), not its least-squares start:
+        # how much of the forecast the straight line makes and what the network adds on top.
+        linear_error = scaler.inverse(linear_scaled) - values[test_index]
+        metrics["linear_part_mse"] = float(np.mean(linear_error**2))
     metrics["train"] = regression_metrics(
         values[train_index], scaler.inverse(train_pred_scaled), values[train_index - 1]
     )

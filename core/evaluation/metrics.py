@@ -103,12 +103,14 @@ def _as_labels(name: str, values: ArrayLike) -> np.ndarray:
 
 
 def classification_metrics(labels: ArrayLike, predicted: ArrayLike) -> dict[str, Any]:
-    """Accuracy, per-class accuracy/precision/recall/support, confusion and majority baseline.
+    """Accuracy, balanced accuracy, per-class accuracy/precision/recall/support, the classes
+    never predicted, confusion and majority baseline.
 
     Classes are 0 down, 1 flat, 2 up. `predicted` may be class numbers or (n, 3) probabilities.
     Per-class accuracy is the recall of that class (share of its days classified correctly);
     precision is NaN for a class never predicted, recall NaN for a class absent from `labels`.
-    The majority baseline always predicts the most frequent class of `labels`.
+    The majority baseline always predicts the most frequent class of `labels`; its balanced
+    accuracy is 1 / (number of classes present).
     """
     actual_labels = _as_labels("labels", labels)
     predicted_labels = _as_labels("predicted", predicted)
@@ -134,9 +136,17 @@ def classification_metrics(labels: ArrayLike, predicted: ArrayLike) -> dict[str,
 
     supports = confusion.sum(axis=1)
     majority = int(np.argmax(supports))  # ties go to the lower class number
+    present = [values["recall"] for values in per_class.values() if values["support"] > 0]
     return {
         "accuracy": float(np.trace(confusion) / len(actual_labels)),
+        # Mean recall over the classes present: always naming one class scores 1 / classes,
+        # however common that class is, so a collapsed classifier cannot look good here.
+        "balanced_accuracy": float(np.mean(present)),
+        "majority_balanced_accuracy": 1.0 / len(present),
         "per_class": per_class,
+        "never_predicted": [
+            name for position, name in enumerate(CLASS_NAMES) if confusion[:, position].sum() == 0
+        ],
         "confusion": confusion.tolist(),
         "majority_baseline_accuracy": float(supports[majority] / len(actual_labels)),
         "majority_class": CLASS_NAMES[majority],

@@ -158,9 +158,12 @@ def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras
 def linear_part(model: Any, windows: np.ndarray) -> np.ndarray | None:
     """The forecast of a regression model's linear shortcut alone (network branch set to 0), in
     scaled units, from the trained weights of its linear_skip layer; None without a shortcut."""
+    get_layer = getattr(model, "get_layer", None)
+    if get_layer is None:
+        return None
     try:
-        skip = model.get_layer("linear_skip")
-        combine = model.get_layer("forecast")
+        skip = get_layer("linear_skip")
+        combine = get_layer("forecast")
     except ValueError:
         return None
     kernel, bias = (np.asarray(weight, dtype=np.float64) for weight in skip.get_weights())

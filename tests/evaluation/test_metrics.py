@@ -144,3 +144,19 @@ def test_noise_floor_is_the_mse_of_the_signal():
     assert noise_floor_mse(signal, values) == pytest.approx((0.25 + 1.0) / 3)
     with pytest.raises(ValueError, match="same length"):
         noise_floor_mse(signal, values[:2])
+
+
+def test_balanced_accuracy_on_a_hand_example():
+    from core.evaluation.metrics import classification_metrics
+
+    labels = [0, 0, 1, 2, 2, 2, 2, 2]
+    predicted = [0, 2, 2, 2, 2, 2, 2, 0]
+    result = classification_metrics(labels, predicted)
+    # recalls: down 1/2, flat 0/1, up 4/5 -> mean 0.4333
+    assert result["balanced_accuracy"] == pytest.approx((0.5 + 0.0 + 0.8) / 3)
+    assert result["accuracy"] == pytest.approx(5 / 8)
+    assert result["majority_balanced_accuracy"] == pytest.approx(1 / 3)
+    assert result["never_predicted"] == ["flat"]
+    always_up = classification_metrics(labels, [2] * 8)
+    assert always_up["balanced_accuracy"] == pytest.approx(1 / 3)
+    assert always_up["never_predicted"] == ["down", "flat"]

@@ -173,3 +173,29 @@ def test_balanced_accuracy_is_explained_when_present():
     assert any(
         "balanced accuracy" in line and "41%" in line and "33%" in line for line in verdict.details
     )
+
+
+def test_classification_verdict_says_balanced_accuracy_and_recall_in_words():
+    metrics = _classification(0.5, 0.5)
+    metrics["balanced_accuracy"] = 1 / 3
+    metrics["majority_balanced_accuracy"] = 1 / 3
+    verdict = classification_verdict(metrics)
+    assert "could not beat always saying 'up'" in verdict.headline
+    assert any("It catches 0% of the down days, 0% of the flat days and 100%" in line
+               for line in verdict.details)  # fmt: skip
+    assert any("Balanced accuracy" in line and "33%" in line for line in verdict.details)
+    metrics.update(accuracy=0.45, balanced_accuracy=0.45)
+    learned = classification_verdict(metrics)
+    assert learned.tone == "neutral" and "tell the kinds of day apart" in learned.headline
+
+
+def test_linear_share_sentence_only_with_the_shortcut():
+    from types import SimpleNamespace
+
+    from core.evaluation.verdict import linear_share_sentence
+
+    with_shortcut = SimpleNamespace(metrics={"test": {"mse": 30.0}, "linear_part_mse": 40.0})
+    sentence = linear_share_sentence(with_shortcut)
+    assert "scores a test MSE of 40" in sentence and "brings it to 30" in sentence
+    assert "25% better" in sentence
+    assert linear_share_sentence(SimpleNamespace(metrics={"test": {"mse": 30.0}})) is None

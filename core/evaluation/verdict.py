@@ -288,25 +288,19 @@ def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
             f"cannot catch a single {name} day."
         )
     balanced = test_metrics.get("balanced_accuracy")
-    if _finite(balanced):
+    chance = test_metrics.get("majority_balanced_accuracy")
+    if not _finite(chance):
         chance = 1 / max(1, len(per_class) or 3)
+    separates = _finite(balanced) and balanced >= chance + BALANCED_MARGIN
+    if _finite(balanced):
         details.append(
             f"Counting each class equally (balanced accuracy: the average share of each class's "
-            f"days it catches) it scores {balanced * 100:.0f}%, where always guessing one class "
-            f"scores {chance * 100:.0f}%."
+            f"days it catches) it scores {balanced * 100:.0f}%, where always saying "
+            f"'{majority_class}' scores {chance * 100:.0f}%."
         )
     recall_text = recall_sentence(per_class)
     if recall_text:
         details.append(recall_text)
-    balanced = test_metrics.get("balanced_accuracy")
-    chance = test_metrics.get("majority_balanced_accuracy")
-    separates = _finite(balanced) and _finite(chance) and balanced >= chance + BALANCED_MARGIN
-    if _finite(balanced) and _finite(chance):
-        details.append(
-            f"Balanced accuracy (how often it is right, averaged over the kinds of day so rare "
-            f"ones count as much as common ones) is {balanced * 100:.0f}%; always saying "
-            f"'{majority_class}' scores {chance * 100:.0f}%."
-        )
     if gap >= 0.02:
         return Verdict(base + f" It beats that guess by {gap * 100:.0f} points.", "good", details)
     if separates:

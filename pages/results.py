@@ -8,11 +8,11 @@ import json
 import streamlit as st
 
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
-from core.evaluation import verdict as verdicts
 from core.evaluation.compare import previous_run
 from core.evaluation.verdict import (
     METRIC_COLUMNS,
     METRIC_HELP,
+    linear_share_sentence,
     metrics_table,
     model_name,
     regression_verdict,
@@ -42,9 +42,8 @@ show(
     ),
 )
 
-linear_share = getattr(verdicts, "linear_share_sentence", None)
-if result.request.model.linear_skip and linear_share is not None:
-    sentence = linear_share(result)
+if result.request.model.linear_skip:
+    sentence = linear_share_sentence(result)
     if sentence:
         st.info(sentence, icon=":material/linear_scale:")
 

@@ -17,6 +17,7 @@ SCHEMA_VERSION = 2
 SOURCES = ("synthetic", "btc", "sp500", "csv")
 PROVIDERS = ("yahoo", "cdd")
 NOISE_KINDS = ("gaussian", "ar1")
+GENERATORS = ("sine", "mackey_glass")
 FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded file
 DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
 SPLIT_METHODS = ("last_n", "fraction", "calendar_year")
@@ -102,7 +103,9 @@ class DataConfig(_Config):
     value_column: str | None = None  # None = auto-detect
     fill: str = "interpolate"  # missing values: interpolate (straight line), ffill (carry), drop
     duplicates: str = "last"  # repeated dates: keep the last row, or the mean of the rows
-    # synthetic generator (SPEC 1.1)
+    # synthetic generator (SPEC 1.1); "mackey_glass" is the chaotic delay equation (tau 17),
+    # which uses length, noise and seed only
+    generator: str = "sine"
     length: int = 7 * 365
     synthetic_start: str = "2018-01-01"
     level: float = 10.0
@@ -119,6 +122,7 @@ class DataConfig(_Config):
         _check_choice("source", self.source, SOURCES)
         _check_choice("provider", self.provider, PROVIDERS)
         _check_choice("noise kind", self.noise_kind, NOISE_KINDS)
+        _check_choice("generator", self.generator, GENERATORS)
         _check_choice("fill", self.fill, FILL_METHODS)
         _check_choice("duplicates rule", self.duplicates, DUPLICATE_RULES)
         if self.source == "csv" and not self.csv_path:
@@ -268,6 +272,8 @@ def run_key(request: RunRequest, data_fingerprint: str) -> str:
     """
     payload = request.to_dict()
     payload.pop("horizon", None)
+    if payload["data"].get("generator") == "sine":
+        del payload["data"]["generator"]  # the default generator keeps the keys it had before
     text = json.dumps(
         {"schema": SCHEMA_VERSION, "data": data_fingerprint, "request": payload}, sort_keys=True
     )
@@ -298,3 +304,16 @@ def default_data_for(source: str) -> DataConfig:
     if source == "btc":
         return DataConfig(source="btc", start_date=STUDY_A_BTC_START, end_date="2024-12-31")
     return DataConfig(source=source)
+
+
+NONLINEAR_DEMO_NOISE = 0.01  # the chaotic series spans about 0.4 to 1.3
+
+
+def nonlinear_demo_request() -> RunRequest:
+    """The "a straight line cannot predict it" demo: the chaotic Mackey-Glass series (delay 17,
+    one sample every 3 time units), light noise, a 30-step window and the last 465 steps as
+    test, with the default network; the bench measures it against the linear AR."""
+    return RunRequest(
+        data=DataConfig(generator="mackey_glass", noise_level=NONLINEAR_DEMO_NOISE),
+        split=SplitConfig(method="last_n", test_size=465, lookback=30),
+    )

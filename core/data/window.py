@@ -68,7 +68,9 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
         )
     scores = {size: _leave_one_out_mse(train, size) for size in usable}
     best = min(scores, key=scores.get)
-    chosen = next(size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN))
+    chosen = next(
+        size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN)
+    )
     reason = (
         f"A straight-line model that looks back {chosen} steps predicted the next value best on "
         f"the training part (error {scores[chosen]:.3g}"

@@ -17,7 +17,7 @@ def _spread(values: np.ndarray) -> float:
 
 
 def feature_mode(config: ModelConfig, windows: np.ndarray, offset: float) -> str:
-    """"return" (log returns) for classification on positive prices, since its labels are
+    """ "return" (log returns) for classification on positive prices, since its labels are
     relative moves; "change" when predicting the change; "level" otherwise."""
     if config.task == "classification":
         positive = windows.size > 0 and float(np.min(windows)) + offset > 0

@@ -76,7 +76,10 @@ def _network_branch(config: ModelConfig, features):
         for index in range(config.hidden_layers + 1):
             name = "input_dense" if index == 0 else f"hidden_dense_{index}"
             hidden = keras.layers.Dense(
-                config.units, activation=config.activation, kernel_initializer=initializer, name=name
+                config.units,
+                activation=config.activation,
+                kernel_initializer=initializer,
+                name=name,
             )(hidden)
             if config.dropout_rate > 0:
                 hidden = keras.layers.Dropout(config.dropout_rate)(hidden)

@@ -328,9 +328,7 @@ def train_model(
     if supervisor.best_weights is not None:
         model.set_weights(supervisor.best_weights)
     best_epoch = supervisor.best_epoch if train_config.restore_best else supervisor.epochs_run
-    recorded = {
-        key: [float(value) for value in values] for key, values in history.history.items()
-    }
+    recorded = {key: [float(value) for value in values] for key, values in history.history.items()}
     return TrainedModel(
         model=model,
         history=recorded,

@@ -89,3 +89,66 @@ def test_make_noise_is_zero_for_level_zero_and_rejects_unknown_kinds():
 def test_bad_start_date_is_a_config_error():
     with pytest.raises(ConfigError, match="not a date"):
         generate_series(DataConfig(synthetic_start="yesterday-ish"))
+
+
+MACKEY_GLASS = DataConfig(generator="mackey_glass", length=400, noise_level=0.01, seed=5)
+
+
+def test_mackey_glass_returns_its_signal_and_is_deterministic_by_seed():
+    series = generate_series(MACKEY_GLASS)
+    assert series.signal is not None and len(series.signal) == 400
+    assert 0.2 < series.signal.min() < series.signal.max() < 1.6  # the chaotic attractor's range
+    assert np.std(series.values - series.signal) == pytest.approx(0.01, rel=0.2)
+    again = generate_series(MACKEY_GLASS)
+    np.testing.assert_array_equal(series.values, again.values)
+    other = generate_series(MACKEY_GLASS.replace(seed=6))
+    assert np.abs(other.signal - series.signal).max() > 0.1
+
+
+def test_mackey_glass_is_nonlinear():
+    """Squares and products of the recent values predict the noise-free next step far better
+    than a straight line on the same values: what a linear AR cannot capture."""
+    signal = generate_series(MACKEY_GLASS.replace(length=1200)).signal
+    lags = 8
+    windows = np.lib.stride_tricks.sliding_window_view(signal[:-1], lags)
+    targets = signal[lags:]
+    linear = np.hstack([windows, np.ones((len(windows), 1))])
+    pairs = np.stack(
+        [windows[:, i] * windows[:, j] for i in range(lags) for j in range(i, lags)], 1
+    )
+    quadratic = np.hstack([linear, pairs])
+
+    def residual(design: np.ndarray) -> float:
+        fit, *_ = np.linalg.lstsq(design, targets, rcond=None)
+        return float(np.mean((design @ fit - targets) ** 2))
+
+    assert residual(quadratic) < 0.5 * residual(linear)
+
+
+def test_the_default_generator_keeps_its_run_key():
+    """Keys of sine-generator runs are hashed as before the generator setting existed."""
+    import hashlib
+    import json
+
+    from core.config import SCHEMA_VERSION, RunRequest, run_key
+
+    payload = RunRequest().to_dict()
+    payload.pop("horizon")
+    assert payload["data"].pop("generator") == "sine"
+    text = json.dumps({"schema": SCHEMA_VERSION, "data": "fp", "request": payload}, sort_keys=True)
+    assert run_key(RunRequest(), "fp") == hashlib.sha256(text.encode()).hexdigest()[:20]
+    assert run_key(RunRequest(data=MACKEY_GLASS), "fp") != run_key(RunRequest(), "fp")
+
+
+def test_unknown_generator_is_a_config_error():
+    with pytest.raises(ConfigError, match="generator"):
+        DataConfig(generator="lorenz")
+
+
+def test_nonlinear_demo_request_uses_the_chaotic_preset():
+    from core.config import nonlinear_demo_request
+
+    request = nonlinear_demo_request()
+    assert request.data.generator == "mackey_glass"
+    assert request.split.lookback == 30 and request.model.linear_skip is False
+    assert generate_series(request.data.replace(length=200)).name.startswith("Mackey-Glass")

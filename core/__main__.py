@@ -270,11 +270,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _import_csv_paths(args: argparse.Namespace) -> None:
+    """A --csv PATH on the command line is the user's own file: copy it into the uploads folder
+    and use that copy, as the app does with an upload. The engine itself only reads uploads."""
+    from core.data.upload import import_file
+
+    for name in (_dest("data", "csv_path"), "csv"):
+        if getattr(args, name, None):
+            setattr(args, name, import_file(getattr(args, name)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR)
     try:
+        _import_csv_paths(args)
         return int(args.handler(args) or 0)
     except ForecastLabError as error:
         print(f"error: {error}", file=sys.stderr)

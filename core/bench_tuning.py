@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="append JSON lines here")
     args = parser.parse_args(argv)
     try:
+        if args.csv:  # the user's own file: read through a copy in the uploads folder
+            from core.data.upload import import_file
+
+            args.csv = import_file(args.csv)
         for strategy in args.strategies.split(","):
             row = bench_strategy(
                 strategy.strip(),

@@ -10,6 +10,7 @@ import dataclasses
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
@@ -23,6 +24,7 @@ SECTIONS: dict[str, type] = {
 }
 HORIZON = "horizon"
 NONE_TEXT = "none"
+UPLOAD_FIELD = ("data", "csv_path")  # a file on the server: only uploads, by content id
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,20 @@ def _decode(text: str, hint: Any) -> Any:
     return text
 
 
+def _upload_or_refuse(text: str) -> str:
+    """An upload's content id if `text` names a file in the uploads folder, else ConfigError:
+    a link must never make the server read a path of the link's choosing."""
+    from core.data.upload import upload_reference  # lazy: links stay light for the pages
+
+    try:
+        return upload_reference(text)
+    except ConfigError as error:
+        raise ConfigError(
+            "not an uploaded file; a link can only name files uploaded to this app, so it was "
+            "not opened. Upload the file on the Data page"
+        ) from error
+
+
 def request_to_query(request: RunRequest) -> dict[str, str]:
     """The request's fields that differ from the defaults, as {"section.field": "text"}."""
     query: dict[str, str] = {}
@@ -88,6 +104,8 @@ def request_to_query(request: RunRequest) -> dict[str, str]:
         for item in dataclasses.fields(config_class):
             value = getattr(config, item.name)
             if value != getattr(default, item.name):
+                if (section, item.name) == UPLOAD_FIELD and value:
+                    value = Path(str(value)).name  # the content id; never a server path
                 query[f"{section}.{item.name}"] = _encode(value)
     if request.horizon != RunRequest().horizon:
         query[HORIZON] = str(request.horizon)
@@ -117,8 +135,11 @@ def request_from_query(params: Mapping[str, str]) -> ParsedLink:
             ignored.append(f"{name} (no such setting)")
             continue
         try:
-            sections[section][field_name] = _decode(text, hints[field_name])
-        except ValueError as error:
+            value = _decode(text, hints[field_name])
+            if (section, field_name) == UPLOAD_FIELD and value is not None:
+                value = _upload_or_refuse(value)
+            sections[section][field_name] = value
+        except (ValueError, ConfigError) as error:
             ignored.append(f"{name}={text} ({error})")
     configs: dict[str, Any] = {}
     for section, values in sections.items():

@@ -9,6 +9,8 @@ import streamlit as st
 
 from core.charts import series_figure
 from core.config import default_split_for
+from core.data.clean import describe_frequency
+from core.data.series import unit as unit_word
 from core.errors import ConfigError, ForecastLabError
 from core.evaluation.verdict import data_notice_words
 from pages.components import data_forms, job_panel, runtime, services, state
@@ -45,13 +47,24 @@ with controls:
                 data = data_forms.upload_form(request.data)
         except ForecastLabError as error:
             show_error(error)
+loaded = None  # the series, early: its frequency names the split's units (weeks, months...)
+if data is not None and source != "synthetic":
+    try:
+        with st.spinner("Loading the series (a cached copy is used when it is recent)..."):
+            loaded = services.series_for(data)
+    except ForecastLabError:
+        pass  # the preview below shows the problem and the ways out
+    if loaded is not None and source == "csv" and data.csv_path != request.data.csv_path:
+        split_seed = default_split_for(data, loaded.frequency)  # a new file: its own window
+        state.forget_widgets("w.split.")
+unit = loaded.unit if loaded is not None else "days"
 with preview_column:
     preview = st.container()  # filled below, once the split is known
     st.subheader("Split, scaling and window")
     with st.container(border=True):
         try:
             length = data.length if data is not None and data.source == "synthetic" else None
-            split = split_form(split_seed, length)
+            split = split_form(split_seed, length, unit=unit)
         except ConfigError as error:
             show_error(error)
             split = split_seed
@@ -119,6 +132,9 @@ with preview:
         + (", the green dotted line its noise-free signal" if series.signal is not None else "")
         + ". The network trains on the white part and is tested on the shaded part at the end."
     )
+    st.caption(f"Frequency: {describe_frequency(series.frequency)}.")
+    if series.cleaning is not None and series.cleaning.notes:
+        st.info("\n\n".join(series.cleaning.notes), icon=":material/healing:")
     if series.notice:
         st.warning(data_notice_words(series), icon=":material/cloud_off:")
         with st.expander("Details of the download problem"):
@@ -129,21 +145,24 @@ with preview:
     # Two facts per row: four in this column cut their labels off ("Training wind...").
     top, bottom = st.columns(2), st.columns(2)
     facts = [top[0], top[1], bottom[0], bottom[1]]
-    facts[0].metric("Rows", f"{len(series):,}", help="Number of daily values in the series.")
+    facts[0].metric("Rows", f"{len(series):,}", help="Number of values in the series.")
     if prepared is not None:
         facts[1].metric(
             "Training windows",
             f"{len(prepared.train_index):,}",
             help="Look-back windows the network learns from (a share of them checks progress).",
         )
+        one = unit_word(series.frequency, 1)
         facts[2].metric(
-            "Test days",
+            f"Test {unit}",
             f"{len(prepared.test_index):,}",
-            help="Days in the shaded test part; every forecast there is one day ahead.",
+            help=f"{unit.capitalize()} in the shaded test part; every forecast there is one "
+            f"{one} ahead.",
         )
+        season = prepared.season_length
         facts[3].metric(
             "Season found",
-            f"{prepared.season_length} days",
+            f"{season} {unit_word(series.frequency, season)}" if season > 1 else "none",
             help="The strongest repeating cycle in the training part; the seasonal-naive "
             "baseline uses it.",
         )

@@ -238,6 +238,67 @@ def save_upload(data: bytes, name: str) -> Path:
     return path
 
 
+UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names
+
+
+def resolve_upload(reference: str | Path) -> Path:
+    """The file in this server's uploads folder that a DataConfig names, or a ConfigError.
+
+    A reference is an upload's content id (the name save_upload gave it, e.g.
+    '3f2a...9c_prices.csv') or a path to that file inside the uploads folder. Anything else
+    (another folder, '..', a symlink leading out, a name save_upload never makes) is refused,
+    so settings from a link can never make the server read a file of the link's choosing.
+    """
+    text = str(reference).strip()
+    folder = sub_dir("uploads").resolve()
+    name = Path(text).name
+    refusal = ConfigError(
+        f"'{text[:120]}' is not a file uploaded to this app: only uploads (named by their "
+        "content id, e.g. 3f2a9c0d1b4e5f60_prices.csv) can be read. Upload the file on the Data "
+        "page, or on the command line pass it with --csv (it is copied into the uploads folder)."
+    )
+    if not UPLOAD_NAME.fullmatch(name):
+        raise refusal
+    given = Path(text)
+    if not given.is_absolute() and text != name:
+        raise refusal  # a relative path with folders in it, e.g. ../../uploads/<id>_x.csv
+    candidate = given if given.is_absolute() else folder / name
+    resolved = candidate.resolve()  # follows symlinks: a link out of the folder is caught below
+    if resolved.parent != folder or candidate.parent.resolve() != folder:
+        raise refusal
+    return resolved
+
+
+def existing_upload(reference: str | Path | None) -> Path | None:
+    """The uploaded file a reference names if it is still there; None if it is gone or the
+    reference does not name an upload (see resolve_upload)."""
+    if not reference:
+        return None
+    try:
+        path = resolve_upload(reference)
+    except ConfigError:
+        return None
+    return path if path.is_file() else None
+
+
+def upload_reference(path: str | Path) -> str:
+    """What a DataConfig (and so a link) holds for an upload: its content-id file name only."""
+    return resolve_upload(path).name
+
+
+def import_file(path: str | Path) -> str:
+    """Copy a user's own file (a command-line --csv path, trusted) into the uploads folder and
+    return its upload reference; the server side only ever reads the copy."""
+    source = Path(path).expanduser()
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise DataSourceError(
+            f"could not read {source} ({error.strerror or error}); check the path of the CSV file."
+        ) from error
+    return save_upload(data, source.name).name
+
+
 def display_name(path: str | Path) -> str:
     """The user's file name without the content-hash prefix save_upload adds.
 
@@ -280,13 +341,13 @@ def load_csv_series(config: DataConfig) -> Series:
     """
     if not config.csv_path:
         raise ConfigError("the CSV source needs a file; upload one or pick another source.")
-    path = Path(config.csv_path)
+    path = resolve_upload(config.csv_path)
     file_name = display_name(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
         raise DataSourceError(
-            f"the uploaded file {file_name} is no longer on disk ({path}); upload it again."
+            f"the uploaded file {file_name} is no longer on this server; upload it again."
         ) from error
     except OSError as error:
         raise DataSourceError(f"could not read {file_name} ({error}); upload it again.") from error
@@ -375,9 +436,13 @@ __all__ = [
     "CsvPreview",
     "MIN_ROWS",
     "display_name",
+    "existing_upload",
     "guess_columns",
+    "import_file",
     "inspect_csv",
     "load_csv_series",
     "read_table",
+    "resolve_upload",
     "save_upload",
+    "upload_reference",
 ]

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core.config import SCHEMA_VERSION, RunRequest
+from core.errors import ConfigError
 from core.paths import sub_dir
 
 if TYPE_CHECKING:
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Keys are hashes (core.config.run_key); a key is a folder name, so it may never hold a path
+# separator or a dot: nothing from outside (a link, a form) can point the store elsewhere.
+RUN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MODEL_FILE = "model.keras"
 META_FILE = "meta.json"  # written last: a folder without a readable meta is incomplete
 REQUIRED_FILES = (
@@ -90,13 +95,19 @@ class RunStore:
         self._lock = threading.Lock()
 
     def folder(self, key: str) -> Path:
+        """The run's folder under the store root; a key that is not a plain name is refused."""
+        if not isinstance(key, str) or not RUN_KEY.fullmatch(key):
+            raise ConfigError(
+                f"'{str(key)[:80]}' is not a run key (letters, digits, '-' and '_' only, e.g. "
+                "3f2a9c0d1b4e5f607a8b); open the run from the Runs page."
+            )
         return self.root / key
 
     def model_file(self, key: str) -> Path:
         return self.folder(key) / MODEL_FILE
 
     def has(self, key: str) -> bool:
-        return (self.folder(key) / META_FILE).is_file()
+        return bool(RUN_KEY.fullmatch(str(key))) and (self.folder(key) / META_FILE).is_file()
 
     def save(self, result: RunResult, model: Any) -> RunResult:
         """Write a run atomically and return it with its model path set."""
@@ -144,6 +155,8 @@ class RunStore:
         from core.pipeline import RunResult
 
         self.last_problem = None
+        if not RUN_KEY.fullmatch(str(key)):
+            return None  # not a key this store ever wrote: nothing to read
         folder = self.folder(key)
         if not folder.exists():
             return None

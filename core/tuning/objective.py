@@ -248,7 +248,8 @@ def json_number(value: Any) -> Any:
 
 
 def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80] or "study"
+    # one plain folder name: no separators, and no "." or ".." that would climb out of studies/
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80].strip(".") or "study"
 
 
 def predictions_file(study_name: str, number: int) -> Path:

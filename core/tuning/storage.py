@@ -33,6 +33,34 @@ def default_storage_url() -> str:
     return str(sub_dir("studies") / JOURNAL_FILE)
 
 
+def page_storage_url(url: str | None) -> str | None:
+    """A storage URL typed on the Experiments page, checked: the server may open a database
+    server (postgresql://, mysql://) or a journal / sqlite file inside the data home's studies
+    folder, never a file elsewhere (symlinks resolved). The command line is not limited."""
+    text = (url or "").strip()
+    if not text:
+        return None
+    scheme, separator, rest = text.partition("://")
+    if separator and scheme.split("+")[0] in ("postgresql", "postgres", "mysql"):
+        return text
+    folder = sub_dir("studies").resolve()
+    if separator and scheme == "sqlite":
+        path_text = rest[1:] if rest.startswith("/") else rest  # sqlite:///relative, ////absolute
+    elif not separator:
+        path_text = text
+    else:
+        path_text = ""
+    path = Path(path_text)
+    target = (path if path.is_absolute() else folder / path).resolve()
+    if not path_text or not target.is_relative_to(folder):
+        raise ConfigError(
+            f"storage '{_without_password(text)[:120]}' is not allowed from the page: use a "
+            f"database URL (postgresql://user:pass@host/db) or a file inside {folder} (e.g. "
+            "team.journal or sqlite:///team.db). Other locations work from the command line."
+        )
+    return f"sqlite:///{target}" if separator else str(target)
+
+
 def resolve_database_url(url: str) -> str:
     """A bare postgresql:// (or postgres://) URL with the PostgreSQL driver that is installed:
     psycopg 3 when present (SQLAlchemy's own default), else psycopg2. Other URLs are returned
@@ -200,6 +228,7 @@ __all__ = [
     "STOP_ATTR",
     "create_study",
     "default_storage_url",
+    "page_storage_url",
     "default_study_name",
     "delete_study",
     "list_studies",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import streamlit as st
 
@@ -97,7 +96,7 @@ def _inspect(content: bytes):
 
 def upload_form(data: DataConfig) -> DataConfig | None:
     """A CSV file and its date and value columns; None until a file is there."""
-    from core.data.upload import display_name, save_upload
+    from core.data.upload import display_name, existing_upload, save_upload, upload_reference
 
     section = "data"
     uploaded = st.file_uploader(
@@ -109,14 +108,13 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     if uploaded is not None:
         content = uploaded.getvalue()
         path = save_upload(content, uploaded.name)
-    elif data.csv_path and Path(data.csv_path).is_file():
-        path = Path(data.csv_path)
+    elif (path := existing_upload(data.csv_path)) is not None:  # only files in uploads/
         content = path.read_bytes()
         st.caption(f"Using the file you uploaded before: {display_name(path)}.")
     else:
         if data.csv_path:
             st.warning(
-                "The file named in this link is not on this computer; upload it again.",
+                "The file named in this link is not among this app's uploads; upload it again.",
                 icon=":material/warning:",
             )
         st.info("Upload a CSV file with a date column and a value column to continue.")
@@ -144,12 +142,44 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     )
     st.caption(f"{preview.row_count:,} rows. The first rows of the file:")
     st.dataframe(preview.head, hide_index=True, height=210)
+    fill, duplicates = _cleaning_pickers(data, section)
     if date_column is None or value_column is None:
         st.info("Pick the date column and the value column above.")
         return None
     return DataConfig(
         source="csv",
-        csv_path=str(path),
+        csv_path=upload_reference(path),
         date_column=date_column,
         value_column=value_column,
+        fill=fill,
+        duplicates=duplicates,
     )
+
+
+FILL_LABELS = {
+    "interpolate": "Interpolate (straight line)",
+    "ffill": "Carry the last value forward",
+    "drop": "Drop those rows",
+}
+DUPLICATE_LABELS = {"last": "Keep the last", "mean": "Average them"}
+
+
+def _cleaning_pickers(data: DataConfig, section: str) -> tuple[str, str]:
+    """How to handle empty cells and missing dates, and dates that appear twice."""
+    left, right = st.columns(2)
+    fill = left.selectbox(
+        "Missing values",
+        options=list(FILL_LABELS),
+        format_func=FILL_LABELS.get,
+        key=seed_widget(widget_key(section, "fill"), data.fill),
+        help="Empty or NA cells, and dates a regular series skips (a missing week or month). "
+        "Interpolation suits short gaps; the page says how many points were filled.",
+    )
+    duplicates = right.selectbox(
+        "Repeated dates",
+        options=list(DUPLICATE_LABELS),
+        format_func=DUPLICATE_LABELS.get,
+        key=seed_widget(widget_key(section, "duplicates"), data.duplicates),
+        help="When a date appears more than once: keep the last value given, or their mean.",
+    )
+    return fill, duplicates

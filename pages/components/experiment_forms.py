@@ -11,6 +11,7 @@ import streamlit as st
 from core.config import ACTIVATIONS, FAMILIES, FAMILY_LABELS, RunRequest
 from core.errors import ConfigError
 from core.tuning.space import PARAMETER_LABELS, TARGETS, Parameter, SearchSpace, default_space
+from core.tuning.storage import page_storage_url
 from core.tuning.strategies import STRATEGIES
 from core.tuning.study import OBJECTIVES, TuneConfig, default_study_name, study_b_config
 from core.tuning.sweep import STUDY_A_UNITS, SweepPlan
@@ -327,7 +328,8 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None, int]:
             "lets workers on other machines join with `python -m core tune worker --study NAME "
             "--storage URL`.",
         )
-    return config, name.strip() or default_study_name(config), storage.strip() or None, workers
+    storage = page_storage_url(storage)  # a database server or a file under studies/ only
+    return config, name.strip() or default_study_name(config), storage, workers
 
 
 __all__ = ["PRESETS", "search_form", "space_editor", "sweep_form"]

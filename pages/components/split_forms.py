@@ -9,19 +9,20 @@ from pages.components.form_helpers import clamp, widget_key
 from pages.components.state import seed_widget
 
 SPLIT_CHOICES = {
-    "last_n": "Last N days",
+    "last_n": "Last N {unit}",
     "fraction": "Last share of the data",
     "calendar_year": "One calendar year",
 }
 
 
-def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
-    """Chronological split, look-back window, scaling margin and validation share."""
+def split_form(split: SplitConfig, length: int | None, unit: str = "days") -> SplitConfig:
+    """Chronological split, look-back window, scaling margin and validation share; `unit` is
+    the series' step in words (days, trading days, weeks, months, quarters, years)."""
     section = "split"
     method = st.radio(
         "Test part",
         options=list(SPLIT_CHOICES),
-        format_func=SPLIT_CHOICES.get,
+        format_func=lambda choice: SPLIT_CHOICES[choice].format(unit=unit),
         horizontal=True,
         key=seed_widget(widget_key(section, "method"), split.method),
         help="The model never sees the test part while training; it is kept to check how well "
@@ -31,14 +32,14 @@ def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
     if method == "last_n":
         upper = max(2, (length or 1_000_000) - 2)
         test_size = st.number_input(
-            "Test days",
+            f"Test {unit}",
             min_value=1,
             max_value=upper,
             step=5,
             key=seed_widget(
                 widget_key(section, "test_size"), int(clamp(split.test_size, 1, upper))
             ),
-            help="How many of the most recent days are kept for testing. Published "
+            help=f"How many of the most recent {unit} are kept for testing. Published "
             "comparisons used 465 (one year plus 100 days).",
         )
     elif method == "fraction":
@@ -64,11 +65,12 @@ def split_form(split: SplitConfig, length: int | None) -> SplitConfig:
             "on 2024); later days are dropped.",
         )
     lookback = st.slider(
-        "Look-back window (days)",
+        f"Look-back window ({unit})",
         min_value=1,
         max_value=365,
         key=seed_widget(widget_key(section, "lookback"), int(clamp(split.lookback, 1, 365))),
-        help="How many past days the network sees to predict the next one. 30 = one month.",
+        help=f"How many past {unit} the network sees to predict the next value "
+        "(e.g. 30 days, 13 weeks or 12 months).",
     )
     margin = st.slider(
         "Scaling headroom",

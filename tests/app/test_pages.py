@@ -87,7 +87,8 @@ def test_data_page_offline_shows_the_bundled_snapshot_and_a_refresh(monkeypatch)
     assert_clean(at)
     assert not at.error, texts(at.error)
     assert at.get("plotly_chart")
-    assert "bundled snapshot, data as of 2026-03-26" in texts(at.warning)
+    assert "stored inside the app, up to 26 March 2026" in texts(at.warning)
+    assert "bundled snapshot, data as of 2026-03-26" in texts(at.caption)  # the details box
     assert "Bundled snapshot (Yahoo Finance daily closes) · data as of 2026-03-26." in texts(
         at.caption
     )

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.config import DataConfig
 from core.data import load_series
-from core.data.upload import MIN_ROWS, inspect_csv, load_csv_series, save_upload
+from core.data.upload import (
+    MIN_ROWS,
+    display_name,
+    existing_upload,
+    import_file,
+    inspect_csv,
+    load_csv_series,
+    resolve_upload,
+    save_upload,
+    upload_reference,
+)
 from core.errors import ConfigError, DataSourceError
+from core.paths import sub_dir
 
 
 def make_csv(
@@ -138,17 +151,19 @@ def test_save_upload_is_content_addressed_and_sanitised(isolated_home):
 # Validation errors
 
 
-def test_missing_file_says_upload_again(tmp_path):
-    with pytest.raises(DataSourceError, match="upload it again"):
-        load(str(tmp_path / "gone.csv"))
+def test_missing_file_says_upload_again():
+    path = Path(saved(make_csv()))
+    path.unlink()
+    with pytest.raises(DataSourceError, match="no longer on this server; upload it again"):
+        load(path.name)
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n", "Date,Close\n"])
-def test_empty_file_or_header_only(text, tmp_path):
-    path = tmp_path / "empty.csv"
+def test_empty_file_or_header_only(text):
+    path = sub_dir("uploads") / "0123456789abcdef_empty.csv"  # save_upload refuses empty data
     path.write_text(text)
     with pytest.raises(DataSourceError, match="empty|no data rows"):
-        load(str(path))
+        load(path.name)
 
 
 def test_unknown_column_lists_the_available_columns():
@@ -272,12 +287,11 @@ def test_same_column_for_dates_and_values():
         load(saved(make_csv()), date_column="Date", value_column="Date")
 
 
-def test_the_date_range_of_the_settings_applies_to_an_upload(tmp_path):
+def test_the_date_range_of_the_settings_applies_to_an_upload():
     dates = pd.date_range("2020-01-01", periods=200, freq="D")
-    path = tmp_path / "series.csv"
-    pd.DataFrame({"date": dates, "value": range(200)}).to_csv(path, index=False)
+    text = pd.DataFrame({"date": dates, "value": range(200)}).to_csv(index=False)
     config = DataConfig(
-        source="csv", csv_path=str(path), start_date="2020-02-01", end_date="2020-05-31"
+        source="csv", csv_path=saved(text), start_date="2020-02-01", end_date="2020-05-31"
     )
     series = load_csv_series(config)
     assert series.dates[0] == pd.Timestamp("2020-02-01")
@@ -353,3 +367,64 @@ def test_yearly_file_is_yearly_without_a_season(datasets):
     assert np.isfinite(BASELINES["holt_winters"](prepared)).all()
     future = future_dates(series.dates, 2)
     assert list(future) == [pd.Timestamp("2026-12-31"), pd.Timestamp("2027-12-31")]
+
+
+# ----------------------------------------------------------------------------------------------
+# Only uploads are ever read (a link or form can not name another file on the server)
+
+
+def test_an_upload_is_read_by_its_content_id_or_its_path_in_the_uploads_folder():
+    path = saved(make_csv(70))
+    name = Path(path).name
+    assert upload_reference(path) == name and resolve_upload(name) == Path(path).resolve()
+    assert len(load(name)) == len(load(path)) == 70
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "/etc/passwd",
+        "/etc/passwd.csv",
+        "../../../../etc/passwd",
+        "../uploads/0123456789abcdef_prices.csv",  # climbs out and back: still a path
+        "uploads/0123456789abcdef_prices.csv",
+        "prices.csv",  # a name save_upload never makes
+        "0123456789abcdef_../../etc/passwd",
+        "{tmp}/0123456789abcdef_prices.csv",  # the right kind of name in another folder
+    ],
+)
+def test_paths_outside_the_uploads_folder_are_refused_before_any_read(reference, tmp_path):
+    if reference.startswith("{tmp}"):
+        reference = reference.format(tmp=tmp_path)
+        Path(reference).write_text(make_csv(70))  # it exists and is a good CSV: still refused
+    with pytest.raises(ConfigError, match="not a file uploaded to this app"):
+        load(reference)
+    assert existing_upload(reference) is None
+
+
+def test_a_symlink_in_the_uploads_folder_leading_out_is_refused(tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text(make_csv(70))
+    link = sub_dir("uploads") / "0123456789abcdef_secret.csv"
+    link.symlink_to(secret)
+    with pytest.raises(ConfigError, match="not a file uploaded to this app"):
+        load(link.name)
+    with pytest.raises(ConfigError, match="not a file uploaded to this app"):
+        load(str(link))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "0123456789abcdef_other.csv").write_text(make_csv(70))
+    folder_link = sub_dir("uploads") / "0123456789abcdef_folder"
+    folder_link.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ConfigError, match="not a file uploaded to this app"):
+        load(str(folder_link / "0123456789abcdef_other.csv"))
+
+
+def test_the_command_line_copies_a_users_file_into_the_uploads_folder(tmp_path):
+    own = tmp_path / "my prices.csv"
+    own.write_text(make_csv(70))
+    reference = import_file(own)
+    assert (sub_dir("uploads") / reference).read_text() == own.read_text()
+    assert display_name(reference) == "my_prices.csv"
+    with pytest.raises(DataSourceError, match="could not read .*missing.csv"):
+        import_file(tmp_path / "missing.csv")

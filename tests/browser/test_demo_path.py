@@ -6,91 +6,22 @@ Chromium through Playwright. The demo is the real one, only shorter (FORECAST_LA
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
+
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path):
     """A running app on a free port; yields its URL and stops it afterwards."""
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        FORECAST_LAB_HOME=str(tmp_path / "home"),
-        FORECAST_LAB_DEMO_EPOCHS="3",
-        FORECAST_LAB_DEMO_LENGTH="700",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        CUDA_VISIBLE_DEVICES="-1",
-    )
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not start within 60 s; see " + str(tmp_path / "server.log"))
+    demo = {"FORECAST_LAB_DEMO_EPOCHS": "3", "FORECAST_LAB_DEMO_LENGTH": "700"}
+    with running_app(tmp_path / "home", tmp_path / "server.log", demo) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_demo_path_renders_plotly_charts(server, tmp_path):
@@ -100,7 +31,9 @@ def test_demo_path_renders_plotly_charts(server, tmp_path):
         )
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 2200})
         page.goto(server)
         page.get_by_role("button", name="Try the demo").click(timeout=60_000)

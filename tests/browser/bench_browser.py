@@ -1,0 +1,117 @@
+"""Browser benchmark (prints figures, asserts nothing): on a fresh server, "Try the demo" -> first
+epoch on the live chart -> Results charts, then each page's time until interactive in a warm
+session. Run: python -m tests.browser.bench_browser [--rounds 3] [--keep]"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
+
+PAGES = {  # sidebar link -> the page's title
+    "Data": "Data",
+    "Model": "Model",
+    "Train": "Train",
+    "Results": "Results",
+    "Classify": "Up / flat / down",
+    "Runs": "Runs",
+    "Experiments": "Experiments",
+}
+TARGETS = {"first epoch": 2.0, "results": 15.0, "page": 1.0}
+# Interactive: the page's own title is up, Streamlit shows no running indicator and no skeleton.
+SETTLED = """title => {
+    const heading = document.querySelector('[data-testid="stMain"] h1');
+    return !!heading && heading.innerText.trim().startsWith(title)
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+STEADY_SECONDS = 0.4  # a page counts as settled once it stays so this long (reruns re-grey it)
+
+
+def _settle(page, title: str, timeout: float = 120.0) -> float:
+    """Monotonic time at which the page became interactive and stayed so."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.wait_for_function(SETTLED, arg=title, polling=25, timeout=timeout * 1000)
+        settled_at = time.monotonic()
+        page.wait_for_timeout(STEADY_SECONDS * 1000)
+        if page.evaluate(f"({SETTLED})", title):
+            return settled_at
+    raise TimeoutError(f"page '{title}' did not settle within {timeout:.0f} s")
+
+
+def _navigate(page, link: str) -> float:
+    sidebar = page.locator('[data-testid="stSidebarNav"]')
+    started = time.monotonic()
+    sidebar.get_by_role("link", name=link, exact=True).click()
+    return _settle(page, PAGES[link]) - started
+
+
+def _demo(page) -> tuple[float, float]:
+    """Seconds from the click on "Try the demo" to the first epoch on the chart, and to the
+    Results page with its charts drawn."""
+    page.get_by_role("button", name="Try the demo").click()
+    clicked = time.monotonic()
+    page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=300_000)
+    first_epoch = time.monotonic() - clicked
+    results = page.get_by_role("button", name="See the results")
+    results.wait_for(timeout=600_000)
+    results.click()
+    page.locator('[data-testid="stMain"] .js-plotly-plot').nth(2).wait_for(timeout=120_000)
+    _settle(page, "Results")
+    return first_epoch, time.monotonic() - clicked
+
+
+def _verdict(seconds: float, target: float) -> str:
+    return f"{seconds:6.2f} s  (target <= {target:g} s: {'met' if seconds <= target else 'MISSED'})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="measured visits per page")
+    parser.add_argument("--keep", action="store_true", help="keep the data home and server log")
+    options = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="forecast-lab-bench-"))
+    with running_app(folder / "home", folder / "server.log") as url, sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        loaded = time.monotonic()
+        page.goto(url)
+        home_seconds = _settle(page, "Forecast Lab") - loaded
+        first_epoch, results = _demo(page)
+        first_visit = {link: _navigate(page, link) for link in PAGES}
+        visits: dict[str, list[float]] = {link: [] for link in PAGES}
+        for _ in range(options.rounds):
+            for link in PAGES:
+                visits[link].append(_navigate(page, link))
+        page.screenshot(path=str(folder / "last-page.png"), full_page=True)
+        browser.close()
+
+    print("Forecast Lab browser benchmark (Chromium, fresh server and data home; one run on a")
+    print("shared machine, so figures are noisy)")
+    print(f"home page interactive after load   {home_seconds:6.2f} s")
+    print(f"Try the demo -> first epoch        {_verdict(first_epoch, TARGETS['first epoch'])}")
+    print(f"Try the demo -> Results charts     {_verdict(results, TARGETS['results'])}")
+    print(f"pages until interactive, warm session (median of {options.rounds}; first visit):")
+    for link, seconds in visits.items():
+        median = statistics.median(seconds)
+        print(f"  {link:<12} {_verdict(median, TARGETS['page'])}  first {first_visit[link]:.2f} s")
+    if options.keep:
+        print(f"data home and server log kept in {folder}")
+    else:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

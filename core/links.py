@@ -90,7 +90,7 @@ def _upload_or_refuse(text: str) -> str:
         return upload_reference(text)
     except ConfigError as error:
         raise ConfigError(
-            "not an uploaded file; a link can only name files uploaded to this app, so it was "
+            "not an uploaded file: a link can only name files uploaded to this app, so it was "
             "not opened. Upload the file on the Data page"
         ) from error
 
@@ -141,6 +141,11 @@ def request_from_query(params: Mapping[str, str]) -> ParsedLink:
             sections[section][field_name] = value
         except (ValueError, ConfigError) as error:
             ignored.append(f"{name}={text} ({error})")
+            if (section, field_name) == UPLOAD_FIELD and sections["data"].get("source") == "csv":
+                sections["data"].pop("source")  # no file to open: the default series instead
+        if (section, field_name) == ("data", "source") and "csv_path" not in sections["data"]:
+            if any(item.startswith("data.csv_path=") for item in ignored):
+                sections["data"].pop("source", None)
     configs: dict[str, Any] = {}
     for section, values in sections.items():
         config_class = SECTIONS[section]

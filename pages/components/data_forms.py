@@ -156,11 +156,7 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     )
 
 
-FILL_LABELS = {
-    "interpolate": "Interpolate (straight line)",
-    "ffill": "Carry the last value forward",
-    "drop": "Drop those rows",
-}
+FILL_LABELS = {"interpolate": "Interpolate", "ffill": "Carry forward", "drop": "Drop them"}
 DUPLICATE_LABELS = {"last": "Keep the last", "mean": "Average them"}
 
 
@@ -172,8 +168,9 @@ def _cleaning_pickers(data: DataConfig, section: str) -> tuple[str, str]:
         options=list(FILL_LABELS),
         format_func=FILL_LABELS.get,
         key=seed_widget(widget_key(section, "fill"), data.fill),
-        help="Empty or NA cells, and dates a regular series skips (a missing week or month). "
-        "Interpolation suits short gaps; the page says how many points were filled.",
+        help="Empty or NA cells, and dates a regular series skips (a missing week or month): "
+        "interpolate draws a straight line between the neighbours (good for short gaps), carry "
+        "forward repeats the last value, drop leaves them out. The page says how many.",
     )
     duplicates = right.selectbox(
         "Repeated dates",

@@ -158,6 +158,7 @@ table = metrics_table(name, result.metrics, result.baselines, units=units)
 st.dataframe(
     table,
     placeholder="—",
+    column_order=["skill_vs_naive", *[key for key in table.columns if key != "skill_vs_naive"]],
     column_config={
         "forecaster": st.column_config.TextColumn("Forecaster"),
         **{

@@ -144,10 +144,9 @@ def forecast_figure(
                 name=display_name(name, labels),
                 line={
                     "color": color_for(name, position + 1),
-                    "width": 1.1,
+                    "width": 1.5,
                     "dash": BASELINE_DASHES[shown % len(BASELINE_DASHES)],
                 },
-                opacity=0.9,
                 visible=True if shown == 0 else "legendonly",
             )
         )
@@ -384,7 +383,11 @@ def metrics_bar_figure(
             low, high = np.log10(finite.min()), np.log10(finite.max())
             if metric == "mse" and floor is not None and np.isfinite(floor) and floor > 0:
                 low = min(low, np.log10(floor))
-            figure.update_yaxes(type="log", range=[low - 0.3, high + 0.35], row=1, col=column)
+            # One label per power of ten when the bars span several, else the 2-5 steps between.
+            ticks = {"dtick": 1} if high - low >= 1.5 else {"dtick": "D2"}
+            figure.update_yaxes(
+                type="log", range=[low - 0.3, high + 0.35], row=1, col=column, **ticks
+            )
         if metric == "mse" and floor is not None and np.isfinite(floor) and floor > 0:
             figure.add_hline(
                 y=floor,

@@ -218,6 +218,8 @@ def format_number(value: float) -> str:
     if not np.isfinite(value):
         return "n/a"
     magnitude = abs(value)
+    if magnitude >= 1e5:
+        return f"{value:,.0f}"  # 558,800 reads better than 5.59e+05
     if magnitude == 0 or 0.01 <= magnitude < 1e5:
         return f"{value:.2f}"
     return f"{value:.3g}"

@@ -38,7 +38,8 @@ SCORE_COLUMNS = {
 
 def run_label(result, position: int) -> str:
     """A short, unique label of a run for legends and table headers."""
-    return f"{position + 1} · {describe_model(result.request.model)} · {result.created_at[5:16]}"
+    when = result.created_at[5:16].replace("T", " ")
+    return f"{position + 1} · {describe_model(result.request.model)} · {when}"
 
 
 def show_side_by_side(results: list, key: str) -> None:
@@ -58,7 +59,9 @@ def show_side_by_side(results: list, key: str) -> None:
             "a name in the legend to hide or show it, drag the slider below to see other days."
         )
     st.markdown("**Scores**")
-    st.dataframe(scores_table(labelled), column_config=SCORE_COLUMNS, key=f"{key}_scores")
+    st.dataframe(
+        scores_table(labelled), column_config=SCORE_COLUMNS, placeholder="—", key=f"{key}_scores"
+    )
     differences = setting_differences([(label, result.request) for label, result in labelled])
     st.markdown("**What differs between their settings**")
     if differences.empty:
@@ -84,6 +87,7 @@ def show_change(current, previous, key: str) -> None:
     )
     st.dataframe(
         metric_changes(current, previous),
+        placeholder="—",
         column_config={
             "before": st.column_config.NumberColumn("The run before", format="%.4g"),
             "now": st.column_config.NumberColumn("This run", format="%.4g"),

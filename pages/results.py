@@ -8,6 +8,7 @@ import json
 import streamlit as st
 
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
+from core.config import BASELINE_TERMS
 from core.evaluation.compare import previous_run
 from core.evaluation.verdict import (
     METRIC_COLUMNS,
@@ -74,8 +75,9 @@ chosen = options.pills(
     selection_mode="multi",
     default=[key for key in ("naive",) if key in available],
     key="w.results.baselines",
-    help="Show simple forecasting rules on the same test days: tomorrow = today (naive), "
-    "the same day one season ago, a linear model on the same window, and Holt-Winters.",
+    help="Show simple forecasting rules on the same test days. In exact terms: "
+    + "; ".join(BASELINE_TERMS[key] for key in available if key in BASELINE_TERMS)
+    + ".",
 )
 show_train = view.toggle(
     "Show the training part",
@@ -160,7 +162,12 @@ st.dataframe(
     placeholder="—",
     column_order=["skill_vs_naive", *[key for key in table.columns if key != "skill_vs_naive"]],
     column_config={
-        "forecaster": st.column_config.TextColumn("Forecaster"),
+        "forecaster": st.column_config.TextColumn(
+            "Forecaster",
+            help="The network and the simple rules. In exact terms: "
+            + "; ".join(BASELINE_TERMS.values())
+            + ".",
+        ),
         **{
             key: st.column_config.NumberColumn(label, format="%.4g", help=METRIC_HELP[key])
             for key, label in METRIC_COLUMNS.items()

@@ -58,7 +58,7 @@ LABELS: dict[str, str] = {
 
 
 def display_name(name: str, labels: Mapping[str, str] | None = None) -> str:
-    """Human name for a column or registry key, e.g. "seasonal_naive" -> "Seasonal naive"."""
+    """Human name for a column or registry key, e.g. "seasonal_naive" -> "Same day last season"."""
     if labels and name in labels:
         return labels[name]
     if name in LABELS:

@@ -107,7 +107,7 @@ def test_forecast_figure_traces_shading_and_forecast():
         predictions, baselines=["naive", "linear_ar", "missing"], forecast=fake_forecast(7)
     )
     names = trace_names(figure)
-    assert names == ["Actual", "Naive (tomorrow = today)", "Linear AR", names[3], "Model"]
+    assert names == ["Actual", "Naive (tomorrow = today)", "Straight-line rule", names[3], "Model"]
     assert names[3].startswith("Forecast")
     assert len(figure.data[0].x) == TRAIN_ROWS + TEST_ROWS
     assert len(figure.data[1].x) == TEST_ROWS  # baselines only on the test part
@@ -234,7 +234,7 @@ def test_metrics_bar_figure_one_panel_per_metric():
     )
     figure = charts.metrics_bar_figure(rows)
     assert trace_names(figure) == ["MSE", "MAE"]
-    assert list(figure.data[0].x) == ["Model", "Naive (tomorrow = today)", "Seasonal naive"]
+    assert list(figure.data[0].x) == ["Model", "Naive (tomorrow = today)", "Same day last season"]
     assert list(figure.data[0].y) == [0.5, 0.8, 0.7]
     assert figure.data[0].marker.color[0] != figure.data[0].marker.color[1]
 

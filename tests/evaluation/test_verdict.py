@@ -47,7 +47,7 @@ def test_level_with_persistence_means_copying():
 
 def test_best_other_baseline_is_named_and_failed_ones_skipped():
     verdict = regression_verdict("LSTM", {"mse": 9.5}, _baselines(linear_ar=8.0))
-    assert any("Linear AR" in line and "does better" in line for line in verdict.details)
+    assert any("Straight-line rule" in line and "does better" in line for line in verdict.details)
     assert any("19% worse than it" in line for line in verdict.details)
 
 
@@ -74,12 +74,17 @@ def test_metrics_table_rows_skill_and_failed_baseline_note():
     table = metrics_table(
         "LSTM", {"test": {"mse": 5.0, "mae": 1.0, "directional_accuracy": 0.6}}, _baselines()
     )
-    assert list(table.index) == ["LSTM", "Naive (tomorrow = today)", "Linear AR", "Holt-Winters"]
+    assert list(table.index) == [
+        "LSTM",
+        "Naive (tomorrow = today)",
+        "Straight-line rule",
+        "Trend + season smoothing",
+    ]
     assert table.loc["LSTM", "skill_vs_naive"] == "50% better"
     assert table.loc["Naive (tomorrow = today)", "skill_vs_naive"] == "the reference"
     assert math.isnan(table.loc["Naive (tomorrow = today)", "directional_accuracy"])
-    assert "failed" in table.loc["Holt-Winters", "note"]
-    assert math.isnan(table.loc["Holt-Winters", "mse"])
+    assert "failed" in table.loc["Trend + season smoothing", "note"]
+    assert math.isnan(table.loc["Trend + season smoothing", "mse"])
 
 
 def _classification(accuracy, majority, precision_up=0.5):

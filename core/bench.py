@@ -1,70 +1,177 @@
-"""Benchmark of the engine on the default synthetic series: every family at its defaults against
-study A's plain recipe (same wall time) and the baselines; prints a table, returns the figures."""
+"""Benchmark of the engine in one run: every family alone and with the linear shortcut, the
+suggested window, the chaotic preset against a straight line, the up/flat/down classifier against
+the majority class, and the peers (linear AR, Holt-Winters, naive); prints and returns figures."""
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from core.config import FAMILIES, DataConfig, ModelConfig, SplitConfig, TrainConfig
+from core.config import (
+    FAMILIES,
+    STUDY_A_BTC_START,
+    DataConfig,
+    ModelConfig,
+    SplitConfig,
+    TrainConfig,
+    nonlinear_demo_request,
+)
 
-QUICK_FAMILIES = ("lstm",)
+QUICK_FAMILIES = ("dense",)
 QUICK_EPOCHS = 2
-STUDY_A_UNITS = 50  # SPEC 5: study A's sweeps ran at 50 units
-
-
-def study_a_configs(family: str, max_seconds: float | None) -> tuple[ModelConfig, TrainConfig]:
-    """Study A's recipe: plain network (no skip path, predicts the level), Adam 1e-3, batch 64,
-    best epoch kept, no early stopping (1000 epochs), capped at `max_seconds` of wall time."""
-    model = ModelConfig(family=family, units=STUDY_A_UNITS, linear_skip=False, predict_change=False)
-    train = TrainConfig(
-        optimizer="adam",
-        learning_rate=0.001,
-        batch_size=64,
-        epochs=1000,
-        patience=0,
-        restore_best=True,
-        max_seconds=None if max_seconds is None else max(1.0, float(max_seconds)),
-    )
-    return model, train
+CLASSIFIER_SEEDS = (0, 1, 2)
+# Study A's classifier: one hidden LSTM layer between the input and output layers, 50 units.
+CLASSIFIER = ModelConfig(family="lstm", task="classification", hidden_layers=1, units=50)
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "btc_close_2020_2024.csv"
 
 
 def _mse(predicted: np.ndarray, actual: np.ndarray) -> float:
     return float(np.mean((np.asarray(predicted, float) - np.asarray(actual, float)) ** 2))
 
 
-def _ratios(mse: float, reference: dict[str, float]) -> dict[str, float]:
-    return {f"vs_{name}": mse / value for name, value in reference.items() if value > 0}
-
-
-def _train_and_score(prepared, model_config, train_config, reference) -> dict[str, Any]:
+def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainConfig) -> dict:
+    from core.models.registry import linear_part
     from core.training.trainer import train_model
 
     trained = train_model(prepared, model_config, train_config)
     scaled = trained.model.predict(prepared.x_test, batch_size=1024, verbose=0).reshape(-1)
-    mse = _mse(prepared.scaler.inverse(scaled), prepared.values_test)
-    return {
+    figures = {
         "seconds": trained.seconds,
         "epochs": trained.epochs_run,
         "best_epoch": trained.best_epoch,
-        "stop_reason": trained.stop_reason,
-        "mse": mse,
-        **_ratios(mse, reference),
+        "mse": _mse(prepared.scaler.inverse(scaled), prepared.values_test),
+        "predictions": scaled,
+    }
+    linear = linear_part(trained.model, prepared.x_test)
+    if linear is not None:
+        figures["linear_part_mse"] = _mse(prepared.scaler.inverse(linear), prepared.values_test)
+    return figures
+
+
+def _peers(prepared) -> dict[str, dict[str, float]]:
+    from core.models.baselines import BASELINES
+
+    figures = {}
+    for name, forecast in BASELINES.items():
+        started = time.perf_counter()
+        predictions = forecast(prepared)
+        figures[name] = {
+            "seconds": time.perf_counter() - started,
+            "mse": _mse(predictions, prepared.values_test),
+        }
+    return figures
+
+
+def _train_config(quick: bool) -> TrainConfig:
+    return TrainConfig(epochs=QUICK_EPOCHS) if quick else TrainConfig()
+
+
+def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
+    """Each family at its defaults, alone and with the linear shortcut, side by side."""
+    results: dict[str, Any] = {}
+    out(f"{'family':<11} | {'alone /floor':>12} {'s':>5} {'ep':>3} | "
+        f"{'+shortcut /floor':>16} {'s':>5} {'ep':>3} {'line only':>9}")  # fmt: skip
+    for family in families:
+        alone = _train_and_score(prepared, ModelConfig(family=family), _train_config(quick))
+        shortcut = _train_and_score(
+            prepared, ModelConfig(family=family, linear_skip=True), _train_config(quick)
+        )
+        results[family] = {"alone": alone, "shortcut": shortcut}
+        out(
+            f"{family:<11} | {alone['mse'] / floor:>12.3f} {alone['seconds']:>5.1f} "
+            f"{alone['epochs']:>3} | {shortcut['mse'] / floor:>16.3f} "
+            f"{shortcut['seconds']:>5.1f} {shortcut['epochs']:>3} "
+            f"{shortcut['linear_part_mse'] / floor:>9.3f}"
+        )
+    names = list(results)
+    for first, second in zip(names, names[1:], strict=False):
+        gap = np.abs(
+            results[first]["alone"]["predictions"] - results[second]["alone"]["predictions"]
+        )
+        out(f"  {first} vs {second}: predictions differ by up to {gap.max():.4f} (scaled units)")
+    return results
+
+
+def bench_window(series, floor, quick, out) -> dict[str, Any]:
+    """suggest_lookback on the series, then the default network and AR with that window."""
+    from core.data.prepare import prepare
+    from core.data.window import suggest_lookback
+
+    started = time.perf_counter()
+    suggestion = suggest_lookback(series, SplitConfig())
+    seconds = time.perf_counter() - started
+    prepared = prepare(series, SplitConfig(lookback=suggestion.lookback))
+    network = _train_and_score(prepared, ModelConfig(), _train_config(quick))
+    peers = _peers(prepared)
+    out(
+        f"suggested window {suggestion.lookback} (in {seconds:.2f} s): default network "
+        f"{network['mse'] / floor:.3f}x the floor in {network['seconds']:.1f} s "
+        f"({network['epochs']} epochs); linear AR({suggestion.lookback}) "
+        f"{peers['linear_ar']['mse'] / floor:.3f}x"
+    )
+    out(f"  reason: {suggestion.reason}")
+    return {
+        "lookback": suggestion.lookback,
+        "suggest_seconds": seconds,
+        "network": network,
+        "linear_ar_mse": peers["linear_ar"]["mse"],
     }
 
 
-def _row(label: str, figures: dict[str, Any]) -> str:
-    epochs = figures.get("epochs")
-    return (
-        f"{label:<28} {figures['seconds']:>7.1f} {'' if epochs is None else epochs:>6} "
-        f"{figures['mse']:>8.2f} {figures.get('vs_noise_floor', float('nan')):>7.3f} "
-        f"{figures.get('vs_linear_ar', float('nan')):>7.3f} "
-        f"{figures.get('vs_naive', float('nan')):>7.3f} "
-        f"{figures.get('vs_holt_winters', float('nan')):>7.3f}"
+def bench_nonlinear(quick, out) -> dict[str, Any]:
+    """The chaotic preset: the default network against the straight line on the same window."""
+    from core.data.prepare import prepare
+    from core.data.synthetic import generate_series
+
+    request = nonlinear_demo_request()
+    series = generate_series(request.data)
+    prepared = prepare(series, request.split)
+    floor = _mse(prepared.signal_test, prepared.values_test)
+    peers = _peers(prepared)
+    network = _train_and_score(prepared, request.model, _train_config(quick))
+    ratio = network["mse"] / peers["linear_ar"]["mse"]
+    out(
+        f"Mackey-Glass preset: default network {ratio:.3f}x linear AR(30)'s MSE in "
+        f"{network['seconds']:.1f} s ({network['epochs']} epochs); network "
+        f"{network['mse'] / floor:.2f}x, AR {peers['linear_ar']['mse'] / floor:.2f}x, "
+        f"Holt-Winters {peers['holt_winters']['mse'] / floor:.2f}x, naive "
+        f"{peers['naive']['mse'] / floor:.2f}x the noise floor"
     )
+    return {"network": network, "peers": peers, "floor": floor, "vs_linear_ar": ratio}
+
+
+def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
+    """Study A's Bitcoin up/flat/down settings on the recorded fixture, over several seeds."""
+    from core.config import SplitConfig as Split
+    from core.data import load_series
+    from core.data.prepare import prepare
+    from core.data.upload import import_file
+    from core.evaluation.metrics import classification_metrics
+    from core.training.trainer import train_model
+
+    data = DataConfig(source="csv", csv_path=import_file(fixture), start_date=STUDY_A_BTC_START)
+    split = Split(method="calendar_year", test_year=2024, scaling_margin=5.0)
+    prepared = prepare(load_series(data), split, CLASSIFIER)
+    seeds = CLASSIFIER_SEEDS[:1] if quick else CLASSIFIER_SEEDS
+    rows = []
+    for seed in seeds:
+        trained = train_model(prepared, CLASSIFIER, _train_config(quick).replace(seed=seed))
+        probabilities = trained.model.predict(prepared.x_test, verbose=0)
+        metrics = classification_metrics(prepared.labels_test, probabilities)
+        rows.append({**metrics, "seconds": trained.seconds, "seed": seed})
+        out(
+            f"classifier seed {seed}: accuracy {metrics['accuracy']:.3f} (always "
+            f"'{metrics['majority_class']}' {metrics['majority_baseline_accuracy']:.3f}), "
+            f"balanced accuracy {metrics['balanced_accuracy']:.3f} (always one class "
+            f"{metrics['majority_balanced_accuracy']:.3f}), never predicted "
+            f"{metrics['never_predicted'] or 'none'}, {trained.seconds:.1f} s"
+        )
+    return {"runs": rows}
 
 
 def run_bench(
@@ -72,81 +179,52 @@ def run_bench(
     families: Iterable[str] | None = None,
     quick: bool = False,
 ) -> dict[str, Any]:
-    """Train every family at its defaults and with study A's recipe (same wall time) on the
-    default synthetic series; compare with the noise floor and the baselines."""
+    """Run every section in one process (so the timings share the machine's load) and print."""
     from core.data.prepare import prepare
     from core.data.synthetic import generate_series
-    from core.models.baselines import BASELINE_LABELS, BASELINES
+    from core.models.baselines import BASELINE_LABELS
 
     families = tuple(families) if families is not None else (QUICK_FAMILIES if quick else FAMILIES)
     series = generate_series(DataConfig())
     prepared = prepare(series, SplitConfig())
-    actual = prepared.values_test
-    noise_floor = _mse(prepared.signal_test, actual)
+    floor = _mse(prepared.signal_test, prepared.values_test)
     out(
-        f"Default synthetic series: {len(series)} steps, {len(actual)} test targets, lookback "
-        f"{prepared.lookback}, season {prepared.season_length}; noise floor MSE {noise_floor:.2f}"
+        f"Default synthetic series: {len(series)} steps, {len(prepared.values_test)} test "
+        f"targets, window {prepared.lookback}; noise floor MSE {floor:.2f}. Training: "
+        + ", ".join(f"{key} {value}" for key, value in _train_config(quick).to_dict().items())
     )
-
     import statsmodels.tsa.holtwinters  # noqa: F401  (import time is not Holt-Winters' time)
 
-    baselines: dict[str, dict[str, Any]] = {}
-    for name, forecast in BASELINES.items():
-        started = time.perf_counter()
-        predictions = forecast(prepared)
-        baselines[name] = {
-            "seconds": time.perf_counter() - started,
-            "mse": _mse(predictions, actual),
-        }
-    reference = {"noise_floor": noise_floor}
-    reference.update({name: baselines[name]["mse"] for name in ("linear_ar", "naive")})
-    reference["holt_winters"] = baselines["holt_winters"]["mse"]
-    for figures in baselines.values():
-        figures.update(_ratios(figures["mse"], reference))
-
-    models: dict[str, dict[str, Any]] = {}
-    for family in families:
-        model_config = ModelConfig(family=family)
-        train_config = TrainConfig()
-        if quick:
-            train_config = train_config.replace(epochs=QUICK_EPOCHS)
-        default = _train_and_score(prepared, model_config, train_config, reference)
-        study_model, study_train = study_a_configs(family, default["seconds"])
-        if quick:
-            study_train = study_train.replace(epochs=QUICK_EPOCHS)
-        study = _train_and_score(prepared, study_model, study_train, reference)
-        models[family] = {"default": default, "study_a": study}
-
-    header = (
-        f"{'':<28} {'seconds':>7} {'epochs':>6} {'MSE':>8} {'/floor':>7} {'/AR':>7} "
-        f"{'/naive':>7} {'/HW':>7}"
-    )
+    peers = _peers(prepared)
     out("")
-    out(header)
-    out("-" * len(header))
-    for family, figures in models.items():
-        out(_row(f"{family} default", figures["default"]))
-        out(_row(f"{family} study A (same time)", figures["study_a"]))
-    for name, figures in baselines.items():
-        out(_row(BASELINE_LABELS[name], figures))
+    out("Peers (window 30): " + "; ".join(
+        f"{BASELINE_LABELS[name]} {figures['mse'] / floor:.3f}x in {figures['seconds']:.2f} s"
+        for name, figures in peers.items()
+    ))  # fmt: skip
     out("")
-    out(
-        "Defaults: "
-        + str(ModelConfig().to_dict() | {"family": "<each>"})
-        + " "
-        + str(TrainConfig().to_dict())
-    )
-    out(
-        f"Study A: {STUDY_A_UNITS} units, no skip path, level target, Adam 1e-3, batch 64, "
-        "best epoch kept, no early stopping, capped at the default run's seconds."
-    )
+    models = bench_families(prepared, families, floor, quick, out)
+    seconds = [figures["alone"]["seconds"] for figures in models.values()]
+    out(f"  median seconds alone: {statistics.median(seconds):.1f}")
+    out("")
+    window = bench_window(series, floor, quick, out)
+    out("")
+    nonlinear = bench_nonlinear(quick, out)
+    out("")
+    classifier = bench_classifier(quick, out)
+    for figures in models.values():
+        for part in figures.values():
+            part.pop("predictions", None)
+    window["network"].pop("predictions", None)
+    nonlinear["network"].pop("predictions", None)
     return {
-        "noise_floor_mse": noise_floor,
-        "season_length": prepared.season_length,
-        "baselines": baselines,
+        "noise_floor_mse": floor,
+        "peers": peers,
         "models": models,
+        "window": window,
+        "nonlinear": nonlinear,
+        "classifier": classifier,
         "quick": quick,
     }
 
 
-__all__ = ["run_bench", "study_a_configs"]
+__all__ = ["bench_classifier", "bench_families", "bench_nonlinear", "bench_window", "run_bench"]

@@ -209,8 +209,8 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
     metrics = both_units(test_pred, test_pred_scaled)
     linear_scaled = linear_part(model, prepared.x_test)
     if linear_scaled is not None:
-        # The shortcut's trained weights alone (network branch at 0), not its least-squares start:
-        # how much of the forecast the straight line makes and what the network adds on top.
+        # The saved model's shortcut alone (network branch at 0; it holds the least-squares AR,
+        # frozen): how much the straight line makes of the forecast, and what the network adds.
         linear_error = scaler.inverse(linear_scaled) - values[test_index]
         metrics["linear_part_mse"] = float(np.mean(linear_error**2))
     metrics["train"] = regression_metrics(

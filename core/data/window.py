@@ -1,5 +1,5 @@
-"""Suggest a look-back window from the data: leave-one-out score of a least-squares linear model
-over candidate windows on the train part, cheap enough (well under a second) for the Data page."""
+"""Suggest a look-back window from the data: cross-validated score of a ridge linear model over
+candidate windows on the train part, cheap enough (well under a second) for the Data page."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ WINDOWS_PER_STEP = 4
 # Ridge strength relative to the mean diagonal of X'X: keeps long windows from being scored on
 # an overfitted fit (an unregularised 365-step fit on ~2000 windows mostly fits noise).
 RIDGE_SHARE = 1e-3
+# Contiguous folds: each block of time is scored by a fit on the others.
+FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -29,25 +31,39 @@ class LookbackSuggestion:
 
     lookback: int
     reason: str
-    scores: dict[int, float]  # candidate window -> leave-one-out MSE in the series' units
+    scores: dict[int, float]  # candidate window -> cross-validated MSE, the series' units
     season: int  # dominant season of the train part, in steps
 
 
-def _leave_one_out_mse(train: np.ndarray, lookback: int) -> float:
-    """Leave-one-out MSE of a ridge linear AR on the train windows (closed form via the hat
-    matrix diagonal: each error as if its window had been left out of the fit)."""
-    windows = np.lib.stride_tricks.sliding_window_view(train[:-1], lookback)
-    targets = train[lookback:]
-    design = np.hstack([windows - windows[:, -1:], np.ones((len(windows), 1))])
-    changes = targets - windows[:, -1]  # relative to the last value, as the networks see it
-    gram = design.T @ design
-    ridge = RIDGE_SHARE * float(np.trace(gram)) / len(gram)
-    gram[np.diag_indices_from(gram)] += ridge
-    inverse = np.linalg.inv(gram)
-    coefficients = inverse @ (design.T @ changes)
-    residuals = changes - design @ coefficients
-    leverage = np.sum((design @ inverse) * design, axis=1)
-    return float(np.mean((residuals / np.clip(1.0 - leverage, 1e-6, None)) ** 2))
+def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float]:
+    """Blocked cross-validation MSE of a ridge linear model per window size, on the same targets.
+
+    The targets are every train step with the longest window behind it; the design is each
+    target's window relative to its last value (as the networks see it). One set of per-fold
+    Gram matrices serves every size (a size's design is the last columns of the longest), so
+    the whole comparison costs one matrix product: cheap enough for a page.
+    """
+    longest = max(sizes)
+    windows = np.lib.stride_tricks.sliding_window_view(train[:-1], longest)
+    last = windows[:, -1:]
+    design = np.hstack([windows - last, np.ones((len(windows), 1))])
+    targets = train[longest:] - last[:, 0]
+    folds = np.array_split(np.arange(len(targets)), FOLDS)
+    grams = [design[fold].T @ design[fold] for fold in folds]
+    moments = [design[fold].T @ targets[fold] for fold in folds]
+    gram_total, moment_total = sum(grams), sum(moments)
+    scores = {}
+    for size in sizes:
+        columns = np.r_[longest - size : longest + 1]  # the last `size` steps and the intercept
+        squared = 0.0
+        for fold, gram, moment in zip(folds, grams, moments, strict=True):
+            fit_gram = (gram_total - gram)[np.ix_(columns, columns)]
+            fit_gram[np.diag_indices_from(fit_gram)] += RIDGE_SHARE * np.trace(fit_gram) / size
+            coefficients = np.linalg.solve(fit_gram, (moment_total - moment)[columns])
+            errors = design[np.ix_(fold, columns)] @ coefficients - targets[fold]
+            squared += float(errors @ errors)
+        scores[size] = squared / len(targets)
+    return scores
 
 
 def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
@@ -59,14 +75,15 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     if not np.all(np.isfinite(train)):
         raise ConfigError("the train part holds missing values; fill or remove them first.")
     season = dominant_period(train)
-    candidates = sorted({*CANDIDATES, season})
+    near_season = any(abs(size - season) <= 0.05 * season for size in CANDIDATES)
+    candidates = sorted({*CANDIDATES, *(() if near_season else (season,))})
     usable = [size for size in candidates if train_end - size >= WINDOWS_PER_STEP * (size + 1)]
     if not usable:
         raise ConfigError(
             f"the train part ({train_end} rows) is too short to compare windows; lengthen the "
             "series or shrink the test part."
         )
-    scores = {size: _leave_one_out_mse(train, size) for size in usable}
+    scores = _cross_validated_mse(train, usable)
     best = min(scores, key=scores.get)
     chosen = next(
         size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN)

@@ -100,8 +100,10 @@ def _network_branch(config: ModelConfig, features):
 
 
 def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, constants: dict):
-    """The LSTNet-style shortcut: a Dense(1) on the raw scaled window, started at least squares
-    so that, with the network branch at 0, the model forecasts exactly the linear AR."""
+    """The LSTNet-style shortcut: a Dense(1) on the raw scaled window holding the least-squares
+    AR, frozen: with the network branch at 0 the model forecasts exactly the linear AR, and the
+    network learns only what the straight line misses. (Left trainable, measured: the
+    optimiser's first steps at the default learning rate knock it off its optimum.)"""
     import keras
 
     coefficients = np.zeros(lookback)
@@ -121,6 +123,7 @@ def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, co
         1,
         kernel_initializer=keras.initializers.Constant(coefficients.reshape(lookback, 1)),
         bias_initializer=keras.initializers.Constant(intercept),
+        trainable=False,
         name="linear_skip",
     )
 
@@ -160,7 +163,8 @@ def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras
 
 def linear_part(model: Any, windows: np.ndarray) -> np.ndarray | None:
     """The forecast of a regression model's linear shortcut alone (network branch set to 0), in
-    scaled units, from the trained weights of its linear_skip layer; None without a shortcut."""
+    scaled units, read from the saved model's linear_skip layer (the frozen least-squares AR);
+    None without a shortcut."""
     get_layer = getattr(model, "get_layer", None)
     if get_layer is None:
         return None

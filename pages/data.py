@@ -13,7 +13,7 @@ from core.data.clean import describe_frequency
 from core.data.series import unit as unit_word
 from core.errors import ConfigError, ForecastLabError
 from core.evaluation.verdict import data_notice_words
-from pages.components import data_forms, job_panel, runtime, services, state
+from pages.components import data_forms, job_panel, runtime, services, state, window_suggestion
 from pages.components.guard import show_error
 from pages.components.split_forms import split_form
 from pages.components.synthetic_form import synthetic_form
@@ -68,6 +68,8 @@ with preview_column:
         except ConfigError as error:
             show_error(error)
             split = split_seed
+        if data is not None:
+            window_suggestion.show(data, split, unit)
 
 if data is None:
     with preview:

@@ -128,3 +128,24 @@ def test_classify_confusion_title_is_short_and_bar_colours_distinct(use_trained_
     colours = {accuracy["data"][0]["marker"]["color"][0]}
     colours |= {trace["marker"]["color"] for trace in accuracy["data"][1:]}
     assert len(colours) == 3
+
+
+def test_data_page_suggests_a_window_and_one_click_applies_it():
+    at = open_page("pages/data.py", TINY.replace(split=TINY.split.replace(lookback=60)))
+    assert_clean(at)
+    button = next(button for button in at.button if button.label.startswith("Use the suggested"))
+    suggested = int(button.label.split(": ")[1].split()[0])
+    assert "predicted the next value best" in texts(at.caption)
+    button.click().run()
+    assert_clean(at)
+    assert at.session_state["forecast_lab.request"].split.lookback == suggested
+    assert "window in use is the suggested one" in texts(at.caption)
+
+
+def test_home_offers_two_demos_side_by_side():
+    at = open_page()
+    assert_clean(at)
+    labels = [button.label for button in at.button]
+    assert "Try the demo" in labels and "Try the chaotic demo" in labels
+    body = texts(at.markdown)
+    assert "A world a straight line can predict" in body and "One it cannot" in body

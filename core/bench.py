@@ -24,6 +24,7 @@ from core.config import (
 
 QUICK_FAMILIES = ("dense",)
 QUICK_EPOCHS = 2
+WEEK = 7
 CLASSIFIER_SEEDS = (0, 1, 2)
 # Study A's classifier: one hidden LSTM layer between the input and output layers, 50 units.
 CLASSIFIER = ModelConfig(family="lstm", task="classification", hidden_layers=1, units=50)
@@ -53,11 +54,20 @@ def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainCon
     return figures
 
 
+def _holt_winters_weekly(prepared) -> np.ndarray:
+    """Holt-Winters with a 7-step season (the issue's peer; the app's picks the dominant one)."""
+    from core.models.baselines import _holt_winters_parameters, holt_winters_one_step
+
+    values = np.asarray(prepared.series.values, dtype=float)
+    parameters = _holt_winters_parameters(values[: prepared.train_end], WEEK)
+    return holt_winters_one_step(values, WEEK, parameters)[prepared.test_index]
+
+
 def _peers(prepared) -> dict[str, dict[str, float]]:
     from core.models.baselines import BASELINES
 
     figures = {}
-    for name, forecast in BASELINES.items():
+    for name, forecast in {**BASELINES, "holt_winters_7": _holt_winters_weekly}.items():
         started = time.perf_counter()
         predictions = forecast(prepared)
         figures[name] = {
@@ -198,7 +208,8 @@ def run_bench(
     peers = _peers(prepared)
     out("")
     out("Peers (window 30): " + "; ".join(
-        f"{BASELINE_LABELS[name]} {figures['mse'] / floor:.3f}x in {figures['seconds']:.2f} s"
+        f"{BASELINE_LABELS.get(name, 'Holt-Winters (season 7)')} {figures['mse'] / floor:.3f}x "
+        f"in {figures['seconds']:.2f} s"
         for name, figures in peers.items()
     ))  # fmt: skip
     out("")

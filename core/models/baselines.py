@@ -56,8 +56,8 @@ def seasonal_naive_forecast(prepared: Prepared) -> np.ndarray:
 def fit_linear_ar(prepared: Prepared) -> dict:
     """Least squares with intercept of the next scaled value on the scaled window (train windows).
 
-    Returns {"coefficients": (lookback,), "intercept": float, "mean": float, "std": float}; mean
-    and std are the train windows' statistics, used by the networks to standardise inputs.
+    Returns {"coefficients": (lookback,), "intercept": float}; the networks' linear shortcut
+    starts from (and keeps) this solution.
     """
     windows = np.asarray(prepared.x_train, dtype=float).reshape(len(prepared.x_train), -1)
     targets = np.asarray(prepared.y_train, dtype=float).reshape(-1)
@@ -68,12 +68,7 @@ def fit_linear_ar(prepared: Prepared) -> dict:
         )
     design = np.hstack([windows, np.ones((len(windows), 1))])
     solution, *_ = np.linalg.lstsq(design, targets, rcond=None)
-    return {
-        "coefficients": solution[:-1],
-        "intercept": float(solution[-1]),
-        "mean": float(windows.mean()),
-        "std": float(windows.std()) or 1.0,
-    }
+    return {"coefficients": solution[:-1], "intercept": float(solution[-1])}
 
 
 def linear_ar_forecast(prepared: Prepared) -> np.ndarray:

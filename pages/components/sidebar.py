@@ -23,6 +23,8 @@ STATUS_WORDS = {
 def data_summary(request: RunRequest) -> str:
     """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo"."""
     data = request.data
+    if data.source == "synthetic" and data.generator == "mackey_glass":
+        return f"Chaotic series (Mackey–Glass) · {data.length:,} steps · noise {data.noise_level:g}"
     if data.source == "synthetic":
         return f"{SOURCE_LABELS['synthetic']} · {data.length:,} days · noise {data.noise_level:g}"
     if data.source == "csv":

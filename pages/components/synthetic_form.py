@@ -7,8 +7,8 @@ import random
 
 import streamlit as st
 
-from core.config import DataConfig
-from pages.components.form_helpers import clamp, parse_date, widget_key
+from core.config import NONLINEAR_DEMO_NOISE, DataConfig
+from pages.components.form_helpers import clamp, explain, parse_date, widget_key
 from pages.components.state import seed_widget
 
 MAX_SEASONS = 3
@@ -19,8 +19,78 @@ def new_noise(key: str) -> None:
     st.session_state[key] = random.randint(0, 99_999)
 
 
+GENERATOR_CHOICES = {
+    "sine": "Trend, seasons and noise",
+    "mackey_glass": "Chaotic (Mackey–Glass)",
+}
+GENERATOR_EXPLANATIONS = {
+    "sine": "A straight line plus repeating waves: a simple linear rule already predicts it well.",
+    "mackey_glass": "A series that follows exact rules which bend and feed back on themselves "
+    "(chaos): a straight line cannot predict it, a network can learn it.",
+}
+
+
 def synthetic_form(data: DataConfig) -> DataConfig:
-    """Every generator parameter of the synthetic series."""
+    """The kind of made-up series, then its parameters."""
+    generator = st.radio(
+        "Kind of series",
+        options=list(GENERATOR_CHOICES),
+        format_func=GENERATOR_CHOICES.get,
+        horizontal=True,
+        key=seed_widget(widget_key("data", "generator"), data.generator),
+        help="Trend, seasons and noise: the classic made-up series. Chaotic: the Mackey–Glass "
+        "delay equation (delay 17), a standard test where networks beat linear models.",
+    )
+    explain(GENERATOR_EXPLANATIONS[generator])
+    if generator == "mackey_glass":
+        return chaotic_form(data)
+    return sine_form(data)
+
+
+def chaotic_form(data: DataConfig) -> DataConfig:
+    """Length, start, noise and seed of the Mackey–Glass series (its shape is fixed)."""
+    section = "data"
+    length_key = seed_widget(widget_key(section, "length"), int(clamp(data.length, 200, 10_950)))
+    st.session_state[length_key] = int(clamp(st.session_state[length_key], 200, 10_950))
+    noise = data.noise_level if data.generator == "mackey_glass" else NONLINEAR_DEMO_NOISE
+    length = st.slider(
+        "Length (steps)",
+        min_value=200,
+        max_value=10_950,
+        step=5,
+        key=length_key,
+        help="How many values to generate, one per day on the time axis.",
+    )
+    noise_level = st.slider(
+        "Noise level (standard deviation)",
+        min_value=0.0,
+        max_value=0.2,
+        step=0.005,
+        format="%.3f",
+        key=seed_widget(widget_key(section, "chaotic_noise"), float(clamp(noise, 0.0, 0.2))),
+        help="Random wobble added to each value (the series itself spans about 0.4 to 1.3). "
+        "No model can predict this part.",
+    )
+    seed = st.number_input(
+        "Random seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        key=seed_widget(widget_key(section, "seed"), int(data.seed)),
+        help="The same seed always gives the same noise, so results can be reproduced.",
+    )
+    return DataConfig(
+        source="synthetic",
+        generator="mackey_glass",
+        length=int(length),
+        synthetic_start=data.synthetic_start,
+        noise_level=float(noise_level),
+        seed=int(seed),
+    )
+
+
+def sine_form(data: DataConfig) -> DataConfig:
+    """Every parameter of the trend + seasons + noise series."""
     section = "data"
     st.markdown("**Length and start**")
     length = st.slider(

@@ -149,3 +149,22 @@ def test_home_offers_two_demos_side_by_side():
     assert "Try the demo" in labels and "Try the chaotic demo" in labels
     body = texts(at.markdown)
     assert "A world a straight line can predict" in body and "One it cannot" in body
+
+
+def test_chaotic_demo_keeps_its_series_on_the_data_page():
+    from core.config import nonlinear_demo_request
+
+    request = nonlinear_demo_request().replace(
+        data=nonlinear_demo_request().data.replace(length=600),
+        split=nonlinear_demo_request().split.replace(test_size=100),
+    )
+    at = open_page("pages/data.py", request)
+    assert_clean(at)
+    assert at.radio(key="w.data.generator").value == "mackey_glass"
+    assert at.session_state["forecast_lab.request"].data.generator == "mackey_glass"
+    from pages.components.sidebar import data_summary
+
+    assert data_summary(request).startswith("Chaotic series (Mackey–Glass)")
+    at.radio(key="w.data.generator").set_value("sine").run()
+    assert_clean(at)
+    assert at.session_state["forecast_lab.request"].data.generator == "sine"

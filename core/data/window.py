@@ -16,8 +16,10 @@ CANDIDATES = (7, 14, 30, 60, 90, 182, 365)
 # A longer window must beat the best shorter one by this share to be worth its cost: it trains
 # slower and, on the default series, longer windows only win by noise-level margins.
 LONGER_WINDOW_GAIN = 0.02
-# Each candidate needs this many train windows per window step, so the fit is not starved.
-WINDOWS_PER_STEP = 4
+# Each candidate needs this many train windows per window step, so the fit is not starved (a
+# year-long window needs six years of training data; fewer and it mostly fits noise). This also
+# keeps the comparison cheap: its cost grows with the square of the longest window.
+WINDOWS_PER_STEP = 6
 # Ridge strength relative to the mean diagonal of X'X: keeps long windows from being scored on
 # an overfitted fit (an unregularised 365-step fit on ~2000 windows mostly fits noise).
 RIDGE_SHARE = 1e-3

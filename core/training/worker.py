@@ -4,6 +4,7 @@ into the run store, and forecast a stored run for another horizon, so TensorFlow
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,11 +25,17 @@ def train_request(
     *,
     progress: Callable[[EpochUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    home: str | None = None,
 ) -> RunResult:
-    """In a worker: train (or load) a request and save it to the run store atomically."""
+    """In a worker: train (or load) a request and save it to the run store atomically.
+
+    `home` is the submitting server's data home: uploads and downloads are read from there,
+    whatever home the (long-lived, shared) worker started with."""
     from core.pipeline import run_experiment
     from core.training.runs import RunStore
 
+    if home:
+        os.environ["FORECAST_LAB_HOME"] = home
     return run_experiment(
         RunRequest.from_dict(request_values),
         store=RunStore(Path(store_root)),
@@ -45,6 +52,7 @@ def run_in_pool(
     should_stop: Callable[[], bool] | None = None,
 ) -> RunResult:
     """Same contract as pipeline.run_experiment, with the training in a warm pool worker."""
+    from core.paths import home_dir
     from core.training import pool
 
     return pool.run(
@@ -53,6 +61,7 @@ def run_in_pool(
         str(store.root),
         progress=progress,
         should_stop=should_stop,
+        home=str(home_dir()),
     )
 
 

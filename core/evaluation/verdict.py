@@ -110,12 +110,25 @@ def _baseline_mse(baselines: Mapping[str, Mapping[str, Any]], name: str) -> floa
     return float(value) if _finite(value) else None
 
 
+def _snapshot_end(series: Any):
+    """The bundled snapshot's own last date (the series on screen may be cut by a date range)."""
+    import pandas as pd
+
+    from core.data.snapshot import snapshot_info
+    from core.errors import DataSourceError
+
+    try:
+        return pd.Timestamp(snapshot_info(series.source)["last_date"])
+    except (DataSourceError, KeyError, ValueError):
+        return series.dates[-1]
+
+
 def data_notice_words(series: Any) -> str:
     """A market-data fallback notice in plain words (the technical notice goes in a details
     box): which copy of the prices is shown and what to do to get newer ones."""
     name = {"btc": "Bitcoin", "sp500": "S&P 500"}.get(series.source, series.name)
     if series.provider == "snapshot" and len(series.dates):
-        last = series.dates[-1].strftime("%d %B %Y").lstrip("0")
+        last = _snapshot_end(series).strftime("%d %B %Y").lstrip("0")
         return (
             f"The app cannot reach the internet price service right now, so it shows the copy "
             f"of the {name} prices stored inside the app, up to {last}. Everything works the "

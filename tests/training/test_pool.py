@@ -128,3 +128,13 @@ def test_a_crashed_worker_gives_a_clear_error_and_the_next_task_runs(pool):
     with pytest.raises(TrainingError, match="ended unexpectedly"):
         pool.run(die)
     assert pool.run(add, 4, 5) == 9
+
+
+def test_a_worker_above_the_memory_limit_is_replaced_after_its_task():
+    small = WorkerPool(workers=1, memory_limit_mb=1)  # every worker is over 1 MB
+    try:
+        first = small.run(worker_pid)
+        second = small.run(worker_pid)
+        assert first != second
+    finally:
+        small.shutdown()

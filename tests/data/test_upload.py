@@ -428,3 +428,17 @@ def test_the_command_line_copies_a_users_file_into_the_uploads_folder(tmp_path):
     assert display_name(reference) == "my_prices.csv"
     with pytest.raises(DataSourceError, match="could not read .*missing.csv"):
         import_file(tmp_path / "missing.csv")
+
+
+def test_command_line_fill_flag_and_weekly_window(datasets):
+    from core.__main__ import _import_csv_paths, build_parser, request_from_args
+
+    path = str(datasets / "sp500_weekly_gappy.csv")
+    args = build_parser().parse_args(["train", "--source", "csv", "--csv", path, "--fill", "ffill"])
+    _import_csv_paths(args)  # what main() does first: the user's file is copied into uploads
+    request = request_from_args(args)
+    assert request.data.fill == "ffill" and request.data.duplicates == "last"
+    assert resolve_upload(request.data.csv_path).parent == sub_dir("uploads").resolve()
+    assert request.split.lookback == 13  # a quarter of weeks, from the detected frequency
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--fill", "guess"])

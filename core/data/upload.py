@@ -25,7 +25,10 @@ from core.paths import sub_dir
 MIN_ROWS = 60
 MISSING_TOKENS = ("", "na", "n/a", "#n/a", "nan", "null", "none", "-", "--", ".", "?")
 PREVIEW_ROWS = 5
-DATE_NAMES = ("date", "datetime", "timestamp", "time", "day", "dates")
+DATE_NAMES = (
+    "date", "datetime", "timestamp", "time", "day", "dates", "week", "month", "quarter", "year",
+    "period",
+)  # fmt: skip
 VALUE_NAMES = ("close", "adj close", "adj_close", "adjclose", "value", "price", "closing price")
 PARSED_SHARE = 0.9  # a column "parses" as dates or numbers when 90% of its filled cells do
 

@@ -442,3 +442,12 @@ def test_command_line_fill_flag_and_weekly_window(datasets):
     assert request.split.lookback == 13  # a quarter of weeks, from the detected frequency
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--fill", "guess"])
+
+
+def test_a_year_column_of_plain_numbers_is_taken_as_the_dates(datasets):
+    rows = (datasets / "sp500_yearly_close.csv").read_text().splitlines()[1:]
+    text = "Year,S&P 500\n" + "".join(f"{row[:4]},{row.split(',')[1]}\n" for row in rows)
+    preview = inspect_csv(text.encode())
+    assert (preview.date_column, preview.value_column) == ("Year", "S&P 500")
+    series = load(saved(text))
+    assert series.frequency == "yearly" and series.dates[0] == pd.Timestamp("1927-01-01")

@@ -96,6 +96,7 @@ def _choices(section: str, name: str) -> tuple[str, ...] | None:
         ("data", "source"): config.SOURCES,
         ("data", "provider"): config.PROVIDERS,
         ("data", "noise_kind"): config.NOISE_KINDS,
+        ("data", "generator"): config.GENERATORS,
         ("data", "fill"): config.FILL_METHODS,
         ("data", "duplicates"): config.DUPLICATE_RULES,
         ("split", "method"): config.SPLIT_METHODS,
@@ -104,6 +105,7 @@ def _choices(section: str, name: str) -> tuple[str, ...] | None:
         ("model", "task"): config.TASKS,
         ("model", "activation"): config.ACTIVATIONS,
         ("train", "optimizer"): config.OPTIMIZERS,
+        ("train", "schedule"): config.SCHEDULES,
     }
     return table.get((section, name))
 

@@ -90,13 +90,18 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     chosen = next(
         size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN)
     )
-    reason = (
-        f"A straight-line model that looks back {chosen} steps predicted the next value best on "
-        f"the training part (error {scores[chosen]:.3g}"
-    )
-    if chosen != best:
-        reason += f"; {best} steps scored {scores[best]:.3g}, too little better to be worth it"
-    reason += f"). Windows tried: {', '.join(str(size) for size in usable)}."
+    if chosen == best:
+        reason = (
+            f"A straight-line model looking back {chosen} steps predicted the next value best "
+            f"on the training part (cross-validated error {scores[chosen]:.3g})"
+        )
+    else:
+        reason = (
+            f"A straight-line model looking back {chosen} steps predicted the next value almost "
+            f"as well as the best window tried, {best} steps (error {scores[chosen]:.3g} against "
+            f"{scores[best]:.3g}), and a shorter window trains faster"
+        )
+    reason += f". Windows tried: {', '.join(str(size) for size in usable)}."
     if season in usable and season != chosen:
         reason += f" The strongest season repeats every {season} steps."
     return LookbackSuggestion(lookback=chosen, reason=reason, scores=scores, season=season)

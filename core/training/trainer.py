@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 PLATEAU_FACTOR = 0.5
 PLATEAU_SHARE = 0.5
 MIN_LEARNING_RATE = 1e-5
-# "cosine" schedule: a linear warm-up over this share of all steps (at most one epoch) lets
-# Adam's moment estimates settle before the full rate, then a cosine decay to a tenth of it.
+# "cosine" schedule: a linear warm-up over this share of all steps lets Adam's moment estimates
+# settle before the full rate, then a cosine decay to a tenth of it by the last epoch.
 WARMUP_SHARE = 0.05
 FINAL_RATE_SHARE = 0.1
 # Gradients are clipped to this norm: one bad batch cannot throw a recurrent net off course.

@@ -20,7 +20,7 @@ def test_suggests_a_candidate_with_a_reason_and_every_score():
     assert suggestion.lookback in suggestion.scores
     assert set(suggestion.scores) <= set(CANDIDATES)
     assert max(suggestion.scores) < 500  # capped by the 500-row train part
-    assert f"looks back {suggestion.lookback} steps" in suggestion.reason
+    assert f"looking back {suggestion.lookback} steps" in suggestion.reason
     assert all(np.isfinite(score) and score > 0 for score in suggestion.scores.values())
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
 from core.config import BASELINE_TERMS
+from core.data.series import detect_frequency, unit
 from core.evaluation.compare import previous_run
 from core.evaluation.verdict import (
     METRIC_COLUMNS,
@@ -33,6 +34,9 @@ result = result_for_page("regression")
 run_header(result)
 
 name = model_name(result.request.model.family)
+# The series' own step (day, week, month...) for labels: read from the predictions' dates.
+frequency = detect_frequency(result.predictions.index)
+step, steps = unit(frequency, 1), unit(frequency)
 test = result.metrics.get("test", {})
 verdict = regression_verdict(name, test, result.baselines, result.noise_floor_mse)
 show = {"good": st.success, "neutral": st.info, "bad": st.warning}[verdict.tone]
@@ -86,7 +90,7 @@ show_train = view.toggle(
     help="Include the days the network learned from (its fit there is always better).",
 )
 horizon = st.slider(
-    "Forecast past the end (days)",
+    f"Forecast past the end ({steps})",
     min_value=0,
     max_value=365,
     key=state.seed_widget("w.results.horizon", int(min(state.current_request().horizon, 365))),
@@ -108,17 +112,17 @@ st.plotly_chart(
         show_train=show_train,
         forecast=future,
         labels={"model": name, **BASELINE_LABELS},
-        title="One day ahead on the test part" + (" and training part" if show_train else ""),
+        title=f"One {step} ahead on the test part" + (" and training part" if show_train else ""),
     ),
     key="results_forecast",
 )
 st.caption(
-    "Grey: what happened. Blue (drawn on top): the network's forecast, each made one day ahead "
+    f"Grey: what happened. Blue (drawn on top): the network's forecast, each made one {step} ahead "
     "from the real past values"
     + (
         "; the shaded part is the test period the network never trained on"
         if show_train
-        else ", on the test days the network never trained on. The chart opens on the last "
+        else f", on the test {steps} the network never trained on. The chart opens on the last "
         "90 of them: drag the slider under it to see the others"
     )
     + (

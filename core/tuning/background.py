@@ -1,24 +1,18 @@
-"""Long experiment work off the page's script thread: sweeps in a background thread (each point
-an ordinary run), searches in worker processes (`python -m core tune worker`) whose state lives
-in Optuna storage, so a page reload reconnects and Cancel never loses finished trials.
+"""Long experiment work off the page's script thread: a sweep or a search runs in a server
+thread that only coordinates; every training (sweep point, search trial) runs in the warm worker
+pool. A search's state lives in Optuna storage, so a page reload reconnects and Cancel never
+loses finished trials.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from core.paths import sub_dir
 from core.tuning.sweep import SweepOutcome, SweepPlan, SweepPoint, run_sweep
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -132,66 +126,62 @@ class SweepBoard:
                 task.finished_at = time.time()
 
 
-# ---------------------------------------------------------------- search workers
+# ---------------------------------------------------------------- searches
 
 
 @dataclass
-class WorkerProcess:
-    """A `python -m core tune worker` process started by this server."""
+class SearchWorker:
+    """One runner of a study in a server thread (it joins the study like any other worker)."""
 
     study: str
     storage: str | None
-    process: subprocess.Popen
-    log_path: Path
+    seed: int | None = None
+    error: str | None = None
+    stop_reason: str | None = None
     started_at: float = field(default_factory=time.time)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
-        return self.process.poll() is None
-
-    def log_tail(self, lines: int = 5) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
+        return self._thread is not None and self._thread.is_alive()
 
     def terminate(self) -> None:
-        """Hard stop: the running trial is recorded as interrupted (finished ones stay)."""
-        if self.running:
-            self.process.terminate()
+        """Stop now: the running trial is cancelled (hard after the pool's grace period) and
+        recorded as interrupted; finished trials stay."""
+        self._stop.set()
+
+    def _work(self) -> None:
+        from core.errors import ForecastLabError
+        from core.tuning.runner import run_search
+
+        try:
+            outcome = run_search(
+                self.study, self.storage, seed=self.seed, should_stop=self._stop.is_set
+            )
+            self.stop_reason = outcome.stop_reason
+        except ForecastLabError as error:
+            self.error = str(error)
+        except Exception as error:  # a background thread must report, never die silently
+            self.error = f"{type(error).__name__}: {error}"
 
 
-class WorkerBoard:
-    """Starts and tracks local worker processes per study (one board per server)."""
+class SearchBoard:
+    """Starts and tracks this server's search runners per study (one board per server)."""
 
     def __init__(self) -> None:
-        self._workers: dict[str, list[WorkerProcess]] = {}
+        self._workers: dict[str, list[SearchWorker]] = {}
         self._lock = threading.Lock()
 
     def start(self, study: str, storage: str | None = None, seed: int | None = None):
-        log_folder = sub_dir("studies") / "logs"
-        log_folder.mkdir(parents=True, exist_ok=True)
-        log_path = log_folder / f"{_safe(study)}-{int(time.time() * 1000)}.log"
-        command = [sys.executable, "-m", "core", "tune", "worker", "--study", study]
-        if storage:
-            command += ["--storage", storage]
-        if seed is not None:
-            command += ["--seed", str(seed)]
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        environment["PYTHONPATH"] = os.pathsep.join(
-            part for part in (str(REPO), environment.get("PYTHONPATH", "")) if part
-        )
-        with open(log_path, "w", encoding="utf-8") as log:
-            process = subprocess.Popen(
-                command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT
-            )
-        worker = WorkerProcess(study, storage, process, log_path)
+        worker = SearchWorker(study, storage, seed)
+        worker._thread = threading.Thread(target=worker._work, name=f"search-{study}", daemon=True)
         with self._lock:
             self._workers.setdefault(study, []).append(worker)
+        worker._thread.start()
         return worker
 
-    def workers(self, study: str) -> list[WorkerProcess]:
+    def workers(self, study: str) -> list[SearchWorker]:
         with self._lock:
             return list(self._workers.get(study, []))
 
@@ -203,8 +193,4 @@ class WorkerBoard:
             worker.terminate()
 
 
-def _safe(name: str) -> str:
-    return "".join(char if char.isalnum() or char in "-_." else "_" for char in name)[:60]
-
-
-__all__ = ["SweepBoard", "SweepTask", "WorkerBoard", "WorkerProcess"]
+__all__ = ["SearchBoard", "SearchWorker", "SweepBoard", "SweepTask"]

@@ -7,17 +7,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import signal
 import sys
+from contextlib import contextmanager
 from typing import Any
 
 from core.config import FAMILIES, DataConfig, default_split_for
 from core.errors import ConfigError
 
 SOURCES = ("synthetic", "sp500", "btc")
-MEMORY_LIMIT_ENV = "FORECAST_LAB_WORKER_MAX_MB"
-DEFAULT_MEMORY_LIMIT_MB = 2500
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
@@ -191,6 +189,18 @@ def _handle_termination() -> None:
         signal.signal(signal.SIGTERM, interrupt)
 
 
+@contextmanager
+def _worker_pool():
+    """The warm pool's workers end with the command (also on Ctrl-C or SIGTERM), instead of
+    the interpreter waiting at exit for a trial nobody will record."""
+    from core.training import pool
+
+    try:
+        yield
+    finally:
+        pool.get_pool().shutdown()
+
+
 def _print_outcome(outcome, as_json: bool) -> None:
     from core.tuning.study import STOP_MESSAGES
 
@@ -231,34 +241,6 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def _memory_limit() -> float | None:
-    """Resident memory (MB) after which a worker hands over to a fresh process."""
-    text = os.environ.get(MEMORY_LIMIT_ENV, str(DEFAULT_MEMORY_LIMIT_MB))
-    try:
-        value = float(text)
-    except ValueError as error:
-        raise ConfigError(
-            f"{MEMORY_LIMIT_ENV}={text!r} is not a number of megabytes; e.g. 2500, or 0 to "
-            "never recycle."
-        ) from error
-    return value if value > 0 else None
-
-
-def _recycle(study: str, storage: str | None, seed: int | None, as_json: bool) -> None:
-    """Continue the study in a fresh process (same pid): memory starts from scratch."""
-    print("recycling the worker process to release memory; the study continues", flush=True)
-    command = [sys.executable, "-m", "core", "tune", "worker", "--study", study]
-    if storage:
-        command += ["--storage", storage]
-    if seed is not None:
-        command += ["--seed", str(seed)]
-    if as_json:
-        command.append("--json")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(sys.executable, command)
-
-
 def command_tune(args: argparse.Namespace) -> int:
     """`python -m core tune ...`: create (or resume) a study and run it in this process."""
     from core.tuning.study import create_study, default_storage_url, list_studies, run_search
@@ -284,15 +266,13 @@ def command_tune(args: argparse.Namespace) -> int:
         print("note: whole-series scaling (study B) leaks the test range into training")
     _handle_termination()
     best = _current_best(study.study_name, args.storage)
-    outcome = run_search(
-        study.study_name,
-        args.storage,
-        seed=config.seed,
-        on_trial=_trial_printer(best),
-        max_rss_mb=_memory_limit(),
-    )
-    if outcome.stop_reason == "recycle":
-        _recycle(study.study_name, args.storage, config.seed, args.json)
+    with _worker_pool():
+        outcome = run_search(
+            study.study_name,
+            args.storage,
+            seed=config.seed,
+            on_trial=_trial_printer(best),
+        )
     _print_outcome(outcome, args.json)
     return 0
 
@@ -303,15 +283,13 @@ def command_worker(args: argparse.Namespace) -> int:
 
     _handle_termination()
     best = _current_best(args.worker_study, args.worker_storage)
-    outcome = run_search(
-        args.worker_study,
-        args.worker_storage,
-        seed=args.worker_seed,
-        on_trial=_trial_printer(best),
-        max_rss_mb=_memory_limit(),
-    )
-    if outcome.stop_reason == "recycle":
-        _recycle(args.worker_study, args.worker_storage, args.worker_seed, args.worker_json)
+    with _worker_pool():
+        outcome = run_search(
+            args.worker_study,
+            args.worker_storage,
+            seed=args.worker_seed,
+            on_trial=_trial_printer(best),
+        )
     _print_outcome(outcome, args.worker_json)
     return 0
 
@@ -367,7 +345,8 @@ def command_sweep(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    outcome = run_sweep(plan, on_point=show)
+    with _worker_pool():
+        outcome = run_sweep(plan, on_point=show)
     table = sweep_table(outcome)
     best = outcome.best
     naive = table[table["family"] == "naive"]

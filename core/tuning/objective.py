@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 PREPARED_CACHE_SIZE = 6  # prepared windows kept per process, keyed by look-back window
 # Until a trial has been measured, keep this share of the cap for everything but training.
 FIRST_ALLOWANCE_SHARE = 0.25
-ALLOWANCE_MARGIN = 1.1  # the allowance is the largest recent overhead plus this margin
+ALLOWANCE_MARGIN = 1.2  # the allowance is the largest recent overhead plus this margin
 ALLOWANCE_HISTORY = 5
 TEST_METRICS = ("mse", "rmse", "mae", "r2", "mse_original", "mae_original")
 
@@ -41,15 +41,16 @@ class TrialEnvironment:
     look-back window (the rest of the split never changes within a study), naive persistence,
     and the measured time a trial needs beyond training (validation, prediction, storage)."""
 
-    def __init__(self, config: TuneConfig) -> None:
+    def __init__(self, config: TuneConfig, series: Series | None = None) -> None:
         from core.data import load_series
         from core.data.market import filter_dates
 
         self.config = config
-        series = load_series(config.data)
-        if config.data.source == "csv" and (config.data.start_date or config.data.end_date):
-            # The CSV loader keeps every row; apply the date range here (a no-op for markets).
-            series = filter_dates(series, config.data.start_date, config.data.end_date)
+        if series is None:
+            series = load_series(config.data)
+            if config.data.source == "csv" and (config.data.start_date or config.data.end_date):
+                # The CSV loader keeps every row; apply the date range here.
+                series = filter_dates(series, config.data.start_date, config.data.end_date)
         self.series: Series = series
         self._prepared: OrderedDict[int, Prepared] = OrderedDict()
         self._overheads: deque[float] = deque(maxlen=ALLOWANCE_HISTORY)
@@ -112,6 +113,7 @@ def evaluate_trial(
     study_name: str,
     training_seconds: float | None = None,
     should_stop: Callable[[], bool] | None = None,
+    predictions_folder: Path | None = None,
 ) -> dict[str, Any]:
     """Train the trial's proposal and score it; returns {"value", "train_seconds"}.
 
@@ -183,7 +185,8 @@ def evaluate_trial(
         }
         for key, value in attrs.items():
             trial.set_user_attr(key, json_number(value))
-        _save_predictions(study_name, trial.number, prepared, predicted_original)
+        path = predictions_file(study_name, trial.number, predictions_folder)
+        _save_predictions(path, prepared, predicted_original)
         value = attrs["mse"] if config.objective == "test_mse" else attrs["validation_mse"]
         if not math.isfinite(value):
             raise ForecastLabError(
@@ -205,8 +208,7 @@ def evaluate_trial(
         trial.set_user_attr("rss_mb", round(resident_megabytes(), 1))
 
 
-def _save_predictions(study_name: str, number: int, prepared, predicted: np.ndarray) -> None:
-    path = predictions_file(study_name, number)
+def _save_predictions(path: Path, prepared, predicted: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
@@ -252,9 +254,15 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80].strip(".") or "study"
 
 
-def predictions_file(study_name: str, number: int) -> Path:
-    """Where a worker keeps a trial's test predictions (original units) on its own disk."""
-    return sub_dir("studies") / _safe_name(study_name) / f"trial_{number:05d}.npz"
+def predictions_file(study_name: str, number: int, folder: Path | None = None) -> Path:
+    """Where a worker keeps a trial's test predictions (original units) on its own disk:
+    `folder` (default: the study's folder under the data home)."""
+    folder = folder or predictions_folder(study_name)
+    return folder / f"trial_{number:05d}.npz"
+
+
+def predictions_folder(study_name: str) -> Path:
+    return sub_dir("studies") / _safe_name(study_name)
 
 
 def load_trial_predictions(study_name: str, number: int) -> pd.DataFrame | None:
@@ -278,6 +286,7 @@ __all__ = [
     "json_number",
     "load_trial_predictions",
     "predictions_file",
+    "predictions_folder",
     "release_memory",
     "resident_megabytes",
 ]

@@ -14,15 +14,17 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from core.tuning.objective import (
-    TEST_METRICS,
-    TrialEnvironment,
-    evaluate_trial,
-    json_number,
-    resident_megabytes,
-)
+from core.tuning.objective import TEST_METRICS, TrialEnvironment, json_number, predictions_folder
+from core.tuning.pooled_trial import run_in_pool, wait_for_worker
 from core.tuning.settings import TuneConfig
-from core.tuning.storage import NAIVE_ATTR, STOP_ATTR, load_study, open_storage, study_config
+from core.tuning.storage import (
+    NAIVE_ATTR,
+    STOP_ATTR,
+    default_storage_url,
+    load_study,
+    open_storage,
+    study_config,
+)
 from core.tuning.strategies import get_strategy
 from core.tuning.trials import (
     FAILURE_ATTR,
@@ -39,7 +41,6 @@ STOP_MESSAGES = {
     "timeout": "the time budget is used up",
     "target": "the target objective is reached",
     "cancelled": "the search was cancelled",
-    "recycle": "this worker's memory grew past its limit; a fresh worker continues",
 }
 
 
@@ -120,16 +121,17 @@ def run_search(
     seed: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_trial: Callable[[FrozenTrial], None] | None = None,
-    max_rss_mb: float | None = None,
 ) -> SearchOutcome:
     """Run trials of an existing study until a stop rule holds (trials, time budget, target,
     grid exhausted, a stop request in the study or should_stop()). Safe to run in several
     processes or machines at once against one storage: they share the study.
 
     `seed` seeds this worker's sampler (default: the study's seed; give each extra worker its
-    own so random proposals differ). Grid order always follows the study's seed. With
-    `max_rss_mb`, the run ends with stop reason "recycle" once the process holds more memory
-    than that, so the caller can continue in a fresh process (the CLI worker re-executes).
+    own so random proposals differ). Grid order always follows the study's seed.
+
+    The sampler runs here; each trial trains in the warm worker pool (core.training.pool), so
+    this process never imports TensorFlow and its memory stays flat (the pool recycles its
+    workers). should_stop() also reaches the running trial: it stops cooperatively, then hard.
     """
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = load_study(name, storage)
@@ -152,22 +154,29 @@ def run_search(
         naive = environment.naive_metrics()
         study.set_user_attr(NAIVE_ATTR, naive)
     identity = process_identity()
-    started = time.monotonic()
+    storage_url = storage or default_storage_url()
+    folder = predictions_folder(name)
     trials_run = 0
     reason = None
 
     def objective(trial: optuna.Trial) -> float:
-        trial.set_user_attr(WORKER_ATTR, identity)
+        trial.set_user_attr(WORKER_ATTR, identity)  # the runner owns the trial: it tells Optuna
+        config.space.suggest(trial)  # the sampler proposes here; the pool worker reads them
         trial_started = time.perf_counter()
-        result = evaluate_trial(
+        result = run_in_pool(
             trial,
             environment,
             study_name=name,
-            training_seconds=environment.training_seconds(),
+            storage_url=storage_url,
+            predictions_folder=folder,
             should_stop=should_stop,
         )
         environment.record_overhead(time.perf_counter() - trial_started, result["train_seconds"])
         return result["value"]
+
+    if stop_reason(study, config, time.monotonic()) is None:
+        wait_for_worker()  # a cold pool's start-up is not charged to the budget or a trial
+    started = time.monotonic()
 
     while True:
         reason = stop_reason(study, config, started)
@@ -178,12 +187,8 @@ def run_search(
         stale += fail_stale_trials(study)
         study.optimize(objective, n_trials=1, catch=(Exception,))
         trials_run += 1
-        if max_rss_mb is not None and resident_megabytes() > max_rss_mb:
-            reason = "recycle"
         if on_trial is not None:
             on_trial(_latest_own_trial(study))
-        if reason == "recycle":
-            break
     return SearchOutcome(
         study_name=name,
         objective=config.objective,

@@ -1,6 +1,6 @@
 """Study A's sweeps: depth x activation at fixed units (one family or all), then units on each
-family's best. Every point is an ordinary run through run_experiment, so the run store caches
-it and re-running a sweep only trains what is new.
+family's best. Every point is an ordinary run (trained in the warm worker pool), so the run store
+caches it and re-running a sweep only trains what is new.
 """
 
 from __future__ import annotations
@@ -200,8 +200,12 @@ def run_sweep(
     """Run the architecture sweep, then the units sweep on each family's best depth/activation.
 
     Cancel (should_stop) ends the sweep after the current run; finished runs stay in the store.
+    Each point trains in the warm worker pool (TensorFlow stays out of the calling process).
     """
-    from core.pipeline import run_experiment
+    from core.training.runs import RunStore
+    from core.training.worker import run_in_pool
+
+    store = store or RunStore()
 
     outcome = SweepOutcome()
     started = time.monotonic()
@@ -217,9 +221,7 @@ def run_sweep(
         if on_start is not None:
             on_start(done, total, request)
         try:
-            result = run_experiment(
-                request, store=store, progress=progress, should_stop=should_stop
-            )
+            result = run_in_pool(request, store=store, progress=progress, should_stop=should_stop)
         except TrainingCancelled:
             outcome.cancelled = True
             return False

@@ -22,7 +22,7 @@ from core.charts import (
 )
 from core.config import FAMILY_LABELS
 from core.paths import home_dir
-from core.tuning.background import SweepBoard, WorkerBoard
+from core.tuning.background import SearchBoard, SweepBoard
 from core.tuning.strategies import STRATEGIES
 from core.tuning.study import (
     STOP_MESSAGES,
@@ -63,15 +63,15 @@ def _sweep_board(home: str) -> SweepBoard:
 
 
 @st.cache_resource(show_spinner=False)
-def _worker_board(home: str) -> WorkerBoard:
-    return WorkerBoard()
+def _worker_board(home: str) -> SearchBoard:
+    return SearchBoard()
 
 
 def sweep_board() -> SweepBoard:
     return _sweep_board(str(home_dir()))
 
 
-def worker_board() -> WorkerBoard:
+def worker_board() -> SearchBoard:
     return _worker_board(str(home_dir()))
 
 
@@ -178,7 +178,8 @@ def sweep_results(outcome: SweepOutcome) -> None:
 
 
 def start_search(name: str, storage: str | None, workers: int = 1) -> None:
-    """Start local worker processes for a study (each joins the shared study)."""
+    """Start search runners in this server for a study (each joins the shared study; trials
+    train in the warm worker pool)."""
     board = worker_board()
     for index in range(workers):
         board.start(name, storage, seed=None if index == 0 else 1000 + index)
@@ -246,8 +247,8 @@ def _search_panel(name: str, storage: str | None) -> None:
     else:
         buttons.caption(f"Stopped: {STOP_MESSAGES.get(reason, reason)}.")
     for worker in board.workers(name):
-        if not worker.running and worker.process.returncode not in (0, None):
-            st.error(f"A worker ended with an error: {worker.log_tail(3)}")
+        if not worker.running and worker.error:
+            st.error(f"A worker ended with an error: {worker.error}")
     if config.split.leaks:
         st.warning(
             "Whole-series scaling (as in the S&P 500 tuning paper) lets training see the test "

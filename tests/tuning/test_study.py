@@ -205,8 +205,22 @@ def test_importances_need_a_few_finished_trials():
     assert importances["units"] > importances["lookback"]
 
 
-def test_memory_limit_hands_over_after_the_trial():
-    study = create_study(tiny_config(max_trials=3), name="recycle")
-    outcome = run_search(study.study_name, max_rss_mb=1.0)
-    assert (outcome.stop_reason, outcome.trials_run) == ("recycle", 1)
-    assert study.trials[0].state == TrialState.COMPLETE
+def test_trials_train_in_one_warm_pool_worker_within_their_time_cap():
+    from core.training import pool
+
+    pool.get_pool().shutdown()  # fresh workers: none is due for recycling during this test
+    config = tiny_config(max_trials=3, trial_seconds=4.0)
+    config = config.replace(train=config.train.replace(epochs=5000))  # only the cap stops it
+    study = create_study(config, name="pooled")
+    outcome = run_search(study.study_name)
+    assert outcome.trials_run == 3
+    trials = study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(trials) == 3
+    trainers = {trial.user_attrs["trained_by"] for trial in trials}
+    assert len(trainers) == 1 and os.getpid() not in trainers  # no process per trial
+    assert trainers <= pool.get_pool().worker_pids()
+    timings = [(trial.user_attrs["seconds"], trial.user_attrs["train_seconds"]) for trial in trials]
+    for trial in trials:
+        assert trial.user_attrs["worker"]["pid"] == os.getpid()  # the runner owns the trial
+        assert trial.user_attrs["stop_reason"] == "time_limit"
+        assert trial.user_attrs["seconds"] <= 4.0 * 1.1, f"the cap includes scoring: {timings}"

@@ -1,0 +1,113 @@
+"""Search trials in the warm worker pool: the runner's process asks the sampler for a proposal,
+a pool worker (TensorFlow already imported) reopens the study and trains that trial, writing its
+metrics to the study storage; the runner then records the outcome.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import optuna
+
+from core.errors import TrainingCancelled
+from core.tuning.objective import TrialEnvironment, evaluate_trial
+from core.tuning.storage import open_storage, study_config
+from core.tuning.strategies import get_strategy
+
+if TYPE_CHECKING:
+    from core.data.series import Series
+
+# One study's environment per worker process: the series and its prepared windows stay
+# loaded between the trials a worker runs (the pool recycles workers, which frees them).
+_environments: dict[tuple[str, str, str], TrialEnvironment] = {}
+
+
+def evaluate_stored_trial(
+    study_name: str,
+    storage_url: str,
+    trial_id: int,
+    series: Series,
+    training_seconds: float | None,
+    predictions_folder: str,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """In a pool worker: train and score the running trial `trial_id`, whose parameters the
+    runner has already suggested. Every path is explicit (a worker's environment variables are
+    those it started with)."""
+    backend = open_storage(storage_url)
+    study = optuna.load_study(study_name=study_name, storage=backend)
+    config = study_config(study)
+    study = optuna.load_study(
+        study_name=study_name,
+        storage=backend,
+        # The sampler already ran in the runner; this one is never asked for a value.
+        sampler=optuna.samplers.RandomSampler(),
+        pruner=get_strategy(config.strategy).make_pruner(config.train.epochs),
+    )
+    key = (storage_url, study_name, config.fingerprint())
+    if key not in _environments:
+        _environments.clear()
+        _environments[key] = TrialEnvironment(config, series=series)
+    trial = optuna.Trial(study, trial_id)
+    trial.set_user_attr("trained_by", os.getpid())
+    return evaluate_trial(
+        trial,
+        _environments[key],
+        study_name=study_name,
+        training_seconds=training_seconds,
+        should_stop=should_stop,
+        predictions_folder=Path(predictions_folder),
+    )
+
+
+def worker_ready() -> None:
+    """A task that returns as soon as a pool worker is up (TensorFlow imported and warm)."""
+    return None
+
+
+def run_in_pool(
+    trial: optuna.Trial,
+    environment: TrialEnvironment,
+    *,
+    study_name: str,
+    storage_url: str,
+    predictions_folder: Path,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """In the runner: hand the trial to the pool and wait for its {"value", "train_seconds"}.
+    Pruned and failed trials raise as evaluate_trial does; a worker lost mid-trial raises
+    TrainingError, a cancelled one TrainingCancelled."""
+    from core.training import pool
+
+    try:
+        return pool.run(
+            evaluate_stored_trial,
+            study_name,
+            storage_url,
+            trial._trial_id,
+            environment.series,
+            environment.training_seconds(),
+            str(predictions_folder),
+            should_stop=should_stop,
+        )
+    except (optuna.TrialPruned, TrainingCancelled):
+        raise
+    except Exception as error:
+        # The worker records its own failures; a worker that died cannot, so record it here.
+        from core.tuning.trials import FAILURE_ATTR
+
+        trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
+        raise
+
+
+def wait_for_worker() -> None:
+    """Block until a pool worker is ready, so the first trial's time is the trial's own."""
+    from core.training import pool
+
+    pool.run(worker_ready)
+
+
+__all__ = ["evaluate_stored_trial", "run_in_pool", "wait_for_worker", "worker_ready"]

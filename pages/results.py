@@ -71,8 +71,7 @@ available = [
     for baseline in result.baselines
     if baseline in result.predictions.columns and "error" not in result.baselines[baseline]
 ]
-options, view = st.columns([3, 2], vertical_alignment="bottom")
-chosen = options.pills(
+chosen = st.pills(
     "Compare with",
     options=available,
     format_func=lambda key: BASELINE_LABELS.get(key, key),
@@ -83,7 +82,7 @@ chosen = options.pills(
     + "; ".join(BASELINE_TERMS[key] for key in available if key in BASELINE_TERMS)
     + ".",
 )
-show_train = view.toggle(
+show_train = st.toggle(
     "Show the training part",
     value=False,
     key="w.results.show_train",

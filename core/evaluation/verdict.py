@@ -223,8 +223,9 @@ def noise_floor_sentence(model_mse: float, noise_floor_mse: float | None) -> str
             f"Its MSE ({model_mse:.4g}) is at the noise floor ({floor}): no forecaster can do "
             "much better on this series, because the rest is pure noise."
         )
+    distance = f"{gap + 1:.1f}x" if gap >= 1 else f"{_percent(gap)} above"
     return (
-        f"Its MSE ({model_mse:.4g}) is {_percent(gap)} above the noise floor ({floor}), the error "
+        f"Its MSE ({model_mse:.4g}) is {distance} the noise floor ({floor}), the error "
         "of a perfect forecaster that knows the noise-free signal."
     )
 

@@ -204,3 +204,7 @@ def test_linear_share_sentence_only_with_the_shortcut():
     assert "scores a test MSE of 40" in sentence and "brings it to 30" in sentence
     assert "25% better" in sentence
     assert linear_share_sentence(SimpleNamespace(metrics={"test": {"mse": 30.0}})) is None
+
+
+def test_far_above_the_floor_is_said_as_a_factor():
+    assert "is 25.0x the noise floor" in noise_floor_sentence(25.0, 1.0)

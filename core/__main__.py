@@ -1,4 +1,4 @@
-"""The command line: python -m core train | fetch | bench | tune | sweep.
+"""The command line: python -m core train | backtest | inspect | fetch | bench | tune | sweep.
 
 Options of `train` are generated from the config dataclasses, so every setting has a flag.
 """
@@ -206,6 +206,72 @@ def command_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_backtest(args: argparse.Namespace) -> int:
+    """Walk-forward backtest: each cut-off an ordinary cached run, then MSE per cut-off."""
+    from core.training.backtest import NETWORK, run_backtest
+
+    request = request_from_args(args)
+
+    def announce(fold: Any) -> None:
+        print(
+            f"cut-off {fold.number}/{args.folds}: train {fold.train_rows} rows, test "
+            f"{fold.cutoff} .. {fold.test_end}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    report = run_backtest(
+        request, args.folds, on_fold=announce, progress=_print_progress, use_cache=not args.retrain
+    )
+    names = list(report["summary"])
+    print(
+        f"backtest: {report['model']} on {report['data']}, {report['folds']} cut-offs, "
+        f"{report['trained']} trained now (the rest from the run store); test MSE"
+    )
+    print(f"{'cut-off':<12}" + "".join(f"{name:>15}" for name in names))
+    for row in report["cutoffs"]:
+        print(
+            f"{row['cutoff']:<12}"
+            + "".join(
+                f"{row['metrics'].get(name, {}).get('mse', float('nan')):>15.5g}" for name in names
+            )
+        )
+    for statistic, label in (("mean_mse", "mean"), ("spread_mse", "spread (sd)")):
+        print(
+            f"{label:<12}"
+            + "".join(f"{report['summary'][name][statistic]:>15.5g}" for name in names)
+        )
+    best = report["summary"][NETWORK]["best_count"]
+    print(f"the network had the lowest MSE at {best} of {report['folds']} cut-offs")
+    if args.json:
+        print(json.dumps(_finite(report), separators=(",", ":")))
+    return 0
+
+
+def command_inspect(args: argparse.Namespace) -> int:
+    """The inside view of one test window (trains the run first if the store lacks it)."""
+    from core.pipeline import run_experiment
+    from core.training.inside_view import inspect_run
+
+    result = run_experiment(request_from_args(args), progress=_print_progress)
+    report = inspect_run(result, args.window_end)
+    print(
+        f"run {result.key}: {report['family']} window {report['dates'][0]} .. "
+        f"{report['window_end']} -> forecast {report['forecast']:.5g} for "
+        f"{report['target_date']} (actual {report['actual']:.5g})"
+    )
+    print(report["captions"]["lags"])
+    for layer in report["layers"]:
+        steps, units = len(layer["hidden"]), len(layer["hidden"][0])
+        print(f"{layer['name']} ({layer['kind']}): hidden state {steps} steps x {units} units")
+        for name, caption in layer["captions"].items():
+            if name != "hidden":
+                print(f"  {caption}")
+    if args.json:
+        print(json.dumps(_finite(report), separators=(",", ":")))
+    return 0
+
+
 def _finite(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
@@ -256,6 +322,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="last stdout line: a JSON summary")
     train.add_argument("--retrain", action="store_true", help="ignore the run store's copy")
     train.set_defaults(handler=command_train)
+
+    backtest = commands.add_parser(
+        "backtest", help="walk-forward backtest: train at several expanding cut-offs"
+    )
+    _add_config_options(backtest)
+    backtest.add_argument("--folds", type=int, default=5, help="number of cut-offs")
+    backtest.add_argument("--horizon", type=int, default=30, help="future steps to forecast")
+    backtest.add_argument("--json", action="store_true", help="last stdout line: the report")
+    backtest.add_argument("--retrain", action="store_true", help="ignore the run store's copies")
+    backtest.set_defaults(handler=command_backtest)
+
+    inspect = commands.add_parser(
+        "inspect", help="hidden states, gates or lag weights for one test window"
+    )
+    _add_config_options(inspect)
+    inspect.add_argument("--window-end", default=None, help="last date of the window (ISO)")
+    inspect.add_argument("--horizon", type=int, default=30, help="future steps to forecast")
+    inspect.add_argument("--json", action="store_true", help="last stdout line: the report")
+    inspect.set_defaults(handler=command_inspect)
 
     fetch = commands.add_parser("fetch", help="download market data into the cache")
     fetch.add_argument("source", choices=("btc", "sp500"))

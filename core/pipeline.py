@@ -49,6 +49,7 @@ class RunResult:
     model_path: Path | None = None
     scaler: dict[str, float] = field(default_factory=dict)
     notice: str | None = None  # e.g. "the stored copy was damaged and has been retrained"
+    intervals: dict[str, Any] = field(default_factory=dict)  # core.evaluation.intervals
 
     @property
     def task(self) -> str:
@@ -75,6 +76,7 @@ class RunResult:
             "metrics": self.metrics,
             "baselines": self.baselines,
             "noise_floor_mse": self.noise_floor_mse,
+            "intervals": self.intervals,
             "series": self.series_info,
             "forecast": forecast,
         }
@@ -114,6 +116,10 @@ def run_experiment(
         if cached is not None:
             if request.horizon != cached.request.horizon:
                 cached.forecast = forecast_run(cached, request.horizon)
+            if cached.task == "regression" and not cached.intervals:
+                # Saved before intervals existed: calibrate them now from the saved model.
+                cached.intervals = intervals_run(cached)
+                store.save_intervals(key, cached.intervals)
             return cached
         notice = store.last_problem
     result, model = _train_and_evaluate(request, key, series, prepared, progress, should_stop)
@@ -145,6 +151,11 @@ def _train_and_evaluate(
     else:
         predictions, metrics, baselines, noise_floor = _evaluate_regressor(trained.model, prepared)
         forecast = _forecast(trained.model, prepared, request.horizon)
+    intervals: dict[str, Any] = {}
+    if request.model.task == "regression":
+        from core.evaluation.intervals import intervals_for_run
+
+        intervals = intervals_for_run(trained.model, prepared)
     result = RunResult(
         key=key,
         request=request,
@@ -163,6 +174,7 @@ def _train_and_evaluate(
         series_info=describe_series(prepared.series),
         parameter_count=count_parameters(request.model, prepared.lookback),
         scaler={"offset": prepared.scaler.offset, "span": prepared.scaler.span},
+        intervals=intervals,
     )
     return result, trained.model
 
@@ -300,3 +312,13 @@ def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
     model = load_model(result.model_path)
     return _forecast(model, load_prepared(result.request), horizon)
+
+
+def intervals_run(result: RunResult) -> dict[str, Any]:
+    """Prediction intervals of a saved regression run, calibrated from its saved model."""
+    from core.evaluation.intervals import intervals_for_run
+    from core.training.runs import load_model
+
+    if result.task == "classification" or result.model_path is None:
+        return {}
+    return intervals_for_run(load_model(result.model_path), load_prepared(result.request))

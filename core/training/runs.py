@@ -119,7 +119,11 @@ class RunStore:
             _write_json(staging / "history.json", result.history)
             _write_json(
                 staging / "metrics.json",
-                {"metrics": result.metrics, "baselines": result.baselines},
+                {
+                    "metrics": result.metrics,
+                    "baselines": result.baselines,
+                    "intervals": result.intervals,
+                },
             )
             result.predictions.to_csv(staging / "predictions.csv")
             result.forecast.to_csv(staging / "forecast.csv")
@@ -149,6 +153,17 @@ class RunStore:
                 shutil.rmtree(staging, ignore_errors=True)
         result.model_path = self.model_file(result.key)
         return result
+
+    def save_intervals(self, key: str, intervals: dict) -> None:
+        """Add intervals to a stored run (one saved before they existed), atomically."""
+        path = self.folder(key) / "metrics.json"
+        if not path.is_file():
+            return
+        stored = json.loads(path.read_text())
+        stored["intervals"] = intervals
+        staging = path.with_name(f".metrics-{uuid.uuid4().hex[:8]}.json")
+        _write_json(staging, stored)
+        os.replace(staging, path)
 
     def load(self, key: str) -> RunResult | None:
         """The stored run, or None when absent or damaged (damaged folders are set aside)."""
@@ -192,6 +207,7 @@ class RunStore:
                 parameter_count=int(meta["parameter_count"]),
                 model_path=folder / MODEL_FILE,
                 scaler=meta.get("scaler", {}),
+                intervals=_restore_nan(metrics.get("intervals") or {}),
             )
         except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as error:
             self.last_problem = (

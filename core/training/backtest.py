@@ -1,0 +1,174 @@
+"""Walk-forward backtest: N expanding-window cut-offs over the test part, each fold an ordinary
+run request (the series cut after its test block, split last_n), so the run store caches every
+fold and a rerun trains only folds it has not seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from core.config import RunRequest
+from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from core.pipeline import RunResult
+
+DEFAULT_FOLDS = 5
+NETWORK = "network"
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One cut-off: train on everything before `cutoff`, test on the next test_rows steps."""
+
+    number: int
+    request: RunRequest
+    cutoff: str  # first test date (ISO)
+    test_end: str  # last test date (ISO)
+    train_rows: int
+    test_rows: int
+
+
+def plan_backtest(request: RunRequest, folds: int = DEFAULT_FOLDS) -> list[Fold]:
+    """The folds of a request: its test part cut into `folds` equal blocks; fold k trains on
+    all rows before block k (so the training part expands) and is tested on block k."""
+    from core.data import load_series
+    from core.data.prepare import split_point
+
+    if folds < 2:
+        raise ConfigError(f"a backtest needs at least 2 cut-offs; received {folds}.")
+    series, train_end = split_point(load_series(request.data), request.split)
+    test_rows = (len(series) - train_end) // folds
+    if test_rows < 2:
+        raise ConfigError(
+            f"the test part ({len(series) - train_end} rows) is too short for {folds} cut-offs; "
+            "use fewer cut-offs or a larger test part."
+        )
+    dates = pd.DatetimeIndex(series.dates)
+    planned = []
+    for number in range(folds):
+        cutoff = train_end + number * test_rows
+        end = cutoff + test_rows
+        if request.data.is_synthetic:
+            # The generator's values do not depend on the length: a shorter series is a prefix.
+            data = request.data.replace(length=end)
+        else:
+            data = request.data.replace(end_date=dates[end - 1].strftime("%Y-%m-%d"))
+        split = request.split.replace(method="last_n", test_size=test_rows)
+        planned.append(
+            Fold(
+                number=number + 1,
+                request=request.replace(data=data, split=split),
+                cutoff=dates[cutoff].strftime("%Y-%m-%d"),
+                test_end=dates[end - 1].strftime("%Y-%m-%d"),
+                train_rows=cutoff,
+                test_rows=test_rows,
+            )
+        )
+    return planned
+
+
+def fold_row(fold: Fold, result: RunResult) -> dict[str, Any]:
+    """One cut-off's line: dates, sizes, run key and test MSE / MAE per forecaster."""
+    metrics = {NETWORK: _scores(result.metrics.get("test", {}))}
+    for name, figures in result.baselines.items():
+        if "test" in figures:
+            metrics[name] = _scores(figures["test"])
+    return {
+        "fold": fold.number,
+        "cutoff": fold.cutoff,
+        "test_end": fold.test_end,
+        "train_rows": fold.train_rows,
+        "test_rows": fold.test_rows,
+        "run_key": result.key,
+        "cached": result.cached,
+        "metrics": metrics,
+    }
+
+
+def _scores(test: dict) -> dict[str, float]:
+    return {"mse": float(test.get("mse", np.nan)), "mae": float(test.get("mae", np.nan))}
+
+
+def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Mean and spread (standard deviation across cut-offs) of each forecaster's MSE, plus how
+    often it had the lowest MSE."""
+    names = list(dict.fromkeys(name for row in rows for name in row["metrics"]))
+    summary: dict[str, dict[str, float]] = {}
+    for name in names:
+        values = np.array([row["metrics"].get(name, {}).get("mse", np.nan) for row in rows])
+        wins = sum(
+            1
+            for row in rows
+            if min(row["metrics"], key=lambda key: row["metrics"][key]["mse"]) == name
+        )
+        summary[name] = {
+            "mean_mse": float(np.nanmean(values)),
+            "spread_mse": float(np.nanstd(values)),
+            "best_count": wins,
+        }
+    return summary
+
+
+def backtest_report(
+    request: RunRequest, folds: Sequence[Fold], results: Sequence[RunResult]
+) -> dict[str, Any]:
+    """The JSON report: every cut-off with its dates and metrics, and the summary."""
+    rows = [fold_row(fold, result) for fold, result in zip(folds, results, strict=True)]
+    return {
+        "model": request.model.label,
+        "data": request.data.label,
+        "folds": len(rows),
+        "cutoffs": rows,
+        "summary": summarize(rows),
+        "trained": sum(1 for row in rows if not row["cached"]),
+    }
+
+
+def run_backtest(
+    request: RunRequest,
+    folds: int = DEFAULT_FOLDS,
+    *,
+    runner: Callable[..., RunResult] | None = None,
+    on_fold: Callable[[Fold], None] | None = None,
+    **runner_options: Any,
+) -> dict[str, Any]:
+    """Run (or load) every fold in turn with `runner` (default pipeline.run_experiment)."""
+    from core.pipeline import run_experiment
+
+    runner = runner or run_experiment
+    planned = plan_backtest(request, folds)
+    results = []
+    for fold in planned:
+        if on_fold is not None:
+            on_fold(fold)
+        results.append(runner(fold.request, **runner_options))
+    return backtest_report(request, planned, results)
+
+
+def backtest_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Rows = cut-offs (first test date), columns = forecasters, values = test MSE."""
+    return pd.DataFrame(
+        {
+            row["cutoff"]: {name: scores["mse"] for name, scores in row["metrics"].items()}
+            for row in report["cutoffs"]
+        }
+    ).T.rename_axis("cutoff")
+
+
+__all__ = [
+    "DEFAULT_FOLDS",
+    "NETWORK",
+    "Fold",
+    "backtest_report",
+    "backtest_table",
+    "fold_row",
+    "plan_backtest",
+    "run_backtest",
+    "summarize",
+]

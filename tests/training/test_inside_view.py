@@ -1,0 +1,47 @@
+"""Inside view: gates in [0, 1] with the right shapes, replay equal to Keras, lag weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.pipeline import run_experiment
+from core.training.inside_view import inspect_run, window_end_dates
+from core.training.runs import RunStore
+
+
+def tiny_request(family: str) -> RunRequest:
+    return RunRequest(
+        data=DataConfig(length=240, seed=5, seasonal_periods=(20.0,), seasonal_amplitudes=(5.0,)),
+        split=SplitConfig(test_size=40, lookback=6),
+        model=ModelConfig(units=4, family=family, hidden_layers=0),
+        train=TrainConfig(epochs=1, batch_size=32),
+        horizon=3,
+    )
+
+
+@pytest.mark.parametrize(("family", "gates"), [("lstm", 3), ("gru", 2)])
+def test_gates_have_one_row_per_step_and_stay_in_zero_one(tmp_path, family, gates):
+    result = run_experiment(tiny_request(family), store=RunStore(tmp_path))
+    report = inspect_run(result)
+    assert report["replay_error"] < 1e-4  # the numpy replay is Keras' own cell
+    assert len(report["layers"]) == 2  # input and output recurrent layers
+    for layer in report["layers"]:
+        assert np.asarray(layer["hidden"]).shape == (6, 4)
+        assert len(layer["gates"]) == gates
+        for values in layer["gates"].values():
+            values = np.asarray(values)
+            assert values.shape == (6, 4) and values.min() >= 0 and values.max() <= 1
+        assert all(caption for caption in layer["captions"].values())
+
+
+def test_dense_gets_one_weight_per_lag_for_a_chosen_window(tmp_path):
+    result = run_experiment(tiny_request("dense"), store=RunStore(tmp_path))
+    from core.pipeline import load_prepared
+
+    chosen = window_end_dates(load_prepared(result.request))[5].strftime("%Y-%m-%d")
+    report = inspect_run(result, chosen)
+    assert report["window_end"] == chosen and report["layers"] == []
+    assert len(report["lag_weights"]) == 6 and np.all(np.isfinite(report["lag_weights"]))
+    assert report["captions"]["lags"].startswith("Each bar")

@@ -59,6 +59,12 @@ def _open(page, label: str) -> None:
 
 def _train_and_open_results(page, step: str, shots: Path | None) -> None:
     page.get_by_role("button", name=re.compile("^(Train the model|Train again)")).first.click()
+    # The page may still show the previous training's panel ("Your last training"): wait until
+    # it has made way for this one, so the button below is this training's.
+    page.get_by_text("Your last training").wait_for(state="detached", timeout=60_000)
+    page.get_by_role("button", name=re.compile("^(Train the model|Train again)")).wait_for(
+        state="detached", timeout=60_000
+    )
     results = page.get_by_role("button", name="See the results")
     results.wait_for(timeout=150_000)
     _settle(page)

@@ -47,6 +47,7 @@ TASKS_PER_WORKER = 20
 CANCEL_GRACE_SECONDS = 10.0
 PARENT_POLL_SECONDS = 0.5
 CANCEL_SLOTS = 4096  # cancelled task numbers live in a ring this long (far more than run at once)
+SUBMITTED = CANCEL_SLOTS  # the ring's extra last entry counts the tasks submitted so far
 RESUBMIT_LIMIT = 2  # a task whose worker was lost before it started is tried this often again
 
 
@@ -56,7 +57,7 @@ _worker: dict[str, Any] = {}
 
 def _initialize_worker(messages: Any, cancelled: Any, parent_pid: int) -> None:
     """Runs once in each new worker: watch the parent, import and warm up TensorFlow/Keras."""
-    _worker.update(messages=messages, cancelled=cancelled)
+    _worker.update(messages=messages, cancelled=cancelled, submitted=cancelled[SUBMITTED])
     # The executor's own shutdown needs a living parent; after kill -9 of the server nothing
     # else would stop a worker that is in the middle of a long training.
     threading.Thread(
@@ -77,7 +78,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _warm_keras() -> None:
     """Train a tiny model for one epoch: imports, thread pools and first-call set-up are paid
-    here, not by the user's first training."""
+    here, not by the user's first training (which cuts it short if it arrives meanwhile)."""
     from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
     from core.data import load_series
     from core.data.prepare import prepare
@@ -87,8 +88,16 @@ def _warm_keras() -> None:
     prepared = prepare(
         load_series(DataConfig(length=160)), SplitConfig(test_size=30, lookback=5), model
     )
-    train_model(prepared, model, TrainConfig(epochs=1))
+    try:
+        train_model(prepared, model, TrainConfig(epochs=1), should_stop=_work_arrived)
+    except TrainingCancelled:
+        pass
     _forget_keras_state()
+
+
+def _work_arrived() -> bool:
+    """Whether a task was submitted since this worker started (the warm-up then gives way)."""
+    return _worker["cancelled"][SUBMITTED] != _worker["submitted"]
 
 
 def _forget_keras_state() -> None:
@@ -234,7 +243,7 @@ class WorkerPool:
         """The live generation, made on first use or after the last one broke (lock held)."""
         if self._generation is None or self._generation.broken:
             messages = self._context.SimpleQueue()
-            cancelled = self._context.RawArray("q", CANCEL_SLOTS)
+            cancelled = self._context.RawArray("q", CANCEL_SLOTS + 1)
             executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=self._context,
@@ -255,6 +264,7 @@ class WorkerPool:
                 generation = self._current()
                 task = _Task(next(self._numbers), generation)
                 self._tasks[task.number] = task
+                generation.cancelled[SUBMITTED] += 1
                 try:
                     future = generation.executor.submit(
                         _call,

@@ -25,7 +25,9 @@ METHOD = (
     "split-conformal: half-width = the conformal quantile (rank ceil((n+1) level)) of the absolute "
     "validation residuals; for the recursive forecast, the same per step ahead from recursive "
     "forecasts started inside the validation part (kept non-decreasing), and beyond the "
-    "calibrated steps the last width times sqrt(step / calibrated steps)"
+    "calibrated steps the last width times sqrt(step / calibrated steps); for a series that "
+    "stays positive (prices) residuals are taken relative to the last known value, so a band "
+    "scales with the price level"
 )
 
 
@@ -130,13 +132,17 @@ def _positions_view(prepared: Prepared, positions: np.ndarray) -> Prepared:
     )
 
 
-def _one_step_entry(val_residuals, test_actual, test_predicted, levels) -> dict[str, dict]:
+def _one_step_entry(
+    val_residuals, test_actual, test_predicted, test_reference, levels
+) -> dict[str, dict]:
+    """val_residuals are already divided by their reference (1 for absolute widths)."""
     entry = {}
     for level in levels:
         width = conformal_half_width(np.abs(val_residuals), level)
+        spread = width * test_reference
         entry[level_key(level)] = {
             "half_width": width,
-            "coverage": coverage(test_actual, test_predicted - width, test_predicted + width),
+            "coverage": coverage(test_actual, test_predicted - spread, test_predicted + spread),
         }
     return entry
 
@@ -159,20 +165,30 @@ def build_intervals(
     values = np.asarray(prepared.series.values, dtype=float)
     validation = validation_positions(prepared)
     test = np.asarray(prepared.test_index)
-    val_residuals = values[validation] - scaler.inverse(model_val_scaled)
+    # Prices' errors grow with their level (Bitcoin doubled between calibration and test):
+    # relative residuals keep the band's promise; a series that crosses zero stays absolute.
+    relative = bool(np.all(values[: prepared.train_end] > 0))
+    reference = np.abs(values) if relative else np.ones_like(values)
+    val_residuals = (values[validation] - scaler.inverse(model_val_scaled)) / reference[
+        validation - 1
+    ]
     test_predicted = scaler.inverse(model_test_scaled)
-    one_step = _one_step_entry(val_residuals, values[test], test_predicted, levels)
+    one_step = _one_step_entry(
+        val_residuals, values[test], test_predicted, reference[test - 1], levels
+    )
 
     steps = int(min(MAX_CALIBRATED_STEPS, max(1, len(validation) // 2)))
     val_paths = scaler.inverse(
         recursive_paths(model, prepared.scaled, validation, prepared.lookback, steps)
     )
     calibration = step_residuals(val_paths, values, validation, prepared.train_end)
+    calibration /= reference[validation - 1][:, None]
     test_steps = min(steps, len(test))
     test_paths = scaler.inverse(
         recursive_paths(model, prepared.scaled, test, prepared.lookback, test_steps)
     )
     test_residuals = step_residuals(test_paths, values, test, len(values))
+    test_residuals /= reference[test - 1][:, None]
     recursive: dict[str, Any] = {"calibrated_steps": steps, "half_widths": {}, "coverage": {}}
     for level in levels:
         widths = step_half_widths(calibration, level)
@@ -192,12 +208,17 @@ def build_intervals(
                 baseline_entries[name] = {"error": f"{type(error).__name__}: {error}"}
                 continue
             baseline_entries[name] = _one_step_entry(
-                values[validation] - val_predicted, values[test], test_baseline, levels
+                (values[validation] - val_predicted) / reference[validation - 1],
+                values[test],
+                test_baseline,
+                reference[test - 1],
+                levels,
             )
 
     dates = prepared.series.dates
     return {
         "method": METHOD,
+        "scale": "relative" if relative else "absolute",
         "calibration": {
             "part": "validation",
             "windows": int(len(validation)),
@@ -229,10 +250,17 @@ def intervals_for_run(model: Any, prepared: Prepared) -> dict[str, Any]:
 
 
 def band_frame(
-    predicted: pd.Series, intervals: Mapping[str, Any], level_name: str, *, recursive: bool
+    predicted: pd.Series,
+    intervals: Mapping[str, Any],
+    level_name: str,
+    *,
+    recursive: bool,
+    reference: np.ndarray | float = 1.0,
 ) -> pd.DataFrame:
     """lower/upper columns around a forecast: one width for one-step forecasts, widening per
-    step for a recursive forecast (empty when the run holds no intervals)."""
+    step for a recursive forecast (empty when the run holds no intervals). With relative
+    intervals, `reference` is the last known value before each forecast (one-step) or before
+    the recursive forecast's start."""
     if not intervals or len(predicted) == 0:
         return pd.DataFrame({"lower": [], "upper": []})
     if recursive:
@@ -240,6 +268,8 @@ def band_frame(
         widths = horizon_half_widths(calibrated, len(predicted))
     else:
         widths = np.full(len(predicted), intervals["one_step"][level_name]["half_width"])
+    if intervals.get("scale") == "relative":
+        widths = widths * np.abs(np.asarray(reference, dtype=float))
     center = np.asarray(predicted, dtype=float)
     return pd.DataFrame({"lower": center - widths, "upper": center + widths}, index=predicted.index)
 

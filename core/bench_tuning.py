@@ -1,7 +1,8 @@
-"""Benchmark of the search strategies on study B's reproduction: best test MSE (scaled), the
-trial that reached it, wall seconds and resident memory, against study B and persistence.
+"""Benchmark of the search strategies, in one run: per strategy, 20 trials of the default space
+(selected on validation MSE) and 20 of study B's protocol (selected on test MSE, as study B did),
+with best scores, persistence, wall seconds, pruned trials and the trial workers' memory.
 
-python -m core.bench_tuning --csv path/to/gspc_daily.csv --trials 20
+python -m core.bench_tuning --strategies tpe,hyperband --trials 20 --trial-seconds 12
 """
 
 from __future__ import annotations
@@ -13,108 +14,155 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from core.errors import ForecastLabError  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[1]
+# A cut of the recorded ^GSPC daily closes (Yahoo), kept in the project: nothing is downloaded.
+STUDY_B_CSV = REPO / "tests" / "fixtures" / "gspc_close_1990_2024.csv"
+SPACES = ("default", "study-b")
+MEMORY_AFTER = (1, 10)  # resident MB after these trials, and after the last
 
-def bench_strategy(
-    strategy: str,
-    *,
-    csv_path: str | None,
-    trials: int,
-    trial_seconds: float | None,
-    storage: str | None,
-    extra_trials: int = 0,
-) -> dict:
-    """Run one strategy on study B's protocol; figures use the first `trials` trials."""
-    from core.tuning.study import create_study, run_search, study_b_config, trials_frame
 
-    config = study_b_config(strategy, csv_path=csv_path, max_trials=trials + extra_trials)
-    config = config.replace(trial_seconds=trial_seconds)
-    name = f"bench-{strategy}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+def bench_config(space: str, strategy: str, trials: int, trial_seconds: float | None, csv: str):
+    """The settings `python -m core tune --space SPACE` would use (study B: its protocol)."""
+    from core.config import DataConfig, default_split_for
+    from core.tuning.settings import TuneConfig, study_b_config
+
+    if space == "study-b":
+        from core.data.upload import save_upload
+
+        # CSV sources read only the uploads folder: copy the file in, as `--csv` does.
+        upload = save_upload(Path(csv).read_bytes(), Path(csv).name)
+        config = study_b_config(strategy, csv_path=upload.name, max_trials=trials)
+    else:
+        base = TuneConfig()
+        data = DataConfig()
+        split = default_split_for(data).replace(lookback=base.split.lookback)
+        config = base.replace(data=data, split=split, strategy=strategy, max_trials=trials)
+    return config.replace(trial_seconds=trial_seconds)
+
+
+def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str, storage) -> dict:
+    """Run one strategy on one space from scratch; figures for the row of the table."""
+    from core.tuning.runner import run_search
+    from core.tuning.storage import create_study
+    from core.tuning.tables import trials_frame
+
+    config = bench_config(space, strategy, trials, trial_seconds, csv)
+    name = f"bench-{space}-{strategy}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     study = create_study(config, name, storage)
-    started = time.monotonic()
 
     def show(trial) -> None:
         value = "-" if trial.value is None else f"{trial.value:.3g}"
         print(
-            f"  {strategy} trial {trial.number} {trial.state.name.lower()} {value} "
-            f"{trial.user_attrs.get('seconds', 0):.1f}s rss {trial.user_attrs.get('rss_mb')} MB "
-            f"{trial.params}",
+            f"  {space} {strategy} trial {trial.number} {trial.state.name.lower()} {value} "
+            f"{trial.user_attrs.get('seconds', 0):.1f}s worker rss "
+            f"{trial.user_attrs.get('rss_mb')} MB {trial.params}",
             flush=True,
         )
 
+    started = time.monotonic()
     outcome = run_search(name, storage, on_trial=show)
+    wall = time.monotonic() - started
     frame = trials_frame(study)
-    first = frame[frame["number"] < trials]
-    complete = first[first["state"] == "complete"]
-    best_row = complete.loc[complete["value"].idxmin()] if len(complete) else None
-    seconds_to_n = float(first["seconds"].fillna(0).sum())
-    memory = {
-        str(number + 1): float(frame.loc[frame["number"] == number, "rss_mb"].iloc[0])
-        for number in (0, 9, 29)
-        if (frame["number"] == number).any()
-    }
+    complete = frame[frame["state"] == "complete"]
+    best = complete.loc[complete["value"].idxmin()] if len(complete) else None
     naive = outcome.naive["mse"]
-    best = None if best_row is None else float(best_row["value"])
-    return {
-        "strategy": strategy,
-        "study": name,
-        "trials": int(len(first)),
-        "complete": int(len(complete)),
-        "pruned": int((first["state"] == "pruned").sum()),
-        "failed": int(first["state"].isin(["fail", "interrupted"]).sum()),
-        "best_mse_scaled": best,
-        "best_trial": None if best_row is None else int(best_row["number"]) + 1,
-        "best_params": None if best_row is None else study.trials[int(best_row["number"])].params,
-        "trial_seconds_total": round(seconds_to_n, 1),
-        "wall_seconds": round(time.monotonic() - started, 1),
-        "naive_mse_scaled": naive,
-        "vs_naive": None if best is None else best / naive,
-        "rss_mb_after_trial": memory,
+    marks = [number for number in MEMORY_AFTER if number < len(frame)] + [len(frame)]
+    memory = {
+        str(number): _number(frame.loc[frame["number"] == number - 1, "rss_mb"].iloc[0])
+        for number in marks
+        if (frame["number"] == number - 1).any()
     }
+    over_cap = None
+    if trial_seconds:
+        over_cap = round(float(frame["seconds"].max()) / trial_seconds, 3)
+    return {
+        "space": space,
+        "strategy": strategy,
+        "objective": config.objective,
+        "trials": int(len(frame)),
+        "pruned": int((frame["state"] == "pruned").sum()),
+        "failed": int(frame["state"].isin(["fail", "interrupted"]).sum()),
+        "best_trial": None if best is None else int(best["number"]),
+        "best_validation_mse": None if best is None else _number(best["validation_mse"]),
+        "best_test_mse": None if best is None else _number(best["mse"]),
+        "naive_test_mse": naive,
+        "vs_persistence": None if best is None else _number(best["mse"] / naive),
+        "wall_seconds": round(wall, 1),
+        "longest_trial_vs_cap": over_cap,
+        "worker_rss_mb_after_trial": memory,
+        "best_params": None if best is None else study.trials[int(best["number"])].params,
+    }
+
+
+def _number(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def print_table(rows: list[dict]) -> None:
+    header = (
+        f"{'space':<8} {'strategy':<10} {'objective':<15} {'best val MSE':>12} "
+        f"{'its test MSE':>12} {'vs persist.':>11} {'wall s':>7} {'pruned':>6} "
+        f"{'max trial/cap':>13}  worker MB after trials"
+    )
+    print(header)
+    for row in rows:
+        marks = row["worker_rss_mb_after_trial"].items()
+        memory = ", ".join(f"{key}: {value:.0f}" for key, value in marks if value is not None)
+        print(
+            f"{row['space']:<8} {row['strategy']:<10} {row['objective']:<15} "
+            f"{_text(row['best_validation_mse']):>12} {_text(row['best_test_mse']):>12} "
+            f"{_text(row['vs_persistence'], '.3f'):>11} {row['wall_seconds']:>7.0f} "
+            f"{row['pruned']:>6} {_text(row['longest_trial_vs_cap'], '.2f'):>13}  {memory}"
+        )
+
+
+def _text(value, form: str = ".3g") -> str:
+    return "-" if value is None else format(value, form)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.bench_tuning", description=__doc__)
-    parser.add_argument("--csv", default=None, help="S&P 500 CSV (default: Yahoo download)")
-    parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--strategies", default="generator,bayes,hyperband,tpe,random,grid")
-    parser.add_argument("--trial-seconds", type=float, default=None, help="cap per trial")
-    parser.add_argument("--memory-trials", type=int, default=0, help="extra trials (memory)")
-    parser.add_argument("--storage", default=None)
-    parser.add_argument("--out", default=None, help="append JSON lines here")
+    parser.add_argument("--strategies", default="tpe,hyperband", help="comma-separated")
+    parser.add_argument("--spaces", default=",".join(SPACES), help="default, study-b or both")
+    parser.add_argument("--trials", type=int, default=20, help="trials per strategy and space")
+    parser.add_argument("--trial-seconds", type=float, default=12.0, help="cap per trial; 0 none")
+    parser.add_argument("--csv", default=str(STUDY_B_CSV), help="S&P 500 closes for study B")
+    parser.add_argument("--storage", default=None, help="study storage (default: journal file)")
+    parser.add_argument("--out", default=None, help="append the rows here as JSON lines")
     args = parser.parse_args(argv)
-    try:
-        if args.csv:  # the user's own file: read through a copy in the uploads folder
-            from core.data.upload import import_file
+    from core.training import pool
 
-            args.csv = import_file(args.csv)
-        for strategy in args.strategies.split(","):
-            row = bench_strategy(
-                strategy.strip(),
-                csv_path=args.csv,
-                trials=args.trials,
-                trial_seconds=args.trial_seconds,
-                storage=args.storage,
-                extra_trials=args.memory_trials if strategy.strip() == "random" else 0,
-            )
-            text = json.dumps(
-                {
-                    key: (None if isinstance(value, float) and not math.isfinite(value) else value)
-                    for key, value in row.items()
-                },
-                default=str,
-            )
-            print(text, flush=True)
-            if args.out:
-                with open(args.out, "a", encoding="utf-8") as handle:
-                    handle.write(text + "\n")
+    rows = []
+    try:
+        for space in (part.strip() for part in args.spaces.split(",") if part.strip()):
+            for strategy in (part.strip() for part in args.strategies.split(",") if part.strip()):
+                row = bench_one(
+                    space,
+                    strategy,
+                    trials=args.trials,
+                    trial_seconds=args.trial_seconds or None,
+                    csv=args.csv,
+                    storage=args.storage,
+                )
+                rows.append(row)
+                text = json.dumps(row, default=str)
+                print(text, flush=True)
+                if args.out:
+                    with open(args.out, "a", encoding="utf-8") as handle:
+                        handle.write(text + "\n")
     except ForecastLabError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    finally:
+        pool.get_pool().shutdown()
+    print_table(rows)
     return 0
 
 

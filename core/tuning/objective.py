@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 PREPARED_CACHE_SIZE = 6  # prepared windows kept per process, keyed by look-back window
 # Until a trial has been measured, keep this share of the cap for everything but training.
-FIRST_ALLOWANCE_SHARE = 0.25
+FIRST_ALLOWANCE_SHARE = 0.5
 ALLOWANCE_MARGIN = 1.2  # the allowance is the largest recent overhead plus this margin
 ALLOWANCE_HISTORY = 5
 TEST_METRICS = ("mse", "rmse", "mae", "r2", "mse_original", "mae_original")

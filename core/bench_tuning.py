@@ -1,9 +1,6 @@
-"""Benchmark of the search strategies, in one run: per strategy, 20 trials of the default space
-(selected on validation MSE) and 20 of study B's protocol (selected on test MSE, as study B did),
-with best scores, persistence, wall seconds, pruned trials and the trial workers' memory.
-
-python -m core.bench_tuning --strategies tpe,hyperband --trials 20 --trial-seconds 12
-"""
+"""Search strategies benchmarked in one run, per strategy: the default space (chooses on validation
+MSE) and study B's protocol (test MSE, as study B chose); usage: python -m core.bench_tuning
+--strategies tpe,hyperband --trials 20 --trial-seconds 12"""
 
 from __future__ import annotations
 

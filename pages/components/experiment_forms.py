@@ -13,7 +13,13 @@ from core.errors import ConfigError
 from core.tuning.space import PARAMETER_LABELS, TARGETS, Parameter, SearchSpace, default_space
 from core.tuning.storage import page_storage_url
 from core.tuning.strategies import STRATEGIES
-from core.tuning.study import OBJECTIVES, TuneConfig, default_study_name, study_b_config
+from core.tuning.study import (
+    OBJECTIVES,
+    TuneConfig,
+    default_objective,
+    default_study_name,
+    study_b_config,
+)
 from core.tuning.sweep import STUDY_A_UNITS, SweepPlan
 
 PRESETS = {
@@ -269,8 +275,9 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None, int]:
     objective = st.selectbox(
         "Objective",
         list(OBJECTIVES),
+        index=list(OBJECTIVES).index(default_objective(preset)),
         format_func=lambda name: OBJECTIVES[name].split(":")[0],
-        key="w.search.objective",
+        key=f"w.search.objective.{preset}",
         help=" · ".join(OBJECTIVES.values()),
     )
     if preset == "study-b":

@@ -185,6 +185,13 @@ class WorkerPool:
         self._generation: _Generation | None = None
         self._tasks: dict[int, _Task] = {}
         self._numbers = itertools.count(1)
+        # At interpreter exit concurrent.futures waits for running tasks (its hook is registered
+        # with threading's exit hooks, which run before atexit's), so a server stopped with
+        # Ctrl-C mid-training would hang until the training ended. Hooks run newest first: this
+        # one stops the workers before that wait. Private in Python 3.11, hence the fallback.
+        register = getattr(threading, "_register_atexit", None)
+        if register is not None:
+            register(self.shutdown)
 
     # -- public --
 

@@ -46,6 +46,9 @@ def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys):
     assert sum(line.startswith("trial ") for line in lines) == 2
     summary = json.loads(lines[-1])
     assert summary["study"] == "cli-test" and summary["stop_reason"] == "trials"
+    assert summary["objective"] == "validation_mse"
+    assert summary["best"]["value"] == summary["best"]["validation_mse"]
+    assert summary["best"]["test_mse"] > 0  # reported beside the objective, never chosen on
     assert summary["best"]["params"]["lookback"] == 5
     assert summary["naive"]["mse"] > 0
     assert main(["tune", "--list"]) == 0

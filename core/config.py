@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import ConfigError
+from core.models.families import FAMILY_REGISTRY
 
 # 2: networks learn on standardised change features (linear shortcut optional); older stored
 # runs were trained by another recipe, so they are retrained rather than shown.
@@ -22,19 +23,13 @@ FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded
 DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
 SPLIT_METHODS = ("last_n", "fraction", "calendar_year")
 SCALING_SCOPES = ("train", "full_series")
-FAMILIES = ("dense", "simple_rnn", "lstm", "gru", "bilstm")
+FAMILIES = tuple(FAMILY_REGISTRY)  # one module per family in core/models/families/
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 TASKS = ("regression", "classification")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("cosine", "plateau", "constant")
 
-FAMILY_LABELS = {
-    "dense": "Dense (feed-forward)",
-    "simple_rnn": "SimpleRNN",
-    "lstm": "LSTM",
-    "gru": "GRU",
-    "bilstm": "Bidirectional LSTM",
-}
+FAMILY_LABELS = {name: family.label for name, family in FAMILY_REGISTRY.items()}
 # Plain names a non-programmer reads; the exact terms (seasonal naive, linear autoregression,
 # Holt-Winters) are in BASELINE_TERMS, for tooltips.
 BASELINE_LABELS = {
@@ -219,7 +214,7 @@ class ModelConfig(_Config):
 
     @property
     def label(self) -> str:
-        layers = self.hidden_layers + (1 if self.family == "dense" else 2)
+        layers = self.hidden_layers + FAMILY_REGISTRY[self.family].layers_beyond_hidden
         return f"{FAMILY_LABELS[self.family]} {layers}x{self.units} {self.activation}"
 
 

@@ -9,7 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from core.config import ModelConfig
 from core.evaluation.verdict import describe_model, skill_words
+from core.models.families import FAMILY_REGISTRY
 
 # Plain names of the settings a user changes; others fall back to "section · field name".
 SETTING_LABELS = {
@@ -60,7 +62,8 @@ CHANGE_METRICS = {
 
 def total_layers(model: Mapping[str, Any]) -> int:
     """Layers the user gets: study A's input and output layers plus the hidden ones."""
-    return int(model.get("hidden_layers", 0)) + (1 if model.get("family") == "dense" else 2)
+    family = FAMILY_REGISTRY[model.get("family") or ModelConfig().family]
+    return int(model.get("hidden_layers", 0)) + family.layers_beyond_hidden
 
 
 def _flatten(request) -> dict[str, Any]:

@@ -14,14 +14,8 @@ from typing import Any
 import pandas as pd
 
 from core.models.baselines import BASELINE_LABELS
+from core.models.families import FAMILY_REGISTRY
 
-MODEL_NAMES = {
-    "dense": "Dense network",
-    "simple_rnn": "SimpleRNN",
-    "lstm": "LSTM",
-    "gru": "GRU",
-    "bilstm": "bidirectional LSTM",
-}
 # Within this relative difference two errors count as "about the same".
 SAME_BAND = 0.02
 # Balanced accuracy this far above always naming one class shows the classes are told apart.
@@ -67,8 +61,9 @@ class Verdict:
 
 def describe_model(model) -> str:
     """A ModelConfig in words: "LSTM, 2 layers of 32 units" (+ what is not the default)."""
-    layers = model.hidden_layers + (1 if model.family == "dense" else 2)
-    name = MODEL_NAMES.get(model.family, model.family)
+    family = FAMILY_REGISTRY[model.family]
+    layers = model.hidden_layers + family.layers_beyond_hidden
+    name = family.sentence_name
     name = name[0].upper() + name[1:]
     text = f"{name}, {layers} layer{'s' if layers != 1 else ''} of {model.units} units"
     if model.activation != "tanh":
@@ -94,7 +89,7 @@ def skill_words(mse: Any, naive_mse: Any) -> str:
 
 def model_name(family: str) -> str:
     """Short display name of a network family for sentences ("the LSTM's error ...")."""
-    return MODEL_NAMES.get(family, family)
+    return FAMILY_REGISTRY[family].sentence_name if family in FAMILY_REGISTRY else family
 
 
 def _finite(value: Any) -> bool:

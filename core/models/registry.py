@@ -1,9 +1,6 @@
-"""Network registry: family name -> Keras model builder, plus an analytic parameter count.
+"""Network assembly: features, the registered family's stack, the head; analytic parameter count.
 
-Keras is imported inside the builders so `import core.models.registry` stays TensorFlow-free.
-A model maps scaled windows (batch, lookback, 1) to the next scaled value (batch, 1), or to
-up/flat/down probabilities (batch, 3); its features (standardised changes), target scaling and
-the optional linear shortcut live inside it, so a saved .keras file needs nothing else.
+Keras is imported inside the builders, so importing this module stays TensorFlow-free.
 """
 
 from __future__ import annotations
@@ -13,36 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.config import FAMILIES, ModelConfig
+from core.config import ModelConfig
 from core.errors import ConfigError
+from core.models.families import FAMILY_REGISTRY
+from core.models.families.base import dense_parameters
+from core.models.families.dense import INITIALIZERS
 
 if TYPE_CHECKING:
     import keras
 
 NUM_CLASSES = 3
-# Hidden Dense layers: He initialisation suits relu, Glorot (Keras' default) tanh and sigmoid.
-INITIALIZERS = {"relu": "he_normal", "tanh": "glorot_uniform", "sigmoid": "glorot_uniform"}
-
-
-def _recurrent_layer(family: str, units: int, activation: str, return_sequences: bool, name: str):
-    import keras
-
-    if family == "simple_rnn":
-        return keras.layers.SimpleRNN(
-            units, activation=activation, return_sequences=return_sequences, name=name
-        )
-    if family == "lstm":
-        return keras.layers.LSTM(
-            units, activation=activation, return_sequences=return_sequences, name=name
-        )
-    if family == "gru":
-        return keras.layers.GRU(
-            units, activation=activation, return_sequences=return_sequences, name=name
-        )
-    if family == "bilstm":
-        inner = keras.layers.LSTM(units, activation=activation, return_sequences=return_sequences)
-        return keras.layers.Bidirectional(inner, name=name)
-    raise ConfigError(f"'{family}' is not a recurrent family; pick one of {', '.join(FAMILIES)}.")
 
 
 def _feature_constants(config: ModelConfig, statistics: dict | None) -> dict:
@@ -60,6 +37,7 @@ def _feature_constants(config: ModelConfig, statistics: dict | None) -> dict:
 
 
 def _network_branch(config: ModelConfig, features):
+    """Optional Dense front layers, then the family's own stack (from the family registry)."""
     import keras
 
     hidden = features
@@ -71,32 +49,7 @@ def _network_branch(config: ModelConfig, features):
             kernel_initializer=initializer,
             name=f"front_dense_{index + 1}",
         )(hidden)
-    if config.family == "dense":
-        hidden = keras.layers.Flatten(name="flatten")(hidden)
-        for index in range(config.hidden_layers + 1):
-            name = "input_dense" if index == 0 else f"hidden_dense_{index}"
-            hidden = keras.layers.Dense(
-                config.units,
-                activation=config.activation,
-                kernel_initializer=initializer,
-                name=name,
-            )(hidden)
-            if config.dropout_rate > 0:
-                hidden = keras.layers.Dropout(config.dropout_rate)(hidden)
-        return hidden
-    names = (
-        ["input_recurrent"]
-        + [f"hidden_recurrent_{index + 1}" for index in range(config.hidden_layers)]
-        + ["output_recurrent"]
-    )
-    for position, name in enumerate(names):
-        last = position == len(names) - 1
-        hidden = _recurrent_layer(config.family, config.units, config.activation, not last, name)(
-            hidden
-        )
-        if config.dropout_rate > 0:
-            hidden = keras.layers.Dropout(config.dropout_rate)(hidden)
-    return hidden
+    return FAMILY_REGISTRY[config.family].build_stack(hidden, config)
 
 
 def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, constants: dict):
@@ -193,16 +146,19 @@ def _builder(family: str) -> Callable[[ModelConfig, int, dict | None], Any]:
 
 
 MODEL_BUILDERS: dict[str, Callable[[ModelConfig, int, dict | None], Any]] = {
-    family: _builder(family) for family in FAMILIES
+    family: _builder(family) for family in FAMILY_REGISTRY
 }
 
 
 def build_model(
     config: ModelConfig, lookback: int, *, linear_init: dict | None = None
 ) -> keras.Model:
-    """Build the network `config` describes. linear_init holds train-part constants: the
-    feature statistics (core.models.features.feature_statistics, plus the scaler "offset") and,
-    for the linear shortcut, least-squares AR "coefficients" and "intercept"."""
+    """Build the network `config` describes: scaled windows (batch, lookback, 1) to the next
+    scaled value (batch, 1) or up/flat/down probabilities (batch, 3). Features, target scaling
+    and the optional shortcut live inside it, so a saved .keras file needs nothing else.
+    linear_init holds train-part constants: the feature statistics
+    (core.models.features.feature_statistics, plus the scaler "offset") and, for the linear
+    shortcut, least-squares AR "coefficients" and "intercept"."""
     if config.family not in MODEL_BUILDERS:
         raise ConfigError(
             f"model family '{config.family}' is not registered; pick one of "
@@ -213,43 +169,20 @@ def build_model(
     return MODEL_BUILDERS[config.family](config, lookback, linear_init)
 
 
-def _dense_parameters(inputs: int, units: int) -> int:
-    return inputs * units + units
-
-
-def _recurrent_parameters(family: str, inputs: int, units: int) -> int:
-    if family == "simple_rnn":
-        return inputs * units + units * units + units
-    if family in ("lstm", "bilstm"):
-        single = 4 * (inputs * units + units * units + units)
-        return 2 * single if family == "bilstm" else single
-    if family == "gru":  # Keras 3 default reset_after=True keeps two bias vectors
-        return 3 * (inputs * units + units * units + 2 * units)
-    raise ConfigError(f"'{family}' is not a recurrent family.")
-
-
 def count_parameters(config: ModelConfig, lookback: int) -> int:
     """Trainable + non-trainable parameter count of build_model(config, lookback), analytically."""
-    units = config.units
     total = 0
-    features = 1  # WindowFeatures: one channel
+    width = 1  # WindowFeatures: one channel
     for _ in range(config.dense_front_layers):
-        total += _dense_parameters(features, units)
-        features = units
-    if config.family == "dense":
-        features = features * lookback
-        for _ in range(config.hidden_layers + 1):
-            total += _dense_parameters(features, units)
-            features = units
-    else:
-        for _ in range(config.hidden_layers + 2):
-            total += _recurrent_parameters(config.family, features, units)
-            features = 2 * units if config.family == "bilstm" else units
+        total += dense_parameters(width, config.units)
+        width = config.units
+    stack, width = FAMILY_REGISTRY[config.family].count_stack(width, lookback, config)
+    total += stack
     if config.task == "classification":
-        return total + _dense_parameters(features, NUM_CLASSES)
-    total += _dense_parameters(features, 1)
+        return total + dense_parameters(width, NUM_CLASSES)
+    total += dense_parameters(width, 1)
     if config.linear_skip:
-        total += _dense_parameters(lookback, 1)
+        total += dense_parameters(lookback, 1)
     return total
 
 

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.config import FAMILY_LABELS, ModelConfig, TrainConfig
+from core.config import ModelConfig, TrainConfig
+from core.models.families import FAMILY_REGISTRY
 from pages.components.form_helpers import clamp, explain, widget_key, with_option
 from pages.components.state import seed_widget
 
-FAMILY_EXPLANATIONS = {
-    "dense": "Looks at the whole window at once, with no notion of order; the simplest network.",
-    "simple_rnn": "Reads the window day by day with a short memory; fast but forgets quickly.",
-    "lstm": "Reads day by day with gates that decide what to remember; the classic choice.",
-    "gru": "A leaner LSTM with fewer gates; often as good and a little faster.",
-    "bilstm": "Two LSTMs read the window forwards and backwards; more capacity, slower.",
-}
 ACTIVATION_EXPLANATIONS = {
     "tanh": "tanh squashes values to -1..1; the usual choice inside recurrent layers.",
     "relu": "relu keeps positive values and zeroes negative ones; fast, can be less stable.",
@@ -55,14 +49,14 @@ def model_form(model: ModelConfig) -> ModelConfig:
     explain(TASK_EXPLANATIONS[task])
     family = st.selectbox(
         "Network family",
-        options=list(FAMILY_LABELS),
-        format_func=FAMILY_LABELS.get,
+        options=list(FAMILY_REGISTRY),
+        format_func=lambda name: FAMILY_REGISTRY[name].label,
         key=seed_widget(widget_key(section, "family"), model.family),
         help="The kind of network. Recurrent ones (SimpleRNN, LSTM, GRU) read the window in "
         "order; Dense sees it all at once.",
     )
-    explain(FAMILY_EXPLANATIONS[family])
-    base = 1 if family == "dense" else 2  # study A's input and output layers
+    explain(FAMILY_REGISTRY[family].explanation)  # the registry requires one per family
+    base = FAMILY_REGISTRY[family].layers_beyond_hidden  # study A's input and output layers
     layers_key = seed_widget(
         widget_key(section, "layers"), int(clamp(model.hidden_layers, 0, 5)) + base
     )
@@ -79,7 +73,7 @@ def model_form(model: ModelConfig) -> ModelConfig:
         f"{base}{' (the Dense family has no separate output layer)' if base == 1 else ''}.",
     )
     hidden = int(layers) - base
-    kind = "Dense" if family == "dense" else "recurrent"
+    kind = FAMILY_REGISTRY[family].label
     head = (
         "then three output neurons, one per class (down, flat, up)"
         if task == "classification"

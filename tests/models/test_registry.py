@@ -12,6 +12,8 @@ from core.config import DataConfig, ModelConfig, SplitConfig
 from core.data.prepare import prepare
 from core.data.synthetic import generate_series
 from core.errors import ConfigError
+from core.models.families import FAMILY_REGISTRY
+from core.models.families.base import Family
 from core.models.registry import MODEL_BUILDERS, build_model, count_parameters
 
 LOOKBACK = 10
@@ -31,6 +33,28 @@ def linear_init(tiny) -> dict:
     return model_constants(tiny, ModelConfig(linear_skip=True))
 
 
+@pytest.mark.parametrize("family", sorted(FAMILY_REGISTRY))
+def test_every_family_declares_a_label_an_explanation_and_a_builder(family):
+    entry = FAMILY_REGISTRY[family]
+    assert entry.name == family
+    assert entry.label.strip() and entry.explanation.strip() and entry.sentence_name.strip()
+    assert family in MODEL_BUILDERS
+    assert entry.layers_beyond_hidden >= 1
+
+
+def test_a_family_without_an_explanation_is_refused_at_registration():
+    dense = FAMILY_REGISTRY["dense"]
+    with pytest.raises(ValueError, match="explanation"):
+        Family(
+            name="blank",
+            label="Blank",
+            explanation=" ",
+            layers_beyond_hidden=1,
+            build_stack=dense.build_stack,
+            count_stack=dense.count_stack,
+        )
+
+
 def test_importing_the_registry_does_not_import_tensorflow():
     code = (
         "import sys, core.models.registry, core.models.baselines, core.training.trainer;"
@@ -40,7 +64,7 @@ def test_importing_the_registry_does_not_import_tensorflow():
     assert result.stdout.strip() == "False", result.stderr
 
 
-@pytest.mark.parametrize("family", sorted(MODEL_BUILDERS))
+@pytest.mark.parametrize("family", sorted(FAMILY_REGISTRY))
 def test_every_family_fits_predicts_and_round_trips_through_a_keras_file(
     family, tiny, linear_init, tmp_path
 ):
@@ -62,7 +86,7 @@ def test_every_family_fits_predicts_and_round_trips_through_a_keras_file(
     np.testing.assert_allclose(reloaded, predictions, atol=1e-6)
 
 
-@pytest.mark.parametrize("family", sorted(MODEL_BUILDERS))
+@pytest.mark.parametrize("family", sorted(FAMILY_REGISTRY))
 def test_classification_head_outputs_probabilities(family, tiny):
     config = ModelConfig(family=family, task="classification", units=4, dropout_rate=0.1)
     model = build_model(config, LOOKBACK)
@@ -72,7 +96,7 @@ def test_classification_head_outputs_probabilities(family, tiny):
     assert np.all(probabilities >= 0)
 
 
-@pytest.mark.parametrize("family", sorted(MODEL_BUILDERS))
+@pytest.mark.parametrize("family", sorted(FAMILY_REGISTRY))
 @pytest.mark.parametrize(
     "shape",
     [

@@ -1,0 +1,50 @@
+"""What a model family declares: its name, label, explanation, layer builder and parameter count.
+
+Families never import TensorFlow at module level, so the registry loads with the configs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Family:
+    """One network family. build_stack turns the feature tensor (batch, lookback, channels) into
+    the hidden tensor the heads read; count_stack gives (parameters, output width) of that stack
+    for `channels` inputs per step, analytically, so the Model page needs no Keras."""
+
+    name: str
+    label: str
+    explanation: str  # one line for the Model page
+    layers_beyond_hidden: int  # layers besides config.hidden_layers (input, output)
+    build_stack: Callable[[Any, Any], Any]  # (features, ModelConfig) -> hidden tensor
+    count_stack: Callable[[int, int, Any], tuple[int, int]]  # (channels, lookback, config)
+    in_sentence: str = ""  # the name mid-sentence ("bidirectional LSTM"); default: the label
+
+    @property
+    def sentence_name(self) -> str:
+        return self.in_sentence or self.label
+
+    def __post_init__(self) -> None:
+        for attribute in ("name", "label", "explanation"):
+            if not str(getattr(self, attribute)).strip():
+                raise ValueError(f"model family '{self.name}' needs a non-empty {attribute}.")
+        if not self.name.isidentifier():
+            raise ValueError(f"model family name '{self.name}' must be a plain identifier.")
+
+
+def dense_parameters(inputs: int, units: int) -> int:
+    """Weights and biases of a Dense layer."""
+    return inputs * units + units
+
+
+def add_dropout(hidden: Any, config: Any) -> Any:
+    """Dropout after a layer when the config asks for it."""
+    if config.dropout_rate <= 0:
+        return hidden
+    import keras
+
+    return keras.layers.Dropout(config.dropout_rate)(hidden)

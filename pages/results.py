@@ -20,7 +20,15 @@ from core.evaluation.verdict import (
     regression_verdict,
 )
 from core.models.baselines import BASELINE_LABELS
-from pages.components import run_compare, runtime, services, state
+from pages.components import (
+    backtest_panel,
+    inside_view,
+    run_compare,
+    runtime,
+    services,
+    state,
+    uncertainty,
+)
 from pages.components.guard import show_error
 from pages.components.run_lookup import result_for_page, run_header
 
@@ -82,6 +90,7 @@ chosen = st.pills(
     + "; ".join(BASELINE_TERMS[key] for key in available if key in BASELINE_TERMS)
     + ".",
 )
+band_level = uncertainty.pick_level()
 show_train = st.toggle(
     "Show the training part",
     value=False,
@@ -104,17 +113,15 @@ try:
 except Exception as error:  # a failed re-forecast must not hide the stored results
     show_error(error)
     future = None
-st.plotly_chart(
-    forecast_figure(
-        result.predictions,
-        baselines=chosen or [],
-        show_train=show_train,
-        forecast=future,
-        labels={"model": name, **BASELINE_LABELS},
-        title=f"One {step} ahead on the test part" + (" and training part" if show_train else ""),
-    ),
-    key="results_forecast",
+figure = forecast_figure(
+    result.predictions,
+    baselines=chosen or [],
+    show_train=show_train,
+    forecast=future,
+    labels={"model": name, **BASELINE_LABELS},
+    title=f"One {step} ahead on the test part" + (" and training part" if show_train else ""),
 )
+st.plotly_chart(uncertainty.add_bands(figure, result, future, band_level), key="results_forecast")
 st.caption(
     f"Grey: what happened. Blue (drawn on top): the network's forecast, each made one {step} ahead "
     "from the real past values"
@@ -131,7 +138,20 @@ st.caption(
         else "."
     )
     + " Dotted lines are the simple rules; click a name in the legend to show or hide it."
+    + (
+        f" The light band is where the real value should fall {band_level}% of the time; "
+        "past the end it widens, since each step adds its own error."
+        if band_level
+        else ""
+    )
 )
+uncertainty.render_coverage(result, band_level, step)
+
+backtest_tab, inside_tab = st.tabs(["Walk-forward backtest", "Look inside the network"])
+with backtest_tab:
+    backtest_panel.render(result)
+with inside_tab:
+    inside_view.render(result, step)
 
 # --- residuals ---------------------------------------------------------------------------------
 st.subheader("Errors (residuals)")

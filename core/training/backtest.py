@@ -161,6 +161,21 @@ def backtest_table(report: dict[str, Any]) -> pd.DataFrame:
     ).T.rename_axis("cutoff")
 
 
+def summary_frame(report: dict[str, Any], labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per forecaster: mean and spread of the test MSE and the cut-offs it won."""
+    labels = labels or {}
+    rows = [
+        {
+            "forecaster": "Network" if name == NETWORK else labels.get(name, name),
+            "mean_mse": figures["mean_mse"],
+            "spread_mse": figures["spread_mse"],
+            "best_count": figures["best_count"],
+        }
+        for name, figures in report["summary"].items()
+    ]
+    return pd.DataFrame(rows).sort_values("mean_mse").set_index("forecaster")
+
+
 __all__ = [
     "DEFAULT_FOLDS",
     "NETWORK",
@@ -171,4 +186,5 @@ __all__ = [
     "plan_backtest",
     "run_backtest",
     "summarize",
+    "summary_frame",
 ]

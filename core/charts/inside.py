@@ -1,0 +1,78 @@
+"""Inside-view charts: hidden states and gate activations as heat maps, and lag weights."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.charts.theme import MODEL_COLOR, apply_layout, empty_figure
+
+GATE_TITLES = {
+    "input": "Input gate (write new day)",
+    "forget": "Forget gate (keep memory)",
+    "output": "Output gate (pass memory on)",
+    "update": "Update gate (keep memory)",
+    "reset": "Reset gate (use memory for the new day)",
+}
+
+
+def hidden_state_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
+    """Heat map: memory units (rows) over the window's days (columns), values -1..1."""
+    title = f"Hidden state of {layer['name'].replace('_', ' ')} over the window"
+    hidden = np.asarray(layer.get("hidden", []), dtype=float)
+    if hidden.size == 0:
+        return empty_figure(title)
+    figure = go.Figure(
+        go.Heatmap(
+            z=hidden.T, x=dates, y=[f"unit {i + 1}" for i in range(hidden.shape[1])],
+            colorscale="RdBu", zmid=0, colorbar={"title": "value"},
+        )
+    )  # fmt: skip
+    apply_layout(figure, title, "Input day", "Memory unit")
+    return figure
+
+
+def gates_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
+    """One heat map row per gate: each unit's gate value (0 = closed, 1 = open) per day."""
+    gates = layer.get("gates") or {}
+    title = f"Gates of {layer['name'].replace('_', ' ')} (0 = closed, 1 = open)"
+    if not gates:
+        return empty_figure(title, "this layer has no gates")
+    figure = make_subplots(
+        rows=len(gates), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+        subplot_titles=[GATE_TITLES.get(name, name) for name in gates],
+    )  # fmt: skip
+    for row, values in enumerate(gates.values(), start=1):
+        values = np.asarray(values, dtype=float)
+        figure.add_trace(
+            go.Heatmap(
+                z=values.T, x=dates, y=[f"unit {i + 1}" for i in range(values.shape[1])],
+                colorscale="Viridis", zmin=0, zmax=1, showscale=row == 1,
+                colorbar={"title": "open"},
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+    figure.update_layout(height=220 + 160 * len(gates))  # before apply_layout sizes the margins
+    apply_layout(figure, title, "Input day", None)
+    return figure
+
+
+def lag_weights_figure(report: Mapping[str, Any], step_word: str = "day") -> go.Figure:
+    """Bars: how much the forecast moves per unit move of each input day (latest on the right)."""
+    title = "Weight of each input day in this forecast"
+    weights = np.asarray(report.get("lag_weights", []), dtype=float)
+    if weights.size == 0:
+        return empty_figure(title)
+    lags = [f"{len(weights) - i} {step_word}{'s' if len(weights) - i > 1 else ''} before"
+            for i in range(len(weights))]  # fmt: skip
+    figure = go.Figure(go.Bar(x=lags, y=weights, marker_color=MODEL_COLOR, name="weight"))
+    apply_layout(figure, title, "Input day", "Forecast change per unit")
+    figure.update_xaxes(type="category")
+    return figure
+
+
+__all__ = ["gates_figure", "hidden_state_figure", "lag_weights_figure"]

@@ -1,0 +1,31 @@
+"""Results' uncertainty band sentence, backtest tab and inside view on a tiny trained run."""
+
+from __future__ import annotations
+
+import time
+
+from tests.app.conftest import TINY, assert_clean, open_page, texts
+
+
+def test_results_shows_the_band_sentence_backtest_and_inside_view(use_trained_home):
+    at = open_page("pages/results.py", TINY)
+    assert_clean(at)
+    said = texts(at.success) + texts(at.warning)
+    assert "The 80% band held the real value" in said
+    assert any(
+        chart.proto.spec and "80% band" in chart.proto.spec for chart in at.get("plotly_chart")
+    )
+    assert [tab.label for tab in at.tabs] == ["Walk-forward backtest", "Look inside the network"]
+    # The inside view read the saved LSTM in the pool: lag weights, hidden states and gates.
+    keys = {chart.proto.id for chart in at.get("plotly_chart")}
+    assert len(keys) >= 8
+    assert "forget gate" in texts(at.caption)
+
+    at.number_input(key="w.results.backtest_folds").set_value(2).run()
+    next(button for button in at.button if button.label == "Run the backtest").click().run()
+    deadline = time.time() + 240
+    while time.time() < deadline and any(b.label == "Cancel the backtest" for b in at.button):
+        time.sleep(1)
+        at.run()
+    assert_clean(at)
+    assert "The network had the lowest error at" in texts(at.caption)

@@ -4,7 +4,6 @@ selects on test), record test metrics and predictions, keep the whole trial insi
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 import time
@@ -203,8 +202,7 @@ def evaluate_trial(
         raise
     finally:
         trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
-        model = trained = None  # drop the network before clearing Keras' state
-        release_memory()
+        model = trained = None  # the pool clears Keras' state after the task, once
         trial.set_user_attr("rss_mb", round(resident_megabytes(), 1))
 
 
@@ -216,23 +214,6 @@ def _save_predictions(path: Path, prepared, predicted: np.ndarray) -> None:
         actual=np.asarray(prepared.values_test, dtype=np.float64),
         predicted=np.asarray(predicted, dtype=np.float64),
     )
-
-
-def release_memory() -> None:
-    """Keras keeps every built model in its global graph state; clear it after each trial."""
-    import sys
-
-    if "keras" in sys.modules:
-        sys.modules["keras"].backend.clear_session()
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        # glibc keeps freed tensor buffers in its arenas; hand them back to the system.
-        import ctypes
-
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except OSError:
-            pass
 
 
 def resident_megabytes() -> float:
@@ -287,6 +268,5 @@ __all__ = [
     "load_trial_predictions",
     "predictions_file",
     "predictions_folder",
-    "release_memory",
     "resident_megabytes",
 ]

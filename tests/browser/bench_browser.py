@@ -61,7 +61,10 @@ def _demo(page) -> tuple[float, float]:
     results = page.get_by_role("button", name="See the results")
     results.wait_for(timeout=600_000)
     results.click()
-    page.locator('[data-testid="stMain"] .js-plotly-plot').nth(2).wait_for(timeout=120_000)
+    page.locator('[data-testid="stMain"] h1', has_text="Results").wait_for(timeout=120_000)
+    charts = page.locator('[data-testid="stMain"] .js-plotly-plot')
+    charts.first.wait_for(timeout=120_000)
+    charts.nth(2).wait_for(state="attached", timeout=120_000)  # some sit in closed tabs
     _settle(page, "Results")
     return first_epoch, time.monotonic() - clicked
 

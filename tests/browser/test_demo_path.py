@@ -42,7 +42,9 @@ def test_demo_path_renders_plotly_charts(server, tmp_path):
         results = page.get_by_role("button", name="See the results")
         results.wait_for(timeout=300_000)
         results.click()
-        page.locator(".js-plotly-plot").nth(2).wait_for(timeout=120_000)
+        page.locator('[data-testid="stMain"] h1', has_text="Results").wait_for(timeout=120_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+        page.locator(".js-plotly-plot").nth(2).wait_for(state="attached", timeout=120_000)
         seconds = time.time() - started
         page.wait_for_timeout(1500)
         assert page.locator('[data-testid="stException"]').count() == 0

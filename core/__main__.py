@@ -22,9 +22,9 @@ from core.config import (  # noqa: E402
     RunRequest,
     SplitConfig,
     TrainConfig,
-    default_data_for,
     default_split_for,
 )
+from core.data.sources import SOURCE_REGISTRY  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 
 # Flag names that differ from the field name (the rest are the field name with dashes).
@@ -120,15 +120,13 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
         }
         for section, cls in SECTIONS.items()
     }
-    source = given["data"].get("source", "synthetic")
+    source = SOURCE_REGISTRY[given["data"].get("source", "synthetic")]
+    data = source.default_data(**given["data"])
     frequency = None
-    if source == "csv":  # no preset: the file decides, including the window for its frequency
-        data = DataConfig(**given["data"])
+    if source.needs_file:  # the file decides the window, from its frequency
         from core.data import load_series
 
         frequency = load_series(data).frequency
-    else:
-        data = default_data_for(source).replace(**given["data"])
     split = default_split_for(data, frequency).replace(**given["split"])
     model = ModelConfig().replace(**given["model"])
     train = TrainConfig().replace(**given["train"])
@@ -160,7 +158,7 @@ def command_train(args: argparse.Namespace) -> int:
     from core.pipeline import run_experiment
 
     request = request_from_args(args)
-    if request.data.source == "csv":
+    if SOURCE_REGISTRY[request.data.source].needs_file:
         _print_cleaning(request.data)
     started = time.perf_counter()
     result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
@@ -288,7 +286,7 @@ def command_fetch(args: argparse.Namespace) -> int:
     from core.data.market import describe_origin, fallback_prices, fetch_prices
     from core.errors import DataSourceError
 
-    provider = args.provider or "yahoo"
+    provider = args.provider or SOURCE_REGISTRY[args.source].providers[0]
     try:
         series = fetch_prices(args.source, provider, force=True)
         status = 0
@@ -343,8 +341,17 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.set_defaults(handler=command_inspect)
 
     fetch = commands.add_parser("fetch", help="download market data into the cache")
-    fetch.add_argument("source", choices=("btc", "sp500"))
-    fetch.add_argument("--provider", choices=("yahoo", "cdd"), default=None)
+    fetch.add_argument(
+        "source",
+        choices=[name for name, source in SOURCE_REGISTRY.items() if source.downloads],
+        help="the market source to download",
+    )
+    fetch.add_argument(
+        "--provider",
+        choices=sorted({name for source in SOURCE_REGISTRY.values() for name in source.providers}),
+        default=None,
+        help="where the prices come from (default: the source's first provider)",
+    )
     fetch.set_defaults(handler=command_fetch)
 
     bench = commands.add_parser("bench", help="print the engine's speed and quality figures")

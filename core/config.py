@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError
 from core.models.families import FAMILY_REGISTRY
 
@@ -15,7 +16,7 @@ from core.models.families import FAMILY_REGISTRY
 # runs were trained by another recipe, so they are retrained rather than shown.
 SCHEMA_VERSION = 2
 
-SOURCES = ("synthetic", "btc", "sp500", "csv")
+SOURCES = tuple(SOURCE_REGISTRY)  # one module per source in core/data/sources/
 PROVIDERS = ("yahoo", "cdd")
 NOISE_KINDS = ("gaussian", "ar1")
 GENERATORS = ("sine", "mackey_glass")
@@ -44,12 +45,7 @@ BASELINE_TERMS = {
     "linear_ar": "linear AR: a least-squares linear autoregression on the same look-back window",
     "holt_winters": "Holt-Winters: exponential smoothing of level, trend and season",
 }
-SOURCE_LABELS = {
-    "synthetic": "Synthetic",
-    "btc": "Bitcoin (BTC-USD)",
-    "sp500": "S&P 500 (^GSPC)",
-    "csv": "Uploaded CSV",
-}
+SOURCE_LABELS = {name: source.label for name, source in SOURCE_REGISTRY.items()}
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
@@ -128,8 +124,11 @@ class DataConfig(_Config):
         _check_choice("generator", self.generator, GENERATORS)
         _check_choice("fill", self.fill, FILL_METHODS)
         _check_choice("duplicates rule", self.duplicates, DUPLICATE_RULES)
-        if self.source == "csv" and not self.csv_path:
-            raise ConfigError("The CSV source needs a file; upload one or pick another source.")
+        if SOURCE_REGISTRY[self.source].needs_file and not self.csv_path:
+            raise ConfigError(
+                f"The {SOURCE_REGISTRY[self.source].label} source needs a file; upload one or "
+                "pick another source."
+            )
         _check_range("series length", self.length, 60, 200_000, "pick a length in that range.")
         _check_range("noise level", self.noise_level, 0.0, 1e9, "use a non-negative noise level.")
         _check_range(
@@ -149,9 +148,7 @@ class DataConfig(_Config):
 
     @property
     def label(self) -> str:
-        if self.source == "btc":
-            return f"{SOURCE_LABELS['btc']} · {self.provider}"
-        return SOURCE_LABELS[self.source]
+        return SOURCE_REGISTRY[self.source].title(self)
 
 
 @dataclass(frozen=True)
@@ -284,29 +281,17 @@ def run_key(request: RunRequest, data_fingerprint: str) -> str:
 
 
 def default_split_for(data: DataConfig, frequency: str | None = None) -> SplitConfig:
-    """Study presets: synthetic last 465 steps (margin 1.5); Bitcoin test = 2024 (margin 5);
-    S&P 500 study B's 80/20; CSV last 20% with a window that suits the file's frequency
-    (e.g. 13 weeks, 12 months, 5 years; see core.data.series.DEFAULT_LOOKBACKS)."""
-    if data.source == "synthetic":
-        return SplitConfig(method="last_n", test_size=465, scaling_margin=1.5)
-    if data.source == "btc":
-        return SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)
-    split = SplitConfig(method="fraction", test_fraction=0.2, scaling_margin=1.5)
-    if data.source == "csv" and frequency is not None:
-        from core.data.series import DEFAULT_LOOKBACKS  # lazy: config stays free of pandas
-
-        split = split.replace(lookback=DEFAULT_LOOKBACKS.get(frequency, split.lookback))
-    return split
+    """The source's preset split (core/data/sources/<source>.py); a file's frequency, when
+    known, picks an uploaded series' window."""
+    return SOURCE_REGISTRY[data.source].default_split(data, frequency)
 
 
-STUDY_A_BTC_START = "2020-10-28"
+STUDY_A_BTC_START = SOURCE_REGISTRY["btc"].default_data().start_date
 
 
-def default_data_for(source: str) -> DataConfig:
-    """Study presets for a source: Bitcoin from 2020-10-28 (study A), S&P 500 full history."""
-    if source == "btc":
-        return DataConfig(source="btc", start_date=STUDY_A_BTC_START, end_date="2024-12-31")
-    return DataConfig(source=source)
+def default_data_for(source: str, **settings: Any) -> DataConfig:
+    """The source's preset data settings, then the given ones (e.g. Bitcoin from 2020-10-28)."""
+    return SOURCE_REGISTRY[source].default_data(**settings)
 
 
 NONLINEAR_DEMO_NOISE = 0.01  # the chaotic series spans about 0.4 to 1.3

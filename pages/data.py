@@ -11,6 +11,7 @@ from core.charts import series_figure
 from core.config import default_split_for
 from core.data.clean import describe_frequency
 from core.data.series import unit as unit_word
+from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError, ForecastLabError
 from core.evaluation.verdict import data_notice_words
 from pages.components import data_forms, job_panel, runtime, services, state, window_suggestion
@@ -28,6 +29,8 @@ st.caption("Step 1 of 4 · choose the series the network will learn to forecast.
 job_panel.running_job_notice()
 
 source = data_forms.source_picker(request.data)
+form = SOURCE_REGISTRY[source].form  # synthetic | market | upload
+downloads = SOURCE_REGISTRY[source].downloads
 split_seed = request.split
 if source != request.data.source:
     # New source: start from that source's study preset for the split (SPEC 1.2 / 1.3).
@@ -39,22 +42,22 @@ data = None
 with controls:
     with st.container(border=True):
         try:
-            if source == "synthetic":
+            if form == "synthetic":
                 data = synthetic_form(request.data)
-            elif source in ("btc", "sp500"):
+            elif form == "market":
                 data = data_forms.market_form(request.data, source)
             else:
                 data = data_forms.upload_form(request.data)
         except ForecastLabError as error:
             show_error(error)
 loaded = None  # the series, early: its frequency names the split's units (weeks, months...)
-if data is not None and source != "synthetic":
+if data is not None and form != "synthetic":
     try:
         with st.spinner("Loading the series (a cached copy is used when it is recent)..."):
             loaded = services.series_for(data)
     except ForecastLabError:
         pass  # the preview below shows the problem and the ways out
-    if loaded is not None and source == "csv" and data.csv_path != request.data.csv_path:
+    if loaded is not None and form == "upload" and data.csv_path != request.data.csv_path:
         split_seed = default_split_for(data, loaded.frequency)  # a new file: its own window
         state.forget_widgets("w.split.")
 unit = loaded.unit if loaded is not None else "days"
@@ -63,7 +66,7 @@ with preview_column:
     st.subheader("Split, scaling and window")
     with st.container(border=True):
         try:
-            length = data.length if data is not None and data.source == "synthetic" else None
+            length = data.length if data is not None and form == "synthetic" else None
             split = split_form(split_seed, length, unit=unit)
         except ConfigError as error:
             show_error(error)
@@ -84,7 +87,7 @@ state.set_request(request.replace(data=data, split=split))
 with preview:
     series = None
     try:
-        if source in ("btc", "sp500"):
+        if downloads:
             with st.spinner("Fetching prices (a cached copy is used when it is recent)..."):
                 series = services.series_for(data)
         else:
@@ -176,7 +179,7 @@ with preview:
             else "."
         )
     )
-    if source in ("btc", "sp500"):
+    if downloads:
         from core.data.market import describe_origin, refresh_prices
 
         st.caption(describe_origin(series))

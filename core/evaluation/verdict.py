@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.data.sources import SOURCE_REGISTRY
 from core.models.baselines import BASELINE_LABELS
 from core.models.families import FAMILY_REGISTRY
 
@@ -121,7 +122,8 @@ def _snapshot_end(series: Any):
 def data_notice_words(series: Any) -> str:
     """A market-data fallback notice in plain words (the technical notice goes in a details
     box): which copy of the prices is shown and what to do to get newer ones."""
-    name = {"btc": "Bitcoin", "sp500": "S&P 500"}.get(series.source, series.name)
+    source = SOURCE_REGISTRY.get(series.source)
+    name = source.picker_label if source is not None and source.downloads else series.name
     if series.provider == "snapshot" and len(series.dates):
         last = _snapshot_end(series).strftime("%d %B %Y").lstrip("0")
         return (

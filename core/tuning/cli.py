@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from core.config import FAMILIES, DataConfig, default_split_for
+from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError
 
-SOURCES = ("synthetic", "sp500", "btc")
+# Sources that need no file (a file-based source is given with --csv).
+SOURCES = tuple(name for name, source in SOURCE_REGISTRY.items() if not source.needs_file)
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:

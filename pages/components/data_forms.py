@@ -1,4 +1,4 @@
-"""Data forms: the source picker, market prices and CSV upload, each returning a DataConfig."""
+"""Data forms: the source picker (from the source registry), market prices and CSV upload."""
 
 from __future__ import annotations
 
@@ -7,21 +7,10 @@ import datetime as dt
 import streamlit as st
 
 from core.config import DataConfig
+from core.data.sources import SOURCE_REGISTRY
 from pages.components.form_helpers import explain, parse_date, widget_key
 from pages.components.state import seed_widget
 
-SOURCE_CHOICES = {
-    "synthetic": "Synthetic",
-    "btc": "Bitcoin",
-    "sp500": "S&P 500",
-    "csv": "Upload CSV",
-}
-SOURCE_EXPLANATIONS = {
-    "synthetic": "A made-up series with a trend, seasons and noise you control. Works offline.",
-    "btc": "Daily Bitcoin closing prices in US dollars, downloaded and kept on disk.",
-    "sp500": "Daily closing values of the S&P 500 stock index, downloaded and kept on disk.",
-    "csv": "Your own file: one column of dates and one column of numbers.",
-}
 PROVIDER_CHOICES = {"yahoo": "Yahoo Finance", "cdd": "CryptoDataDownload"}
 
 
@@ -30,13 +19,13 @@ def source_picker(data: DataConfig) -> str:
     key = seed_widget(widget_key("data", "source"), data.source)
     source = st.segmented_control(
         "Data source",
-        options=list(SOURCE_CHOICES),
-        format_func=SOURCE_CHOICES.get,
+        options=list(SOURCE_REGISTRY),
+        format_func=lambda name: SOURCE_REGISTRY[name].picker_label,
         key=key,
         help="Pick the series the network will learn to forecast.",
     )
     source = source or data.source
-    explain(SOURCE_EXPLANATIONS[source])
+    explain(SOURCE_REGISTRY[source].explanation)
     return source
 
 
@@ -48,21 +37,25 @@ def switch_source(source: str) -> None:
 
 
 def market_form(data: DataConfig, source: str) -> DataConfig:
-    """Provider and date range of Bitcoin or S&P 500 prices."""
+    """Provider and date range of a market source's prices (Bitcoin, S&P 500)."""
     section = "data"
-    provider = "yahoo"
-    if source == "btc":
+    providers = SOURCE_REGISTRY[source].providers
+    provider = providers[0]
+    if len(providers) > 1:
         provider = st.radio(
             "Provider",
-            options=list(PROVIDER_CHOICES),
+            options=list(providers),
             format_func=PROVIDER_CHOICES.get,
             horizontal=True,
-            key=seed_widget(widget_key(section, "provider"), data.provider),
+            key=seed_widget(
+                widget_key(section, "provider"),
+                data.provider if data.provider in providers else provider,
+            ),
             help="Where the prices come from. CryptoDataDownload is the source the published "
             "Bitcoin comparison used.",
         )
     else:
-        st.caption("Provider: Yahoo Finance (ticker ^GSPC).")
+        st.caption(f"Provider: {PROVIDER_CHOICES[provider]} ({SOURCE_REGISTRY[source].label}).")
     left, right = st.columns(2)
     start = left.date_input(
         "From",

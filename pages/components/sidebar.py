@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.config import SOURCE_LABELS, RunRequest
+from core.config import RunRequest
+from core.data.sources import SOURCE_REGISTRY
 from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import guarded_function
@@ -22,20 +23,7 @@ STATUS_WORDS = {
 
 def data_summary(request: RunRequest) -> str:
     """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo"."""
-    data = request.data
-    if data.source == "synthetic" and data.generator == "mackey_glass":
-        return f"Chaotic series (Mackey–Glass) · {data.length:,} steps · noise {data.noise_level:g}"
-    if data.source == "synthetic":
-        return f"{SOURCE_LABELS['synthetic']} · {data.length:,} days · noise {data.noise_level:g}"
-    if data.source == "csv":
-        from core.data.upload import display_name
-
-        name = display_name(data.csv_path) if data.csv_path else "no file"
-        return f"{SOURCE_LABELS['csv']} · {name}"
-    dates = ""
-    if data.start_date or data.end_date:
-        dates = f" · {data.start_date or 'start'} to {data.end_date or 'latest'}"
-    return data.label + dates
+    return SOURCE_REGISTRY[request.data.source].summarize(request.data)
 
 
 def model_summary(request: RunRequest) -> str:

@@ -1,0 +1,41 @@
+"""Bitcoin source: daily BTC-USD closes from Yahoo Finance or CryptoDataDownload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.data.sources.base import Source, load_market, market_summary
+
+# The Bitcoin study's span: its data starts on 2020-10-28 and its test part is 2024.
+PRESET_START = "2020-10-28"
+PRESET_END = "2024-12-31"
+
+
+def default_split(data: Any, frequency: str | None = None) -> Any:
+    """Test = calendar year 2024, margin 5 (prices rose far above the train range)."""
+    from core.config import SplitConfig
+
+    return SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)
+
+
+def default_data(**settings: Any) -> Any:
+    from core.config import DataConfig
+
+    preset = {"start_date": PRESET_START, "end_date": PRESET_END}
+    return DataConfig(**{**preset, **settings, "source": "btc"})
+
+
+SOURCE = Source(
+    name="btc",
+    label="Bitcoin (BTC-USD)",
+    picker_label="Bitcoin",
+    explanation="Daily Bitcoin closing prices in US dollars, downloaded and kept on disk.",
+    form="market",
+    fields=("provider", "start_date", "end_date"),
+    load=load_market,
+    default_split=default_split,
+    default_data=default_data,
+    summarize=market_summary,
+    providers=("yahoo", "cdd"),
+    downloads=True,
+)

@@ -77,6 +77,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="measured visits per page")
     parser.add_argument("--keep", action="store_true", help="keep the data home and server log")
+    parser.add_argument(
+        "--read-seconds",
+        type=float,
+        default=0.0,
+        help="time spent on the home page before the click (0: at once; the workers load "
+        "TensorFlow meanwhile)",
+    )
     options = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -90,6 +97,7 @@ def main() -> None:
         loaded = time.monotonic()
         page.goto(url)
         home_seconds = _settle(page, "Forecast Lab") - loaded
+        page.wait_for_timeout(options.read_seconds * 1000)
         first_epoch, results = _demo(page)
         first_visit = {link: _navigate(page, link) for link in PAGES}
         visits: dict[str, list[float]] = {link: [] for link in PAGES}
@@ -102,6 +110,7 @@ def main() -> None:
     print("Forecast Lab browser benchmark (Chromium, fresh server and data home; one run on a")
     print("shared machine, so figures are noisy)")
     print(f"home page interactive after load   {home_seconds:6.2f} s")
+    print(f"time on the home page before click {options.read_seconds:6.2f} s")
     print(f"Try the demo -> first epoch        {_verdict(first_epoch, TARGETS['first epoch'])}")
     print(f"Try the demo -> Results charts     {_verdict(results, TARGETS['results'])}")
     print(f"pages until interactive, warm session (median of {options.rounds}; first visit):")

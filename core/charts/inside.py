@@ -32,6 +32,7 @@ def hidden_state_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure
             colorscale="RdBu", zmid=0, colorbar={"title": "value"},
         )
     )  # fmt: skip
+    figure.update_layout(height=int(min(700, max(320, 150 + 12 * hidden.shape[1]))))
     apply_layout(figure, title, "Input day", "Memory unit")
     return figure
 
@@ -56,7 +57,9 @@ def gates_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
             ),
             row=row, col=1,
         )  # fmt: skip
-    figure.update_layout(height=220 + 160 * len(gates))  # before apply_layout sizes the margins
+    units = np.asarray(next(iter(gates.values()))).shape[1]
+    # Set before apply_layout, which sizes the margins from the height.
+    figure.update_layout(height=int(160 + len(gates) * min(260, max(150, 7 * units))))
     apply_layout(figure, title, "Input day", None)
     return figure
 
@@ -67,10 +70,12 @@ def lag_weights_figure(report: Mapping[str, Any], step_word: str = "day") -> go.
     weights = np.asarray(report.get("lag_weights", []), dtype=float)
     if weights.size == 0:
         return empty_figure(title)
-    lags = [f"{len(weights) - i} {step_word}{'s' if len(weights) - i > 1 else ''} before"
-            for i in range(len(weights))]  # fmt: skip
+    lags = [str(len(weights) - i) for i in range(len(weights))]
     figure = go.Figure(go.Bar(x=lags, y=weights, marker_color=MODEL_COLOR, name="weight"))
-    apply_layout(figure, title, "Input day", "Forecast change per unit")
+    apply_layout(
+        figure, title, f"{step_word.capitalize()}s before the forecast (latest on the right)",
+        "Forecast change per unit",
+    )  # fmt: skip
     figure.update_xaxes(type="category")
     return figure
 

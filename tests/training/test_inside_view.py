@@ -21,14 +21,16 @@ def tiny_request(family: str) -> RunRequest:
     )
 
 
-@pytest.mark.parametrize(("family", "gates"), [("lstm", 3), ("gru", 2)])
+@pytest.mark.parametrize(("family", "gates"), [("lstm", 3), ("gru", 2), ("bilstm", 3)])
 def test_gates_have_one_row_per_step_and_stay_in_zero_one(tmp_path, family, gates):
     result = run_experiment(tiny_request(family), store=RunStore(tmp_path))
     report = inspect_run(result)
     assert report["replay_error"] < 1e-4  # the numpy replay is Keras' own cell
     assert len(report["layers"]) == 2  # input and output recurrent layers
     for layer in report["layers"]:
-        assert np.asarray(layer["hidden"]).shape == (6, 4)
+        # A bidirectional layer's state holds both directions; its gates are the forward ones.
+        width = 8 if family == "bilstm" else 4
+        assert np.asarray(layer["hidden"]).shape == (6, width)
         assert len(layer["gates"]) == gates
         for values in layer["gates"].values():
             values = np.asarray(values)

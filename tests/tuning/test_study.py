@@ -18,6 +18,7 @@ from core.tuning import strategies
 from core.tuning.space import Parameter, SearchSpace
 from core.tuning.study import (
     STOP_ATTR,
+    TrialEnvironment,
     TuneConfig,
     counted_trials,
     create_study,
@@ -205,11 +206,11 @@ def test_importances_need_a_few_finished_trials():
     assert importances["units"] > importances["lookback"]
 
 
-def test_trials_train_in_one_warm_pool_worker_within_their_time_cap():
+def test_trials_train_in_one_warm_pool_worker_and_stop_at_their_cap():
     from core.training import pool
 
     pool.get_pool().shutdown()  # fresh workers: none is due for recycling during this test
-    config = tiny_config(max_trials=3, trial_seconds=4.0)
+    config = tiny_config(max_trials=3, trial_seconds=3.0)
     config = config.replace(train=config.train.replace(epochs=5000))  # only the cap stops it
     study = create_study(config, name="pooled")
     outcome = run_search(study.study_name)
@@ -219,8 +220,18 @@ def test_trials_train_in_one_warm_pool_worker_within_their_time_cap():
     trainers = {trial.user_attrs["trained_by"] for trial in trials}
     assert len(trainers) == 1 and os.getpid() not in trainers  # no process per trial
     assert trainers <= pool.get_pool().worker_pids()
-    timings = [(trial.user_attrs["seconds"], trial.user_attrs["train_seconds"]) for trial in trials]
     for trial in trials:
         assert trial.user_attrs["worker"]["pid"] == os.getpid()  # the runner owns the trial
         assert trial.user_attrs["stop_reason"] == "time_limit"
-        assert trial.user_attrs["seconds"] <= 4.0 * 1.1, f"the cap includes scoring: {timings}"
+
+
+def test_training_gets_the_cap_less_the_measured_scoring_time():
+    environment = TrialEnvironment(tiny_config(trial_seconds=20.0))
+    assert environment.training_seconds() == pytest.approx(10.0)  # half until measured
+    environment.record_overhead(trial_seconds=13.0, trained_seconds=10.5)  # capped at 10
+    assert environment.training_seconds() == pytest.approx(20.0 - 3.0 * 1.2)
+    environment.record_overhead(trial_seconds=18.0, trained_seconds=16.0)  # 2 s beyond
+    assert environment.training_seconds() == pytest.approx(16.4)  # the largest recent one rules
+    environment.record_overhead(trial_seconds=60.0, trained_seconds=10.0)
+    assert environment.training_seconds() == 1.0  # never below the trainer's minimum
+    assert TrialEnvironment(tiny_config()).training_seconds() is None  # no cap, no limit

@@ -98,7 +98,12 @@ def main() -> None:
         page.goto(url)
         home_seconds = _settle(page, "Forecast Lab") - loaded
         page.wait_for_timeout(options.read_seconds * 1000)
-        first_epoch, results = _demo(page)
+        try:
+            first_epoch, results = _demo(page)
+        except Exception:
+            page.screenshot(path=str(folder / "demo-failed.png"), full_page=True)
+            print(f"the demo did not reach Results; screenshot and server log in {folder}")
+            raise
         first_visit = {link: _navigate(page, link) for link in PAGES}
         visits: dict[str, list[float]] = {link: [] for link in PAGES}
         for _ in range(options.rounds):

@@ -17,6 +17,8 @@ TrainingError; errors raised by `function` come back as they are. The pool repla
 workers by itself. FORECAST_LAB_WORKERS sets the number of workers (default 1: one training
 already uses both cores); each is recycled after TASKS_PER_WORKER tasks or above
 FORECAST_LAB_WORKER_MEMORY_MB, and exits within about a second when the server process dies.
+Workers are spawned, so they import the main script again: keep its work under
+`if __name__ == "__main__":` (app.py does).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from core.config import (  # noqa: E402
 )
 from core.data.sources import SOURCE_REGISTRY  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
+from core.json_values import json_ready  # noqa: E402
 
 # Flag names that differ from the field name (the rest are the field name with dashes).
 RENAMED = {
@@ -168,11 +169,11 @@ def command_train(args: argparse.Namespace) -> int:
         f" in {time.perf_counter() - started:.1f}s)"
     )
     print(
-        f"data: {result.series_info['name']} ({result.series_info['rows']} rows, "
-        f"{result.series_info['first_date']} .. {result.series_info['last_date']})"
+        f"data: {result.series_info.name} ({result.series_info.rows} rows, "
+        f"{result.series_info.first_date} .. {result.series_info.last_date})"
     )
-    if result.series_info.get("notice"):
-        print(f"note: {result.series_info['notice']}")
+    if result.series_info.notice:
+        print(f"note: {result.series_info.notice}")
     print(
         f"model: {request.model.label}, {result.parameter_count} parameters, "
         f"{result.epochs_run} epochs ({result.stop_reason}), {result.train_seconds:.1f}s"
@@ -200,7 +201,7 @@ def command_train(args: argparse.Namespace) -> int:
                 f"(model/floor {test['mse'] / result.noise_floor_mse:.3f})"
             )
     if args.json:
-        print(json.dumps(_finite(summary), separators=(",", ":")))
+        print(json.dumps(json_ready(summary), separators=(",", ":")))
     return 0
 
 
@@ -242,7 +243,7 @@ def command_backtest(args: argparse.Namespace) -> int:
     best = report["summary"][NETWORK]["best_count"]
     print(f"the network had the lowest MSE at {best} of {report['folds']} cut-offs")
     if args.json:
-        print(json.dumps(_finite(report), separators=(",", ":")))
+        print(json.dumps(json_ready(report), separators=(",", ":")))
     return 0
 
 
@@ -266,18 +267,8 @@ def command_inspect(args: argparse.Namespace) -> int:
             if name != "hidden":
                 print(f"  {caption}")
     if args.json:
-        print(json.dumps(_finite(report), separators=(",", ":")))
+        print(json.dumps(json_ready(report), separators=(",", ":")))
     return 0
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_finite(item) for item in value]
-    return value
 
 
 def command_fetch(args: argparse.Namespace) -> int:

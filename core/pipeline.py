@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,6 +13,7 @@ import pandas as pd
 
 from core.config import RunRequest, run_key
 from core.data import Series, load_series
+from core.results import RunResult, SeriesInfo
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -24,62 +23,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CLASS_NAMES = ("down", "flat", "up")
-
-
-@dataclass(eq=False)
-class RunResult:
-    """A finished run: everything the Results, Classify and Runs pages and the CLI show."""
-
-    key: str
-    request: RunRequest
-    cached: bool
-    created_at: str
-    train_seconds: float
-    epochs_run: int
-    best_epoch: int
-    stop_reason: str
-    history: dict[str, list[float]]
-    predictions: pd.DataFrame
-    metrics: dict[str, Any]
-    baselines: dict[str, dict[str, Any]]
-    noise_floor_mse: float | None
-    forecast: pd.DataFrame
-    series_info: dict[str, Any]
-    parameter_count: int
-    model_path: Path | None = None
-    scaler: dict[str, float] = field(default_factory=dict)
-    notice: str | None = None  # e.g. "the stored copy was damaged and has been retrained"
-    intervals: dict[str, Any] = field(default_factory=dict)  # core.evaluation.intervals
-
-    @property
-    def task(self) -> str:
-        return self.request.model.task
-
-    def summary(self) -> dict[str, Any]:
-        """Plain JSON-ready summary (the CLI's --json line)."""
-        forecast = [
-            {"date": date.strftime("%Y-%m-%d"), "value": float(value)}
-            for date, value in self.forecast["forecast"].items()
-        ]
-        return {
-            "run_key": self.key,
-            "cached": self.cached,
-            "created_at": self.created_at,
-            "source": self.request.data.source,
-            "task": self.task,
-            "model": self.request.to_dict(),
-            "parameter_count": self.parameter_count,
-            "epochs_run": self.epochs_run,
-            "best_epoch": self.best_epoch,
-            "stop_reason": self.stop_reason,
-            "train_seconds": round(self.train_seconds, 3),
-            "metrics": self.metrics,
-            "baselines": self.baselines,
-            "noise_floor_mse": self.noise_floor_mse,
-            "intervals": self.intervals,
-            "series": self.series_info,
-            "forecast": forecast,
-        }
 
 
 def load_prepared(request: RunRequest) -> Prepared:
@@ -179,19 +122,9 @@ def _train_and_evaluate(
     return result, trained.model
 
 
-def describe_series(series: Series) -> dict[str, Any]:
+def describe_series(series: Series) -> SeriesInfo:
     """Provenance of a series for run records and page headers."""
-    return {
-        "name": series.name,
-        "source": series.source,
-        "provider": series.provider,
-        "fetched_at": None if series.fetched_at is None else series.fetched_at.isoformat(),
-        "notice": series.notice,
-        "rows": len(series),
-        "first_date": series.dates[0].strftime("%Y-%m-%d"),
-        "last_date": series.dates[-1].strftime("%Y-%m-%d"),
-        "fingerprint": series.fingerprint(),
-    }
+    return SeriesInfo.from_series(series)
 
 
 def _evaluate_regressor(model: Any, prepared: Prepared):

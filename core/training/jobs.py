@@ -20,7 +20,7 @@ from core.config import RunRequest
 from core.errors import ForecastLabError, TrainingCancelled
 
 if TYPE_CHECKING:
-    from core.pipeline import RunResult
+    from core.results import RunResult
     from core.training.runs import RunStore
     from core.training.trainer import EpochUpdate
 

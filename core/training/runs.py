@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -13,16 +12,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from core.config import SCHEMA_VERSION, RunRequest
 from core.errors import ConfigError
+from core.json_values import json_ready, restore_nan
 from core.paths import sub_dir
-
-if TYPE_CHECKING:
-    from core.pipeline import RunResult
+from core.results import RunResult, SeriesInfo
 
 logger = logging.getLogger(__name__)
 
@@ -59,21 +57,8 @@ class RunSummary:
     request: RunRequest
 
 
-def _json_safe(value: Any) -> Any:
-    """NaN/inf become None so the files are strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(key): _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return _json_safe(value.item())
-    return value
-
-
 def _write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(_json_safe(value), indent=1, sort_keys=True))
+    path.write_text(json.dumps(json_ready(value), indent=1, sort_keys=True))
 
 
 def load_model(path: Path):
@@ -138,7 +123,7 @@ class RunStore:
                     "best_epoch": result.best_epoch,
                     "stop_reason": result.stop_reason,
                     "noise_floor_mse": result.noise_floor_mse,
-                    "series_info": result.series_info,
+                    "series_info": result.series_info.to_dict(),
                     "parameter_count": result.parameter_count,
                     "scaler": result.scaler,
                 },
@@ -167,8 +152,6 @@ class RunStore:
 
     def load(self, key: str) -> RunResult | None:
         """The stored run, or None when absent or damaged (damaged folders are set aside)."""
-        from core.pipeline import RunResult
-
         self.last_problem = None
         if not RUN_KEY.fullmatch(str(key)):
             return None  # not a key this store ever wrote: nothing to read
@@ -199,15 +182,15 @@ class RunStore:
                 stop_reason=meta["stop_reason"],
                 history=json.loads((folder / "history.json").read_text()),
                 predictions=predictions,
-                metrics=_restore_nan(metrics["metrics"]),
-                baselines=_restore_nan(metrics["baselines"]),
+                metrics=restore_nan(metrics["metrics"]),
+                baselines=restore_nan(metrics["baselines"]),
                 noise_floor_mse=meta.get("noise_floor_mse"),
                 forecast=forecast,
-                series_info=meta["series_info"],
+                series_info=SeriesInfo.from_dict(meta["series_info"]),
                 parameter_count=int(meta["parameter_count"]),
                 model_path=folder / MODEL_FILE,
                 scaler=meta.get("scaler", {}),
-                intervals=_restore_nan(metrics.get("intervals") or {}),
+                intervals=restore_nan(metrics.get("intervals") or {}),
             )
         except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as error:
             self.last_problem = (
@@ -266,13 +249,3 @@ class RunStore:
 
 def _read_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, index_col="date", parse_dates=True)
-
-
-def _restore_nan(value: Any) -> Any:
-    if value is None:
-        return float("nan")
-    if isinstance(value, dict):
-        return {key: _restore_nan(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_restore_nan(item) for item in value]
-    return value

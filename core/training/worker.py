@@ -14,7 +14,7 @@ import pandas as pd
 from core.config import RunRequest
 
 if TYPE_CHECKING:
-    from core.pipeline import RunResult
+    from core.results import RunResult
     from core.training.runs import RunStore
     from core.training.trainer import EpochUpdate
 

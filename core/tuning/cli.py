@@ -15,6 +15,7 @@ from typing import Any
 from core.config import FAMILIES, DataConfig, default_split_for
 from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError
+from core.json_values import json_ready
 
 # Sources that need no file (a file-based source is given with --csv).
 SOURCES = tuple(name for name, source in SOURCE_REGISTRY.items() if not source.needs_file)
@@ -230,17 +231,7 @@ def _print_outcome(outcome, as_json: bool) -> None:
             f", test mse {_format_number(best['test_mse'])}{verdict}  {best['params']}"
         )
     if as_json:
-        print(json.dumps(_finite(data), separators=(",", ":")))
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
+        print(json.dumps(json_ready(data), separators=(",", ":")))
 
 
 def command_tune(args: argparse.Namespace) -> int:
@@ -255,7 +246,7 @@ def command_tune(args: argparse.Namespace) -> int:
                 f"best {row['objective'] or 'objective'} {_format_number(row['best'])}"
             )
         if args.json:
-            print(json.dumps(_finite(rows), separators=(",", ":")))
+            print(json.dumps(json_ready(rows), separators=(",", ":")))
         return 0
     config = tune_config_from_args(args)
     study = create_study(config, args.study, args.storage)
@@ -367,7 +358,7 @@ def command_sweep(args: argparse.Namespace) -> int:
             "best": None if best is None else best.row(),
             "rows": table.to_dict(orient="records"),
         }
-        print(json.dumps(_finite(payload), separators=(",", ":"), default=str))
+        print(json.dumps(json_ready(payload), separators=(",", ":"), default=str))
     return 0
 
 

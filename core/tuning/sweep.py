@@ -26,7 +26,7 @@ from core.config import (
 from core.errors import ConfigError, TrainingCancelled
 
 if TYPE_CHECKING:
-    from core.pipeline import RunResult
+    from core.results import RunResult
     from core.training.runs import RunStore
 
 STUDY_A_UNITS = (25, 50, 100, 150, 200, 250)

@@ -123,12 +123,12 @@ def run_header(result) -> None:
     info = result.series_info
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.get('name', result.request.data.label)}**, "
-        f"{info.get('first_date', '?')} to {info.get('last_date', '?')}"
+        f"**{info.name or result.request.data.label}**, "
+        f"{info.first_date} to {info.last_date}"
     )
     st.caption(
         f"Trained {friendly_time(result.created_at)} in {result.train_seconds:.0f} s, "
         f"{result.epochs_run} epochs (best {result.best_epoch}) · run {result.key[:10]}"
     )
-    if info.get("notice"):
-        st.warning(info["notice"], icon=":material/cloud_off:")
+    if info.notice:
+        st.warning(info.notice, icon=":material/cloud_off:")

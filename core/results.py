@@ -1,0 +1,106 @@
+"""What a finished run holds: RunResult and its typed parts, shared by pipeline and run store."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.config import RunRequest
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """Provenance of a run's series, for run records and page headers."""
+
+    name: str
+    source: str
+    provider: str
+    rows: int
+    first_date: str  # ISO date
+    last_date: str  # ISO date
+    fingerprint: str = ""
+    fetched_at: str | None = None  # ISO time of the download, for market data
+    notice: str | None = None  # an announced fallback (cached copy, bundled snapshot)
+
+    @classmethod
+    def from_series(cls, series: Any) -> SeriesInfo:
+        return cls(
+            name=series.name,
+            source=series.source,
+            provider=series.provider,
+            rows=len(series),
+            first_date=series.dates[0].strftime("%Y-%m-%d"),
+            last_date=series.dates[-1].strftime("%Y-%m-%d"),
+            fingerprint=series.fingerprint(),
+            fetched_at=None if series.fetched_at is None else series.fetched_at.isoformat(),
+            notice=series.notice,
+        )
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> SeriesInfo:
+        names = {item.name for item in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(eq=False)
+class RunResult:
+    """A finished run: everything the Results, Classify and Runs pages and the CLI show."""
+
+    key: str
+    request: RunRequest
+    cached: bool
+    created_at: str
+    train_seconds: float
+    epochs_run: int
+    best_epoch: int
+    stop_reason: str
+    history: dict[str, list[float]]
+    predictions: pd.DataFrame
+    metrics: dict[str, Any]
+    baselines: dict[str, dict[str, Any]]
+    noise_floor_mse: float | None
+    forecast: pd.DataFrame
+    series_info: SeriesInfo
+    parameter_count: int
+    model_path: Path | None = None
+    scaler: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None  # e.g. "the stored copy was damaged and has been retrained"
+    intervals: dict[str, Any] = field(default_factory=dict)  # core.evaluation.intervals
+
+    @property
+    def task(self) -> str:
+        return self.request.model.task
+
+    def summary(self) -> dict[str, Any]:
+        """Plain JSON-ready summary (the CLI's --json line)."""
+        forecast = [
+            {"date": date.strftime("%Y-%m-%d"), "value": float(value)}
+            for date, value in self.forecast["forecast"].items()
+        ]
+        return {
+            "run_key": self.key,
+            "cached": self.cached,
+            "created_at": self.created_at,
+            "source": self.request.data.source,
+            "task": self.task,
+            "model": self.request.to_dict(),
+            "parameter_count": self.parameter_count,
+            "epochs_run": self.epochs_run,
+            "best_epoch": self.best_epoch,
+            "stop_reason": self.stop_reason,
+            "train_seconds": round(self.train_seconds, 3),
+            "metrics": self.metrics,
+            "baselines": self.baselines,
+            "noise_floor_mse": self.noise_floor_mse,
+            "intervals": self.intervals,
+            "series": self.series_info.to_dict(),
+            "forecast": forecast,
+        }

@@ -60,7 +60,8 @@ def gates_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
     units = np.asarray(next(iter(gates.values()))).shape[1]
     # Set before apply_layout, which sizes the margins from the height.
     figure.update_layout(height=int(160 + len(gates) * min(260, max(150, 7 * units))))
-    apply_layout(figure, title, "Input day", None)
+    apply_layout(figure, title, None, None)
+    figure.update_xaxes(title_text="Input day", row=len(gates), col=1)  # once, under the last
     return figure
 
 

@@ -263,7 +263,6 @@ def inspect_window(
 def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
     """inspect_window for a saved run (its model loaded from the run store); the last test
     window when no date is given."""
-    from core.data.clean import describe_frequency  # noqa: F401  (keeps the data package warm)
     from core.data.series import unit
     from core.pipeline import load_prepared
     from core.training.runs import load_model

@@ -57,7 +57,7 @@ def _open(page, label: str) -> None:
     _settle(page)
 
 
-def _train_and_open_results(page, step: str, shots: Path | None) -> None:
+def _train_and_open_results(page, step: str, shots: Path | None, heading: str) -> None:
     page.get_by_role("button", name=re.compile("^(Train the model|Train again)")).first.click()
     # The page may still show the previous training's panel ("Your last training"): wait until
     # it has made way for this one, so the button below is this training's.
@@ -73,7 +73,9 @@ def _train_and_open_results(page, step: str, shots: Path | None) -> None:
     box = results.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 1000, "See the results is below the fold"
     results.click()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stMain"] h1', has_text=heading).wait_for(timeout=60_000)
+    # Some charts sit in tabs that are closed: attached is enough.
+    page.locator(".js-plotly-plot").first.wait_for(state="attached", timeout=60_000)
     _settle(page)
 
 
@@ -127,7 +129,7 @@ def test_upload_journey_through_every_page(tmp_path):
         _open(page, "Train")
         assert page.get_by_text("sp500_monthly_close.csv").count() > 0
         _check(page, "4-train", shots)
-        _train_and_open_results(page, "4-train", shots)
+        _train_and_open_results(page, "4-train", shots, "Results")
         assert page.get_by_text("tomorrow = today").count() > 0
         _check(page, "5-results", shots)
 
@@ -137,7 +139,7 @@ def test_upload_journey_through_every_page(tmp_path):
         _settle(page)
         _check(page, "6-classifier-model", shots)
         _open(page, "Train")
-        _train_and_open_results(page, "6-classifier-train", shots)
+        _train_and_open_results(page, "6-classifier-train", shots, "Up / flat / down")
         page.get_by_role("heading", name="Up / flat / down").wait_for(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 2
         _check(page, "7-classify", shots)

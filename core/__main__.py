@@ -27,6 +27,7 @@ from core.config import (  # noqa: E402
 from core.data.sources import SOURCE_REGISTRY  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
+from core.settings import Setting, settings_of  # noqa: E402
 
 # Flag names that differ from the field name (the rest are the field name with dashes).
 RENAMED = {
@@ -64,11 +65,50 @@ def _parse_tuple(text: str) -> tuple[float, ...]:
         ) from error
 
 
+def _preset_defaults(section: str, name: str, default: Any) -> str:
+    """The default a flag gets: the field's, or each source's preset where those differ."""
+    presets = {}
+    if section in ("data", "split") and name != "source":
+        for source_name, source in SOURCE_REGISTRY.items():
+            if source.needs_file:
+                continue  # the file decides (e.g. the window from its frequency)
+            data = source.default_data()
+            value = getattr(data if section == "data" else default_split_for(data), name)
+            presets[source_name] = value
+    if all(value == default for value in presets.values()):
+        return "" if default in (None, "", ()) else f"default: {_shown(default)}"
+    parts = [f"{source} {_shown(value)}" for source, value in presets.items()]
+    return "default per source: " + ", ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(f"{item:g}" if isinstance(item, float) else str(item) for item in value)
+    return "none" if value is None else str(value)
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _metavar(declared: Setting, name: str, annotation: str) -> str:
+    if declared.unit and declared.unit not in ("per step", "per step²"):
+        return declared.unit.upper().replace(" ", "_")
+    if "int" in annotation and "float" not in annotation:
+        return "N"
+    if "float" in annotation:
+        return "X"
+    return name.split("_")[-1].upper()
+
+
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per config field, with the help, unit, choices and range its declaration gives."""
     for section, cls in SECTIONS.items():
         group = parser.add_argument_group(f"{section} settings")
         defaults = cls()
+        declarations = settings_of(cls)
         for item in dataclasses.fields(cls):
+            declared = declarations[item.name]
             default = getattr(defaults, item.name)
             kwargs: dict[str, Any] = {"dest": _dest(section, item.name), "default": None}
             annotation = str(item.type)
@@ -83,32 +123,19 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                 kwargs["type"] = float
             else:
                 kwargs["type"] = str
-            choices = _choices(section, item.name)
-            if choices:
-                kwargs["choices"] = choices
-            kwargs["help"] = f"default: {default}"
+            if declared.choice_names:
+                kwargs["choices"] = declared.choice_names
+            elif "metavar" not in kwargs and "action" not in kwargs:
+                kwargs["metavar"] = _metavar(declared, item.name, annotation)
+            details = [declared.help]
+            if declared.low is not None and declared.high is not None:
+                unit = f" {declared.unit}" if declared.unit not in ("", "date", "year") else ""
+                details.append(f"{_number(declared.low)} to {_number(declared.high)}{unit}")
+            preset = _preset_defaults(section, item.name, default)
+            if preset:
+                details.append(preset)
+            kwargs["help"] = "; ".join(details).replace("%", "%%")
             group.add_argument(_flag(section, item.name), **kwargs)
-
-
-def _choices(section: str, name: str) -> tuple[str, ...] | None:
-    from core import config
-
-    table = {
-        ("data", "source"): config.SOURCES,
-        ("data", "provider"): config.PROVIDERS,
-        ("data", "noise_kind"): config.NOISE_KINDS,
-        ("data", "generator"): config.GENERATORS,
-        ("data", "fill"): config.FILL_METHODS,
-        ("data", "duplicates"): config.DUPLICATE_RULES,
-        ("split", "method"): config.SPLIT_METHODS,
-        ("split", "scaling_scope"): config.SCALING_SCOPES,
-        ("model", "family"): config.FAMILIES,
-        ("model", "task"): config.TASKS,
-        ("model", "activation"): config.ACTIVATIONS,
-        ("train", "optimizer"): config.OPTIMIZERS,
-        ("train", "schedule"): config.SCHEDULES,
-    }
-    return table.get((section, name))
 
 
 def request_from_args(args: argparse.Namespace) -> RunRequest:

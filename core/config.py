@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError
 from core.models.families import FAMILY_REGISTRY
+from core.settings import ConfigBase, setting
 
 # 2: networks learn on standardised change features (linear shortcut optional); older stored
 # runs were trained by another recipe, so they are retrained rather than shown.
@@ -48,99 +48,127 @@ BASELINE_TERMS = {
 SOURCE_LABELS = {name: source.label for name, source in SOURCE_REGISTRY.items()}
 
 
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(
-            f"{name} '{value}' is not one of {', '.join(choices)}; pick one of those."
-        )
-
-
-def _check_range(name: str, value: float, low: float, high: float, hint: str = "") -> None:
-    if not (low <= value <= high):
-        message = f"{name} ({value}) must be between {low} and {high}"
-        raise ConfigError(message + (f"; {hint}" if hint else "."))
-
-
-class _Config:
-    """Shared helpers: plain dict, rebuild from a dict (unknown keys ignored), content hash."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(dataclasses.asdict(self)))  # tuples become lists
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]):
-        names = {item.name: item for item in dataclasses.fields(cls)}
-        kwargs = {}
-        for key, value in values.items():
-            if key not in names:
-                continue
-            if isinstance(value, list):
-                value = tuple(tuple(item) if isinstance(item, list) else item for item in value)
-            kwargs[key] = value
-        return cls(**kwargs)
-
-    def replace(self, **changes):
-        return dataclasses.replace(self, **changes)
-
-    def content_hash(self) -> str:
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 @dataclass(frozen=True)
-class DataConfig(_Config):
-    """Where the series comes from. Synthetic fields are ignored for market and CSV sources."""
+class DataConfig(ConfigBase):
+    """Where the series comes from. Each source reads only its own fields (Source.fields)."""
 
-    source: str = "synthetic"
-    # market data
-    provider: str = "yahoo"  # btc only: yahoo or cdd (CryptoDataDownload); sp500 is always yahoo
-    start_date: str | None = None  # ISO date, inclusive; None = all history
-    end_date: str | None = None  # ISO date, inclusive; None = up to the latest
-    # CSV upload (a file saved under the home dir's uploads/ folder)
-    csv_path: str | None = None
-    date_column: str | None = None  # None = auto-detect
-    value_column: str | None = None  # None = auto-detect
-    fill: str = "interpolate"  # missing values: interpolate (straight line), ffill (carry), drop
-    duplicates: str = "last"  # repeated dates: keep the last row, or the mean of the rows
-    # synthetic generator (SPEC 1.1); "mackey_glass" is the chaotic delay equation (tau 17),
-    # which uses length, noise and seed only
-    generator: str = "sine"
-    length: int = 7 * 365
-    synthetic_start: str = "2018-01-01"
-    level: float = 10.0
-    trend_slope: float = 0.05  # units per step
-    trend_curvature: float = 0.0  # units per step squared
-    seasonal_periods: tuple[float, ...] = (365.0, 7.0)
-    seasonal_amplitudes: tuple[float, ...] = (40.0, 5.0)
-    noise_level: float = 5.0  # standard deviation of the noise
-    noise_kind: str = "gaussian"
-    noise_correlation: float = 0.5  # AR(1) coefficient, used when noise_kind == "ar1"
-    seed: int = 42
+    source: str = setting(
+        "synthetic", "Data source", "where the series comes from", choices=SOURCES
+    )
+    provider: str = setting(
+        "yahoo",
+        "Provider",
+        "where market prices come from (Bitcoin: yahoo or cdd)",
+        choices=PROVIDERS,
+    )
+    start_date: str | None = setting(
+        None, "From", "first date kept, ISO (e.g. 2020-10-28); empty = all history", unit="date"
+    )
+    end_date: str | None = setting(
+        None, "To", "last date kept, ISO; empty = up to the latest", unit="date"
+    )
+    csv_path: str | None = setting(
+        None, "CSV file", "a file of dates and values (copied into the uploads folder)"
+    )
+    date_column: str | None = setting(
+        None, "Date column", "the column that holds the dates; empty = detected"
+    )
+    value_column: str | None = setting(
+        None, "Value column", "the column with the numbers to forecast; empty = detected"
+    )
+    fill: str = setting(
+        "interpolate",
+        "Missing values",
+        "empty cells and skipped dates: interpolate (straight line), ffill (carry the last "
+        "value forward) or drop",
+        choices=FILL_METHODS,
+    )
+    duplicates: str = setting(
+        "last",
+        "Repeated dates",
+        "a date given twice: keep the last row, or the mean",
+        choices=DUPLICATE_RULES,
+    )
+    generator: str = setting(
+        "sine",
+        "Kind of series",
+        "sine: trend + seasons + noise; mackey_glass: the chaotic delay equation (tau 17), "
+        "which reads only length, noise and seed",
+        choices=GENERATORS,
+    )
+    length: int = setting(
+        7 * 365,
+        "Length",
+        "steps in the synthetic series",
+        unit="steps",
+        low=60,
+        high=200_000,
+        hint="pick a length in that range.",
+        typical=(365, 20 * 365),
+    )
+    synthetic_start: str = setting(
+        "2018-01-01",
+        "First date",
+        "date of the synthetic series' first step",
+        unit="date",
+        advanced=True,
+    )
+    level: float = setting(10.0, "Level", "value at the first step", advanced=True)
+    trend_slope: float = setting(0.05, "Trend", "change per step", unit="per step")
+    trend_curvature: float = setting(
+        0.0, "Trend curvature", "change of the trend per step", unit="per step²", advanced=True
+    )
+    seasonal_periods: tuple[float, ...] = setting(
+        (365.0, 7.0),
+        "Season lengths",
+        "length of each season, comma-separated",
+        unit="steps",
+        low=2,
+        high=100_000,
+        hint="periods are at least 2 steps.",
+    )
+    seasonal_amplitudes: tuple[float, ...] = setting(
+        (40.0, 5.0), "Season sizes", "height of each season, one per length, comma-separated"
+    )
+    noise_level: float = setting(
+        5.0,
+        "Noise",
+        "standard deviation of the noise",
+        low=0.0,
+        high=1e9,
+        hint="use a non-negative noise level.",
+        typical=(0.0, 50.0),
+    )
+    noise_kind: str = setting(
+        "gaussian",
+        "Noise kind",
+        "gaussian: independent; ar1: each step leans on the last",
+        choices=NOISE_KINDS,
+        advanced=True,
+    )
+    noise_correlation: float = setting(
+        0.5,
+        "Noise correlation",
+        "the AR(1) coefficient, for ar1 noise",
+        low=-0.99,
+        high=0.99,
+        hint="keep |correlation| < 1.",
+        advanced=True,
+    )
+    seed: int = setting(42, "Series seed", "random seed of the synthetic series", advanced=True)
 
     def __post_init__(self) -> None:
-        _check_choice("source", self.source, SOURCES)
-        _check_choice("provider", self.provider, PROVIDERS)
-        _check_choice("noise kind", self.noise_kind, NOISE_KINDS)
-        _check_choice("generator", self.generator, GENERATORS)
-        _check_choice("fill", self.fill, FILL_METHODS)
-        _check_choice("duplicates rule", self.duplicates, DUPLICATE_RULES)
-        if SOURCE_REGISTRY[self.source].needs_file and not self.csv_path:
+        super().__post_init__()
+        source = SOURCE_REGISTRY[self.source]
+        if source.needs_file and not self.csv_path:
             raise ConfigError(
-                f"The {SOURCE_REGISTRY[self.source].label} source needs a file; upload one or "
-                "pick another source."
+                f"The {source.label} source needs a file; upload one or pick another source."
             )
-        _check_range("series length", self.length, 60, 200_000, "pick a length in that range.")
-        _check_range("noise level", self.noise_level, 0.0, 1e9, "use a non-negative noise level.")
-        _check_range(
-            "noise correlation", self.noise_correlation, -0.99, 0.99, "keep |correlation| < 1."
-        )
         if len(self.seasonal_periods) != len(self.seasonal_amplitudes):
             raise ConfigError(
                 f"{len(self.seasonal_periods)} seasonal periods but "
                 f"{len(self.seasonal_amplitudes)} amplitudes; give one amplitude per period."
             )
-        for period in self.seasonal_periods:
-            _check_range("seasonal period", period, 2, 100_000, "periods are at least 2 steps.")
 
     @property
     def is_synthetic(self) -> bool:
@@ -152,30 +180,81 @@ class DataConfig(_Config):
 
 
 @dataclass(frozen=True)
-class SplitConfig(_Config):
-    """Chronological split, scaling and look-back window (SPEC 1.3)."""
+class SplitConfig(ConfigBase):
+    """Chronological split, scaling and look-back window; each source has its preset."""
 
-    method: str = "last_n"
-    test_size: int = 465  # last_n: number of test steps (study A synthetic: 365 + 100)
-    test_fraction: float = 0.2  # fraction: study B's 80/20
-    test_year: int = 2024  # calendar_year: study A Bitcoin (the test part is this year only)
-    lookback: int = 30
-    scaling_margin: float = (
-        1.5  # train range x margin maps to [0, 1] (study A: 1.5 synthetic, 5 BTC)
+    method: str = setting(
+        "last_n",
+        "Split method",
+        "last_n: the last test_size steps; fraction: the last test_fraction; calendar_year: "
+        "the test part is test_year",
+        choices=SPLIT_METHODS,
     )
-    scaling_scope: str = "train"  # "full_series" reproduces study B and leaks test information
-    validation_fraction: float = 0.1  # last part of the train windows used for early stopping
-
-    def __post_init__(self) -> None:
-        _check_choice("split method", self.method, SPLIT_METHODS)
-        _check_choice("scaling scope", self.scaling_scope, SCALING_SCOPES)
-        _check_range("test size", self.test_size, 1, 1_000_000, "use a positive number of steps.")
-        _check_range("test fraction", self.test_fraction, 0.01, 0.9, "e.g. 0.2 for an 80/20 split.")
-        _check_range("look-back window", self.lookback, 1, 5000, "30 (one month) is a good start.")
-        _check_range("scaling margin", self.scaling_margin, 1.0, 100.0, "1.5 is a good start.")
-        _check_range(
-            "validation fraction", self.validation_fraction, 0.0, 0.5, "0.1 keeps 10% for checks."
-        )
+    test_size: int = setting(
+        465,
+        "Test steps",
+        "last_n: steps in the test part",
+        unit="steps",
+        low=1,
+        high=1_000_000,
+        hint="use a positive number of steps.",
+        typical=(10, 2000),
+    )
+    test_fraction: float = setting(
+        0.2,
+        "Test share",
+        "fraction: share of the series in the test part",
+        low=0.01,
+        high=0.9,
+        hint="e.g. 0.2 for an 80/20 split.",
+        typical=(0.05, 0.5),
+    )
+    test_year: int = setting(
+        2024,
+        "Test year",
+        "calendar_year: the year that forms the test part",
+        unit="year",
+        low=1900,
+        high=2100,
+        hint="give a year the series covers.",
+    )
+    lookback: int = setting(
+        30,
+        "Look-back window",
+        "past steps the network reads for each forecast",
+        unit="steps",
+        low=1,
+        high=5000,
+        hint="30 (one month) is a good start.",
+        typical=(1, 365),
+    )
+    scaling_margin: float = setting(
+        1.5,
+        "Scaling margin",
+        "the train range times this margin maps to 0..1, leaving room for values beyond it",
+        low=1.0,
+        high=100.0,
+        hint="1.5 is a good start.",
+        typical=(1.0, 10.0),
+        advanced=True,
+    )
+    scaling_scope: str = setting(
+        "train",
+        "Scaling from",
+        "train: scale by the train part only; full_series also reads the test part (leaks "
+        "test information, kept to reproduce published results)",
+        choices=SCALING_SCOPES,
+        advanced=True,
+    )
+    validation_fraction: float = setting(
+        0.1,
+        "Validation share",
+        "last share of the train windows kept for early stopping",
+        low=0.0,
+        high=0.5,
+        hint="0.1 keeps 10% for checks.",
+        advanced=True,
+    )
 
     @property
     def leaks(self) -> bool:
@@ -183,31 +262,94 @@ class SplitConfig(_Config):
 
 
 @dataclass(frozen=True)
-class ModelConfig(_Config):
-    """Network family and shape (SPEC 2); task selects the regression or 3-class head."""
+class ModelConfig(ConfigBase):
+    """Network family and shape; task selects the regression or the 3-class head."""
 
-    family: str = "lstm"
-    task: str = "regression"
-    hidden_layers: int = 0  # between the input and output recurrent layers (study A's count)
-    units: int = 32
-    activation: str = "tanh"
-    dropout_rate: float = 0.0
-    dense_front_layers: int = 0  # Dense layers before the recurrent stack (study C)
-    linear_skip: bool = False  # LSTNet-style least-squares linear path beside the network
-    predict_change: bool = True  # learn the change from the last value, not the level
-    class_horizon: int = 7  # classification: days averaged after the window
-    class_threshold: float = 0.0033  # classification: +-0.33% separates up / flat / down
-
-    def __post_init__(self) -> None:
-        _check_choice("model family", self.family, FAMILIES)
-        _check_choice("task", self.task, TASKS)
-        _check_choice("activation", self.activation, ACTIVATIONS)
-        _check_range("hidden layers", self.hidden_layers, 0, 10, "study A used 0 to 5.")
-        _check_range("units", self.units, 1, 2048, "25 to 250 is the useful range.")
-        _check_range("dropout rate", self.dropout_rate, 0.0, 0.9, "0 to 0.5 is usual.")
-        _check_range("Dense front layers", self.dense_front_layers, 0, 5, "0 to 2 is usual.")
-        _check_range("class horizon", self.class_horizon, 1, 365, "study A averaged 7 days.")
-        _check_range("class threshold", self.class_threshold, 0.0, 0.5, "study A used 0.0033.")
+    family: str = setting(
+        "lstm",
+        "Network family",
+        "the kind of network (core/models/families)",
+        choices=FAMILIES,
+    )
+    task: str = setting(
+        "regression",
+        "What to predict",
+        "regression: the next value; classification: up / flat / down",
+        choices=TASKS,
+    )
+    hidden_layers: int = setting(
+        0,
+        "Hidden layers",
+        "layers between the input and the output layers",
+        unit="layers",
+        low=0,
+        high=10,
+        hint="0 to 5 is the usual range.",
+        typical=(0, 5),
+    )
+    units: int = setting(
+        32,
+        "Units per layer",
+        "neurons in each layer: its capacity",
+        unit="units",
+        low=1,
+        high=2048,
+        hint="25 to 250 is the useful range.",
+        typical=(4, 500),
+    )
+    activation: str = setting(
+        "tanh", "Activation", "the function each neuron applies", choices=ACTIVATIONS
+    )
+    dropout_rate: float = setting(
+        0.0,
+        "Dropout",
+        "share of neurons switched off at random while training; 0 = off",
+        low=0.0,
+        high=0.9,
+        hint="0 to 0.5 is usual.",
+        typical=(0.0, 0.5),
+    )
+    dense_front_layers: int = setting(
+        0,
+        "Dense front layers",
+        "Dense layers before the family's own layers",
+        unit="layers",
+        low=0,
+        high=5,
+        hint="0 to 2 is usual.",
+        advanced=True,
+    )
+    linear_skip: bool = setting(
+        False,
+        "Linear shortcut",
+        "a frozen least-squares linear path beside the network, which learns what it misses",
+        advanced=True,
+    )
+    predict_change: bool = setting(
+        True,
+        "Predict the change",
+        "learn the change from the last value, not the level",
+        advanced=True,
+    )
+    class_horizon: int = setting(
+        7,
+        "Days ahead",
+        "classification: days averaged after the window",
+        unit="steps",
+        low=1,
+        high=365,
+        hint="7 days is a common choice.",
+        typical=(1, 60),
+    )
+    class_threshold: float = setting(
+        0.0033,
+        "Flat band",
+        "classification: changes within +-this share count as flat",
+        low=0.0,
+        high=0.5,
+        hint="0.0033 (0.33%) is a common choice.",
+        typical=(0.0, 0.05),
+    )
 
     @property
     def label(self) -> str:
@@ -216,32 +358,77 @@ class ModelConfig(_Config):
 
 
 @dataclass(frozen=True)
-class TrainConfig(_Config):
+class TrainConfig(ConfigBase):
     """Optimiser and stopping settings; the defaults are the fast recipe measured in the bench."""
 
-    optimizer: str = "adam"
-    learning_rate: float = 0.01  # with warm-up, clipping and decay (measured in the bench)
-    batch_size: int = 128
-    epochs: int = 30
-    patience: int = 10  # early stopping on validation loss; 0 disables it
-    schedule: str = "cosine"  # warm-up + cosine decay over the epochs; plateau; constant
-    restore_best: bool = True
-    seed: int = 0
-    max_seconds: float | None = None  # wall-time cap; None = no cap
-
-    def __post_init__(self) -> None:
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _check_choice("learning-rate schedule", self.schedule, SCHEDULES)
-        _check_range("learning rate", self.learning_rate, 1e-6, 1.0, "0.001 to 0.01 is usual.")
-        _check_range("batch size", self.batch_size, 1, 8192, "16 to 256 is usual.")
-        _check_range("epochs", self.epochs, 1, 5000, "early stopping ends most runs sooner.")
-        _check_range("patience", self.patience, 0, 1000, "5 to 20 is usual.")
-        if self.max_seconds is not None:
-            _check_range("time limit", self.max_seconds, 1, 86_400, "give seconds, at least 1.")
+    optimizer: str = setting("adam", "Optimizer", "how the weights are updated", choices=OPTIMIZERS)
+    learning_rate: float = setting(
+        0.01,
+        "Learning rate",
+        "step size of the updates (with warm-up, clipping and decay)",
+        low=1e-6,
+        high=1.0,
+        hint="0.001 to 0.01 is usual.",
+        typical=(1e-4, 0.1),
+    )
+    batch_size: int = setting(
+        128,
+        "Batch size",
+        "windows per weight update",
+        unit="windows",
+        low=1,
+        high=8192,
+        hint="16 to 256 is usual.",
+        typical=(16, 512),
+    )
+    epochs: int = setting(
+        30,
+        "Epochs",
+        "most passes over the train windows",
+        unit="epochs",
+        low=1,
+        high=5000,
+        hint="early stopping ends most runs sooner.",
+        typical=(1, 300),
+    )
+    patience: int = setting(
+        10,
+        "Patience",
+        "epochs without a better validation loss before stopping; 0 = never",
+        unit="epochs",
+        low=0,
+        high=1000,
+        hint="5 to 20 is usual.",
+        typical=(0, 50),
+    )
+    schedule: str = setting(
+        "cosine",
+        "Learning-rate schedule",
+        "cosine: warm-up then decay over the epochs; plateau: halve when stuck; constant",
+        choices=SCHEDULES,
+        advanced=True,
+    )
+    restore_best: bool = setting(
+        True,
+        "Keep the best epoch",
+        "end with the weights of the best validation epoch",
+        advanced=True,
+    )
+    seed: int = setting(0, "Training seed", "random seed of the weights and batches")
+    max_seconds: float | None = setting(
+        None,
+        "Time limit",
+        "wall-time cap on training; empty = no cap",
+        unit="seconds",
+        low=1,
+        high=86_400,
+        hint="give seconds, at least 1.",
+        advanced=True,
+    )
 
 
 @dataclass(frozen=True)
-class RunRequest(_Config):
+class RunRequest(ConfigBase):
     """Everything that decides a run's result; with the data fingerprint it makes the run key."""
 
     data: DataConfig = field(default_factory=DataConfig)
@@ -251,7 +438,10 @@ class RunRequest(_Config):
     horizon: int = 30  # steps of recursive forecast past the last date
 
     def __post_init__(self) -> None:
-        _check_range("forecast horizon", self.horizon, 0, 3650, "e.g. 30 steps.")
+        if not 0 <= self.horizon <= 3650:
+            raise ConfigError(
+                f"forecast horizon ({self.horizon}) must be between 0 and 3650; e.g. 30 steps."
+            )
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RunRequest:

@@ -52,7 +52,7 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["train", "--units", "0"], "units (0) must be between"),
+        (["train", "--units", "0"], "Units per layer (0) must be between"),
         (["train", "--source", "csv"], "needs a file"),
         (["train", "--length", "300", "--test-size", "50", "--lookback", "400"], "window"),
         (["train", "--csv", "/nonexistent.csv", "--source", "csv"], "nonexistent.csv"),

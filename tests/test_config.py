@@ -20,11 +20,11 @@ from core.errors import ConfigError
 @pytest.mark.parametrize(
     ("build", "expected"),
     [
-        (lambda: ModelConfig(units=0), "units (0) must be between 1 and 2048"),
-        (lambda: ModelConfig(family="transformer"), "model family 'transformer' is not one of"),
-        (lambda: TrainConfig(learning_rate=5.0), "learning rate (5.0)"),
-        (lambda: TrainConfig(batch_size=0), "batch size (0)"),
-        (lambda: SplitConfig(scaling_margin=0.5), "scaling margin (0.5)"),
+        (lambda: ModelConfig(units=0), "Units per layer (0) must be between 1 and 2048"),
+        (lambda: ModelConfig(family="transformer"), "Network family 'transformer' is not one of"),
+        (lambda: TrainConfig(learning_rate=5.0), "Learning rate (5.0)"),
+        (lambda: TrainConfig(batch_size=0), "Batch size (0)"),
+        (lambda: SplitConfig(scaling_margin=0.5), "Scaling margin (0.5)"),
         (lambda: DataConfig(seasonal_periods=(365.0,), seasonal_amplitudes=()), "one amplitude"),
         (lambda: DataConfig(source="csv"), "needs a file"),
         (lambda: RunRequest(horizon=-1), "forecast horizon (-1)"),

@@ -8,8 +8,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig, _Config
+from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
 from core.errors import ConfigError
+from core.settings import ConfigBase
 from core.tuning.space import SearchSpace, default_space, study_b_space
 from core.tuning.strategies import get_strategy, grid_limit
 
@@ -29,7 +30,7 @@ STUDY_B_REFERENCE = {
 
 
 @dataclass(frozen=True)
-class TuneConfig(_Config):
+class TuneConfig(ConfigBase):
     """Everything a search needs; stored in the study so any worker can join it."""
 
     data: DataConfig = field(default_factory=DataConfig)

@@ -141,7 +141,7 @@ def test_the_default_generator_keeps_its_run_key():
 
 
 def test_unknown_generator_is_a_config_error():
-    with pytest.raises(ConfigError, match="generator"):
+    with pytest.raises(ConfigError, match="Kind of series"):
         DataConfig(generator="lorenz")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.errors import ConfigError
+from core.settings import setting_of
 
 SECTIONS: dict[str, type] = {
     "data": DataConfig,
@@ -136,6 +137,9 @@ def request_from_query(params: Mapping[str, str]) -> ParsedLink:
             continue
         try:
             value = _decode(text, hints[field_name])
+            declared = setting_of(SECTIONS[section], field_name)
+            if declared is not None:
+                declared.check(value)  # one bad value is ignored alone, not its whole section
             if (section, field_name) == UPLOAD_FIELD and value is not None:
                 value = _upload_or_refuse(value)
             sections[section][field_name] = value

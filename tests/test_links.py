@@ -68,11 +68,11 @@ def test_unknown_and_invalid_parameters_are_ignored_and_reported():
     assert any("model.units" in item for item in parsed.ignored)
 
 
-def test_an_out_of_range_section_falls_back_to_its_defaults():
-    parsed = request_from_query({"model.units": "0", "train.epochs": "4"})
-    assert parsed.request.model == ModelConfig()
+def test_an_out_of_range_value_is_ignored_alone_by_its_declared_range():
+    parsed = request_from_query({"model.units": "0", "model.family": "gru", "train.epochs": "4"})
+    assert parsed.request.model == ModelConfig(family="gru")
     assert parsed.request.train.epochs == 4
-    assert any("model settings" in item for item in parsed.ignored)
+    assert any(item.startswith("model.units=0") and "2048" in item for item in parsed.ignored)
 
 
 # ----------------------------------------------------------------------------------------------

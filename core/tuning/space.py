@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from core.config import ACTIVATIONS, FAMILIES, OPTIMIZERS, ModelConfig, SplitConfig, TrainConfig
+from core.config import ModelConfig, SplitConfig, TrainConfig
 from core.errors import ConfigError
+from core.settings import Setting, setting_of
 
 KINDS = ("int", "float", "categorical")
 
@@ -32,21 +33,20 @@ TARGETS: dict[str, str] = {
     "lookback": "split",
 }
 
+_SECTION_CLASSES = {"model": ModelConfig, "train": TrainConfig, "split": SplitConfig}
+
+
+def declared(name: str) -> Setting:
+    """The config field's declaration (core.settings) a tunable parameter sets."""
+    return setting_of(_SECTION_CLASSES[TARGETS[name]], name)
+
+
+# Lower-case labels for sentences, from the fields' declarations.
 PARAMETER_LABELS = {
-    "family": "model family",
-    "activation": "activation",
-    "hidden_layers": "hidden layers",
-    "units": "units per layer",
-    "dropout_rate": "dropout rate",
-    "dense_front_layers": "Dense front layers",
-    "learning_rate": "learning rate",
-    "batch_size": "batch size",
-    "optimizer": "optimizer",
-    "epochs": "epochs",
-    "lookback": "look-back window",
+    name: declared(name).label[0].lower() + declared(name).label[1:] for name in TARGETS
 }
 
-_CHOICES = {"family": FAMILIES, "activation": ACTIVATIONS, "optimizer": OPTIMIZERS}
+_CHOICES = {name: declared(name).choice_names for name in TARGETS if declared(name).choice_names}
 
 
 @dataclass(frozen=True)
@@ -216,22 +216,13 @@ class Parameter:
 
 
 def _check_bounds(parameter: Parameter) -> None:
-    """Ranges the configs accept, so a search never proposes a value the configs reject."""
-    limits = {
-        "hidden_layers": (0, 10),
-        "units": (1, 2048),
-        "dropout_rate": (0.0, 0.9),
-        "dense_front_layers": (0, 5),
-        "learning_rate": (1e-6, 1.0),
-        "batch_size": (1, 8192),
-        "epochs": (1, 5000),
-        "lookback": (1, 5000),
-    }
-    low, high = limits[parameter.name]
+    """Ranges the configs accept (their declarations), so a search never proposes a value the
+    configs reject."""
+    low, high = declared(parameter.name).low, declared(parameter.name).high
     if parameter.low < low or parameter.high > high:
         raise ConfigError(
             f"parameter '{parameter.name}' range {parameter.low}..{parameter.high} leaves the "
-            f"allowed {low}..{high}; narrow it."
+            f"allowed {low:g}..{high:g}; narrow it."
         )
 
 

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.data.sources import SOURCE_REGISTRY
+from core.data.sources.synthetic import (  # noqa: F401  (re-exported for the pages)
+    NONLINEAR_DEMO_NOISE,
+    nonlinear_demo_request,
+)
 from core.errors import ConfigError
+from core.models.baseline_labels import BASELINE_LABELS, BASELINE_TERMS  # noqa: F401
 from core.models.families import FAMILY_REGISTRY
 from core.settings import ConfigBase, setting
 
@@ -31,20 +36,6 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("cosine", "plateau", "constant")
 
 FAMILY_LABELS = {name: family.label for name, family in FAMILY_REGISTRY.items()}
-# Plain names a non-programmer reads; the exact terms (seasonal naive, linear autoregression,
-# Holt-Winters) are in BASELINE_TERMS, for tooltips.
-BASELINE_LABELS = {
-    "naive": "Naive (tomorrow = today)",
-    "seasonal_naive": "Same day last season",
-    "linear_ar": "Straight-line rule",
-    "holt_winters": "Trend + season smoothing",
-}
-BASELINE_TERMS = {
-    "naive": "naive persistence: tomorrow's value = today's",
-    "seasonal_naive": "seasonal naive: the value one season (e.g. a week or a year) earlier",
-    "linear_ar": "linear AR: a least-squares linear autoregression on the same look-back window",
-    "holt_winters": "Holt-Winters: exponential smoothing of level, trend and season",
-}
 SOURCE_LABELS = {name: source.label for name, source in SOURCE_REGISTRY.items()}
 
 
@@ -268,19 +259,22 @@ class ModelConfig(ConfigBase):
     family: str = setting(
         "lstm",
         "Network family",
-        "the kind of network (core/models/families)",
+        "The kind of network. Recurrent ones (SimpleRNN, LSTM, GRU) "
+        "read the window in order; Dense sees it all at once.",
         choices=FAMILIES,
     )
     task: str = setting(
         "regression",
         "What to predict",
-        "regression: the next value; classification: up / flat / down",
+        "regression: a number for the next step; "
+        "classification: the direction (up / flat / down) of the next days.",
         choices=TASKS,
     )
     hidden_layers: int = setting(
         0,
         "Hidden layers",
-        "layers between the input and the output layers",
+        "Layers between the input and the output layers; more can learn "
+        "more complex patterns but train slower and overfit more easily.",
         unit="layers",
         low=0,
         high=10,
@@ -290,20 +284,23 @@ class ModelConfig(ConfigBase):
     units: int = setting(
         32,
         "Units per layer",
-        "neurons in each layer: its capacity",
+        "How many neurons each layer has: its capacity to remember patterns.",
         unit="units",
         low=1,
         high=2048,
         hint="25 to 250 is the useful range.",
-        typical=(4, 500),
     )
     activation: str = setting(
-        "tanh", "Activation", "the function each neuron applies", choices=ACTIVATIONS
+        "tanh",
+        "Activation",
+        "The function each neuron applies to its input.",
+        choices=ACTIVATIONS,
     )
     dropout_rate: float = setting(
         0.0,
         "Dropout",
-        "share of neurons switched off at random while training; 0 = off",
+        "Randomly switches off this share of neurons during training, which "
+        "can reduce overfitting. 0 = off.",
         low=0.0,
         high=0.9,
         hint="0 to 0.5 is usual.",
@@ -311,30 +308,34 @@ class ModelConfig(ConfigBase):
     )
     dense_front_layers: int = setting(
         0,
-        "Dense front layers",
-        "Dense layers before the family's own layers",
+        "Dense layers before the recurrent ones",
+        "Dense layers applied to each step before "
+        "the family's own layers (a Dense-Dense-GRU-GRU shape).",
         unit="layers",
         low=0,
         high=5,
         hint="0 to 2 is usual.",
+        typical=(0, 3),
         advanced=True,
     )
     linear_skip: bool = setting(
         False,
-        "Linear shortcut",
-        "a frozen least-squares linear path beside the network, which learns what it misses",
+        "Linear shortcut beside the network",
+        "A frozen least-squares linear path from "
+        "the window to the output, so the network only learns what a linear model misses.",
         advanced=True,
     )
     predict_change: bool = setting(
         True,
-        "Predict the change",
-        "learn the change from the last value, not the level",
+        "Predict the change from the last value",
+        "The network learns tomorrow minus "
+        "today rather than tomorrow's level; much easier on trending series.",
         advanced=True,
     )
     class_horizon: int = setting(
         7,
-        "Days ahead",
-        "classification: days averaged after the window",
+        "Days ahead to average",
+        "Classification: the class compares the average of the next days with today's value.",
         unit="steps",
         low=1,
         high=365,
@@ -344,11 +345,11 @@ class ModelConfig(ConfigBase):
     class_threshold: float = setting(
         0.0033,
         "Flat band",
-        "classification: changes within +-this share count as flat",
+        "Classification: moves smaller than this share (0.0033 = 0.33%) count as flat.",
         low=0.0,
         high=0.5,
-        hint="0.0033 (0.33%) is a common choice.",
-        typical=(0.0, 0.05),
+        hint="0.0033 is a common choice.",
+        typical=(0.0, 0.2),
     )
 
     @property
@@ -361,40 +362,46 @@ class ModelConfig(ConfigBase):
 class TrainConfig(ConfigBase):
     """Optimiser and stopping settings; the defaults are the fast recipe measured in the bench."""
 
-    optimizer: str = setting("adam", "Optimizer", "how the weights are updated", choices=OPTIMIZERS)
+    optimizer: str = setting(
+        "adam",
+        "Optimizer",
+        "The method that adjusts the weights after each batch.",
+        choices=OPTIMIZERS,
+    )
     learning_rate: float = setting(
         0.01,
         "Learning rate",
-        "step size of the updates (with warm-up, clipping and decay)",
+        "How big each adjustment step is (with warm-up, clipping and "
+        "decay). Too big and training diverges; too small and it crawls.",
         low=1e-6,
         high=1.0,
         hint="0.001 to 0.01 is usual.",
-        typical=(1e-4, 0.1),
     )
     batch_size: int = setting(
         128,
         "Batch size",
-        "windows per weight update",
+        "How many windows are used for each adjustment step.",
         unit="windows",
         low=1,
         high=8192,
         hint="16 to 256 is usual.",
-        typical=(16, 512),
     )
     epochs: int = setting(
         30,
-        "Epochs",
-        "most passes over the train windows",
+        "Maximum epochs",
+        "An epoch is one pass over all training windows; training stops "
+        "earlier when the validation error stops improving.",
         unit="epochs",
         low=1,
         high=5000,
         hint="early stopping ends most runs sooner.",
-        typical=(1, 300),
+        typical=(1, 500),
     )
     patience: int = setting(
         10,
-        "Patience",
-        "epochs without a better validation loss before stopping; 0 = never",
+        "Early-stopping patience",
+        "Stop after this many epochs without improvement on "
+        "the validation part; 0 = always run every epoch.",
         unit="epochs",
         low=0,
         high=1000,
@@ -404,21 +411,28 @@ class TrainConfig(ConfigBase):
     schedule: str = setting(
         "cosine",
         "Learning-rate schedule",
-        "cosine: warm-up then decay over the epochs; plateau: halve when stuck; constant",
+        "cosine: warm-up then decay over the epochs; plateau: lower it when stuck; constant.",
         choices=SCHEDULES,
         advanced=True,
     )
     restore_best: bool = setting(
         True,
-        "Keep the best epoch",
-        "end with the weights of the best validation epoch",
+        "Keep the best epoch's weights",
+        "After training, go back to the weights of the epoch with the lowest validation error.",
         advanced=True,
     )
-    seed: int = setting(0, "Training seed", "random seed of the weights and batches")
+    seed: int = setting(
+        0,
+        "Training seed",
+        "Fixes the random starting weights, so the same settings give the same result.",
+        low=0,
+        high=2**31 - 1,
+        advanced=True,
+    )
     max_seconds: float | None = setting(
         None,
         "Time limit",
-        "wall-time cap on training; empty = no cap",
+        "Stop training after this many seconds and keep the best model so far; empty = no limit.",
         unit="seconds",
         low=1,
         high=86_400,
@@ -482,16 +496,3 @@ STUDY_A_BTC_START = SOURCE_REGISTRY["btc"].default_data().start_date
 def default_data_for(source: str, **settings: Any) -> DataConfig:
     """The source's preset data settings, then the given ones (e.g. Bitcoin from 2020-10-28)."""
     return SOURCE_REGISTRY[source].default_data(**settings)
-
-
-NONLINEAR_DEMO_NOISE = 0.01  # the chaotic series spans about 0.4 to 1.3
-
-
-def nonlinear_demo_request() -> RunRequest:
-    """The "a straight line cannot predict it" demo: the chaotic Mackey-Glass series (delay 17,
-    one sample every 3 time units), light noise, a 30-step window and the last 465 steps as
-    test, with the default network; the bench measures it against the linear AR."""
-    return RunRequest(
-        data=DataConfig(generator="mackey_glass", noise_level=NONLINEAR_DEMO_NOISE),
-        split=SplitConfig(method="last_n", test_size=465, lookback=30),
-    )

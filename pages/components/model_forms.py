@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.config import ModelConfig, TrainConfig
 from core.models.families import FAMILY_REGISTRY
+from core.settings import settings_of
 from pages.components.form_helpers import clamp, explain, widget_key, with_option
 from pages.components.state import seed_widget
 
@@ -29,6 +30,8 @@ TASK_EXPLANATIONS = {
         "Predict whether the average of the next days will be above, near or below today's value."
     ),
 }
+MODEL = settings_of(ModelConfig)  # labels, help and ranges: declared once, in core.config
+TRAIN = settings_of(TrainConfig)
 UNIT_OPTIONS = [4, 8, 16, 25, 32, 50, 64, 100, 128, 150, 200, 250, 500]
 LEARNING_RATE_OPTIONS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 BATCH_OPTIONS = [16, 32, 64, 128, 256, 512]
@@ -38,22 +41,20 @@ def model_form(model: ModelConfig) -> ModelConfig:
     """Task, family and shape of the network."""
     section = "model"
     task = st.segmented_control(
-        "What to predict",
+        MODEL["task"].label,
         options=list(TASK_CHOICES),
         format_func=TASK_CHOICES.get,
         key=seed_widget(widget_key(section, "task"), model.task),
-        help="Next value: a number for tomorrow. Up / flat / down: the direction of the next "
-        "days, as in the Bitcoin direction classifier of the master's study (study A).",
+        help=MODEL["task"].help,
     )
     task = task or model.task
     explain(TASK_EXPLANATIONS[task])
     family = st.selectbox(
-        "Network family",
+        MODEL["family"].label,
         options=list(FAMILY_REGISTRY),
         format_func=lambda name: FAMILY_REGISTRY[name].label,
         key=seed_widget(widget_key(section, "family"), model.family),
-        help="The kind of network. Recurrent ones (SimpleRNN, LSTM, GRU) read the window in "
-        "order; Dense sees it all at once.",
+        help=MODEL["family"].help,
     )
     explain(FAMILY_REGISTRY[family].explanation)  # the registry requires one per family
     base = FAMILY_REGISTRY[family].layers_beyond_hidden  # study A's input and output layers
@@ -81,56 +82,56 @@ def model_form(model: ModelConfig) -> ModelConfig:
     )
     explain(f"{layers} {kind} layer{'s' if layers != 1 else ''}, {head}.")
     units = st.select_slider(
-        "Units per layer",
+        MODEL["units"].label,
         options=with_option(UNIT_OPTIONS, model.units),
         key=seed_widget(widget_key(section, "units"), int(model.units)),
-        help="How many neurons each layer has: its capacity to remember patterns.",
+        help=MODEL["units"].help,
     )
     explain("More units = more capacity, slower training; 25 to 100 is usually enough.")
     activation = st.radio(
-        "Activation",
-        options=["tanh", "relu", "sigmoid"],
+        MODEL["activation"].label,
+        options=list(MODEL["activation"].choice_names),
         horizontal=True,
         key=seed_widget(widget_key(section, "activation"), model.activation),
-        help="The function each neuron applies to its input.",
+        help=MODEL["activation"].help,
     )
     explain(ACTIVATION_EXPLANATIONS[activation])
+    low, high = MODEL["dropout_rate"].typical
     dropout = st.slider(
-        "Dropout",
-        min_value=0.0,
-        max_value=0.5,
+        MODEL["dropout_rate"].label,
+        min_value=low,
+        max_value=high,
         step=0.05,
         format="%.2f",
         key=seed_widget(
-            widget_key(section, "dropout_rate"), float(clamp(model.dropout_rate, 0, 0.5))
+            widget_key(section, "dropout_rate"), float(clamp(model.dropout_rate, low, high))
         ),
-        help="Randomly switches off this share of neurons during training, which can reduce "
-        "overfitting. 0 = off.",
+        help=MODEL["dropout_rate"].help,
     )
     explain("Dropout helps when the network memorises the training data; 0 to 0.2 is typical.")
     class_horizon, class_threshold = model.class_horizon, model.class_threshold
     if task == "classification":
         left, right = st.columns(2)
+        low, high = (int(bound) for bound in MODEL["class_horizon"].typical)
         class_horizon = left.number_input(
-            "Days ahead to average",
-            min_value=1,
-            max_value=60,
+            MODEL["class_horizon"].label,
+            min_value=low,
+            max_value=high,
             key=seed_widget(
-                widget_key(section, "class_horizon"), int(clamp(model.class_horizon, 1, 60))
+                widget_key(section, "class_horizon"), int(clamp(model.class_horizon, low, high))
             ),
-            help="The class compares the average of the next days with today's value. "
-            "The Bitcoin classifier study used 7 days.",
+            help=MODEL["class_horizon"].help,
         )
         threshold_percent = right.number_input(
-            "Flat band (± %)",
-            min_value=0.0,
-            max_value=20.0,
+            f"{MODEL['class_threshold'].label} (± %)",
+            min_value=MODEL["class_threshold"].typical[0] * 100,
+            max_value=MODEL["class_threshold"].typical[1] * 100,
             step=0.01,
             format="%.2f",
             key=seed_widget(
                 widget_key(section, "class_threshold"), round(float(model.class_threshold) * 100, 4)
             ),
-            help="Moves smaller than this count as flat. The Bitcoin classifier study used ±0.33%.",
+            help=MODEL["class_threshold"].help,
         )
         class_threshold = float(threshold_percent) / 100.0
         explain(
@@ -138,28 +139,26 @@ def model_form(model: ModelConfig) -> ModelConfig:
             "today; down = that much below; flat = in between."
         )
     with st.expander("Advanced network options"):
+        low, high = (int(bound) for bound in MODEL["dense_front_layers"].typical)
         front = st.slider(
-            "Dense layers before the recurrent ones",
-            min_value=0,
-            max_value=3,
+            MODEL["dense_front_layers"].label,
+            min_value=low,
+            max_value=high,
             key=seed_widget(
                 widget_key(section, "dense_front_layers"),
-                int(clamp(model.dense_front_layers, 0, 3)),
+                int(clamp(model.dense_front_layers, low, high)),
             ),
-            help="Dense layers applied to each day before the recurrent stack (the "
-            "Dense-Dense-GRU-GRU shape from the lecture notes).",
+            help=MODEL["dense_front_layers"].help,
         )
         skip = st.checkbox(
-            "Linear shortcut beside the network",
+            MODEL["linear_skip"].label,
             key=seed_widget(widget_key(section, "linear_skip"), bool(model.linear_skip)),
-            help="Adds a straight linear path from the window to the output, so the network "
-            "only has to learn what a linear model misses. Usually faster and more accurate.",
+            help=MODEL["linear_skip"].help,
         )
         change = st.checkbox(
-            "Predict the change from the last value",
+            MODEL["predict_change"].label,
             key=seed_widget(widget_key(section, "predict_change"), bool(model.predict_change)),
-            help="The network learns tomorrow minus today rather than tomorrow's level; much "
-            "easier on trending series.",
+            help=MODEL["predict_change"].help,
         )
     return ModelConfig(
         family=family,
@@ -180,44 +179,43 @@ def train_form(train: TrainConfig) -> TrainConfig:
     """Optimiser, learning rate, batch size, epochs and early stopping."""
     section = "train"
     optimizer = st.selectbox(
-        "Optimizer",
-        options=["adam", "rmsprop", "sgd"],
+        TRAIN["optimizer"].label,
+        options=list(TRAIN["optimizer"].choice_names),
         format_func={"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD"}.get,
         key=seed_widget(widget_key(section, "optimizer"), train.optimizer),
-        help="The method that adjusts the weights after each batch.",
+        help=TRAIN["optimizer"].help,
     )
     explain(OPTIMIZER_EXPLANATIONS[optimizer])
     learning_rate = st.select_slider(
-        "Learning rate",
+        TRAIN["learning_rate"].label,
         options=with_option(LEARNING_RATE_OPTIONS, train.learning_rate),
         format_func=lambda value: f"{value:g}",
         key=seed_widget(widget_key(section, "learning_rate"), float(train.learning_rate)),
-        help="How big each adjustment step is. Too big and training jumps around or diverges; "
-        "too small and it crawls.",
+        help=TRAIN["learning_rate"].help,
     )
     explain("0.001 to 0.01 works for most runs; lower it if the loss jumps or explodes.")
     batch_size = st.select_slider(
-        "Batch size",
+        TRAIN["batch_size"].label,
         options=with_option(BATCH_OPTIONS, train.batch_size),
         key=seed_widget(widget_key(section, "batch_size"), int(train.batch_size)),
-        help="How many windows are used for each adjustment step.",
+        help=TRAIN["batch_size"].help,
     )
     explain("Small batches: more, noisier steps. Large batches: fewer, smoother, faster epochs.")
+    low, high = (int(bound) for bound in TRAIN["epochs"].typical)
     epochs = st.slider(
-        "Maximum epochs",
-        min_value=1,
-        max_value=500,
-        key=seed_widget(widget_key(section, "epochs"), int(clamp(train.epochs, 1, 500))),
-        help="An epoch is one pass over all training windows. Training stops earlier when "
-        "the validation error stops improving.",
+        TRAIN["epochs"].label,
+        min_value=low,
+        max_value=high,
+        key=seed_widget(widget_key(section, "epochs"), int(clamp(train.epochs, low, high))),
+        help=TRAIN["epochs"].help,
     )
+    low, high = (int(bound) for bound in TRAIN["patience"].typical)
     patience = st.slider(
-        "Early-stopping patience (epochs)",
-        min_value=0,
-        max_value=50,
-        key=seed_widget(widget_key(section, "patience"), int(clamp(train.patience, 0, 50))),
-        help="Stop after this many epochs without improvement on the validation part. 0 = "
-        "always run every epoch.",
+        f"{TRAIN['patience'].label} ({TRAIN['patience'].unit})",
+        min_value=low,
+        max_value=high,
+        key=seed_widget(widget_key(section, "patience"), int(clamp(train.patience, low, high))),
+        help=TRAIN["patience"].help,
     )
     explain(
         "Training always runs all epochs."
@@ -226,25 +224,24 @@ def train_form(train: TrainConfig) -> TrainConfig:
     )
     with st.expander("Advanced training options"):
         restore = st.checkbox(
-            "Keep the best epoch's weights",
+            TRAIN["restore_best"].label,
             key=seed_widget(widget_key(section, "restore_best"), bool(train.restore_best)),
-            help="After training, go back to the weights of the epoch with the lowest "
-            "validation error (as the research this app reproduces did).",
+            help=TRAIN["restore_best"].help,
         )
         seed = st.number_input(
-            "Training seed",
-            min_value=0,
-            max_value=2**31 - 1,
+            TRAIN["seed"].label,
+            min_value=int(TRAIN["seed"].low),
+            max_value=int(TRAIN["seed"].high),
             key=seed_widget(widget_key(section, "seed"), int(train.seed)),
-            help="Fixes the random starting weights, so the same settings give the same result.",
+            help=TRAIN["seed"].help,
         )
         seconds = st.number_input(
-            "Time limit (seconds, 0 = none)",
+            f"{TRAIN['max_seconds'].label} ({TRAIN['max_seconds'].unit}, 0 = none)",
             min_value=0,
-            max_value=86_400,
+            max_value=int(TRAIN["max_seconds"].high),
             step=10,
             key=seed_widget(widget_key(section, "max_seconds"), int(train.max_seconds or 0)),
-            help="Stop training after this many seconds and keep the best model so far.",
+            help=TRAIN["max_seconds"].help,
         )
     return TrainConfig(
         optimizer=optimizer,

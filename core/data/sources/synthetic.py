@@ -57,3 +57,18 @@ SOURCE = Source(
     default_data=default_data,
     summarize=summarize,
 )
+
+
+NONLINEAR_DEMO_NOISE = 0.01  # the chaotic series spans about 0.4 to 1.3
+
+
+def nonlinear_demo_request() -> Any:
+    """The "a straight line cannot predict it" demo: the chaotic Mackey-Glass series (delay 17,
+    one sample every 3 time units), light noise, a 30-step window and the last 465 steps as
+    test, with the default network; the bench measures it against the linear AR."""
+    from core.config import DataConfig, RunRequest, SplitConfig
+
+    return RunRequest(
+        data=DataConfig(generator="mackey_glass", noise_level=NONLINEAR_DEMO_NOISE),
+        split=SplitConfig(method="last_n", test_size=465, lookback=30),
+    )

@@ -14,13 +14,13 @@ import numpy as np
 
 from core.config import (
     FAMILIES,
-    STUDY_A_BTC_START,
     DataConfig,
     ModelConfig,
     SplitConfig,
     TrainConfig,
     nonlinear_demo_request,
 )
+from core.data.sources.btc import PRESET_START as BTC_PRESET_START
 
 QUICK_FAMILIES = ("dense",)
 QUICK_EPOCHS = 2
@@ -164,7 +164,7 @@ def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
     from core.evaluation.metrics import classification_metrics
     from core.training.trainer import train_model
 
-    data = DataConfig(source="csv", csv_path=import_file(fixture), start_date=STUDY_A_BTC_START)
+    data = DataConfig(source="csv", csv_path=import_file(fixture), start_date=BTC_PRESET_START)
     split = Split(method="calendar_year", test_year=2024, scaling_margin=5.0)
     prepared = prepare(load_series(data), split, CLASSIFIER)
     seeds = CLASSIFIER_SEEDS[:1] if quick else CLASSIFIER_SEEDS

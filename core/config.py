@@ -176,43 +176,45 @@ class SplitConfig(ConfigBase):
 
     method: str = setting(
         "last_n",
-        "Split method",
-        "last_n: the last test_size steps; fraction: the last test_fraction; calendar_year: "
-        "the test part is test_year",
+        "Test part",
+        "The model never sees the test part while training; the split "
+        "is by time, never random. last_n: the last test_size steps; fraction: the last "
+        "test_fraction; calendar_year: test_year only.",
         choices=SPLIT_METHODS,
     )
     test_size: int = setting(
         465,
         "Test steps",
-        "last_n: steps in the test part",
+        "How many of the most recent steps are kept for testing (465 = one year plus 100 days).",
         unit="steps",
         low=1,
         high=1_000_000,
         hint="use a positive number of steps.",
-        typical=(10, 2000),
     )
     test_fraction: float = setting(
         0.2,
         "Test share",
-        "fraction: share of the series in the test part",
+        "The share of the data, at the end, kept for testing; 0.2 is an 80/20 split.",
         low=0.01,
         high=0.9,
-        hint="e.g. 0.2 for an 80/20 split.",
+        hint="e.g. 0.2.",
         typical=(0.05, 0.5),
     )
     test_year: int = setting(
         2024,
         "Test year",
-        "calendar_year: the year that forms the test part",
+        "Test on this calendar year only; later days are dropped.",
         unit="year",
         low=1900,
         high=2100,
         hint="give a year the series covers.",
+        typical=(1930, 2100),
     )
     lookback: int = setting(
         30,
         "Look-back window",
-        "past steps the network reads for each forecast",
+        "How many past steps the network sees to predict the next "
+        "value (e.g. 30 days, 13 weeks or 12 months).",
         unit="steps",
         low=1,
         high=5000,
@@ -221,8 +223,9 @@ class SplitConfig(ConfigBase):
     )
     scaling_margin: float = setting(
         1.5,
-        "Scaling margin",
-        "the train range times this margin maps to 0..1, leaving room for values beyond it",
+        "Scaling headroom",
+        "Values are squeezed into 0..1 using the training range "
+        "times this factor, so later, higher values still fit.",
         low=1.0,
         high=100.0,
         hint="1.5 is a good start.",
@@ -232,18 +235,21 @@ class SplitConfig(ConfigBase):
     scaling_scope: str = setting(
         "train",
         "Scaling from",
-        "train: scale by the train part only; full_series also reads the test part (leaks "
-        "test information, kept to reproduce published results)",
+        "train: the training part's range only; full_series: the "
+        "whole series, test part included (leaks test information; only to reproduce "
+        "published results).",
         choices=SCALING_SCOPES,
         advanced=True,
     )
     validation_fraction: float = setting(
         0.1,
         "Validation share",
-        "last share of the train windows kept for early stopping",
+        "The last part of the training data decides when to stop "
+        "training (early stopping); 0 turns that check off.",
         low=0.0,
         high=0.5,
         hint="0.1 keeps 10% for checks.",
+        typical=(0.0, 0.3),
         advanced=True,
     )
 
@@ -470,10 +476,7 @@ class RunRequest(ConfigBase):
 
 def run_key(request: RunRequest, data_fingerprint: str) -> str:
     """Content hash of (schema version, data fingerprint, every config): same inputs, same key.
-
-    The forecast horizon is left out: it is computed from the saved model on load, so changing
-    it never retrains.
-    """
+    The horizon is left out: forecasts are computed from the saved model, so it never retrains."""
     payload = request.to_dict()
     payload.pop("horizon", None)
     if payload["data"].get("generator") == "sine":
@@ -488,9 +491,6 @@ def default_split_for(data: DataConfig, frequency: str | None = None) -> SplitCo
     """The source's preset split (core/data/sources/<source>.py); a file's frequency, when
     known, picks an uploaded series' window."""
     return SOURCE_REGISTRY[data.source].default_split(data, frequency)
-
-
-STUDY_A_BTC_START = SOURCE_REGISTRY["btc"].default_data().start_date
 
 
 def default_data_for(source: str, **settings: Any) -> DataConfig:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from core.config import SplitConfig
+from core.settings import settings_of
 from pages.components.form_helpers import clamp, widget_key
 from pages.components.state import seed_widget
+
+SPLIT = settings_of(SplitConfig)  # labels, help and ranges: declared once, in core.config
+
+
+def _steps(text: str, unit: str) -> str:
+    """A declaration's help in the series' own step (days, weeks, months...)."""
+    return text.replace("steps", unit)
+
 
 SPLIT_CHOICES = {
     "last_n": "Last N {unit}",
@@ -20,13 +29,14 @@ def split_form(split: SplitConfig, length: int | None, unit: str = "days") -> Sp
     the series' step in words (days, trading days, weeks, months, quarters, years)."""
     section = "split"
     method = st.radio(
-        "Test part",
+        SPLIT["method"].label,
         options=list(SPLIT_CHOICES),
         format_func=lambda choice: SPLIT_CHOICES[choice].format(unit=unit),
         horizontal=True,
         key=seed_widget(widget_key(section, "method"), split.method),
         help="The model never sees the test part while training; it is kept to check how well "
-        "the forecasts hold up on days the model has not seen. The split is by time, never random.",
+        "the forecasts hold up on steps the model has not seen. The split is by time, never "
+        "random.",
     )
     test_size, test_fraction, test_year = split.test_size, split.test_fraction, split.test_year
     if method == "last_n":
@@ -39,71 +49,67 @@ def split_form(split: SplitConfig, length: int | None, unit: str = "days") -> Sp
             key=seed_widget(
                 widget_key(section, "test_size"), int(clamp(split.test_size, 1, upper))
             ),
-            help=f"How many of the most recent {unit} are kept for testing. Published "
-            "comparisons used 465 (one year plus 100 days).",
+            help=_steps(SPLIT["test_size"].help, unit),
         )
     elif method == "fraction":
+        low, high = SPLIT["test_fraction"].typical
         test_fraction = st.slider(
-            "Test share",
-            min_value=0.05,
-            max_value=0.5,
+            SPLIT["test_fraction"].label,
+            min_value=low,
+            max_value=high,
             step=0.05,
             format="%.2f",
             key=seed_widget(
-                widget_key(section, "test_fraction"), float(clamp(split.test_fraction, 0.05, 0.5))
+                widget_key(section, "test_fraction"), float(clamp(split.test_fraction, low, high))
             ),
-            help="The share of the data, at the end, kept for testing. 0.2 is an 80/20 split.",
+            help=SPLIT["test_fraction"].help,
         )
     else:
         test_year = st.number_input(
-            "Test year",
-            min_value=1930,
-            max_value=2100,
+            SPLIT["test_year"].label,
+            min_value=int(SPLIT["test_year"].typical[0]),
+            max_value=int(SPLIT["test_year"].typical[1]),
             step=1,
             key=seed_widget(widget_key(section, "test_year"), int(split.test_year)),
-            help="Test on this calendar year only (the published Bitcoin comparison tested "
-            "on 2024); later days are dropped.",
+            help=SPLIT["test_year"].help,
         )
+    low, high = (int(bound) for bound in SPLIT["lookback"].typical)
     lookback = st.slider(
-        f"Look-back window ({unit})",
-        min_value=1,
-        max_value=365,
-        key=seed_widget(widget_key(section, "lookback"), int(clamp(split.lookback, 1, 365))),
-        help=f"How many past {unit} the network sees to predict the next value "
-        "(e.g. 30 days, 13 weeks or 12 months).",
+        f"{SPLIT['lookback'].label} ({unit})",
+        min_value=low,
+        max_value=high,
+        key=seed_widget(widget_key(section, "lookback"), int(clamp(split.lookback, low, high))),
+        help=SPLIT["lookback"].help.replace("past steps", f"past {unit}"),
     )
+    low, high = SPLIT["scaling_margin"].typical
     margin = st.slider(
-        "Scaling headroom",
-        min_value=1.0,
-        max_value=10.0,
+        SPLIT["scaling_margin"].label,
+        min_value=low,
+        max_value=high,
         step=0.5,
         format="%.1fx",
         key=seed_widget(
-            widget_key(section, "scaling_margin"), float(clamp(split.scaling_margin, 1.0, 10.0))
+            widget_key(section, "scaling_margin"), float(clamp(split.scaling_margin, low, high))
         ),
-        help="Values are squeezed into 0..1 using the training range times this factor, so "
-        "later, higher values still fit (min-max scaling with a margin). Published comparisons "
-        "used 1.5x for synthetic data and 5x for "
-        "Bitcoin.",
+        help=SPLIT["scaling_margin"].help + " The presets use 1.5x, and 5x for Bitcoin.",
     )
+    low, high = SPLIT["validation_fraction"].typical
     validation = st.slider(
-        "Validation share",
-        min_value=0.0,
-        max_value=0.3,
+        SPLIT["validation_fraction"].label,
+        min_value=low,
+        max_value=high,
         step=0.05,
         format="%.2f",
         key=seed_widget(
             widget_key(section, "validation_fraction"),
-            float(clamp(split.validation_fraction, 0.0, 0.3)),
+            float(clamp(split.validation_fraction, low, high)),
         ),
-        help="The last part of the training data is used to decide when to stop training "
-        "(early stopping). 0 turns that check off.",
+        help=SPLIT["validation_fraction"].help,
     )
     leak = st.checkbox(
         "Scale on the whole series, as the S&P 500 tuning paper did (leaks test information)",
         key=seed_widget(widget_key(section, "scaling_scope"), split.scaling_scope == "full_series"),
-        help="Study B scaled with the minimum and maximum of all the data, including the test "
-        "part. That lets test information slip into training; use only to reproduce it.",
+        help=SPLIT["scaling_scope"].help,
     )
     return SplitConfig(
         method=method,

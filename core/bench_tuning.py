@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spaces", default=",".join(SPACES), help="default, study-b or both")
     parser.add_argument("--trials", type=int, default=20, help="trials per strategy and space")
     parser.add_argument("--trial-seconds", type=float, default=12.0, help="cap per trial; 0 none")
-    parser.add_argument("--csv", default=str(STUDY_B_CSV), help="S&P 500 closes for study B")
+    parser.add_argument(
+        "--csv", default=str(STUDY_B_CSV), help="S&P 500 closes for the tuning paper's protocol"
+    )
     parser.add_argument("--storage", default=None, help="study storage (default: journal file)")
     parser.add_argument("--out", default=None, help="append the rows here as JSON lines")
     args = parser.parse_args(argv)

@@ -36,7 +36,8 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     tune.add_argument(
         "--space",
         default="default",
-        help="default | study-b (study B's space and protocol) | a JSON space file",
+        help="default | study-b (the S&P 500 tuning paper's space and protocol) | a JSON space "
+        "file",
     )
     tune.add_argument("--trials", type=int, default=20, help="stop after this many trials")
     tune.add_argument("--timeout", type=float, default=None, help="time budget in seconds")
@@ -56,7 +57,8 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         choices=tuple(OBJECTIVES),
         default=None,
         help="what chooses the best trial (default: validation_mse; test_mse for --space "
-        "study-b, as study B did); test MSE is recorded for every trial either way",
+        "study-b, as the S&P 500 tuning paper did); test MSE is recorded for every trial either "
+        "way",
     )
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--json", action="store_true", help="last stdout line: best trial JSON")
@@ -80,7 +82,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     sweep = subparsers.add_parser(
         "sweep",
-        help="study A's sweeps: depth x activation, then units on the best",
+        help="depth x activation sweep from an RNN forecasting study, then units on the best",
         description="Each sweep point is an ordinary run (run store): re-running only trains "
         "what is new.",
     )
@@ -256,7 +258,10 @@ def command_tune(args: argparse.Namespace) -> int:
         flush=True,
     )
     if config.split.leaks:
-        print("note: whole-series scaling (study B) leaks the test range into training")
+        print(
+            "note: whole-series scaling (as in the S&P 500 tuning paper) leaks the test range "
+            "into training"
+        )
     _handle_termination()
     best = _current_best(study.study_name, args.storage)
     with _worker_pool():

@@ -17,7 +17,8 @@ from core.tuning.strategies import get_strategy, grid_limit
 OBJECTIVES = {
     "validation_mse": "validation MSE (scaled): honest model selection; the test part stays "
     "unseen until the end and its MSE is only reported",
-    "test_mse": "test MSE (scaled): study B's objective; choosing on the test part flatters the "
+    "test_mse": "test MSE (scaled): the S&P 500 tuning paper's objective; choosing on the test "
+    "part flatters the "
     "winner, so treat its score as optimistic",
 }
 DEFAULT_OBJECTIVE = "validation_mse"

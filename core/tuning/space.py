@@ -378,8 +378,9 @@ def study_b_space() -> SearchSpace:
             Parameter("lookback", "int", 1, 250),
         ),
         notes=(
-            "Study B: layers 1..10, units 1..10, learning rate 1e-5..0.1 (log), batch 16..2048 "
-            "(powers of 2), dropout 0.1..0.9 (step 0.1), sequence length 1..250.",
+            "The S&P 500 tuning paper: layers 1..10, units 1..10, learning rate 1e-5..0.1 "
+            "(log), batch 16..2048 (powers of 2), dropout 0.1..0.9 (step 0.1), sequence length "
+            "1..250.",
             "Layers map to hidden_layers 0..9: this app's recurrent stack always has an input "
             "and an output layer, so the shallowest model has 2 LSTM layers, not 1.",
         ),

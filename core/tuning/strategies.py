@@ -115,9 +115,9 @@ STRATEGIES: dict[str, Strategy] = {
         prunes=True,
     ),
     "generator": Strategy(
-        "Generator (study B)",
-        "Study B's tuner: a small network proposes all settings at once and learns from each "
-        "trial's result.",
+        "Generator (S&P 500 tuning paper)",
+        "The S&P 500 tuning paper's tuner: a small network proposes all settings at once "
+        "and learns from each trial's result.",
         _generator,
     ),
 }

@@ -62,8 +62,8 @@ def market_form(data: DataConfig, source: str) -> DataConfig:
         key=seed_widget(widget_key(section, "start_date"), parse_date(data.start_date)),
         min_value=dt.date(1920, 1, 1),
         max_value=dt.date(2100, 1, 1),
-        help="First day to use; leave empty for the whole history. Study A's Bitcoin data "
-        "starts on 2020-10-28.",
+        help="First day to use; leave empty for the whole history. The Bitcoin preset starts "
+        "on 2020-10-28, as the RNN forecasting study did.",
     )
     end = right.date_input(
         "To",

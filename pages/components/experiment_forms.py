@@ -53,15 +53,15 @@ def sweep_form(request: RunRequest) -> SweepPlan:
         5,
         (0, 3),
         key="w.sweep.depths",
-        help="Hidden layers between the input and output layers; the master's study comparing "
-        "Dense, SimpleRNN, LSTM and GRU (study A) tried 0 to 3 (or 5).",
+        help="Hidden layers between the input and output layers; the RNN forecasting study "
+        "comparing Dense, SimpleRNN, LSTM and GRU tried 0 to 3 (or 5).",
     )
     activations = left.multiselect(
         "Activations",
         ACTIVATIONS,
         default=["tanh", "relu"],
         key="w.sweep.activations",
-        help="The master's study (study A) compared tanh and relu at every depth.",
+        help="The RNN forecasting study compared tanh and relu at every depth.",
     )
     units = right.number_input(
         "Units in the depth sweep",
@@ -214,7 +214,7 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None, int]:
         format_func=PRESETS.get,
         horizontal=True,
         key="w.search.preset",
-        help="The S&P 500 tuning paper (study B) scaled with the whole series' range, which "
+        help="The S&P 500 tuning paper scaled with the whole series' range, which "
         "leaks the test part's range into training: its scores are optimistic and labelled as "
         "such.",
     )

@@ -68,8 +68,8 @@ def model_form(model: ModelConfig) -> ModelConfig:
         max_value=base + 5,
         key=layers_key,
         help="How many layers the network has. More layers can learn more complex patterns "
-        "but train slower and overfit more easily. Counted as in the research this app "
-        "reproduces (study A): an input layer, 0 to 5 'hidden' layers, and an output layer "
+        "but train slower and overfit more easily. Counted as in the RNN forecasting study this "
+        "app reproduces: an input layer, 0 to 5 'hidden' layers, and an output layer "
         "that returns only its last state, so hidden layers = total - "
         f"{base}{' (the Dense family has no separate output layer)' if base == 1 else ''}.",
     )

@@ -47,7 +47,8 @@ def _no_classifier_guard() -> None:
         icon=":material/swap_vert:",
         on_click=_use_classifier,
         help="Keeps your data; switches the model to an LSTM with one hidden layer of 50 "
-        "units (three LSTM layers in total, study A's best Bitcoin classifier), whatever "
+        "units (three LSTM layers in total, the best Bitcoin classifier of the RNN forecasting "
+        "study), whatever "
         "family you had. You can change it on the Model page.",
     ):
         st.switch_page("pages/model.py", query_params=state.query_for_navigation())

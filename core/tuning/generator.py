@@ -114,6 +114,11 @@ class GeneratorSampler(BaseSampler):
     def net(self) -> FeedForwardNet:
         return self._net
 
+    @property
+    def learned_trials(self) -> frozenset[int]:
+        """Numbers of the finished trials the net has learned from."""
+        return frozenset(self._learned)
+
     def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial):
         return self._space.distributions()
 

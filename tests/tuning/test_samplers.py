@@ -34,15 +34,18 @@ def test_generator_proposes_in_bounds_and_learns():
         assert "generator" in trial.system_attrs
     after, _ = sampler.net.forward(probe)
     assert not np.allclose(before, after)  # feedback moved the net
-    assert len(sampler._learned) == 11  # every finished trial but the last was learned from
+    assert len(sampler.learned_trials) == 11  # every finished trial but the last was learned from
 
 
 def test_generator_resumes_from_the_stored_history():
     study = optuna.create_study(sampler=GeneratorSampler(SPACE, seed=1))
     study.optimize(bowl, n_trials=5)
     fresh = GeneratorSampler(SPACE, seed=1)
+    untouched = GeneratorSampler(SPACE, seed=1)
     fresh.learn(study)
-    assert fresh._learned == {0, 1, 2, 3, 4}
+    assert fresh.learned_trials == {0, 1, 2, 3, 4}
+    probe = np.ones(INPUTS)
+    assert not np.allclose(fresh.net.forward(probe)[0], untouched.net.forward(probe)[0])
 
 
 def test_generator_is_picklable():

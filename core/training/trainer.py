@@ -34,6 +34,7 @@ WARMUP_SHARE = 0.05
 FINAL_RATE_SHARE = 0.1
 # Gradients are clipped to this norm: one bad batch cannot throw a recurrent net off course.
 CLIP_NORM = 1.0
+TRIM_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,14 @@ def train_model(
     )
     callbacks: list[Any] = [supervisor]
     batch_size = int(min(train_config.batch_size, len(x_fit)))
+    # A last, shorter batch makes TensorFlow trace the training step a second time during the
+    # first epoch (about half a second before the first point on the live chart); the oldest
+    # few windows are left out instead when they are at most TRIM_SHARE of the data.
+    remainder = len(x_fit) % batch_size
+    if 0 < remainder <= TRIM_SHARE * len(x_fit):
+        x_fit, y_fit = x_fit[remainder:], y_fit[remainder:]
+        if weights is not None:
+            weights = weights[remainder:]
     if train_config.schedule == "cosine":
         steps = math.ceil(len(x_fit) / batch_size) * int(train_config.epochs)
         callbacks.insert(0, _cosine_schedule(train_config.learning_rate, steps))
@@ -309,6 +318,8 @@ def train_model(
         batch_size=batch_size,
         epochs=int(train_config.epochs),
         validation_data=validation,
+        # One validation batch: one trace of the evaluation step, however many windows.
+        validation_batch_size=None if validation is None else max(1, validation_count),
         shuffle=True,
         callbacks=callbacks,
         verbose=0,

@@ -56,7 +56,7 @@ def render(job_id: str, task: str = "regression") -> None:
     the loss on the chart (squared error, or cross-entropy for up/flat/down)."""
     snapshot = services.registry().snapshot(job_id)
     active = snapshot is not None and not snapshot.finished
-    st.fragment(_panel, run_every=1.0 if active else None)(job_id, active, task)
+    st.fragment(_panel, run_every=0.5 if active else None)(job_id, active, task)
 
 
 def _ask_cancel(job_id: str) -> None:

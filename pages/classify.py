@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.charts import class_accuracy_figure, confusion_figure
+from core.data.series import detect_frequency, unit
 from core.evaluation.verdict import CLASS_COLUMNS, class_table, classification_verdict
 from pages.components import runtime, state
 from pages.components.run_lookup import result_for_page, run_header
@@ -15,15 +16,18 @@ state.show_flash()
 state.show_link_notice()
 
 st.title("Up / flat / down")
-st.caption("How often the network calls the direction of the coming days right.")
+st.caption("How often the network calls the direction of what comes next right.")
 result = result_for_page("classification")
 run_header(result)
 
 model = result.request.model
+# The series' own step (day, week, month...) for labels: read from the predictions' dates.
+frequency = detect_frequency(result.predictions.index)
+step, steps = unit(frequency, 1), unit(frequency)
 st.caption(
-    f"Each test day is labelled by the average of the next {model.class_horizon} days compared "
-    f"with that day: **up** if more than {model.class_threshold * 100:.2f}% higher, **down** if "
-    f"that much lower, **flat** otherwise."
+    f"Each test {step} is labelled by the average of the next {model.class_horizon} {steps} "
+    f"compared with that {step}: **up** if more than {model.class_threshold * 100:.2f}% "
+    "higher, **down** if that much lower, **flat** otherwise."
 )
 test = result.metrics.get("test", {})
 verdict = classification_verdict(test)
@@ -32,9 +36,9 @@ show(verdict.headline + "".join(f"\n- {line}" for line in verdict.details))
 
 st.plotly_chart(class_accuracy_figure(test), key="classify_accuracy")
 st.caption(
-    "Left: share of test days classified right, next to always guessing the most common class. "
+    f"Left: share of test {steps} classified right, next to always guessing the most common class. "
     "Right: for each class, precision (when the network says 'up', how often it is up) and "
-    "recall (of the real 'up' days, how many it caught)."
+    f"recall (of the real 'up' {steps}, how many it caught)."
 )
 
 left, right = st.columns([3, 2])
@@ -60,6 +64,6 @@ with right:
         },
     )
     st.caption(
-        "'Right on this class' is the share of that class's days the network labelled "
-        "correctly (the same as recall). Test days: how many days belong to the class."
+        f"'Right on this class' is the share of that class's {steps} the network labelled "
+        f"correctly (the same as recall). Test {steps}: how many {steps} belong to the class."
     )

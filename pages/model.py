@@ -41,9 +41,10 @@ with training:
             help="The number of trainable parameters: how many numbers training has to adjust. "
             "More weights need more data and time.",
         )
+        steps = services.series_for(request.data).unit
         st.caption(
-            f"For a {request.split.lookback}-day look-back window. A few thousand weights are "
-            "plenty for a daily series of a few years; far more mostly makes training slower."
+            f"For a look-back window of {request.split.lookback} {steps}. A few thousand weights "
+            "are plenty for a series of a few years; far more mostly makes training slower."
         )
     except ForecastLabError as error:
         show_error(error)

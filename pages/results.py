@@ -37,7 +37,7 @@ state.show_flash()
 state.show_link_notice()
 
 st.title("Results")
-st.caption("Step 4 of 4 · how well the network forecasts days it has never seen.")
+st.caption("Step 4 of 4 · how well the network forecasts the part of the series it never saw.")
 result = result_for_page("regression")
 run_header(result)
 
@@ -86,7 +86,7 @@ chosen = st.pills(
     selection_mode="multi",
     default=[key for key in ("naive",) if key in available],
     key="w.results.baselines",
-    help="Show simple forecasting rules on the same test days. In exact terms: "
+    help=f"Show simple forecasting rules on the same test {steps}. In exact terms: "
     + "; ".join(BASELINE_TERMS[key] for key in available if key in BASELINE_TERMS)
     + ".",
 )
@@ -95,7 +95,7 @@ show_train = st.toggle(
     "Show the training part",
     value=False,
     key="w.results.show_train",
-    help="Include the days the network learned from (its fit there is always better).",
+    help=f"Include the {steps} the network learned from (its fit there is always better).",
 )
 horizon = st.slider(
     f"Forecast past the end ({steps})",
@@ -223,7 +223,7 @@ st.plotly_chart(
     key="results_bars",
 )
 st.caption(
-    "Each bar is one forecaster's error on the same test days; shorter bars are better. The "
+    f"Each bar is one forecaster's error on the same test {steps}; shorter bars are better. The "
     "scale is logarithmic (each grid step is ten times the one below), so a very bad rule does "
     "not squash the others"
     + ("; the dotted green line is the noise floor, the best possible." if floor else ".")

@@ -271,7 +271,12 @@ class JobRegistry:
 
 
 def _label(request: RunRequest) -> str:
-    return f"{request.model.label} on {request.data.label}"
+    """The words the sidebar and the Train page use: "LSTM, 2 layers of 32 units on <data>"."""
+    from core.data.sources import SOURCE_REGISTRY
+    from core.evaluation.verdict import describe_model
+
+    data = SOURCE_REGISTRY[request.data.source].summarize(request.data)
+    return f"{describe_model(request.model)} on {data}"
 
 
 def _this_process() -> dict[str, float]:

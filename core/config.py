@@ -12,6 +12,16 @@ from core.data.sources.synthetic import (  # noqa: F401  (re-exported for the pa
     NONLINEAR_DEMO_NOISE,
     nonlinear_demo_request,
 )
+from core.data_config import (  # noqa: F401  (re-exported: DataConfig is declared there)
+    DUPLICATE_RULES,
+    FILL_METHODS,
+    GENERATORS,
+    NOISE_KINDS,
+    PROVIDERS,
+    SOURCE_LABELS,
+    SOURCES,
+    DataConfig,
+)
 from core.errors import ConfigError
 from core.models.baseline_labels import BASELINE_LABELS, BASELINE_TERMS  # noqa: F401
 from core.models.families import FAMILY_REGISTRY
@@ -21,12 +31,6 @@ from core.settings import ConfigBase, setting
 # runs were trained by another recipe, so they are retrained rather than shown.
 SCHEMA_VERSION = 2
 
-SOURCES = tuple(SOURCE_REGISTRY)  # one module per source in core/data/sources/
-PROVIDERS = ("yahoo", "cdd")
-NOISE_KINDS = ("gaussian", "ar1")
-GENERATORS = ("sine", "mackey_glass")
-FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded file
-DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
 SPLIT_METHODS = ("last_n", "fraction", "calendar_year")
 SCALING_SCOPES = ("train", "full_series")
 FAMILIES = tuple(FAMILY_REGISTRY)  # one module per family in core/models/families/
@@ -36,138 +40,6 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("cosine", "plateau", "constant")
 
 FAMILY_LABELS = {name: family.label for name, family in FAMILY_REGISTRY.items()}
-SOURCE_LABELS = {name: source.label for name, source in SOURCE_REGISTRY.items()}
-
-
-@dataclass(frozen=True)
-class DataConfig(ConfigBase):
-    """Where the series comes from. Each source reads only its own fields (Source.fields)."""
-
-    source: str = setting(
-        "synthetic", "Data source", "where the series comes from", choices=SOURCES
-    )
-    provider: str = setting(
-        "yahoo",
-        "Provider",
-        "where market prices come from (Bitcoin: yahoo or cdd)",
-        choices=PROVIDERS,
-    )
-    start_date: str | None = setting(
-        None, "From", "first date kept, ISO (e.g. 2020-10-28); empty = all history", unit="date"
-    )
-    end_date: str | None = setting(
-        None, "To", "last date kept, ISO; empty = up to the latest", unit="date"
-    )
-    csv_path: str | None = setting(
-        None, "CSV file", "a file of dates and values (copied into the uploads folder)"
-    )
-    date_column: str | None = setting(
-        None, "Date column", "the column that holds the dates; empty = detected"
-    )
-    value_column: str | None = setting(
-        None, "Value column", "the column with the numbers to forecast; empty = detected"
-    )
-    fill: str = setting(
-        "interpolate",
-        "Missing values",
-        "empty cells and skipped dates: interpolate (straight line), ffill (carry the last "
-        "value forward) or drop",
-        choices=FILL_METHODS,
-    )
-    duplicates: str = setting(
-        "last",
-        "Repeated dates",
-        "a date given twice: keep the last row, or the mean",
-        choices=DUPLICATE_RULES,
-    )
-    generator: str = setting(
-        "sine",
-        "Kind of series",
-        "sine: trend + seasons + noise; mackey_glass: the chaotic delay equation (tau 17), "
-        "which reads only length, noise and seed",
-        choices=GENERATORS,
-    )
-    length: int = setting(
-        7 * 365,
-        "Length",
-        "steps in the synthetic series",
-        unit="steps",
-        low=60,
-        high=200_000,
-        hint="pick a length in that range.",
-        typical=(365, 20 * 365),
-    )
-    synthetic_start: str = setting(
-        "2018-01-01",
-        "First date",
-        "date of the synthetic series' first step",
-        unit="date",
-        advanced=True,
-    )
-    level: float = setting(10.0, "Level", "value at the first step", advanced=True)
-    trend_slope: float = setting(0.05, "Trend", "change per step", unit="per step")
-    trend_curvature: float = setting(
-        0.0, "Trend curvature", "change of the trend per step", unit="per step²", advanced=True
-    )
-    seasonal_periods: tuple[float, ...] = setting(
-        (365.0, 7.0),
-        "Season lengths",
-        "length of each season, comma-separated",
-        unit="steps",
-        low=2,
-        high=100_000,
-        hint="periods are at least 2 steps.",
-    )
-    seasonal_amplitudes: tuple[float, ...] = setting(
-        (40.0, 5.0), "Season sizes", "height of each season, one per length, comma-separated"
-    )
-    noise_level: float = setting(
-        5.0,
-        "Noise",
-        "standard deviation of the noise",
-        low=0.0,
-        high=1e9,
-        hint="use a non-negative noise level.",
-        typical=(0.0, 50.0),
-    )
-    noise_kind: str = setting(
-        "gaussian",
-        "Noise kind",
-        "gaussian: independent; ar1: each step leans on the last",
-        choices=NOISE_KINDS,
-        advanced=True,
-    )
-    noise_correlation: float = setting(
-        0.5,
-        "Noise correlation",
-        "the AR(1) coefficient, for ar1 noise",
-        low=-0.99,
-        high=0.99,
-        hint="keep |correlation| < 1.",
-        advanced=True,
-    )
-    seed: int = setting(42, "Series seed", "random seed of the synthetic series", advanced=True)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        source = SOURCE_REGISTRY[self.source]
-        if source.needs_file and not self.csv_path:
-            raise ConfigError(
-                f"The {source.label} source needs a file; upload one or pick another source."
-            )
-        if len(self.seasonal_periods) != len(self.seasonal_amplitudes):
-            raise ConfigError(
-                f"{len(self.seasonal_periods)} seasonal periods but "
-                f"{len(self.seasonal_amplitudes)} amplitudes; give one amplitude per period."
-            )
-
-    @property
-    def is_synthetic(self) -> bool:
-        return self.source == "synthetic"
-
-    @property
-    def label(self) -> str:
-        return SOURCE_REGISTRY[self.source].title(self)
 
 
 @dataclass(frozen=True)

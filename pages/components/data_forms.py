@@ -8,21 +8,24 @@ import streamlit as st
 
 from core.config import DataConfig
 from core.data.sources import SOURCE_REGISTRY
+from core.settings import settings_of
 from pages.components.form_helpers import explain, parse_date, widget_key
 from pages.components.state import seed_widget
 
+DATA = settings_of(DataConfig)  # labels, help and ranges: declared once, in core.data_config
 PROVIDER_CHOICES = {"yahoo": "Yahoo Finance", "cdd": "CryptoDataDownload"}
+EARLIEST_DATE, LATEST_DATE = dt.date(1920, 1, 1), dt.date(2100, 1, 1)  # the date pickers' span
 
 
 def source_picker(data: DataConfig) -> str:
     """Where the series comes from."""
     key = seed_widget(widget_key("data", "source"), data.source)
     source = st.segmented_control(
-        "Data source",
+        DATA["source"].label,
         options=list(SOURCE_REGISTRY),
         format_func=lambda name: SOURCE_REGISTRY[name].picker_label,
         key=key,
-        help="Pick the series the network will learn to forecast.",
+        help=DATA["source"].help,
     )
     source = source or data.source
     explain(SOURCE_REGISTRY[source].explanation)
@@ -43,7 +46,7 @@ def market_form(data: DataConfig, source: str) -> DataConfig:
     provider = providers[0]
     if len(providers) > 1:
         provider = st.radio(
-            "Provider",
+            DATA["provider"].label,
             options=list(providers),
             format_func=PROVIDER_CHOICES.get,
             horizontal=True,
@@ -51,26 +54,33 @@ def market_form(data: DataConfig, source: str) -> DataConfig:
                 widget_key(section, "provider"),
                 data.provider if data.provider in providers else provider,
             ),
-            help="Where the prices come from. CryptoDataDownload is the source the published "
-            "Bitcoin comparison used.",
+            help=DATA["provider"].help,
         )
     else:
-        st.caption(f"Provider: {PROVIDER_CHOICES[provider]} ({SOURCE_REGISTRY[source].label}).")
+        st.caption(
+            f"{DATA['provider'].label}: {PROVIDER_CHOICES[provider]} "
+            f"({SOURCE_REGISTRY[source].label})."
+        )
+    preset_start = SOURCE_REGISTRY[source].default_data().start_date
     left, right = st.columns(2)
     start = left.date_input(
-        "From",
+        DATA["start_date"].label,
         key=seed_widget(widget_key(section, "start_date"), parse_date(data.start_date)),
-        min_value=dt.date(1920, 1, 1),
-        max_value=dt.date(2100, 1, 1),
-        help="First day to use; leave empty for the whole history. The Bitcoin preset starts "
-        "on 2020-10-28, as the RNN forecasting study did.",
+        min_value=EARLIEST_DATE,
+        max_value=LATEST_DATE,
+        help=DATA["start_date"].help
+        + (
+            f" The {SOURCE_REGISTRY[source].label} preset starts on {preset_start}."
+            if preset_start
+            else ""
+        ),
     )
     end = right.date_input(
-        "To",
+        DATA["end_date"].label,
         key=seed_widget(widget_key(section, "end_date"), parse_date(data.end_date)),
-        min_value=dt.date(1920, 1, 1),
-        max_value=dt.date(2100, 1, 1),
-        help="Last day to use; leave empty for everything up to the latest download.",
+        min_value=EARLIEST_DATE,
+        max_value=LATEST_DATE,
+        help=DATA["end_date"].help,
     )
     return DataConfig(
         source=source,
@@ -93,10 +103,10 @@ def upload_form(data: DataConfig) -> DataConfig | None:
 
     section = "data"
     uploaded = st.file_uploader(
-        "CSV file",
+        DATA["csv_path"].label,
         type=["csv", "txt"],
         key=widget_key(section, "upload"),
-        help="A file with a header row, one column of dates and one of numbers (up to 50 MB).",
+        help=DATA["csv_path"].help + " Up to 50 MB.",
     )
     if uploaded is not None:
         content = uploaded.getvalue()
@@ -118,20 +128,20 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     chosen_value = data.value_column if data.value_column in columns else preview.value_column
     left, right = st.columns(2)
     date_column = left.selectbox(
-        "Date column",
+        DATA["date_column"].label,
         options=columns,
         index=columns.index(chosen_date) if chosen_date in columns else None,
         placeholder="Pick the column with dates",
         key=widget_key(section, f"date_column_{path.name}"),
-        help="The column that holds the dates (e.g. 2024-01-31).",
+        help=DATA["date_column"].help,
     )
     value_column = right.selectbox(
-        "Value column",
+        DATA["value_column"].label,
         options=columns,
         index=columns.index(chosen_value) if chosen_value in columns else None,
         placeholder="Pick the column with numbers",
         key=widget_key(section, f"value_column_{path.name}"),
-        help="The column with the numbers to forecast (e.g. a closing price).",
+        help=DATA["value_column"].help,
     )
     st.caption(f"{preview.row_count:,} rows. The first rows of the file:")
     st.dataframe(preview.head, hide_index=True, height=210)
@@ -157,19 +167,17 @@ def _cleaning_pickers(data: DataConfig, section: str) -> tuple[str, str]:
     """How to handle empty cells and missing dates, and dates that appear twice."""
     left, right = st.columns(2)
     fill = left.selectbox(
-        "Missing values",
+        DATA["fill"].label,
         options=list(FILL_LABELS),
         format_func=FILL_LABELS.get,
         key=seed_widget(widget_key(section, "fill"), data.fill),
-        help="Empty or NA cells, and dates a regular series skips (a missing week or month): "
-        "interpolate draws a straight line between the neighbours (good for short gaps), carry "
-        "forward repeats the last value, drop leaves them out. The page says how many.",
+        help=DATA["fill"].help + " The page says how many.",
     )
     duplicates = right.selectbox(
-        "Repeated dates",
+        DATA["duplicates"].label,
         options=list(DUPLICATE_LABELS),
         format_func=DUPLICATE_LABELS.get,
         key=seed_widget(widget_key(section, "duplicates"), data.duplicates),
-        help="When a date appears more than once: keep the last value given, or their mean.",
+        help=DATA["duplicates"].help,
     )
     return fill, duplicates

@@ -8,10 +8,16 @@ import random
 import streamlit as st
 
 from core.config import NONLINEAR_DEMO_NOISE, DataConfig
+from core.settings import settings_of
 from pages.components.form_helpers import clamp, explain, parse_date, widget_key
 from pages.components.state import seed_widget
 
+DATA = settings_of(DataConfig)  # labels, help and ranges: declared once, in core.data_config
 MAX_SEASONS = 3
+# The chaotic series spans about 0.4 to 1.3, so its length and noise get their own scale.
+CHAOTIC_MIN_LENGTH = 200
+CHAOTIC_NOISE_RANGE = (0.0, 0.2)
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2100, 1, 1)  # the date picker's span
 
 
 def new_noise(key: str) -> None:
@@ -23,6 +29,7 @@ GENERATOR_CHOICES = {
     "sine": "Trend, seasons and noise",
     "mackey_glass": "Chaotic (Mackey–Glass)",
 }
+NOISE_KIND_CHOICES = {"gaussian": "Independent", "ar1": "Correlated (AR(1))"}
 GENERATOR_EXPLANATIONS = {
     "sine": "A straight line plus repeating waves: a simple linear rule already predicts it well.",
     "mackey_glass": "A series that follows exact rules which bend and feed back on themselves "
@@ -30,16 +37,35 @@ GENERATOR_EXPLANATIONS = {
 }
 
 
+def _daily(text: str) -> str:
+    """A declaration's help in days, the synthetic series' step."""
+    for step, day in (("each step", "each day"), ("every step", "every day"), ("steps", "days")):
+        text = text.replace(step, day)
+    return text
+
+
+def _seed_input(container, data: DataConfig, section: str) -> int:
+    """The series' random seed, within its declared range."""
+    declared = DATA["seed"]
+    return container.number_input(
+        declared.label,
+        min_value=int(declared.low),
+        max_value=int(declared.high),
+        step=1,
+        key=seed_widget(widget_key(section, "seed"), int(data.seed)),
+        help=declared.help,
+    )
+
+
 def synthetic_form(data: DataConfig) -> DataConfig:
     """The kind of made-up series, then its parameters."""
     generator = st.radio(
-        "Kind of series",
+        DATA["generator"].label,
         options=list(GENERATOR_CHOICES),
         format_func=GENERATOR_CHOICES.get,
         horizontal=True,
         key=seed_widget(widget_key("data", "generator"), data.generator),
-        help="Trend, seasons and noise: the classic made-up series. Chaotic: the Mackey–Glass "
-        "delay equation (delay 17), a standard test where networks beat linear models.",
+        help=DATA["generator"].help,
     )
     explain(GENERATOR_EXPLANATIONS[generator])
     if generator == "mackey_glass":
@@ -50,35 +76,29 @@ def synthetic_form(data: DataConfig) -> DataConfig:
 def chaotic_form(data: DataConfig) -> DataConfig:
     """Length, start, noise and seed of the Mackey–Glass series (its shape is fixed)."""
     section = "data"
-    length_key = seed_widget(widget_key(section, "length"), int(clamp(data.length, 200, 10_950)))
-    st.session_state[length_key] = int(clamp(st.session_state[length_key], 200, 10_950))
+    low, high = CHAOTIC_MIN_LENGTH, int(DATA["length"].typical[1])
+    length_key = seed_widget(widget_key(section, "length"), int(clamp(data.length, low, high)))
+    st.session_state[length_key] = int(clamp(st.session_state[length_key], low, high))
     noise = data.noise_level if data.generator == "mackey_glass" else NONLINEAR_DEMO_NOISE
     length = st.slider(
-        "Length (steps)",
-        min_value=200,
-        max_value=10_950,
+        f"{DATA['length'].label} (steps)",
+        min_value=low,
+        max_value=high,
         step=5,
         key=length_key,
-        help="How many values to generate, one per day on the time axis.",
+        help=DATA["length"].help,
     )
+    low, high = CHAOTIC_NOISE_RANGE
     noise_level = st.slider(
-        "Noise level (standard deviation)",
-        min_value=0.0,
-        max_value=0.2,
+        f"{DATA['noise_level'].label} (standard deviation)",
+        min_value=low,
+        max_value=high,
         step=0.005,
         format="%.3f",
-        key=seed_widget(widget_key(section, "chaotic_noise"), float(clamp(noise, 0.0, 0.2))),
-        help="Random wobble added to each value (the series itself spans about 0.4 to 1.3). "
-        "No model can predict this part.",
+        key=seed_widget(widget_key(section, "chaotic_noise"), float(clamp(noise, low, high))),
+        help=DATA["noise_level"].help + " The chaotic series itself spans about 0.4 to 1.3.",
     )
-    seed = st.number_input(
-        "Random seed",
-        min_value=0,
-        max_value=2**31 - 1,
-        step=1,
-        key=seed_widget(widget_key(section, "seed"), int(data.seed)),
-        help="The same seed always gives the same noise, so results can be reproduced.",
-    )
+    seed = _seed_input(st, data, section)
     return DataConfig(
         source="synthetic",
         generator="mackey_glass",
@@ -93,49 +113,50 @@ def sine_form(data: DataConfig) -> DataConfig:
     """Every parameter of the trend + seasons + noise series."""
     section = "data"
     st.markdown("**Length and start**")
+    low, high = (int(bound) for bound in DATA["length"].typical)
     length = st.slider(
-        "Length (days)",
-        min_value=60,
-        max_value=10_950,
+        f"{DATA['length'].label} (days)",
+        min_value=low,
+        max_value=high,
         step=5,
-        key=seed_widget(widget_key(section, "length"), int(clamp(data.length, 60, 10_950))),
-        help="How many daily values to generate. 2555 is seven years, as in the published "
-        "comparison.",
+        key=seed_widget(widget_key(section, "length"), int(clamp(data.length, low, high))),
+        help=DATA["length"].help,
     )
     start = st.date_input(
-        "Start date",
+        DATA["synthetic_start"].label,
         key=seed_widget(
             widget_key(section, "synthetic_start"),
-            parse_date(data.synthetic_start) or dt.date(2018, 1, 1),
+            parse_date(data.synthetic_start) or parse_date(DataConfig().synthetic_start),
         ),
-        min_value=dt.date(1900, 1, 1),
-        max_value=dt.date(2100, 1, 1),
-        help="The date of the first value; only the labels on the time axis change.",
+        min_value=EARLIEST_DATE,
+        max_value=LATEST_DATE,
+        help=DATA["synthetic_start"].help,
     )
     st.markdown("**Trend**")
     level = st.number_input(
-        "Starting level",
+        DATA["level"].label,
         key=seed_widget(widget_key(section, "level"), float(data.level)),
         step=1.0,
-        help="The value the series starts around before trend and seasons are added.",
+        help=DATA["level"].help,
     )
+    low, high = DATA["trend_slope"].typical
     slope = st.slider(
-        "Trend (change per day)",
-        min_value=-0.5,
-        max_value=0.5,
+        f"{DATA['trend_slope'].label} (change per day)",
+        min_value=low,
+        max_value=high,
         step=0.005,
         format="%.3f",
         key=seed_widget(
-            widget_key(section, "trend_slope"), float(clamp(data.trend_slope, -0.5, 0.5))
+            widget_key(section, "trend_slope"), float(clamp(data.trend_slope, low, high))
         ),
-        help="How much the series rises (or falls, if negative) each day on average.",
+        help=_daily(DATA["trend_slope"].help),
     )
     curvature = st.number_input(
-        "Trend curvature (change of the trend per day)",
+        f"{DATA['trend_curvature'].label} (change of the trend per day)",
         key=seed_widget(widget_key(section, "trend_curvature"), float(data.trend_curvature)),
         step=0.00001,
         format="%.5f",
-        help="Bends the trend: positive values make growth speed up over time. 0 = straight.",
+        help=DATA["trend_curvature"].help,
     )
     st.markdown("**Seasons**")
     count = st.number_input(
@@ -149,6 +170,8 @@ def sine_form(data: DataConfig) -> DataConfig:
         help="Repeating waves added to the series, e.g. a yearly and a weekly cycle.",
     )
     defaults = [(365.0, 40.0), (7.0, 5.0), (30.0, 10.0)]
+    period_low, period_high = (float(bound) for bound in DATA["seasonal_periods"].typical)
+    amplitude_low, amplitude_high = (float(bound) for bound in DATA["seasonal_amplitudes"].typical)
     periods, amplitudes = [], []
     for index in range(int(count)):
         if index < len(data.seasonal_periods):
@@ -160,79 +183,77 @@ def sine_form(data: DataConfig) -> DataConfig:
         periods.append(
             left.number_input(
                 f"Season {index + 1}: period (days)",
-                min_value=2.0,
-                max_value=3650.0,
+                min_value=period_low,
+                max_value=period_high,
                 step=1.0,
                 key=seed_widget(
-                    widget_key(section, f"period_{index}"), float(clamp(period_value, 2.0, 3650.0))
+                    widget_key(section, f"period_{index}"),
+                    float(clamp(period_value, period_low, period_high)),
                 ),
-                help="How many days one full wave takes: 365 = yearly, 7 = weekly.",
+                help=_daily(DATA["seasonal_periods"].help),
             )
         )
         amplitudes.append(
             right.number_input(
                 f"Season {index + 1}: amplitude",
-                min_value=0.0,
+                min_value=amplitude_low,
+                max_value=amplitude_high,
                 step=1.0,
                 key=seed_widget(
-                    widget_key(section, f"amplitude_{index}"), float(max(0.0, amplitude_value))
+                    widget_key(section, f"amplitude_{index}"),
+                    float(clamp(amplitude_value, amplitude_low, amplitude_high)),
                 ),
-                help="How far the wave swings above and below the trend.",
+                help=DATA["seasonal_amplitudes"].help,
             )
         )
     st.markdown("**Noise**")
+    low, high = DATA["noise_level"].typical
     noise_level = st.slider(
-        "Noise level (standard deviation)",
-        min_value=0.0,
-        max_value=100.0,
+        f"{DATA['noise_level'].label} (standard deviation)",
+        min_value=low,
+        max_value=high,
         step=0.5,
-        key=seed_widget(widget_key(section, "noise_level"), float(clamp(data.noise_level, 0, 100))),
-        help="How much random wobble is added each day. No model can predict this part.",
+        key=seed_widget(
+            widget_key(section, "noise_level"), float(clamp(data.noise_level, low, high))
+        ),
+        help=_daily(DATA["noise_level"].help),
     )
     noise_kind = st.radio(
-        "Noise kind",
-        options=["gaussian", "ar1"],
-        format_func={"gaussian": "Independent", "ar1": "Correlated (AR(1))"}.get,
+        DATA["noise_kind"].label,
+        options=list(NOISE_KIND_CHOICES),
+        format_func=NOISE_KIND_CHOICES.get,
         horizontal=True,
         key=seed_widget(widget_key(section, "noise_kind"), data.noise_kind),
-        help="Independent noise is fresh every day; correlated noise drifts, so today's "
-        "noise partly carries over to tomorrow.",
+        help=_daily(DATA["noise_kind"].help),
     )
     correlation = data.noise_correlation
     if noise_kind == "ar1":
+        low, high = DATA["noise_correlation"].typical
         correlation = st.slider(
-            "Noise correlation",
-            min_value=-0.95,
-            max_value=0.95,
+            DATA["noise_correlation"].label,
+            min_value=low,
+            max_value=high,
             step=0.05,
             key=seed_widget(
                 widget_key(section, "noise_correlation"),
-                float(clamp(data.noise_correlation, -0.95, 0.95)),
+                float(clamp(data.noise_correlation, low, high)),
             ),
-            help="How much of today's noise carries over to tomorrow (0 = none, 0.9 = most).",
+            help=_daily(DATA["noise_correlation"].help),
         )
-    seed_key = seed_widget(widget_key(section, "seed"), int(data.seed))
     left, right = st.columns([3, 2], vertical_alignment="bottom")
-    seed = left.number_input(
-        "Random seed",
-        min_value=0,
-        max_value=2**31 - 1,
-        step=1,
-        key=seed_key,
-        help="The same seed always gives the same noise, so results can be reproduced.",
-    )
+    seed = _seed_input(left, data, section)
     right.button(
         "New noise",
         icon=":material/casino:",
         on_click=new_noise,
-        args=(seed_key,),
+        args=(widget_key(section, "seed"),),
         help="Draw a fresh random noise (a new seed); trend and seasons stay the same.",
         width="stretch",
     )
     return DataConfig(
         source="synthetic",
         length=int(length),
-        synthetic_start=start.isoformat() if start else "2018-01-01",
+        synthetic_start=start.isoformat() if start else DataConfig().synthetic_start,
         level=float(level),
         trend_slope=float(slope),
         trend_curvature=float(curvature),

@@ -249,13 +249,14 @@ def _save_cache(source: str, provider: str, prices: pd.Series, fetched_at: pd.Ti
     _write_atomic(meta_path, json.dumps(meta, indent=2).encode())
 
 
-def _make_series(
+def make_series(
     source: str,
     provider: str,
     prices: pd.Series,
     fetched_at: pd.Timestamp | None,
     notice: str | None,
 ) -> Series:
+    """A market Series of daily closes (downloaded, cached or the bundled snapshot)."""
     return Series(
         dates=pd.DatetimeIndex(prices.index, name="date"),
         values=prices.to_numpy(dtype=np.float64),
@@ -285,7 +286,7 @@ def cached_prices(source: str, provider: str) -> Series | None:
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.tz_localize("UTC")
     prices = pd.Series(values, index=pd.DatetimeIndex(dates, name="date"))
-    return _make_series(source, provider, prices, fetched_at, None)
+    return make_series(source, provider, prices, fetched_at, None)
 
 
 def max_cache_age() -> pd.Timedelta:
@@ -330,7 +331,7 @@ def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
     prices = DOWNLOADERS[provider](ticker)
     fetched_at = pd.Timestamp.now(tz="UTC").floor("s")
     _save_cache(source, provider, prices, fetched_at)
-    return _make_series(source, provider, prices, fetched_at, None)
+    return make_series(source, provider, prices, fetched_at, None)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def load_snapshot(source: str) -> pd.Series:
 def snapshot_prices(source: str, reason: str) -> Series:
     """The bundled snapshot of btc or sp500 as a Series whose notice gives the reason it is used
     and its last date. Its provider is "snapshot" and fetched_at None (nothing was downloaded)."""
-    from core.data.market import ALTERNATIVES, SNAPSHOT_PROVIDER, TICKERS
+    from core.data.market import ALTERNATIVES, SNAPSHOT_PROVIDER, TICKERS, make_series
 
     if source not in TICKERS:
         raise DataSourceError(f"there is no bundled snapshot for '{source}'; use btc or sp500.")
@@ -80,15 +80,7 @@ def snapshot_prices(source: str, reason: str) -> Series:
         f"Refresh once online (Data page: Refresh prices; command line: python -m core fetch "
         f"{source})."
     )
-    return Series(
-        dates=pd.DatetimeIndex(prices.index, name="date"),
-        values=prices.to_numpy(dtype=np.float64),
-        name=f"{TICKERS[source]} close",
-        source=source,
-        provider=SNAPSHOT_PROVIDER,
-        fetched_at=None,
-        notice=notice,
-    )
+    return make_series(source, SNAPSHOT_PROVIDER, prices, None, notice)
 
 
 def write_snapshot(source: str, ticker: str, prices: pd.Series, origin: str, folder: Path) -> Path:

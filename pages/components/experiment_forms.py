@@ -48,12 +48,13 @@ def sweep_form(request: RunRequest) -> SweepPlan:
         help="The kind of network whose depth and activation are swept.",
     )
     depths = left.slider(
-        "Hidden layers (depth)",
+        "Hidden layers to try (between the input and output layers)",
         0,
         5,
         (0, 3),
         key="w.sweep.depths",
-        help="Hidden layers between the input and output layers; the RNN forecasting study "
+        help="Layers added between the input and output layers (a recurrent network has 2 more "
+        "in total, a Dense one 1 more); the RNN forecasting study "
         "comparing Dense, SimpleRNN, LSTM and GRU tried 0 to 3 (or 5).",
     )
     activations = left.multiselect(

@@ -1,10 +1,14 @@
-"""Small helpers shared by the widget forms: widget keys, clamping, dates, explanations."""
+"""Small helpers shared by the widget forms: widget keys, clamping, declared sliders, dates,
+explanations."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import streamlit as st
+
+from core.settings import Setting
+from pages.components.state import seed_widget
 
 
 def widget_key(section: str, name: str) -> str:
@@ -35,3 +39,30 @@ def parse_date(text: str | None) -> dt.date | None:
 def explain(text: str) -> None:
     """The one-line explanation under a choice."""
     st.caption(text)
+
+
+def declared_slider(
+    setting: Setting,
+    section: str,
+    name: str,
+    value,
+    *,
+    whole: bool = False,
+    label: str | None = None,
+    help: str | None = None,
+    container=st,
+    **options,
+):
+    """A slider over the declaration's typical range, seeded with `value` clamped into it (a
+    link may carry values outside it); label and help default to the declaration's own."""
+    low, high = setting.typical
+    kind = int if whole else float
+    low, high = kind(low), kind(high)
+    return container.slider(
+        label or setting.label,
+        min_value=low,
+        max_value=high,
+        key=seed_widget(widget_key(section, name), kind(clamp(value, low, high))),
+        help=help or setting.help,
+        **options,
+    )

@@ -7,7 +7,7 @@ import streamlit as st
 from core.config import ModelConfig, TrainConfig
 from core.models.families import FAMILY_REGISTRY
 from core.settings import settings_of
-from pages.components.form_helpers import clamp, explain, widget_key, with_option
+from pages.components.form_helpers import clamp, declared_slider, explain, widget_key, with_option
 from pages.components.state import seed_widget
 
 ACTIVATION_EXPLANATIONS = {
@@ -96,17 +96,8 @@ def model_form(model: ModelConfig) -> ModelConfig:
         help=MODEL["activation"].help,
     )
     explain(ACTIVATION_EXPLANATIONS[activation])
-    low, high = MODEL["dropout_rate"].typical
-    dropout = st.slider(
-        MODEL["dropout_rate"].label,
-        min_value=low,
-        max_value=high,
-        step=0.05,
-        format="%.2f",
-        key=seed_widget(
-            widget_key(section, "dropout_rate"), float(clamp(model.dropout_rate, low, high))
-        ),
-        help=MODEL["dropout_rate"].help,
+    dropout = declared_slider(
+        MODEL["dropout_rate"], section, "dropout_rate", model.dropout_rate, step=0.05, format="%.2f"
     )
     explain("Dropout helps when the network memorises the training data; 0 to 0.2 is typical.")
     class_horizon, class_threshold = model.class_horizon, model.class_threshold
@@ -139,16 +130,12 @@ def model_form(model: ModelConfig) -> ModelConfig:
             "today; down = that much below; flat = in between."
         )
     with st.expander("Advanced network options"):
-        low, high = (int(bound) for bound in MODEL["dense_front_layers"].typical)
-        front = st.slider(
-            MODEL["dense_front_layers"].label,
-            min_value=low,
-            max_value=high,
-            key=seed_widget(
-                widget_key(section, "dense_front_layers"),
-                int(clamp(model.dense_front_layers, low, high)),
-            ),
-            help=MODEL["dense_front_layers"].help,
+        front = declared_slider(
+            MODEL["dense_front_layers"],
+            section,
+            "dense_front_layers",
+            model.dense_front_layers,
+            whole=True,
         )
         skip = st.checkbox(
             MODEL["linear_skip"].label,
@@ -201,21 +188,14 @@ def train_form(train: TrainConfig) -> TrainConfig:
         help=TRAIN["batch_size"].help,
     )
     explain("Small batches: more, noisier steps. Large batches: fewer, smoother, faster epochs.")
-    low, high = (int(bound) for bound in TRAIN["epochs"].typical)
-    epochs = st.slider(
-        TRAIN["epochs"].label,
-        min_value=low,
-        max_value=high,
-        key=seed_widget(widget_key(section, "epochs"), int(clamp(train.epochs, low, high))),
-        help=TRAIN["epochs"].help,
-    )
-    low, high = (int(bound) for bound in TRAIN["patience"].typical)
-    patience = st.slider(
-        f"{TRAIN['patience'].label} ({TRAIN['patience'].unit})",
-        min_value=low,
-        max_value=high,
-        key=seed_widget(widget_key(section, "patience"), int(clamp(train.patience, low, high))),
-        help=TRAIN["patience"].help,
+    epochs = declared_slider(TRAIN["epochs"], section, "epochs", train.epochs, whole=True)
+    patience = declared_slider(
+        TRAIN["patience"],
+        section,
+        "patience",
+        train.patience,
+        whole=True,
+        label=f"{TRAIN['patience'].label} ({TRAIN['patience'].unit})",
     )
     explain(
         "Training always runs all epochs."

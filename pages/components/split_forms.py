@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.config import SplitConfig
 from core.settings import settings_of
-from pages.components.form_helpers import clamp, widget_key
+from pages.components.form_helpers import clamp, declared_slider, widget_key
 from pages.components.state import seed_widget
 
 SPLIT = settings_of(SplitConfig)  # labels, help and ranges: declared once, in core.config
@@ -52,17 +52,13 @@ def split_form(split: SplitConfig, length: int | None, unit: str = "days") -> Sp
             help=_steps(SPLIT["test_size"].help, unit),
         )
     elif method == "fraction":
-        low, high = SPLIT["test_fraction"].typical
-        test_fraction = st.slider(
-            SPLIT["test_fraction"].label,
-            min_value=low,
-            max_value=high,
+        test_fraction = declared_slider(
+            SPLIT["test_fraction"],
+            section,
+            "test_fraction",
+            split.test_fraction,
             step=0.05,
             format="%.2f",
-            key=seed_widget(
-                widget_key(section, "test_fraction"), float(clamp(split.test_fraction, low, high))
-            ),
-            help=SPLIT["test_fraction"].help,
         )
     else:
         test_year = st.number_input(
@@ -73,38 +69,31 @@ def split_form(split: SplitConfig, length: int | None, unit: str = "days") -> Sp
             key=seed_widget(widget_key(section, "test_year"), int(split.test_year)),
             help=SPLIT["test_year"].help,
         )
-    low, high = (int(bound) for bound in SPLIT["lookback"].typical)
-    lookback = st.slider(
-        f"{SPLIT['lookback'].label} ({unit})",
-        min_value=low,
-        max_value=high,
-        key=seed_widget(widget_key(section, "lookback"), int(clamp(split.lookback, low, high))),
+    lookback = declared_slider(
+        SPLIT["lookback"],
+        section,
+        "lookback",
+        split.lookback,
+        whole=True,
+        label=f"{SPLIT['lookback'].label} ({unit})",
         help=SPLIT["lookback"].help.replace("past steps", f"past {unit}"),
     )
-    low, high = SPLIT["scaling_margin"].typical
-    margin = st.slider(
-        SPLIT["scaling_margin"].label,
-        min_value=low,
-        max_value=high,
+    margin = declared_slider(
+        SPLIT["scaling_margin"],
+        section,
+        "scaling_margin",
+        split.scaling_margin,
         step=0.5,
         format="%.1fx",
-        key=seed_widget(
-            widget_key(section, "scaling_margin"), float(clamp(split.scaling_margin, low, high))
-        ),
         help=SPLIT["scaling_margin"].help + " The presets use 1.5x, and 5x for Bitcoin.",
     )
-    low, high = SPLIT["validation_fraction"].typical
-    validation = st.slider(
-        SPLIT["validation_fraction"].label,
-        min_value=low,
-        max_value=high,
+    validation = declared_slider(
+        SPLIT["validation_fraction"],
+        section,
+        "validation_fraction",
+        split.validation_fraction,
         step=0.05,
         format="%.2f",
-        key=seed_widget(
-            widget_key(section, "validation_fraction"),
-            float(clamp(split.validation_fraction, low, high)),
-        ),
-        help=SPLIT["validation_fraction"].help,
     )
     leak = st.checkbox(
         "Scale on the whole series, as the S&P 500 tuning paper did (leaks test information)",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.config import NONLINEAR_DEMO_NOISE, DataConfig
 from core.settings import settings_of
-from pages.components.form_helpers import clamp, explain, parse_date, widget_key
+from pages.components.form_helpers import clamp, declared_slider, explain, parse_date, widget_key
 from pages.components.state import seed_widget
 
 DATA = settings_of(DataConfig)  # labels, help and ranges: declared once, in core.data_config
@@ -139,17 +139,15 @@ def sine_form(data: DataConfig) -> DataConfig:
         step=1.0,
         help=DATA["level"].help,
     )
-    low, high = DATA["trend_slope"].typical
-    slope = st.slider(
-        f"{DATA['trend_slope'].label} (change per day)",
-        min_value=low,
-        max_value=high,
+    slope = declared_slider(
+        DATA["trend_slope"],
+        section,
+        "trend_slope",
+        data.trend_slope,
+        label=f"{DATA['trend_slope'].label} (change per day)",
+        help=_daily(DATA["trend_slope"].help),
         step=0.005,
         format="%.3f",
-        key=seed_widget(
-            widget_key(section, "trend_slope"), float(clamp(data.trend_slope, low, high))
-        ),
-        help=_daily(DATA["trend_slope"].help),
     )
     curvature = st.number_input(
         f"{DATA['trend_curvature'].label} (change of the trend per day)",
@@ -207,16 +205,14 @@ def sine_form(data: DataConfig) -> DataConfig:
             )
         )
     st.markdown("**Noise**")
-    low, high = DATA["noise_level"].typical
-    noise_level = st.slider(
-        f"{DATA['noise_level'].label} (standard deviation)",
-        min_value=low,
-        max_value=high,
-        step=0.5,
-        key=seed_widget(
-            widget_key(section, "noise_level"), float(clamp(data.noise_level, low, high))
-        ),
+    noise_level = declared_slider(
+        DATA["noise_level"],
+        section,
+        "noise_level",
+        data.noise_level,
+        label=f"{DATA['noise_level'].label} (standard deviation)",
         help=_daily(DATA["noise_level"].help),
+        step=0.5,
     )
     noise_kind = st.radio(
         DATA["noise_kind"].label,
@@ -228,17 +224,13 @@ def sine_form(data: DataConfig) -> DataConfig:
     )
     correlation = data.noise_correlation
     if noise_kind == "ar1":
-        low, high = DATA["noise_correlation"].typical
-        correlation = st.slider(
-            DATA["noise_correlation"].label,
-            min_value=low,
-            max_value=high,
-            step=0.05,
-            key=seed_widget(
-                widget_key(section, "noise_correlation"),
-                float(clamp(data.noise_correlation, low, high)),
-            ),
+        correlation = declared_slider(
+            DATA["noise_correlation"],
+            section,
+            "noise_correlation",
+            data.noise_correlation,
             help=_daily(DATA["noise_correlation"].help),
+            step=0.05,
         )
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     seed = _seed_input(left, data, section)

@@ -177,7 +177,7 @@ def _recurrent_captions(layer: dict[str, Any], step_word: str) -> dict[str, str]
         memory = (
             "stays near 1: it keeps what it saw earlier in the window (a long memory)"
             if forget > 0.75
-            else "sits mid-way: it blends old memory with new days"
+            else f"sits mid-way: it blends old memory with new {step_word}s"
             if forget > 0.4
             else f"stays low: it forgets quickly and looks at the last few {step_word}s"
         )
@@ -195,14 +195,14 @@ def _recurrent_captions(layer: dict[str, Any], step_word: str) -> dict[str, str]
         keep = (
             "near 1: it mostly keeps its memory and changes it slowly"
             if update > 0.75
-            else "mid-way: it mixes memory and each new day"
+            else f"mid-way: it mixes memory and each new {step_word}"
             if update > 0.4
             else f"low: it rewrites its memory with almost every {step_word}"
         )
         captions["update"] = f"The update gate averages {update:.2f}, {keep}."
         captions["reset"] = (
             f"The reset gate averages {float(np.mean(gates['reset'])):.2f}: how "
-            "much old memory is used when reading the new day (1 = all of it)."
+            f"much old memory is used when reading the new {step_word} (1 = all of it)."
         )
     return captions
 

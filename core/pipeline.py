@@ -68,7 +68,9 @@ def run_experiment(
     result, model = _train_and_evaluate(request, key, series, prepared, progress, should_stop)
     result.notice = notice
     result = store.save(result, model)
-    del model
+    from core.training import warm_models
+
+    warm_models.release(model)  # the next training of this architecture starts warm
     return result
 
 
@@ -91,14 +93,14 @@ def _train_and_evaluate(
         baselines: dict[str, dict[str, Any]] = {}
         noise_floor = None
         forecast = pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
+        intervals: dict[str, Any] = {}
     else:
-        predictions, metrics, baselines, noise_floor = _evaluate_regressor(trained.model, prepared)
-        forecast = _forecast(trained.model, prepared, request.horizon)
-    intervals: dict[str, Any] = {}
-    if request.model.task == "regression":
         from core.evaluation.intervals import intervals_for_run
 
-        intervals = intervals_for_run(trained.model, prepared)
+        evaluation = _evaluate_regressor(trained.model, prepared)
+        predictions, metrics, baselines, noise_floor, reused = evaluation
+        forecast = _forecast(trained.model, prepared, request.horizon)
+        intervals = intervals_for_run(trained.model, prepared, **reused)
     result = RunResult(
         key=key,
         request=request,
@@ -172,6 +174,12 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
         index=pd.DatetimeIndex(prepared.series.dates[index], name="date"),
     )
     baselines: dict[str, dict[str, Any]] = {}
+    # What the prediction intervals re-use instead of predicting again.
+    reused: dict[str, Any] = {
+        "train_scaled": train_pred_scaled,
+        "test_scaled": test_pred_scaled,
+        "baseline_test_predictions": {},
+    }
     for name, baseline in BASELINES.items():
         started = time.perf_counter()
         try:
@@ -183,6 +191,7 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
         column = np.full(len(index), np.nan)
         column[len(train_index) :] = predicted
         frame[name] = column
+        reused["baseline_test_predictions"][name] = predicted
         baselines[name] = both_units(predicted, scaler.transform(predicted))
         baselines[name]["seconds"] = round(time.perf_counter() - started, 3)
     noise_floor = None
@@ -190,7 +199,7 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
         signal = prepared.series.signal
         frame["signal"] = signal[index]
         noise_floor = float(noise_floor_mse(signal[test_index], values[test_index]))
-    return frame, metrics, baselines, noise_floor
+    return frame, metrics, baselines, noise_floor, reused
 
 
 def _evaluate_classifier(model: Any, prepared: Prepared):

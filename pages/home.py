@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.charts.series import preview_figure
 from pages.components import runtime, services, state
 
 runtime.ensure_router()
@@ -85,6 +86,13 @@ for column, (kind, title, text, tooltip) in zip(columns, DEMOS, strict=True):
         st.markdown(f"**{title}**")
         st.caption(text)
         available = services.demo_available(kind)
+        if available:
+            series = services.series_for(services.demo_request(kind).data)
+            st.plotly_chart(
+                preview_figure(series.dates, series.values),
+                config={"displayModeBar": False},
+                key=f"preview_{kind}",
+            )
         if st.button(
             "Try the demo" if kind == "linear" else "Try the chaotic demo",
             type="primary",

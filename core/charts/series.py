@@ -59,3 +59,24 @@ def series_figure(
         if dates_index[0] < boundary <= dates_index[-1]:
             add_test_shading(figure, boundary, dates_index[-1])
     return apply_layout(figure, title, "Date", y_title)
+
+
+def preview_figure(dates: ArrayLike, values: ArrayLike, height: int = 150) -> go.Figure:
+    """A small line of a whole series, for a card: no title, legend or axis titles."""
+    figure = go.Figure(
+        go.Scatter(
+            x=pd.DatetimeIndex(dates),
+            y=np.asarray(values, dtype=float),
+            mode="lines",
+            line={"color": ACTUAL_COLOR, "width": 1},
+            hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        showlegend=False,
+        xaxis={"showgrid": False},
+        yaxis={"showgrid": False, "showticklabels": False},
+    )
+    return figure

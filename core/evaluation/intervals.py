@@ -154,12 +154,14 @@ def build_intervals(
     model_test_scaled: np.ndarray,
     baselines: Mapping[str, Callable[[Prepared], np.ndarray]] | None = None,
     levels: tuple[float, ...] = LEVELS,
+    baseline_test_predictions: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Intervals and their test coverage for a regression run (original units).
 
     model_val_scaled / model_test_scaled are the network's one-step predictions at the
-    validation and test positions. Only validation residuals set a width; test values are
-    used for nothing but the coverage.
+    validation and test positions; baseline_test_predictions, the baselines' test forecasts
+    where they are known already (original units). Only validation residuals set a width;
+    test values are used for nothing but the coverage.
     """
     scaler = prepared.scaler
     values = np.asarray(prepared.series.values, dtype=float)
@@ -206,7 +208,10 @@ def build_intervals(
         for name, baseline in baselines.items():
             try:
                 val_predicted = np.asarray(baseline(val_view), dtype=float)
-                test_baseline = np.asarray(baseline(prepared), dtype=float)
+                known = (baseline_test_predictions or {}).get(name)
+                test_baseline = np.asarray(
+                    baseline(prepared) if known is None else known, dtype=float
+                )
             except Exception as error:  # one failing rule must not lose the network's bands
                 baseline_entries[name] = {"error": f"{type(error).__name__}: {error}"}
                 continue
@@ -236,19 +241,32 @@ def build_intervals(
     }
 
 
-def intervals_for_run(model: Any, prepared: Prepared) -> dict[str, Any]:
-    """build_intervals with the network's own predictions and every registered baseline."""
+def intervals_for_run(
+    model: Any,
+    prepared: Prepared,
+    *,
+    train_scaled: np.ndarray | None = None,
+    test_scaled: np.ndarray | None = None,
+    baseline_test_predictions: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, Any]:
+    """build_intervals with the network's own predictions and every registered baseline.
+    Predictions the evaluation made already (the network's on the train and test windows, in
+    scaled units; the baselines' on the test part) are re-used, not computed again."""
     from core.evaluation.forecast import predict_next
     from core.models.baselines import BASELINES
 
     validation = validation_positions(prepared)
-    val_view = _positions_view(prepared, validation)
+    if train_scaled is None:
+        val_scaled = predict_next(model, _positions_view(prepared, validation).x_test)
+    else:  # the validation part is the tail of the train windows
+        val_scaled = np.asarray(train_scaled)[-len(validation) :]
     return build_intervals(
         model,
         prepared,
-        predict_next(model, val_view.x_test),
-        predict_next(model, prepared.x_test),
+        val_scaled,
+        predict_next(model, prepared.x_test) if test_scaled is None else test_scaled,
         BASELINES,
+        baseline_test_predictions=baseline_test_predictions,
     )
 
 

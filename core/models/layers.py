@@ -6,9 +6,30 @@ Imported only by core.models.registry inside its builders, so it may import kera
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 FEATURE_MODES = ("change", "level", "return")
+
+
+class _Constants:
+    """Train-part constants a layer computes with, held in one TensorFlow variable that Keras
+    does not track: they are not weights (not counted, not in the .keras weight file, which
+    keeps them in the layer config), but a compiled training step reads them at run time, so
+    a warm network (core.training.warm_models) can be re-used on another series without
+    re-tracing."""
+
+    def __init__(self, *values: float) -> None:
+        self.variable = tf.Variable([float(value) for value in values], trainable=False)
+
+    def __getitem__(self, position: int):
+        return self.variable[position]
+
+    def values(self) -> list[float]:
+        return [float(value) for value in self.variable.numpy()]
+
+    def assign(self, values) -> None:
+        self.variable.assign([float(value) for value in values])
 
 
 @keras.saving.register_keras_serializable(package="forecast_lab")
@@ -36,19 +57,30 @@ class WindowFeatures(keras.layers.Layer):
         if mode not in FEATURE_MODES:
             raise ValueError(f"feature mode '{mode}' is not one of {', '.join(FEATURE_MODES)}.")
         self.mode = mode
-        self.mean = float(mean)
-        self.relative_scale = float(relative_scale)
-        self.offset = float(offset)
+        self.constants = _Constants(mean, relative_scale, offset)
+
+    @property
+    def mean(self) -> float:
+        return self.constants.values()[0]
+
+    @property
+    def relative_scale(self) -> float:
+        return self.constants.values()[1]
+
+    @property
+    def offset(self) -> float:
+        return self.constants.values()[2]
 
     def call(self, inputs):
+        mean, relative_scale, offset = (self.constants[position] for position in range(3))
         values = inputs
         if self.mode == "return":
-            values = ops.log(ops.maximum(inputs + self.offset, 1e-9))
+            values = ops.log(ops.maximum(inputs + offset, 1e-9))
         if self.mode == "level":
-            return (values - self.mean) / self.relative_scale
+            return (values - mean) / relative_scale
         # One channel: a second one of step changes (measured) is a noisier copy of the same
         # information and made every family overfit (Dense 1.32x vs 1.22x the noise floor).
-        return (values - values[:, -1:, :]) / self.relative_scale
+        return (values - values[:, -1:, :]) / relative_scale
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -80,13 +112,20 @@ class CombineForecast(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.target_mean = float(target_mean)
-        self.target_scale = float(target_scale)
+        self.constants = _Constants(target_mean, target_scale)
         self.predict_change = bool(predict_change)
+
+    @property
+    def target_mean(self) -> float:
+        return self.constants.values()[0]
+
+    @property
+    def target_scale(self) -> float:
+        return self.constants.values()[1]
 
     def call(self, inputs):
         window, network, *rest = inputs
-        output = self.target_mean + self.target_scale * network
+        output = self.constants[0] + self.constants[1] * network
         if self.predict_change:
             output = output + window[:, -1, :]
         for extra in rest:

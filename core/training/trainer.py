@@ -244,6 +244,7 @@ def train_model(
     import keras
 
     from core.models.registry import NUM_CLASSES, build_model
+    from core.training import warm_models
 
     x_all, y_all = _targets(prepared, model_config)
     if len(x_all) < 2:
@@ -266,14 +267,20 @@ def train_model(
         x_fit, y_fit, validation = x_all, y_all, None
 
     keras.utils.set_random_seed(int(train_config.seed))
-    model = build_model(
-        model_config, prepared.lookback, linear_init=model_constants(prepared, model_config)
-    )
-    if classify:
-        loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
-    else:
-        loss, metrics = "mse", ["mae"]
-    model.compile(optimizer=_optimizer(train_config), loss=loss, metrics=metrics)
+    constants = model_constants(prepared, model_config)
+    fresh = build_model(model_config, prepared.lookback, linear_init=constants)
+    # A warm network of the same architecture has its training step traced already.
+    key = warm_models.signature(model_config, prepared.lookback, constants["mode"], train_config)
+    model = warm_models.take(key, fresh, train_config.learning_rate)
+    if model is None:
+        model = fresh
+        if classify:
+            loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
+        else:
+            loss, metrics = "mse", ["mae"]
+        model.compile(optimizer=_optimizer(train_config), loss=loss, metrics=metrics)
+        warm_models.mark(model, key)
+    del fresh
 
     monitor = "val_loss" if validation is not None else "loss"
     supervisor = _make_callback(

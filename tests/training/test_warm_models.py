@@ -1,0 +1,74 @@
+"""Warm networks: a released network is re-used by the next training of its architecture, and
+re-use changes nothing in the result beyond float rounding (same weights, constants, random
+state, optimizer start)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
+from core.data import load_series
+from core.data.prepare import prepare
+from core.evaluation.forecast import predict_next
+from core.training import warm_models
+from core.training.trainer import train_model
+
+MODEL = ModelConfig(units=6, hidden_layers=0, dropout_rate=0.2)
+
+
+def _prepared(length: int, noise: float, model: ModelConfig = MODEL):
+    data = DataConfig(length=length, noise_level=noise)
+    return prepare(load_series(data), SplitConfig(test_size=40, lookback=10), model)
+
+
+def _train(prepared, seed: int, model: ModelConfig = MODEL, rate: float = 0.01):
+    train = TrainConfig(epochs=2, seed=seed, learning_rate=rate, patience=0)
+    return train_model(prepared, model, train)
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_networks():
+    warm_models.forget()
+    yield
+    warm_models.forget()
+
+
+def test_a_released_network_is_reused_and_trains_exactly_as_a_fresh_one():
+    first = _train(_prepared(300, 1.0), seed=1)
+    warm_models.release(first.model)
+    assert warm_models.count() == 1
+    other = _prepared(400, 3.0)  # other data, seed and rate: only the architecture is shared
+    warm = _train(other, seed=2, rate=0.003)
+    assert warm.model is first.model
+    assert warm_models.count() == 0  # taken: nobody else can change it while it is in use
+
+    warm_models.forget()
+    fresh = _train(other, seed=2, rate=0.003)
+    assert fresh.model is not first.model
+    # Equal up to float rounding (a step traced for another batch shape sums in another order).
+    assert warm.history.keys() == fresh.history.keys()
+    for name in fresh.history:
+        np.testing.assert_allclose(warm.history[name], fresh.history[name], rtol=1e-5)
+    np.testing.assert_allclose(
+        predict_next(warm.model, other.x_test), predict_next(fresh.model, other.x_test), rtol=1e-5
+    )
+
+
+def test_networks_still_held_or_of_another_architecture_are_not_reused():
+    prepared = _prepared(300, 1.0)
+    held = _train(prepared, seed=1)  # never released
+    assert _train(prepared, seed=1).model is not held.model
+
+    released = _train(prepared, seed=1)
+    warm_models.release(released.model)
+    wider = MODEL.replace(units=8)
+    assert _train(_prepared(300, 1.0, wider), seed=1, model=wider).model is not released.model
+    assert warm_models.count() == 1  # still there for its own architecture
+
+
+def test_only_the_last_few_networks_are_kept():
+    for units in (4, 5, 6, 7):
+        model = MODEL.replace(units=units)
+        warm_models.release(_train(_prepared(300, 1.0, model), seed=1, model=model).model)
+    assert warm_models.count() == warm_models.KEEP

@@ -244,7 +244,7 @@ def inspect_window(
         "captions": {},
     }
     report["captions"]["lags"] = lag_caption(np.asarray(report["lag_weights"]), step_word)
-    if family != "dense":
+    if _recurrent_layers(model):  # a network of Dense layers has no states to replay
         inner = inspect_recurrent(model, window)
         report["replay_error"] = inner["replay_error"]
         for layer in inner["layers"]:

@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -27,6 +28,7 @@ from core.config import (  # noqa: E402
 from core.data.sources import SOURCE_REGISTRY  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
+from core.scores import ClassificationScores  # noqa: E402
 from core.settings import Setting, settings_of  # noqa: E402
 
 # Flag names that differ from the field name (the rest are the field name with dashes).
@@ -205,27 +207,27 @@ def command_train(args: argparse.Namespace) -> int:
         f"model: {request.model.label}, {result.parameter_count} parameters, "
         f"{result.epochs_run} epochs ({result.stop_reason}), {result.train_seconds:.1f}s"
     )
-    test = result.metrics["test"]
-    if result.task == "classification":
+    test = result.metrics.test
+    if isinstance(test, ClassificationScores):
         print(
-            f"test accuracy {test['accuracy']:.3f} vs majority class "
-            f"{test['majority_baseline_accuracy']:.3f}"
+            f"test accuracy {test.accuracy:.3f} vs majority class "
+            f"{test.majority_baseline_accuracy:.3f}"
         )
     else:
+        scaled = result.metrics.test_scaled
         print(
-            f"test MSE {test['mse']:.6g}  MAE {test['mae']:.6g}  "
-            f"(scaled MSE {result.metrics['test_scaled']['mse']:.6g})"
+            f"test MSE {test.mse:.6g}  MAE {test.mae:.6g}  "
+            f"(scaled MSE {math.nan if scaled is None else scaled.mse:.6g})"
         )
         for name, figures in result.baselines.items():
-            if "test" in figures:
-                ratio = (
-                    test["mse"] / figures["test"]["mse"] if figures["test"]["mse"] else float("nan")
-                )
-                print(f"  vs {name}: MSE {figures['test']['mse']:.6g} (model/baseline {ratio:.3f})")
+            baseline_mse = figures.test_mse
+            if baseline_mse is not None:
+                ratio = test.mse / baseline_mse if baseline_mse else math.nan
+                print(f"  vs {name}: MSE {baseline_mse:.6g} (model/baseline {ratio:.3f})")
         if result.noise_floor_mse:
             print(
                 f"  noise floor MSE {result.noise_floor_mse:.6g} "
-                f"(model/floor {test['mse'] / result.noise_floor_mse:.3f})"
+                f"(model/floor {test.mse / result.noise_floor_mse:.3f})"
             )
     if args.json:
         print(json.dumps(json_ready(summary), separators=(",", ":")))

@@ -14,6 +14,7 @@ import pandas as pd
 from core.config import RunRequest, run_key
 from core.data import Series, load_series
 from core.results import RunResult, SeriesInfo
+from core.scores import RunScores, baselines_from_dict
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -112,8 +113,8 @@ def _train_and_evaluate(
         stop_reason=trained.stop_reason,
         history={name: [float(v) for v in values] for name, values in trained.history.items()},
         predictions=predictions,
-        metrics=metrics,
-        baselines=baselines,
+        metrics=RunScores.from_dict(metrics),
+        baselines=baselines_from_dict(baselines),
         noise_floor_mse=noise_floor,
         forecast=forecast,
         series_info=describe_series(prepared.series),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.config import RunRequest
+from core.scores import BaselineScores, RunScores, baselines_to_dict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,8 +65,8 @@ class RunResult:
     stop_reason: str
     history: dict[str, list[float]]
     predictions: pd.DataFrame
-    metrics: dict[str, Any]
-    baselines: dict[str, dict[str, Any]]
+    metrics: RunScores
+    baselines: dict[str, BaselineScores]  # by baseline name (core.models.baselines.BASELINES)
     noise_floor_mse: float | None
     forecast: pd.DataFrame
     series_info: SeriesInfo
@@ -97,8 +98,8 @@ class RunResult:
             "best_epoch": self.best_epoch,
             "stop_reason": self.stop_reason,
             "train_seconds": round(self.train_seconds, 3),
-            "metrics": self.metrics,
-            "baselines": self.baselines,
+            "metrics": self.metrics.to_dict(),
+            "baselines": baselines_to_dict(self.baselines),
             "noise_floor_mse": self.noise_floor_mse,
             "intervals": self.intervals,
             "series": self.series_info.to_dict(),

@@ -29,7 +29,7 @@ st.caption(
     f"compared with that {step}: **up** if more than {model.class_threshold * 100:.2f}% "
     "higher, **down** if that much lower, **flat** otherwise."
 )
-test = result.metrics.get("test", {})
+test = result.metrics.test
 verdict = classification_verdict(test)
 show = {"good": st.success, "neutral": st.info, "bad": st.warning}[verdict.tone]
 show(verdict.headline + "".join(f"\n- {line}" for line in verdict.details))
@@ -43,7 +43,7 @@ st.caption(
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(confusion_figure(test.get("confusion")), key="classify_confusion")
+    st.plotly_chart(confusion_figure(test.confusion), key="classify_confusion")
     st.caption(
         "Rows are what really happened, columns what the network said. The diagonal holds the "
         "right answers; a single bright column means it always says the same thing."

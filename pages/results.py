@@ -45,8 +45,7 @@ name = model_name(result.request.model.family)
 # The series' own step (day, week, month...) for labels: read from the predictions' dates.
 frequency = detect_frequency(result.predictions.index)
 step, steps = unit(frequency, 1), unit(frequency)
-test = result.metrics.get("test", {})
-verdict = regression_verdict(name, test, result.baselines, result.noise_floor_mse)
+verdict = regression_verdict(name, result.metrics.test, result.baselines, result.noise_floor_mse)
 show = {"good": st.success, "neutral": st.info, "bad": st.warning}[verdict.tone]
 show(
     "**" + verdict.headline + "**" + "".join(f"\n- {line}" for line in verdict.details),
@@ -77,7 +76,7 @@ st.subheader("Forecast vs actual")
 available = [
     baseline
     for baseline in result.baselines
-    if baseline in result.predictions.columns and "error" not in result.baselines[baseline]
+    if baseline in result.predictions.columns and not result.baselines[baseline].failed
 ]
 chosen = st.pills(
     "Compare with",

@@ -1,11 +1,10 @@
 """Charts of the up/flat/down classifier: accuracy against the majority class, per-class bars and
-the confusion matrix, drawn from core.evaluation.metrics.classification_metrics output.
+the confusion matrix, drawn from a run's ClassificationScores (core.scores).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,39 +18,37 @@ from core.charts.theme import (
     has_finite,
 )
 from core.evaluation.metrics import CLASS_NAMES
+from core.scores import ClassificationScores, RunScores
 
 MAJORITY_COLOR = "#9a9a9a"
 # Precision and recall get their own colours, distinct from the model's blue accuracy bar.
 MEASURE_COLORS = {"precision": PALETTE[3], "recall": PALETTE[1]}
 
 
-def _unwrap(metrics: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    """Accept either classification_metrics output or RunResult.metrics ({"test": {...}})."""
-    if not metrics:
-        return {}
-    if "accuracy" not in metrics and isinstance(metrics.get("test"), Mapping):
-        return metrics["test"]
-    return metrics
+def _unwrap(metrics: ClassificationScores | RunScores | None) -> ClassificationScores | None:
+    """Accept a classifier's scores on one part, or a run's (its test part)."""
+    if isinstance(metrics, RunScores):
+        metrics = metrics.test
+    return metrics if isinstance(metrics, ClassificationScores) else None
 
 
 def class_accuracy_figure(
-    metrics: Mapping[str, Any] | None,
+    metrics: ClassificationScores | RunScores | None,
     title: str = "Accuracy against always guessing the most common class",
 ) -> go.Figure:
     """Left: accuracy vs the majority-class baseline; right: precision and recall per class."""
     values = _unwrap(metrics)
-    accuracy = values.get("accuracy")
-    if accuracy is None or not has_finite([accuracy]):
+    if values is None or not has_finite([values.accuracy]):
         return empty_figure(title)
 
-    majority_class = values.get("majority_class", "?")
+    majority_class = values.majority_class or "?"
     figure = make_subplots(
         rows=1,
         cols=2,
         column_widths=[0.35, 0.65],
         subplot_titles=("Overall accuracy", "Per class"),
     )
-    overall = [float(accuracy), float(values.get("majority_baseline_accuracy", np.nan))]
+    overall = [float(values.accuracy), float(values.majority_baseline_accuracy)]
     figure.add_trace(
         go.Bar(
             x=["Model", f"Always '{majority_class}'"],
@@ -65,11 +62,12 @@ def class_accuracy_figure(
         row=1,
         col=1,
     )
-    per_class = values.get("per_class") or {}
+    per_class = values.per_class
     names = [name for name in CLASS_NAMES if name in per_class]
-    ticks = [f"{name} (n={per_class[name].get('support', 0)})" for name in names]
+    ticks = [f"{name} (n={per_class[name].support})" for name in names]
     for measure, color in MEASURE_COLORS.items():
-        scores = [float(per_class[name].get(measure, np.nan)) for name in names]
+        # MEASURE_COLORS' keys are ClassScores field names (precision, recall).
+        scores = [float(getattr(per_class[name], measure)) for name in names]
         figure.add_trace(
             go.Bar(
                 x=ticks,
@@ -91,13 +89,14 @@ def class_accuracy_figure(
 
 
 def confusion_figure(
-    confusion: Sequence[Sequence[float]] | np.ndarray | Mapping[str, Any] | None,
+    confusion: Sequence[Sequence[float]] | np.ndarray | ClassificationScores | RunScores | None,
     labels: Sequence[str] = CLASS_NAMES,
     title: str = "Confusion matrix",
 ) -> go.Figure:
     """Heatmap of counts; each cell also shows its share of the actual class (row)."""
-    if isinstance(confusion, Mapping):
-        confusion = _unwrap(confusion).get("confusion")
+    if isinstance(confusion, ClassificationScores | RunScores):
+        scores = _unwrap(confusion)
+        confusion = None if scores is None else scores.confusion
     if confusion is None:
         return empty_figure(title)
     counts = np.asarray(confusion, dtype=float)

@@ -12,6 +12,7 @@ import pandas as pd
 from core.config import ModelConfig
 from core.evaluation.verdict import describe_model, skill_words
 from core.models.families import FAMILY_REGISTRY
+from core.scores import RegressionScores
 
 # Plain names of the settings a user changes; others fall back to "section · field name".
 SETTING_LABELS = {
@@ -127,16 +128,25 @@ def scores_table(runs: Sequence[tuple[str, Any]]) -> pd.DataFrame:
     """One row per run (label, RunResult): model, test errors, skill in words, accuracy, time."""
     rows = {}
     for label, result in runs:
-        test = result.metrics.get("test", {})
-        naive = result.baselines.get("naive", {}).get("test", {}).get("mse")
-        mse = test.get("mse")
+        test = result.metrics.test
+        naive = result.baselines.get("naive")
+        naive_mse = None if naive is None else naive.test_mse
+        if isinstance(test, RegressionScores):
+            scores = {
+                "test_mse": test.mse if _finite(test.mse) else math.nan,
+                "test_mae": test.mae,
+                "skill": skill_words(test.mse, naive_mse),
+            }
+        else:
+            scores = {"accuracy": test.accuracy, "balanced_accuracy": test.balanced_accuracy}
         rows[label] = {
             "model": describe_model(result.request.model),
-            "test_mse": mse if _finite(mse) else math.nan,
-            "test_mae": test.get("mae", math.nan),
-            "skill": skill_words(mse, naive) if result.task == "regression" else "",
-            "accuracy": test.get("accuracy", math.nan),
-            "balanced_accuracy": test.get("balanced_accuracy", math.nan),
+            "test_mse": math.nan,
+            "test_mae": math.nan,
+            "skill": "",
+            "accuracy": math.nan,
+            "balanced_accuracy": math.nan,
+            **scores,
             "seconds": result.train_seconds,
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -162,11 +172,11 @@ def _change_words(before: float, now: float, lower_is_better: bool) -> str:
 
 def metric_changes(current, previous) -> pd.DataFrame:
     """The change in each test metric from `previous` to `current` (RunResults), in words."""
-    now_values = current.metrics.get("test", {})
-    before_values = previous.metrics.get("test", {})
+    now_values, before_values = current.metrics.test, previous.metrics.test
     rows = {}
     for key, (label, lower_is_better) in CHANGE_METRICS.items():
-        now, before = now_values.get(key), before_values.get(key)
+        # The keys are score field names; a classifier has no errors, a regressor no accuracy.
+        now, before = getattr(now_values, key, None), getattr(before_values, key, None)
         if not (_finite(now) or _finite(before)):
             continue
         rows[label] = {

@@ -16,6 +16,13 @@ import pandas as pd
 from core.data.sources import SOURCE_REGISTRY
 from core.models.baselines import BASELINE_LABELS
 from core.models.families import FAMILY_REGISTRY
+from core.scores import (
+    BaselineScores,
+    ClassificationScores,
+    ClassScores,
+    RegressionScores,
+    RunScores,
+)
 
 # Within this relative difference two errors count as "about the same".
 SAME_BAND = 0.02
@@ -101,9 +108,11 @@ def _percent(value: float) -> str:
     return f"{abs(value) * 100:.0f}%"
 
 
-def _baseline_mse(baselines: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
-    value = baselines.get(name, {}).get("test", {}).get("mse")
-    return float(value) if _finite(value) else None
+def _baseline_mse(
+    baselines: Mapping[str, BaselineScores], name: str, units: str = "test"
+) -> float | None:
+    scores = baselines[name].in_units(units) if name in baselines else None
+    return float(scores.mse) if scores is not None and _finite(scores.mse) else None
 
 
 def _snapshot_end(series: Any):
@@ -143,12 +152,12 @@ def data_notice_words(series: Any) -> str:
 
 def regression_verdict(
     model_name: str,
-    test_metrics: Mapping[str, float],
-    baselines: Mapping[str, Mapping[str, Any]],
+    test_metrics: RegressionScores,
+    baselines: Mapping[str, BaselineScores],
     noise_floor_mse: float | None = None,
 ) -> Verdict:
     """Compare the network's test MSE with persistence, the best baseline and the noise floor."""
-    model_mse = test_metrics.get("mse")
+    model_mse = test_metrics.mse
     if not _finite(model_mse):
         return Verdict(f"The {model_name} produced no usable test error.", "bad")
     naive_mse = _baseline_mse(baselines, "naive")
@@ -197,7 +206,7 @@ def regression_verdict(
                     f"The best other baseline, {label}, does better: the {model_name} is "
                     f"{skill_words(model_mse, best_mse)} than it."
                 )
-    direction = test_metrics.get("directional_accuracy")
+    direction = test_metrics.directional_accuracy
     if _finite(direction):
         details.append(
             f"It calls the direction of the next move right {direction * 100:.0f}% of the time "
@@ -229,8 +238,8 @@ def noise_floor_sentence(model_mse: float, noise_floor_mse: float | None) -> str
 
 def metrics_table(
     model_name: str,
-    metrics: Mapping[str, Mapping[str, float]],
-    baselines: Mapping[str, Mapping[str, Any]],
+    metrics: RunScores,
+    baselines: Mapping[str, BaselineScores],
     *,
     units: str = "test",
 ) -> pd.DataFrame:
@@ -239,23 +248,24 @@ def metrics_table(
     when a baseline failed, "note" with its error (that row's metrics are NaN).
     """
     rows: dict[str, dict[str, Any]] = {}
-    naive_value = baselines.get("naive", {}).get(units, {}).get("mse")
-    naive_mse = float(naive_value) if _finite(naive_value) and naive_value > 0 else None
+    naive_value = _baseline_mse(baselines, "naive", units)
+    naive_mse = naive_value if naive_value is not None and naive_value > 0 else None
 
-    def row(values: Mapping[str, Any], note: str = "") -> dict[str, Any]:
-        out = {key: values.get(key, math.nan) for key in METRIC_COLUMNS}
-        mse = values.get("mse")
+    def row(values: RegressionScores | None, note: str = "") -> dict[str, Any]:
+        # The columns are RegressionScores' field names (plus skill and note).
+        out = {key: getattr(values, key, math.nan) for key in METRIC_COLUMNS}
+        mse = math.nan if values is None else values.mse
         out["skill_vs_naive"] = skill_words(mse, naive_mse) if naive_mse else ""
         out["note"] = note
         return out
 
-    rows[model_name] = row(metrics.get(units, {}))
+    rows[model_name] = row(metrics.in_units(units))
     for name, values in baselines.items():
         label = BASELINE_LABELS.get(name, name)
-        if "error" in values:
-            rows[label] = row({}, f"failed: {values['error']}")
+        if values.failed:
+            rows[label] = row(None, f"failed: {values.error}")
         else:
-            rows[label] = row(values.get(units, {}))
+            rows[label] = row(values.in_units(units))
             if name == "naive":
                 # Persistence never predicts a move, so a direction score (always 0) says nothing.
                 rows[label]["directional_accuracy"] = math.nan
@@ -267,11 +277,11 @@ def metrics_table(
     return table
 
 
-def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
+def classification_verdict(test_metrics: ClassificationScores) -> Verdict:
     """Accuracy against always guessing the most common class, in plain words."""
-    accuracy = test_metrics.get("accuracy")
-    majority = test_metrics.get("majority_baseline_accuracy")
-    majority_class = test_metrics.get("majority_class", "the most common class")
+    accuracy = test_metrics.accuracy
+    majority = test_metrics.majority_baseline_accuracy
+    majority_class = test_metrics.majority_class or "the most common class"
     if not _finite(accuracy) or not _finite(majority):
         return Verdict("The classifier produced no usable test accuracy.", "bad")
     gap = accuracy - majority
@@ -280,11 +290,11 @@ def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
         f"'{majority_class}' (the most common class) would be right on {majority * 100:.0f}%."
     )
     details: list[str] = []
-    per_class = test_metrics.get("per_class", {})
+    per_class = test_metrics.per_class
     never_predicted = [
         name
         for name, values in per_class.items()
-        if values.get("support", 0) > 0 and not _finite(values.get("precision"))
+        if values.support > 0 and not _finite(values.precision)
     ]
     if len(never_predicted) >= 2:
         details.append(
@@ -293,13 +303,13 @@ def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
         )
     elif never_predicted:
         name = never_predicted[0]
-        days = int(per_class[name].get("support", 0))
+        days = per_class[name].support
         details.append(
             f"It never predicts '{name}' (0 of the {days} test days that were {name}), so it "
             f"cannot catch a single {name} day."
         )
-    balanced = test_metrics.get("balanced_accuracy")
-    chance = test_metrics.get("majority_balanced_accuracy")
+    balanced = test_metrics.balanced_accuracy
+    chance = test_metrics.majority_balanced_accuracy
     if not _finite(chance):
         chance = 1 / max(1, len(per_class) or 3)
     separates = _finite(balanced) and balanced >= chance + BALANCED_MARGIN
@@ -331,12 +341,12 @@ def classification_verdict(test_metrics: Mapping[str, Any]) -> Verdict:
     )
 
 
-def recall_sentence(per_class: Mapping[str, Mapping[str, Any]]) -> str | None:
+def recall_sentence(per_class: Mapping[str, ClassScores]) -> str | None:
     """Per-class recall in words: "It catches 40% of the down days, 10% of the flat days ..."."""
     parts = [
-        f"{values['recall'] * 100:.0f}% of the {name} days"
+        f"{values.recall * 100:.0f}% of the {name} days"
         for name, values in per_class.items()
-        if values.get("support", 0) > 0 and _finite(values.get("recall"))
+        if values.support > 0 and _finite(values.recall)
     ]
     if not parts:
         return None
@@ -347,9 +357,10 @@ def recall_sentence(per_class: Mapping[str, Mapping[str, Any]]) -> str | None:
 def linear_share_sentence(result: Any) -> str | None:
     """With the linear shortcut on: what the straight-line part alone scores and what the
     network adds on top, in plain words; None without the shortcut (or for classifiers)."""
-    metrics = getattr(result, "metrics", None) or {}
-    linear_mse = metrics.get("linear_part_mse")
-    model_mse = metrics.get("test", {}).get("mse")
+    metrics = getattr(result, "metrics", None)
+    if not isinstance(metrics, RunScores) or not isinstance(metrics.test, RegressionScores):
+        return None
+    linear_mse, model_mse = metrics.linear_part_mse, metrics.test.mse
     if not _finite(linear_mse) or not _finite(model_mse) or linear_mse <= 0:
         return None
     change = (linear_mse - model_mse) / linear_mse
@@ -364,13 +375,9 @@ def linear_share_sentence(result: Any) -> str | None:
     return start + f" ({_percent(change)} worse): the network on top only adds noise here."
 
 
-def class_table(test_metrics: Mapping[str, Any]) -> pd.DataFrame:
+def class_table(test_metrics: ClassificationScores) -> pd.DataFrame:
     """Per-class accuracy, precision, recall and support (rows down, flat, up)."""
-    per_class = test_metrics.get("per_class", {})
-    rows = {
-        name: {key: values.get(key, math.nan) for key in CLASS_COLUMNS}
-        for name, values in per_class.items()
-    }
+    rows = {name: values.to_dict() for name, values in test_metrics.per_class.items()}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(CLASS_COLUMNS))
     table.index.name = "class"
     return table

@@ -14,6 +14,7 @@ import pandas as pd
 
 from core.config import RunRequest
 from core.errors import ConfigError
+from core.scores import RegressionScores
 
 if TYPE_CHECKING:
     from core.pipeline import RunResult
@@ -75,10 +76,10 @@ def plan_backtest(request: RunRequest, folds: int = DEFAULT_FOLDS) -> list[Fold]
 
 def fold_row(fold: Fold, result: RunResult) -> dict[str, Any]:
     """One cut-off's line: dates, sizes, run key and test MSE / MAE per forecaster."""
-    metrics = {NETWORK: _scores(result.metrics.get("test", {}))}
+    metrics = {NETWORK: _scores(result.metrics.test)}
     for name, figures in result.baselines.items():
-        if "test" in figures:
-            metrics[name] = _scores(figures["test"])
+        if figures.test is not None:
+            metrics[name] = _scores(figures.test)
     return {
         "fold": fold.number,
         "cutoff": fold.cutoff,
@@ -91,8 +92,10 @@ def fold_row(fold: Fold, result: RunResult) -> dict[str, Any]:
     }
 
 
-def _scores(test: dict) -> dict[str, float]:
-    return {"mse": float(test.get("mse", np.nan)), "mae": float(test.get("mae", np.nan))}
+def _scores(test: Any) -> dict[str, float]:
+    if not isinstance(test, RegressionScores):  # a classifier has no errors to average
+        return {"mse": np.nan, "mae": np.nan}
+    return {"mse": float(test.mse), "mae": float(test.mae)}
 
 
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from core.errors import ConfigError
 from core.json_values import json_ready, restore_nan
 from core.paths import sub_dir
 from core.results import RunResult, SeriesInfo
+from core.scores import RegressionScores, RunScores, baselines_from_dict, baselines_to_dict
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +107,8 @@ class RunStore:
             _write_json(
                 staging / "metrics.json",
                 {
-                    "metrics": result.metrics,
-                    "baselines": result.baselines,
+                    "metrics": result.metrics.to_dict(),
+                    "baselines": baselines_to_dict(result.baselines),
                     "intervals": result.intervals,
                 },
             )
@@ -182,8 +184,8 @@ class RunStore:
                 stop_reason=meta["stop_reason"],
                 history=json.loads((folder / "history.json").read_text()),
                 predictions=predictions,
-                metrics=restore_nan(metrics["metrics"]),
-                baselines=restore_nan(metrics["baselines"]),
+                metrics=RunScores.from_dict(restore_nan(metrics["metrics"])),
+                baselines=baselines_from_dict(restore_nan(metrics["baselines"])),
                 noise_floor_mse=meta.get("noise_floor_mse"),
                 forecast=forecast,
                 series_info=SeriesInfo.from_dict(meta["series_info"]),
@@ -224,18 +226,19 @@ class RunStore:
         meta = json.loads((folder / META_FILE).read_text())
         request = RunRequest.from_dict(json.loads((folder / "request.json").read_text()))
         stored = json.loads((folder / "metrics.json").read_text())
-        test = stored["metrics"].get("test", {})
-        naive = stored["baselines"].get("naive", {}).get("test", {})
+        test = RunScores.from_dict(stored["metrics"]).test
+        naive = baselines_from_dict(stored["baselines"]).get("naive")
+        regression = isinstance(test, RegressionScores)
         return RunSummary(
             key=folder.name,
             created_at=meta["created_at"],
             data_label=meta["series_info"].get("name") or request.data.label,
             model_label=request.model.label,
             task=request.model.task,
-            test_mse=test.get("mse"),
-            test_mae=test.get("mae"),
-            naive_mse=naive.get("mse"),
-            accuracy=test.get("accuracy"),
+            test_mse=_known(test.mse) if regression else None,
+            test_mae=_known(test.mae) if regression else None,
+            naive_mse=None if naive is None else _known(naive.test_mse),
+            accuracy=None if regression else _known(test.accuracy),
             train_seconds=float(meta["train_seconds"]),
             epochs_run=int(meta["epochs_run"]),
             request=request,
@@ -245,6 +248,11 @@ class RunStore:
         """Remove a run's folder (no error if it is already gone)."""
         with self._lock:
             shutil.rmtree(self.folder(key), ignore_errors=True)
+
+
+def _known(value: float | None) -> float | None:
+    """None for a score that is missing or NaN (the Runs table shows a dash)."""
+    return None if value is None or math.isnan(value) else value
 
 
 def _read_frame(path: Path) -> pd.DataFrame:

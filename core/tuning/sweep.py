@@ -133,10 +133,9 @@ class SweepPoint:
         return min(finite) if finite else math.nan
 
     def row(self) -> dict[str, Any]:
-        metrics = self.result.metrics
-        test, scaled = metrics.get("test", {}), metrics.get("test_scaled", {})
-        naive = self.result.baselines.get("naive", {}).get("test", {})
-        naive_mse = naive.get("mse")
+        test, scaled = self.result.metrics.test, self.result.metrics.test_scaled
+        naive = self.result.baselines.get("naive")
+        naive_mse = None if naive is None else naive.test_mse
         return {
             "stage": self.stage,
             "family": self.family,
@@ -144,11 +143,11 @@ class SweepPoint:
             "depth": self.depth,
             "units": self.units,
             "activation": self.activation,
-            "test_mae_scaled": scaled.get("mae", math.nan),
-            "test_mse_scaled": scaled.get("mse", math.nan),
-            "test_mae": test.get("mae", math.nan),
-            "test_mse": test.get("mse", math.nan),
-            "vs_naive": test.get("mse", math.nan) / naive_mse if naive_mse else math.nan,
+            "test_mae_scaled": math.nan if scaled is None else scaled.mae,
+            "test_mse_scaled": math.nan if scaled is None else scaled.mse,
+            "test_mae": test.mae,
+            "test_mse": test.mse,
+            "vs_naive": test.mse / naive_mse if naive_mse else math.nan,
             "validation_mse": self.validation_loss,
             "seconds": self.result.train_seconds,
             "cached": self.result.cached,
@@ -268,8 +267,9 @@ def sweep_table(outcome: SweepOutcome) -> pd.DataFrame:
         return frame
     frame = frame.sort_values("test_mse").reset_index(drop=True)
     first = outcome.points[0].result
-    naive = first.baselines.get("naive", {})
-    if naive:
+    naive = first.baselines.get("naive")
+    if naive is not None and not naive.failed:
+        test, scaled = naive.test, naive.test_scaled
         naive_row = {
             "stage": "baseline",
             "family": "naive",
@@ -277,10 +277,10 @@ def sweep_table(outcome: SweepOutcome) -> pd.DataFrame:
             "depth": math.nan,
             "units": math.nan,
             "activation": "",
-            "test_mae_scaled": naive.get("test_scaled", {}).get("mae", math.nan),
-            "test_mse_scaled": naive.get("test_scaled", {}).get("mse", math.nan),
-            "test_mae": naive.get("test", {}).get("mae", math.nan),
-            "test_mse": naive.get("test", {}).get("mse", math.nan),
+            "test_mae_scaled": math.nan if scaled is None else scaled.mae,
+            "test_mse_scaled": math.nan if scaled is None else scaled.mse,
+            "test_mae": math.nan if test is None else test.mae,
+            "test_mse": math.nan if test is None else test.mse,
             "vs_naive": 1.0,
             "validation_mse": math.nan,
             "seconds": 0.0,

@@ -12,6 +12,7 @@ import pytest
 from core import charts
 from core.charts.theme import NO_DATA
 from core.evaluation.metrics import classification_metrics
+from core.scores import ClassificationScores, RunScores
 
 TRAIN_ROWS, TEST_ROWS = 40, 20
 
@@ -210,7 +211,7 @@ def test_class_accuracy_colours_are_distinct_and_the_legend_clears_the_left_pane
             name: {"precision": 0.5, "recall": 0.5, "support": 3} for name in ("down", "flat", "up")
         },
     }
-    figure = charts.class_accuracy_figure(metrics)
+    figure = charts.class_accuracy_figure(ClassificationScores.from_dict(metrics))
     bar_colour = figure.data[0].marker.color[0]
     assert len({bar_colour, figure.data[1].marker.color, figure.data[2].marker.color}) == 3
     assert figure.layout.legend.x >= figure.layout.xaxis2.domain[0] - 0.05
@@ -243,15 +244,19 @@ def test_class_accuracy_and_confusion_figures():
     labels = [0, 0, 0, 0, 1, 1, 2, 2, 2, 2]
     predicted = [0, 0, 2, 2, 1, 2, 2, 2, 2, 0]
     metrics = classification_metrics(labels, predicted)
-    figure = charts.class_accuracy_figure({"test": metrics})
+    scores = RunScores.from_dict({"test": metrics, "train": metrics})
+    figure = charts.class_accuracy_figure(scores)
     assert trace_names(figure) == ["Accuracy", "Precision", "Recall"]
     assert list(figure.data[0].y) == [0.6, 0.4]
     assert figure.data[0].x[1] == "Always 'down'"
     assert len(figure.data[1].x) == 3 and figure.data[1].x[0] == "down (n=4)"
 
-    heatmap = charts.confusion_figure(metrics["confusion"])
+    assert charts.class_accuracy_figure(scores.test).data[0].y == figure.data[0].y
+    heatmap = charts.confusion_figure(scores.test.confusion)
     assert isinstance(heatmap.data[0], go.Heatmap)
     np.testing.assert_array_equal(heatmap.data[0].z, [[2, 0, 2], [0, 1, 1], [1, 0, 3]])
+    from_scores = charts.confusion_figure(scores)
+    np.testing.assert_array_equal(from_scores.data[0].z, heatmap.data[0].z)
     assert list(heatmap.data[0].x) == ["down", "flat", "up"]
     assert heatmap.data[0].text[0][0].startswith("2")
 
@@ -346,7 +351,8 @@ NAN_PREDICTIONS = fake_predictions().assign(actual=np.nan, model=np.nan)
         lambda: charts.loss_figure({}),
         lambda: charts.loss_figure({"loss": [np.nan], "val_loss": [np.nan]}),
         lambda: charts.metrics_bar_figure(pd.DataFrame(columns=["mse", "mae"])),
-        lambda: charts.class_accuracy_figure({}),
+        lambda: charts.class_accuracy_figure(None),
+        lambda: charts.class_accuracy_figure(ClassificationScores.from_dict({})),
         lambda: charts.confusion_figure([]),
         lambda: charts.sweep_line_figure(pd.DataFrame(columns=["units", "mae"]), "units", "mae"),
         lambda: charts.heatmap_figure(pd.DataFrame(columns=["a", "b", "c"]), "a", "b", "c"),

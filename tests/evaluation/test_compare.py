@@ -12,6 +12,7 @@ from core.evaluation.compare import (
     scores_table,
     setting_differences,
 )
+from core.scores import RunScores, baselines_from_dict
 
 
 def _result(mse, family="lstm", naive=10.0, seconds=3.0):
@@ -19,8 +20,8 @@ def _result(mse, family="lstm", naive=10.0, seconds=3.0):
     return SimpleNamespace(
         request=request,
         task="regression",
-        metrics={"test": {"mse": mse, "mae": mse / 2}},
-        baselines={"naive": {"test": {"mse": naive}}},
+        metrics=RunScores.from_dict({"test": {"mse": mse, "mae": mse / 2}, "train": {}}),
+        baselines=baselines_from_dict({"naive": {"test": {"mse": naive}}}),
         train_seconds=seconds,
     )
 

@@ -15,44 +15,54 @@ from core.evaluation.verdict import (
     runs_table,
     skill_words,
 )
+from core.scores import ClassificationScores, RegressionScores, RunScores, baselines_from_dict
+
+
+def _test(values: dict) -> RegressionScores:
+    """Test scores with the given figures; the rest NaN."""
+    return RegressionScores.from_dict(values)
 
 
 def _baselines(naive=10.0, linear_ar=9.0):
-    return {
-        "naive": {"test": {"mse": naive, "mae": 2.0, "directional_accuracy": 0.0}},
-        "linear_ar": {"test": {"mse": linear_ar, "mae": 1.9}},
-        "holt_winters": {"error": "ValueError: too short"},
-    }
+    return baselines_from_dict(
+        {
+            "naive": {"test": {"mse": naive, "mae": 2.0, "directional_accuracy": 0.0}},
+            "linear_ar": {"test": {"mse": linear_ar, "mae": 1.9}},
+            "holt_winters": {"error": "ValueError: too short"},
+        }
+    )
 
 
 def test_better_than_persistence_says_how_much():
-    verdict = regression_verdict("LSTM", {"mse": 8.8, "directional_accuracy": 0.61}, _baselines())
+    verdict = regression_verdict(
+        "LSTM", _test({"mse": 8.8, "directional_accuracy": 0.61}), _baselines()
+    )
     assert verdict.tone == "good"
     assert verdict.headline.startswith("The LSTM's error is 12% lower than tomorrow = today")
     assert any("61%" in line for line in verdict.details)
 
 
 def test_worse_than_persistence_is_said_plainly():
-    verdict = regression_verdict("GRU", {"mse": 11.5}, _baselines())
+    verdict = regression_verdict("GRU", _test({"mse": 11.5}), _baselines())
     assert verdict.tone == "bad"
     assert "15% worse than tomorrow = today" in verdict.headline
     assert "copying the last value" in verdict.headline
 
 
 def test_level_with_persistence_means_copying():
-    verdict = regression_verdict("LSTM", {"mse": 10.1}, _baselines())
+    verdict = regression_verdict("LSTM", _test({"mse": 10.1}), _baselines())
     assert verdict.tone == "neutral"
     assert "copy the last value" in verdict.headline
 
 
 def test_best_other_baseline_is_named_and_failed_ones_skipped():
-    verdict = regression_verdict("LSTM", {"mse": 9.5}, _baselines(linear_ar=8.0))
+    verdict = regression_verdict("LSTM", _test({"mse": 9.5}), _baselines(linear_ar=8.0))
     assert any("Straight-line rule" in line and "does better" in line for line in verdict.details)
     assert any("19% worse than it" in line for line in verdict.details)
 
 
 def test_much_worse_is_said_as_a_factor():
-    verdict = regression_verdict("GRU", {"mse": 69.0}, _baselines())
+    verdict = regression_verdict("GRU", _test({"mse": 69.0}), _baselines())
     assert "6.9x worse than tomorrow = today" in verdict.headline
     assert skill_words(69.0, 10.0) == "6.9x worse"
     assert skill_words(5.0, 10.0) == "50% better"
@@ -66,14 +76,13 @@ def test_noise_floor_sentence():
 
 
 def test_missing_test_error_is_not_hidden():
-    verdict = regression_verdict("LSTM", {"mse": math.nan}, _baselines())
+    verdict = regression_verdict("LSTM", _test({"mse": math.nan}), _baselines())
     assert verdict.tone == "bad"
 
 
 def test_metrics_table_rows_skill_and_failed_baseline_note():
-    table = metrics_table(
-        "LSTM", {"test": {"mse": 5.0, "mae": 1.0, "directional_accuracy": 0.6}}, _baselines()
-    )
+    test = {"mse": 5.0, "mae": 1.0, "directional_accuracy": 0.6}
+    table = metrics_table("LSTM", RunScores.from_dict({"test": test, "train": {}}), _baselines())
     assert list(table.index) == [
         "LSTM",
         "Naive (tomorrow = today)",
@@ -88,6 +97,7 @@ def test_metrics_table_rows_skill_and_failed_baseline_note():
 
 
 def _classification(accuracy, majority, precision_up=0.5):
+    """classification_metrics-shaped figures (a dict, so a test can change one first)."""
     return {
         "accuracy": accuracy,
         "majority_baseline_accuracy": majority,
@@ -100,10 +110,14 @@ def _classification(accuracy, majority, precision_up=0.5):
     }
 
 
+def _typed(values: dict) -> ClassificationScores:
+    return ClassificationScores.from_dict(values)
+
+
 def test_classification_verdict_against_the_majority_class():
-    good = classification_verdict(_classification(0.59, 0.42))
+    good = classification_verdict(_typed(_classification(0.59, 0.42)))
     assert good.tone == "good" and "17 points" in good.headline
-    same = classification_verdict(_classification(0.5, 0.5))
+    same = classification_verdict(_typed(_classification(0.5, 0.5)))
     assert same.tone == "neutral" and "no better" in same.headline
     assert any("never predicts down or flat" in line for line in same.details)
 
@@ -111,12 +125,12 @@ def test_classification_verdict_against_the_majority_class():
 def test_a_single_never_predicted_class_is_said():
     metrics = _classification(0.55, 0.5)
     metrics["per_class"]["down"]["precision"] = 0.4
-    verdict = classification_verdict(metrics)
+    verdict = classification_verdict(_typed(metrics))
     assert any("never predicts 'flat' (0 of the 5 test days" in line for line in verdict.details)
 
 
 def test_class_table_rows():
-    table = class_table(_classification(0.5, 0.5))
+    table = class_table(_typed(_classification(0.5, 0.5)))
     assert list(table.index) == ["down", "flat", "up"]
     assert table.loc["up", "support"] == 15
 
@@ -174,7 +188,7 @@ def test_offline_market_notice_in_plain_words():
 def test_balanced_accuracy_is_explained_when_present():
     metrics = _classification(0.55, 0.5)
     metrics["balanced_accuracy"] = 0.41
-    verdict = classification_verdict(metrics)
+    verdict = classification_verdict(_typed(metrics))
     assert any(
         "balanced accuracy" in line and "41%" in line and "33%" in line for line in verdict.details
     )
@@ -184,13 +198,13 @@ def test_classification_verdict_says_balanced_accuracy_and_recall_in_words():
     metrics = _classification(0.5, 0.5)
     metrics["balanced_accuracy"] = 1 / 3
     metrics["majority_balanced_accuracy"] = 1 / 3
-    verdict = classification_verdict(metrics)
+    verdict = classification_verdict(_typed(metrics))
     assert "could not beat always saying 'up'" in verdict.headline
     assert any("It catches 0% of the down days, 0% of the flat days and 100%" in line
                for line in verdict.details)  # fmt: skip
     assert sum("balanced accuracy" in line and "33%" in line for line in verdict.details) == 1
     metrics.update(accuracy=0.45, balanced_accuracy=0.45)
-    learned = classification_verdict(metrics)
+    learned = classification_verdict(_typed(metrics))
     assert learned.tone == "neutral" and "tell the kinds of day apart" in learned.headline
 
 
@@ -199,11 +213,13 @@ def test_linear_share_sentence_only_with_the_shortcut():
 
     from core.evaluation.verdict import linear_share_sentence
 
-    with_shortcut = SimpleNamespace(metrics={"test": {"mse": 30.0}, "linear_part_mse": 40.0})
-    sentence = linear_share_sentence(with_shortcut)
+    test = {"mse": 30.0}
+    shortcut = RunScores.from_dict({"test": test, "train": test, "linear_part_mse": 40.0})
+    sentence = linear_share_sentence(SimpleNamespace(metrics=shortcut))
     assert "scores a test MSE of 40" in sentence and "brings it to 30" in sentence
     assert "25% better" in sentence
-    assert linear_share_sentence(SimpleNamespace(metrics={"test": {"mse": 30.0}})) is None
+    plain = RunScores.from_dict({"test": test, "train": test})
+    assert linear_share_sentence(SimpleNamespace(metrics=plain)) is None
 
 
 def test_far_above_the_floor_is_said_as_a_factor():

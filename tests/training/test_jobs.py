@@ -184,7 +184,7 @@ def test_a_real_training_runs_in_a_worker_process_and_reports_epochs(tmp_path):
     assert final.status == "done", final.error
     assert not final.cached
     assert len(final.history["loss"]) == final.epoch >= 1
-    assert registry.result(job_id).metrics["test"]["mse"] > 0
+    assert registry.result(job_id).metrics.test.mse > 0
     again = JobRegistry(store=RunStore(tmp_path))
     assert again.snapshot(again.submit(request)).cached
 

@@ -28,12 +28,12 @@ def tiny_request(**model_changes) -> RunRequest:
 def test_linear_part_mse_is_reported_only_with_the_shortcut(tmp_path):
     store = RunStore(tmp_path)
     plain = run_experiment(tiny_request(), store=store)
-    assert "linear_part_mse" not in plain.metrics
+    assert plain.metrics.linear_part_mse is None
     shortcut = run_experiment(tiny_request(linear_skip=True), store=store)
-    linear = shortcut.metrics["linear_part_mse"]
+    linear = shortcut.metrics.linear_part_mse
     # the frozen shortcut is the least-squares AR, so its part alone scores what the AR does
-    assert linear == pytest.approx(shortcut.baselines["linear_ar"]["test"]["mse"], rel=1e-4)
-    assert linear != pytest.approx(shortcut.metrics["test"]["mse"], rel=1e-3)
+    assert linear == pytest.approx(shortcut.baselines["linear_ar"].test.mse, rel=1e-4)
+    assert linear != pytest.approx(shortcut.metrics.test.mse, rel=1e-3)
     assert "straight-line part alone" in linear_share_sentence(shortcut)
     assert linear_share_sentence(plain) is None
 
@@ -54,12 +54,12 @@ def test_classifier_on_recorded_bitcoin_reports_balanced_accuracy(tmp_path, bitc
         horizon=0,
     )
     result = run_experiment(request, store=RunStore(tmp_path))
-    test = result.metrics["test"]
-    assert 0.0 <= test["balanced_accuracy"] <= 1.0
-    assert test["majority_class"] == "up"  # 2024 rose more often than not
-    assert set(test["never_predicted"]) <= {"down", "flat", "up"}
+    test = result.metrics.test
+    assert 0.0 <= test.balanced_accuracy <= 1.0
+    assert test.majority_class == "up"  # 2024 rose more often than not
+    assert set(test.never_predicted) <= {"down", "flat", "up"}
     assert result.predictions["part"].eq("test").sum() == sum(
-        test["per_class"][name]["support"] for name in ("down", "flat", "up")
+        test.per_class[name].support for name in ("down", "flat", "up")
     )
 
 

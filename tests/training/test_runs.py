@@ -9,6 +9,7 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.pipeline import forecast_run, run_experiment
+from core.scores import ClassificationScores, RegressionScores
 from core.training.jobs import JobRegistry
 from core.training.runs import RunStore
 
@@ -34,15 +35,9 @@ def test_a_run_is_evaluated_against_every_baseline(trained):
     _, result = trained
     assert not result.cached
     assert result.epochs_run >= 1
-    for part in ("test", "test_scaled", "train"):
-        assert set(result.metrics[part]) >= {
-            "mse",
-            "rmse",
-            "mae",
-            "mape",
-            "r2",
-            "directional_accuracy",
-        }
+    for part in (result.metrics.test, result.metrics.test_scaled, result.metrics.train):
+        assert isinstance(part, RegressionScores)
+        assert np.isfinite([part.mse, part.rmse, part.mae, part.r2]).all()
     assert set(result.baselines) == {"naive", "seasonal_naive", "linear_ar", "holt_winters"}
     test_rows = result.predictions[result.predictions["part"] == "test"]
     assert len(test_rows) == 60
@@ -55,8 +50,8 @@ def test_a_run_is_evaluated_against_every_baseline(trained):
     assert result.parameter_count > 0
     # scaled and original metrics agree through the scaler's span
     span = result.scaler["span"]
-    assert result.metrics["test"]["mse"] == pytest.approx(
-        result.metrics["test_scaled"]["mse"] * span**2, rel=1e-4
+    assert result.metrics.test.mse == pytest.approx(
+        result.metrics.test_scaled.mse * span**2, rel=1e-4
     )
 
 
@@ -65,7 +60,8 @@ def test_the_same_request_loads_from_the_store(trained):
     again = run_experiment(tiny_request(), store=store)
     assert again.cached
     assert again.key == first.key
-    assert again.metrics["test"]["mse"] == pytest.approx(first.metrics["test"]["mse"])
+    assert again.metrics == first.metrics
+    assert again.baselines == first.baselines
     np.testing.assert_allclose(again.predictions["model"], first.predictions["model"], rtol=1e-6)
     assert again.history == first.history
     assert [summary.key for summary in store.list_runs()] == [first.key]
@@ -119,13 +115,16 @@ def test_delete_removes_a_run(trained, tmp_path):
 def test_classification_run_reports_accuracy_against_the_majority_class(tmp_path):
     request = tiny_request(task="classification")
     result = run_experiment(request, store=RunStore(tmp_path))
-    test = result.metrics["test"]
-    assert 0.0 <= test["accuracy"] <= 1.0
-    assert set(test["per_class"]) == {"down", "flat", "up"}
-    assert np.array(test["confusion"]).sum() == (result.predictions["part"] == "test").sum()
+    test = result.metrics.test
+    assert isinstance(test, ClassificationScores)
+    assert 0.0 <= test.accuracy <= 1.0
+    assert set(test.per_class) == {"down", "flat", "up"}
+    assert np.array(test.confusion).sum() == (result.predictions["part"] == "test").sum()
+    assert result.metrics.test_scaled is None and result.baselines == {}
     assert result.forecast.empty
     loaded = RunStore(tmp_path).load(result.key)
-    assert loaded.metrics["test"]["accuracy"] == pytest.approx(test["accuracy"])
+    assert loaded.metrics.test.accuracy == pytest.approx(test.accuracy)
+    assert loaded.metrics.to_dict().keys() == result.metrics.to_dict().keys()
 
 
 def test_the_job_registry_serves_a_finished_run_from_the_store(trained):

@@ -321,10 +321,11 @@ def _read_interrupted(folder: Path) -> dict[str, InterruptedJob]:
             marker = json.loads(path.read_text())
             if _owner_alive(marker):
                 continue  # another live server (or this one) still owns that job
+            request = RunRequest.from_dict(marker["request"])
             job = InterruptedJob(
                 key=marker["key"],
-                label=marker["label"],
-                request=RunRequest.from_dict(marker["request"]),
+                label=_label(request),  # today's words, whatever version wrote the marker
+                request=request,
                 started_at=float(marker["submitted_at"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:

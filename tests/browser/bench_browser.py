@@ -29,6 +29,11 @@ SETTLED = """title => {
         && !document.querySelector('[data-testid="stStatusWidget"]')
         && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
+LOSS_CHART_SHOWN = """() => {
+    const heading = document.querySelector('[data-testid="stMain"] h1');
+    return !!heading && heading.innerText.trim().startsWith("Train")
+        && !!document.querySelector('[data-testid="stMain"] .js-plotly-plot');
+}"""
 STEADY_SECONDS = 0.4  # a page counts as settled once it stays so this long (reruns re-grey it)
 
 
@@ -56,7 +61,8 @@ def _demo(page) -> tuple[float, float]:
     Results page with its charts drawn."""
     page.get_by_role("button", name="Try the demo").click()
     clicked = time.monotonic()
-    page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=300_000)
+    # The loss chart on the Train page (Home has charts of its own: wait for the page first).
+    page.wait_for_function(LOSS_CHART_SHOWN, polling=25, timeout=300_000)
     first_epoch = time.monotonic() - clicked
     results = page.get_by_role("button", name="See the results")
     results.wait_for(timeout=600_000)

@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 
 
+WHOLE_BATCH_LIMIT = 16_384  # windows predicted in one call; more go through model.predict
+
+
 def _to_numpy(output: Any) -> np.ndarray:
     if hasattr(output, "numpy"):  # eager tensors
         output = output.numpy()
@@ -36,7 +39,13 @@ def predict_next(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarra
         )
     if len(windows) == 0:
         return np.empty(0, dtype=float)
-    if hasattr(model, "predict"):
+    if hasattr(model, "predict_on_batch") and len(windows) <= WHOLE_BATCH_LIMIT:
+        # One call of the compiled function recursive forecasts use too: after two window
+        # counts TensorFlow traces it for any count, while `predict` builds a data pipeline per
+        # call and traces a function of its own (measured: 0.15 s vs 0.04-0.09 s per call, and
+        # about 1.4 s of tracing saved per training).
+        output = model.predict_on_batch(windows)
+    elif hasattr(model, "predict"):
         output = model.predict(windows, batch_size=batch_size, verbose=0)
     else:
         output = model(windows)

@@ -101,8 +101,9 @@ def _warm_keras() -> None:
         )
     except TrainingCancelled:
         return
-    if not _work_arrived():
+    if not _work_arrived():  # two window counts: the prediction step is traced for any count
         predict_next(trained.model, prepared.x_test)
+        predict_next(trained.model, prepared.x_train)
     warm_models.release(trained.model)
     if not _work_arrived():
         from statsmodels.tsa.holtwinters import ExponentialSmoothing  # noqa: F401 (the baseline's)

@@ -162,6 +162,7 @@ def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
     from core.data.prepare import prepare
     from core.data.upload import import_file
     from core.evaluation.metrics import classification_metrics
+    from core.scores import ClassificationScores
     from core.training.trainer import train_model
 
     data = DataConfig(source="csv", csv_path=import_file(fixture), start_date=BTC_PRESET_START)
@@ -172,14 +173,16 @@ def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
     for seed in seeds:
         trained = train_model(prepared, CLASSIFIER, _train_config(quick).replace(seed=seed))
         probabilities = trained.model.predict(prepared.x_test, verbose=0)
-        metrics = classification_metrics(prepared.labels_test, probabilities)
-        rows.append({**metrics, "seconds": trained.seconds, "seed": seed})
+        scores = ClassificationScores.from_dict(
+            classification_metrics(prepared.labels_test, probabilities)
+        )
+        rows.append({**scores.to_dict(), "seconds": trained.seconds, "seed": seed})
         out(
-            f"classifier seed {seed}: accuracy {metrics['accuracy']:.3f} (always "
-            f"'{metrics['majority_class']}' {metrics['majority_baseline_accuracy']:.3f}), "
-            f"balanced accuracy {metrics['balanced_accuracy']:.3f} (always one class "
-            f"{metrics['majority_balanced_accuracy']:.3f}), never predicted "
-            f"{metrics['never_predicted'] or 'none'}, {trained.seconds:.1f} s"
+            f"classifier seed {seed}: accuracy {scores.accuracy:.3f} (always "
+            f"'{scores.majority_class}' {scores.majority_baseline_accuracy:.3f}), "
+            f"balanced accuracy {scores.balanced_accuracy:.3f} (always one class "
+            f"{scores.majority_balanced_accuracy:.3f}), never predicted "
+            f"{list(scores.never_predicted) or 'none'}, {trained.seconds:.1f} s"
         )
     return {"runs": rows}
 

@@ -11,7 +11,12 @@ import pandas as pd
 import pytest
 
 from core.config import SCHEMA_VERSION, RunRequest
-from core.evaluation.metrics import classification_metrics, regression_metrics
+from core.evaluation.metrics import (
+    classification_metrics,
+    classification_scores,
+    regression_metrics,
+    regression_scores,
+)
 from core.json_values import json_ready, restore_nan
 from core.scores import (
     BaselineScores,
@@ -102,6 +107,16 @@ def test_baseline_scores_round_trip_and_keep_a_failure():
     assert typed["holt_winters"].failed and typed["holt_winters"].test_mse is None
     assert typed["holt_winters"].in_units("test") is None
     assert baselines_to_dict(typed) == baselines
+
+
+def test_the_metric_functions_have_typed_twins():
+    actual, predicted = [1.0, 2.0, 3.0, 2.5], [1.1, 1.9, 2.7, 2.6]
+    assert regression_scores(actual, predicted, [1.0, 1.0, 2.0, 3.0]) == RegressionScores(
+        **regression_metrics(actual, predicted, [1.0, 1.0, 2.0, 3.0])
+    )
+    labels, guesses = [0, 1, 2, 2, 2, 1, 0, 2], [2, 2, 2, 2, 1, 1, 2, 2]
+    typed = classification_scores(labels, guesses)
+    assert _same(typed.to_dict(), classification_metrics(labels, guesses))
 
 
 def test_unknown_keys_are_ignored_and_missing_numbers_read_as_nan():

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from core.scores import ClassificationScores, RegressionScores
+
 CLASS_NAMES: tuple[str, str, str] = ("down", "flat", "up")
 
 REGRESSION_METRIC_LABELS: dict[str, str] = {
@@ -89,6 +91,13 @@ def regression_metrics(
     }
 
 
+def regression_scores(
+    actual: ArrayLike, predicted: ArrayLike, previous: ArrayLike | None = None
+) -> RegressionScores:
+    """regression_metrics as a RegressionScores (core.scores), read by attribute."""
+    return RegressionScores.from_dict(regression_metrics(actual, predicted, previous))
+
+
 def _as_labels(name: str, values: ArrayLike) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim == 2 and array.shape[1] == len(CLASS_NAMES):
@@ -151,6 +160,11 @@ def classification_metrics(labels: ArrayLike, predicted: ArrayLike) -> dict[str,
         "majority_baseline_accuracy": float(supports[majority] / len(actual_labels)),
         "majority_class": CLASS_NAMES[majority],
     }
+
+
+def classification_scores(labels: ArrayLike, predicted: ArrayLike) -> ClassificationScores:
+    """classification_metrics as a ClassificationScores (core.scores), read by attribute."""
+    return ClassificationScores.from_dict(classification_metrics(labels, predicted))
 
 
 def skill(model_mse: float, baseline_mse: float) -> float:

@@ -69,19 +69,19 @@ class TrialEnvironment:
 
     def naive_metrics(self) -> dict[str, float]:
         """Persistence (tomorrow = today) on the same test targets, scaled and original units."""
-        from core.evaluation.metrics import regression_metrics
+        from core.evaluation.metrics import regression_scores
 
         prepared = self.prepared(self.config.split.replace(lookback=1))
         previous = prepared.scaled[prepared.test_index - 1]
-        scaled = regression_metrics(prepared.y_test, previous, previous)
-        original = regression_metrics(
+        scaled = regression_scores(prepared.y_test, previous, previous)
+        original = regression_scores(
             prepared.values_test, prepared.series.values[prepared.test_index - 1]
         )
         return {
-            "mse": scaled["mse"],
-            "mae": scaled["mae"],
-            "mse_original": original["mse"],
-            "mae_original": original["mae"],
+            "mse": scaled.mse,
+            "mae": scaled.mae,
+            "mse_original": original.mse,
+            "mae_original": original.mae,
         }
 
     def training_seconds(self) -> float | None:
@@ -123,7 +123,7 @@ def evaluate_trial(
     trial counts as interrupted.
     """
     from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import regression_metrics
+    from core.evaluation.metrics import regression_scores
     from core.models.registry import count_parameters
     from core.training.trainer import train_model
 
@@ -164,18 +164,18 @@ def evaluate_trial(
                 "learning rate usually fixes it."
             )
         previous = prepared.scaled[prepared.test_index - 1]
-        scaled = regression_metrics(prepared.y_test, predicted, previous)
+        scaled = regression_scores(prepared.y_test, predicted, previous)
         predicted_original = prepared.scaler.inverse(predicted)
-        original = regression_metrics(prepared.values_test, predicted_original)
+        original = regression_scores(prepared.values_test, predicted_original)
         validation = [value for value in trained.history.get("val_loss", []) if value == value]
         attrs = {
-            "mse": scaled["mse"],
-            "rmse": scaled["rmse"],
-            "mae": scaled["mae"],
-            "r2": scaled["r2"],
-            "directional_accuracy": scaled["directional_accuracy"],
-            "mse_original": original["mse"],
-            "mae_original": original["mae"],
+            "mse": scaled.mse,
+            "rmse": scaled.rmse,
+            "mae": scaled.mae,
+            "r2": scaled.r2,
+            "directional_accuracy": scaled.directional_accuracy,
+            "mse_original": original.mse,
+            "mae_original": original.mae,
             # The restored best weights score this on the validation windows (the loss is MSE).
             "validation_mse": min(validation) if validation else math.nan,
             "epochs_run": trained.epochs_run,

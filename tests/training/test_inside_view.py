@@ -27,9 +27,10 @@ def test_gates_have_one_row_per_step_and_stay_in_zero_one(tmp_path, family, gate
     report = inspect_run(result)
     assert report["replay_error"] < 1e-4  # the numpy replay is Keras' own cell
     assert len(report["layers"]) == 2  # input and output recurrent layers
-    for layer in report["layers"]:
-        # A bidirectional layer's state holds both directions; its gates are the forward ones.
-        width = 8 if family == "bilstm" else 4
+    for position, layer in enumerate(report["layers"]):
+        # The bidirectional LSTM's first layer holds both directions' states (gates: the
+        # forward ones); the layers after it are forward LSTMs.
+        width = 8 if family == "bilstm" and position == 0 else 4
         assert np.asarray(layer["hidden"]).shape == (6, width)
         assert len(layer["gates"]) == gates
         for values in layer["gates"].values():

@@ -1,28 +1,35 @@
-"""Bidirectional LSTM family: two LSTMs read the window forwards and backwards."""
+"""Bidirectional LSTM family: the first layer reads the window forwards and backwards (two LSTMs
+side by side); the layers after it are forward LSTMs that read that two-way summary."""
 
 from __future__ import annotations
 
-from core.models.families.lstm import cell_parameters as lstm_cell_parameters
+from core.models.families import lstm
 from core.models.families.recurrent import recurrent_family
 
 
-def make_layer(units: int, activation: str, return_sequences: bool, name: str):
+def make_bidirectional_layer(units: int, activation: str, return_sequences: bool, name: str):
     import keras
 
     inner = keras.layers.LSTM(units, activation=activation, return_sequences=return_sequences)
     return keras.layers.Bidirectional(inner, name=name)
 
 
-def cell_parameters(inputs: int, units: int) -> int:
-    return 2 * lstm_cell_parameters(inputs, units)
+def bidirectional_parameters(inputs: int, units: int) -> int:
+    return 2 * lstm.cell_parameters(inputs, units)
 
 
+# Measured on the default series (seeds 0 and 1, same run): two-way in the first layer only
+# reaches the same error as two-way in every layer (1.215 / 1.285 against 1.251 / 1.277 times
+# the noise floor) in about 0.7 of the time, since each two-way layer costs two LSTM passes.
 FAMILY = recurrent_family(
     name="bilstm",
     label="Bidirectional LSTM",
-    explanation="Two LSTMs read the window forwards and backwards; more capacity, slower.",
-    make_layer=make_layer,
-    cell_parameters=cell_parameters,
+    explanation=(
+        "Its first layer is two LSTMs reading the window forwards and backwards; the layers "
+        "after it are ordinary LSTMs. More capacity than an LSTM, slower."
+    ),
+    make_layer=lstm.make_layer,
+    cell_parameters=lstm.cell_parameters,
     in_sentence="bidirectional LSTM",
-    width_factor=2,  # forwards and backwards states side by side
+    first_layer=(make_bidirectional_layer, bidirectional_parameters, 2),  # both directions' states
 )

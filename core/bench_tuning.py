@@ -1,6 +1,6 @@
 """Search strategies benchmarked in one run, per strategy: the default space (chooses on validation
-MSE) and study B's protocol (test MSE, as study B chose); usage: python -m core.bench_tuning
---strategies tpe,hyperband --trials 20 --trial-seconds 12"""
+MSE) and study B's protocol (test MSE, as study B chose); usage: python core/bench_tuning.py
+--strategies tpe,hyperband --trials 20 --trial-seconds 12 (the load average is printed too)"""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script (python core/bench_tuning.py)
+    sys.path.insert(0, str(REPO))
 
 from core.errors import ForecastLabError  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 # A cut of the recorded ^GSPC daily closes (Yahoo), kept in the project: nothing is downloaded.
 STUDY_B_CSV = REPO / "tests" / "fixtures" / "gspc_close_1990_2024.csv"
 SPACES = ("default", "study-b")
@@ -45,9 +47,11 @@ def bench_config(space: str, strategy: str, trials: int, trial_seconds: float | 
 
 def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str, storage) -> dict:
     """Run one strategy on one space from scratch; figures for the row of the table."""
+    from core.tuning.budget import CAP_REASON, OVERRUN_TOLERANCE
     from core.tuning.runner import run_search
     from core.tuning.storage import create_study
     from core.tuning.tables import trials_frame
+    from core.tuning.trials import PRUNED_ATTR, TIMING_ATTR
 
     config = bench_config(space, strategy, trials, trial_seconds, csv)
     name = f"bench-{space}-{strategy}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -55,16 +59,22 @@ def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str
 
     def show(trial) -> None:
         value = "-" if trial.value is None else f"{trial.value:.3g}"
+        attrs = trial.user_attrs
+        note = attrs.get(PRUNED_ATTR) or ("capped" if attrs.get("capped") else "")
         print(
             f"  {space} {strategy} trial {trial.number} {trial.state.name.lower()} {value} "
-            f"{trial.user_attrs.get('seconds', 0):.1f}s worker rss "
-            f"{trial.user_attrs.get('rss_mb')} MB {trial.params}",
+            f"{attrs.get('seconds', 0):.1f}s worker rss {attrs.get('rss_mb')} MB "
+            f"load {os.getloadavg()[0]:.1f} {trial.params} {note} {attrs.get(TIMING_ATTR)}",
             flush=True,
         )
 
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     outcome = run_search(name, storage, on_trial=show)
-    wall = time.monotonic() - started
+    # The search's own time; a cold pool's start (paid once per server) is reported apart.
+    wall = outcome.wall_seconds
+    waited = time.monotonic() - started - wall
+    load_after = os.getloadavg()
     frame = trials_frame(study)
     complete = frame[frame["state"] == "complete"]
     best = complete.loc[complete["value"].idxmin()] if len(complete) else None
@@ -75,15 +85,20 @@ def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str
         for number in marks
         if (frame["number"] == number - 1).any()
     }
-    over_cap = None
+    over_cap = over_tolerance = None
     if trial_seconds:
         over_cap = round(float(frame["seconds"].max()) / trial_seconds, 3)
+        limit = trial_seconds * (1 + OVERRUN_TOLERANCE)
+        over_tolerance = int((frame["seconds"] > limit).sum())
+    reasons = frame["pruned_reason"].fillna("")
     return {
         "space": space,
         "strategy": strategy,
         "objective": config.objective,
         "trials": int(len(frame)),
         "pruned": int((frame["state"] == "pruned").sum()),
+        "pruned_by_cap": int(reasons.str.startswith(CAP_REASON).sum()),
+        "capped": int(frame["capped"].sum()),
         "failed": int(frame["state"].isin(["fail", "interrupted"]).sum()),
         "best_trial": None if best is None else int(best["number"]),
         "best_validation_mse": None if best is None else _number(best["validation_mse"]),
@@ -91,7 +106,11 @@ def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str
         "naive_test_mse": naive,
         "vs_persistence": None if best is None else _number(best["mse"] / naive),
         "wall_seconds": round(wall, 1),
+        "waited_for_worker_seconds": round(waited, 1),
+        "trial_seconds_total": round(float(frame["seconds"].fillna(0).sum()), 1),
         "longest_trial_vs_cap": over_cap,
+        "trials_over_cap_tolerance": over_tolerance,
+        "load_average": {"before": round(load_before, 2), "after_1_5_15": load_after},
         "worker_rss_mb_after_trial": memory,
         "best_params": None if best is None else study.trials[int(best["number"])].params,
     }
@@ -105,18 +124,22 @@ def _number(value) -> float | None:
 def print_table(rows: list[dict]) -> None:
     header = (
         f"{'space':<8} {'strategy':<10} {'objective':<15} {'best val MSE':>12} "
-        f"{'its test MSE':>12} {'vs persist.':>11} {'wall s':>7} {'pruned':>6} "
-        f"{'max trial/cap':>13}  worker MB after trials"
+        f"{'its test MSE':>12} {'vs persist.':>11} {'wall s':>7} {'pruned':>9} "
+        f"{'capped':>6} {'max trial/cap':>13} {'load':>9}  worker MB after trials"
     )
     print(header)
     for row in rows:
         marks = row["worker_rss_mb_after_trial"].items()
         memory = ", ".join(f"{key}: {value:.0f}" for key, value in marks if value is not None)
+        pruned = f"{row['pruned']} ({row['pruned_by_cap']} cap)"
+        averages = row["load_average"]
+        load = f"{averages['before']:.1f}-{averages['after_1_5_15'][1]:.1f}"
         print(
             f"{row['space']:<8} {row['strategy']:<10} {row['objective']:<15} "
             f"{_text(row['best_validation_mse']):>12} {_text(row['best_test_mse']):>12} "
             f"{_text(row['vs_persistence'], '.3f'):>11} {row['wall_seconds']:>7.0f} "
-            f"{row['pruned']:>6} {_text(row['longest_trial_vs_cap'], '.2f'):>13}  {memory}"
+            f"{pruned:>9} {row['capped']:>6} {_text(row['longest_trial_vs_cap'], '.2f'):>13} "
+            f"{load:>9}  {memory}"
         )
 
 

@@ -164,7 +164,13 @@ def _trial_printer(best: dict[str, float]):
         if row["value"] is not None and row["value"] < best.get("value", math.inf):
             best["value"] = row["value"]
         params = " ".join(f"{key}={_format_number(value)}" for key, value in row["params"].items())
-        status = row["state"] if not row["failure"] else f"failed ({row['failure']})"
+        status = row["state"]
+        if row["failure"]:
+            status = f"failed ({row['failure']})"
+        elif row["pruned_reason"]:
+            status = f"pruned ({row['pruned_reason']})"
+        elif row["capped"]:
+            status = f"{status} (stopped at the time cap)"
         print(
             f"trial {row['number']:>3}  {status:<9} objective {_format_number(row['value']):>10}"
             f"  best {_format_number(best.get('value')):>10}"

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,26 +18,27 @@ import pandas as pd
 from core.config import SplitConfig
 from core.errors import ForecastLabError, TrainingCancelled
 from core.paths import sub_dir
+from core.tuning.budget import TrialClock, TrialCosts, network_depth
 from core.tuning.settings import TuneConfig
 from core.tuning.strategies import get_strategy
-from core.tuning.trials import FAILURE_ATTR
+from core.tuning.trials import FAILURE_ATTR, PRUNED_ATTR, TIMING_ATTR
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
     from core.data.series import Series
 
-PREPARED_CACHE_SIZE = 6  # prepared windows kept per process, keyed by look-back window
-# Until a trial has been measured, keep this share of the cap for everything but training.
-FIRST_ALLOWANCE_SHARE = 0.5
-ALLOWANCE_MARGIN = 1.2  # the allowance is the largest recent overhead plus this margin
-ALLOWANCE_HISTORY = 5
+# Prepared windows kept per process, keyed by look-back window. Preparing takes milliseconds,
+# and searches rarely repeat a window, so keeping many only holds memory (up to tens of MB each).
+PREPARED_CACHE_SIZE = 2
+# The test windows are predicted in one batch up to this many: one traced prediction step.
+PREDICT_BATCH_LIMIT = 8192
 TEST_METRICS = ("mse", "rmse", "mae", "r2", "mse_original", "mae_original")
 
 
 class TrialEnvironment:
     """Per-process state of a search: the series (loaded once), prepared windows cached per
     look-back window (the rest of the split never changes within a study), naive persistence,
-    and the measured time a trial needs beyond training (validation, prediction, storage)."""
+    and the measured costs of a trial's phases (core.tuning.budget), which set the budgets."""
 
     def __init__(self, config: TuneConfig, series: Series | None = None) -> None:
         from core.data import load_series
@@ -52,7 +52,7 @@ class TrialEnvironment:
                 series = filter_dates(series, config.data.start_date, config.data.end_date)
         self.series: Series = series
         self._prepared: OrderedDict[int, Prepared] = OrderedDict()
-        self._overheads: deque[float] = deque(maxlen=ALLOWANCE_HISTORY)
+        self.costs = TrialCosts()
 
     def prepared(self, split: SplitConfig) -> Prepared:
         from core.data.prepare import prepare
@@ -84,25 +84,9 @@ class TrialEnvironment:
             "mae_original": original.mae,
         }
 
-    def training_seconds(self) -> float | None:
-        """The training cap that keeps the whole trial inside the per-trial cap: the cap less
-        the largest recently measured overhead (a share of the cap until one is measured)."""
-        cap = self.config.trial_seconds
-        if cap is None:
-            return None
-        if self._overheads:
-            allowance = max(self._overheads) * ALLOWANCE_MARGIN
-        else:
-            allowance = cap * FIRST_ALLOWANCE_SHARE
-        return max(1.0, cap - allowance)
-
-    def record_overhead(self, trial_seconds: float, trained_seconds: float | None) -> None:
-        """What a trial spent beyond its capped training (the final validation pass, prediction,
-        scoring, storage writes and, with the pool, the hand-over)."""
-        cap = self.training_seconds()
-        if trained_seconds is None or cap is None:
-            return
-        self._overheads.append(max(0.0, trial_seconds - min(trained_seconds, cap)))
+    def record_timing(self, timing: dict[str, Any] | None) -> None:
+        """Learn a finished trial's phase costs (its stored "timing"), for the next budgets."""
+        self.costs.record_trial(timing)
 
 
 def evaluate_trial(
@@ -110,7 +94,8 @@ def evaluate_trial(
     environment: TrialEnvironment,
     *,
     study_name: str,
-    training_seconds: float | None = None,
+    costs: TrialCosts | None = None,
+    started: float | None = None,
     should_stop: Callable[[], bool] | None = None,
     predictions_folder: Path | None = None,
 ) -> dict[str, Any]:
@@ -118,7 +103,11 @@ def evaluate_trial(
 
     The objective is the best validation MSE (scaled), or the test MSE where the study selects
     on test (study B); test metrics are always stored in the trial's user attrs, never used to
-    choose otherwise. Raises optuna.TrialPruned when the pruner stops it; other failures are
+    choose otherwise. With a cap (TuneConfig.trial_seconds) the whole trial, from `started`
+    (default: now) to its last storage write, is kept inside it: training gets what the
+    measured `costs` of building, tracing and scoring leave (core.tuning.budget), a trial that
+    cannot fit is pruned before it builds, and a capped trial says so ("capped").
+    Raises optuna.TrialPruned when the pruner or the cap stops it; other failures are
     recorded as the trial's failure reason and re-raised; a cancel leaves no reason, so the
     trial counts as interrupted.
     """
@@ -129,35 +118,50 @@ def evaluate_trial(
 
     config = environment.config
     strategy = get_strategy(config.strategy)
-    started = time.perf_counter()
+    clock = TrialClock(config.trial_seconds, costs or environment.costs, started)
     model = trained = None
     try:
         params = config.space.suggest(trial)
         model_config, train_config, split = config.space.apply(
             params, config.model, config.train, config.split
         )
-        if training_seconds is not None:
-            train_config = train_config.replace(max_seconds=training_seconds)
         prepared = environment.prepared(split)
         trial.set_user_attr("parameter_count", count_parameters(model_config, split.lookback))
+        batch_size = min(train_config.batch_size, max(1, len(prepared.x_train)))
+        plan = clock.plan(network_depth(model_config), split.lookback, batch_size)
+        if not plan.fits:
+            trial.set_user_attr(PRUNED_ATTR, plan.reason)
+            raise optuna.TrialPruned(plan.reason)
+        if plan.training_seconds is not None:
+            train_config = train_config.replace(max_seconds=plan.training_seconds)
+            trial.set_user_attr("training_budget_seconds", round(plan.training_seconds, 2))
 
         def progress(update) -> None:
+            clock.epoch_ended()
             if update.val_loss is None:
                 return
             trial.report(update.val_loss, update.epoch)
             # After the last epoch the training is paid for: score it rather than prune it.
             last = update.epoch >= update.max_epochs
             if strategy.prunes and not last and trial.should_prune():
+                reason = f"validation loss {update.val_loss:.3g} after {update.epoch} epochs"
                 trial.set_user_attr("epochs_run", update.epoch)
-                raise optuna.TrialPruned(
-                    f"validation loss {update.val_loss:.3g} after {update.epoch} epochs"
-                )
+                trial.set_user_attr(PRUNED_ATTR, reason)
+                raise optuna.TrialPruned(reason)
 
+        clock.training_starts()
         trained = train_model(
-            prepared, model_config, train_config, progress=progress, should_stop=should_stop
+            prepared,
+            model_config,
+            train_config,
+            progress=progress,
+            should_stop=clock.watch(should_stop),
         )
         model = trained.model
-        predicted = predict_next(model, prepared.x_test)
+        # One batch: one traced prediction step (a second, shorter batch would trace again).
+        batch = min(max(1, len(prepared.x_test)), PREDICT_BATCH_LIMIT)
+        predicted = predict_next(model, prepared.x_test, batch_size=batch)
+        model = None
         if not np.all(np.isfinite(predicted)):
             raise ForecastLabError(
                 "the model's test predictions are not finite (the training diverged); a lower "
@@ -181,6 +185,8 @@ def evaluate_trial(
             "epochs_run": trained.epochs_run,
             "train_seconds": trained.seconds,
             "stop_reason": trained.stop_reason,
+            # Stopped by the trial's time cap: the network is scored as far as it trained.
+            "capped": trained.stop_reason == "time_limit",
         }
         for key, value in attrs.items():
             trial.set_user_attr(key, json_number(value))
@@ -192,6 +198,7 @@ def evaluate_trial(
                 f"the objective ({config.objective}) is not finite; the trial diverged or had "
                 "no validation part."
             )
+        clock.finish()
         return {"value": float(value), "train_seconds": float(trained.seconds)}
     except optuna.TrialPruned:
         raise
@@ -201,8 +208,10 @@ def evaluate_trial(
         trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
         raise
     finally:
-        trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
-        model = trained = None  # the pool clears Keras' state after the task, once
+        model = trained = None  # the pool frees Keras' memory after the task, once
+        timing = clock.timing()
+        trial.set_user_attr(TIMING_ATTR, timing)
+        trial.set_user_attr("seconds", round(clock.elapsed(), 3))
         trial.set_user_attr("rss_mb", round(resident_megabytes(), 1))
 
 

@@ -1,11 +1,12 @@
 """Search trials in the warm worker pool: the runner's process asks the sampler for a proposal,
 a pool worker (TensorFlow already imported) reopens the study and trains that trial, writing its
-metrics to the study storage; the runner then records the outcome.
+metrics and phase timings to the study storage; the runner then records the outcome.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 import optuna
 
 from core.errors import TrainingCancelled
+from core.tuning.budget import TrialCosts
 from core.tuning.objective import TrialEnvironment, evaluate_trial
-from core.tuning.storage import open_storage, study_config
+from core.tuning.settings import TuneConfig
+from core.tuning.storage import open_storage
 from core.tuning.strategies import get_strategy
+from core.tuning.trials import FAILURE_ATTR, TIMING_ATTR
 
 if TYPE_CHECKING:
     from core.data.series import Series
@@ -29,20 +33,20 @@ def evaluate_stored_trial(
     study_name: str,
     storage_url: str,
     trial_id: int,
+    config: TuneConfig,
     series: Series,
-    training_seconds: float | None,
+    costs: TrialCosts,
     predictions_folder: str,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """In a pool worker: train and score the running trial `trial_id`, whose parameters the
-    runner has already suggested. Every path is explicit (a worker's environment variables are
-    those it started with)."""
-    backend = open_storage(storage_url)
-    study = optuna.load_study(study_name=study_name, storage=backend)
-    config = study_config(study)
+    runner has already suggested from the study's `config`. The trial's time cap runs from
+    here. Every path is explicit (a worker's environment variables are those it started
+    with)."""
+    started = time.perf_counter()
     study = optuna.load_study(
         study_name=study_name,
-        storage=backend,
+        storage=open_storage(storage_url),
         # The sampler already ran in the runner; this one is never asked for a value.
         sampler=optuna.samplers.RandomSampler(),
         pruner=get_strategy(config.strategy).make_pruner(config.train.epochs),
@@ -57,7 +61,8 @@ def evaluate_stored_trial(
         trial,
         _environments[key],
         study_name=study_name,
-        training_seconds=training_seconds,
+        costs=costs,
+        started=started,
         should_stop=should_stop,
         predictions_folder=Path(predictions_folder),
     )
@@ -79,7 +84,8 @@ def run_in_pool(
 ) -> dict[str, Any]:
     """In the runner: hand the trial to the pool and wait for its {"value", "train_seconds"}.
     Pruned and failed trials raise as evaluate_trial does; a worker lost mid-trial raises
-    TrainingError, a cancelled one TrainingCancelled."""
+    TrainingError, a cancelled one TrainingCancelled. Either way the trial's measured phase
+    costs (stored by the worker) update the environment's, for the next trial's budget."""
     from core.training import pool
 
     try:
@@ -88,8 +94,9 @@ def run_in_pool(
             study_name,
             storage_url,
             trial._trial_id,
+            environment.config,
             environment.series,
-            environment.training_seconds(),
+            environment.costs,
             str(predictions_folder),
             should_stop=should_stop,
         )
@@ -97,10 +104,11 @@ def run_in_pool(
         raise
     except Exception as error:
         # The worker records its own failures; a worker that died cannot, so record it here.
-        from core.tuning.trials import FAILURE_ATTR
-
         trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
         raise
+    finally:
+        attrs = trial.study._storage.get_trial_user_attrs(trial._trial_id)
+        environment.record_timing(attrs.get(TIMING_ATTR))
 
 
 def wait_for_worker() -> None:

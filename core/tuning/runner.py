@@ -28,6 +28,7 @@ from core.tuning.storage import (
 from core.tuning.strategies import get_strategy
 from core.tuning.trials import (
     FAILURE_ATTR,
+    PRUNED_ATTR,
     WORKER_ATTR,
     best_trial,
     counted_trials,
@@ -97,6 +98,8 @@ def describe_trial(trial: FrozenTrial) -> dict[str, Any]:
         "test_mse": trial.user_attrs.get("mse"),
         "params": trial.params,
         "seconds": trial.user_attrs.get("seconds"),
+        "capped": bool(trial.user_attrs.get("capped", False)),
+        "pruned_reason": trial.user_attrs.get(PRUNED_ATTR),
         "metrics": {key: trial.user_attrs[key] for key in TEST_METRICS if key in trial.user_attrs},
         "failure": trial.user_attrs.get(FAILURE_ATTR),
         "rss_mb": trial.user_attrs.get("rss_mb"),
@@ -162,7 +165,6 @@ def run_search(
     def objective(trial: optuna.Trial) -> float:
         trial.set_user_attr(WORKER_ATTR, identity)  # the runner owns the trial: it tells Optuna
         config.space.suggest(trial)  # the sampler proposes here; the pool worker reads them
-        trial_started = time.perf_counter()
         result = run_in_pool(
             trial,
             environment,
@@ -171,7 +173,6 @@ def run_search(
             predictions_folder=folder,
             should_stop=should_stop,
         )
-        environment.record_overhead(time.perf_counter() - trial_started, result["train_seconds"])
         return result["value"]
 
     if stop_reason(study, config, time.monotonic()) is None:

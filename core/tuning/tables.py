@@ -12,7 +12,7 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from core.tuning.objective import TEST_METRICS
-from core.tuning.trials import FAILURE_ATTR, WORKER_ATTR, is_interrupted, worker_label
+from core.tuning.trials import FAILURE_ATTR, PRUNED_ATTR, WORKER_ATTR, is_interrupted, worker_label
 
 
 def trials_frame(study: optuna.Study) -> pd.DataFrame:
@@ -27,6 +27,9 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
             "value": trial.value if trial.state == TrialState.COMPLETE else math.nan,
             "seconds": trial.user_attrs.get("seconds", math.nan),
             "epochs_run": trial.user_attrs.get("epochs_run", math.nan),
+            # Training stopped by the trial's time cap (scored as far as it trained).
+            "capped": bool(trial.user_attrs.get("capped", False)),
+            "pruned_reason": trial.user_attrs.get(PRUNED_ATTR),
             "failure": trial.user_attrs.get(FAILURE_ATTR),
             "worker": worker_label(trial.user_attrs.get(WORKER_ATTR)),
             "rss_mb": trial.user_attrs.get("rss_mb", math.nan),

@@ -17,6 +17,8 @@ from core.tuning.storage import load_study
 
 WORKER_ATTR = "worker"
 FAILURE_ATTR = "failure"
+PRUNED_ATTR = "pruned_reason"  # why a pruned trial stopped (the pruner, or the time cap)
+TIMING_ATTR = "timing"  # seconds per phase of the trial (core.tuning.budget)
 STALE_WITHOUT_OWNER_SECONDS = 600.0
 
 
@@ -105,6 +107,8 @@ def worker_label(owner: dict[str, Any] | None) -> str:
 
 __all__ = [
     "FAILURE_ATTR",
+    "PRUNED_ATTR",
+    "TIMING_ATTR",
     "WORKER_ATTR",
     "best_trial",
     "counted_trials",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from core.config import SplitConfig
 from core.errors import ForecastLabError, TrainingCancelled
+from core.json_values import json_ready
 from core.paths import sub_dir
 from core.tuning.budget import TrialClock, TrialCosts, network_depth
 from core.tuning.settings import TuneConfig
@@ -189,7 +190,7 @@ def evaluate_trial(
             "capped": trained.stop_reason == "time_limit",
         }
         for key, value in attrs.items():
-            trial.set_user_attr(key, json_number(value))
+            trial.set_user_attr(key, json_ready(value))
         path = predictions_file(study_name, trial.number, predictions_folder)
         _save_predictions(path, prepared, predicted_original)
         value = attrs["mse"] if config.objective == "test_mse" else attrs["validation_mse"]
@@ -231,14 +232,6 @@ def resident_megabytes() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def json_number(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def _safe_name(name: str) -> str:
     # one plain folder name: no separators, and no "." or ".." that would climb out of studies/
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80].strip(".") or "study"
@@ -273,7 +266,6 @@ __all__ = [
     "TEST_METRICS",
     "TrialEnvironment",
     "evaluate_trial",
-    "json_number",
     "load_trial_predictions",
     "predictions_file",
     "predictions_folder",

@@ -14,7 +14,8 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from core.tuning.objective import TEST_METRICS, TrialEnvironment, json_number, predictions_folder
+from core.json_values import json_ready
+from core.tuning.objective import TEST_METRICS, TrialEnvironment, predictions_folder
 from core.tuning.pooled_trial import run_in_pool, wait_for_worker
 from core.tuning.settings import TuneConfig
 from core.tuning.storage import (
@@ -93,7 +94,7 @@ def describe_trial(trial: FrozenTrial) -> dict[str, Any]:
     return {
         "number": trial.number,
         "state": trial.state.name.lower(),
-        "value": json_number(trial.value) if trial.value is not None else None,
+        "value": json_ready(trial.value),
         "validation_mse": trial.user_attrs.get("validation_mse"),
         "test_mse": trial.user_attrs.get("mse"),
         "params": trial.params,

@@ -100,7 +100,7 @@ class TrialPlan:
 
     cap: float | None
     training_seconds: float | None  # TrainConfig.max_seconds; None = no cap
-    minimum_seconds: float  # estimated wall time with a single training batch
+    minimum_seconds: float  # typical wall time with one epoch of training
     reason: str | None = None  # set when the trial must be pruned before it builds
 
     @property
@@ -130,14 +130,20 @@ class TrialClock:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def plan(self, depth: int, lookback: int, batch_size: int) -> TrialPlan:
+    def plan(
+        self, depth: int, lookback: int, batch_size: int, batches_per_epoch: int = 1
+    ) -> TrialPlan:
         """The training budget for a network of `depth` layers, from now to the cap: the cap
-        less the costliest recent build, batch and finish costs (with a margin). A trial whose
-        typical fixed costs alone (build, trace, one batch, finish) overrun the cap is pruned."""
+        less the costliest recent build, batch and finish costs (with a margin). A trial that
+        typically could not build, trace, train one epoch and be scored within the cap is
+        pruned: cut inside its first epoch, it would report a barely trained network."""
         self.depth, self.work = depth, batch_work(depth, lookback, batch_size)
         sizes = {"build": depth, "trace": depth, "batch": self.work, "finish": depth}
         typical = sum(
             self.costs.estimate(phase, size, typical=True) for phase, size in sizes.items()
+        )
+        typical += max(0, batches_per_epoch - 1) * self.costs.estimate(
+            "batch", self.work, typical=True
         )
         minimum = self.elapsed() + typical
         if self.cap is None:
@@ -147,7 +153,7 @@ class TrialClock:
         if minimum > self.cap and all(self.costs.measured(phase) for phase in PRUNING_PHASES):
             reason = (
                 f"{CAP_REASON}: a {depth}-layer network needs about "
-                f"{minimum:.0f} s to build, trace, train one batch and score here, and the cap "
+                f"{minimum:.0f} s to build, trace, train one epoch and score here, and the cap "
                 f"is {self.cap:g} s"
             )
             return TrialPlan(self.cap, None, minimum, reason)

@@ -128,8 +128,11 @@ def evaluate_trial(
         )
         prepared = environment.prepared(split)
         trial.set_user_attr("parameter_count", count_parameters(model_config, split.lookback))
-        batch_size = min(train_config.batch_size, max(1, len(prepared.x_train)))
-        plan = clock.plan(network_depth(model_config), split.lookback, batch_size)
+        windows = len(prepared.x_train)
+        fitted = max(1, windows - int(round(windows * split.validation_fraction)))
+        batch_size = min(train_config.batch_size, fitted)
+        depth = network_depth(model_config)
+        plan = clock.plan(depth, split.lookback, batch_size, math.ceil(fitted / batch_size))
         if not plan.fits:
             trial.set_user_attr(PRUNED_ATTR, plan.reason)
             raise optuna.TrialPruned(plan.reason)

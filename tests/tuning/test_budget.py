@@ -117,3 +117,15 @@ def test_the_cancel_check_still_reaches_the_trainer():
     asked = []
     check = TrialClock(None, TrialCosts()).watch(lambda: asked.append(1) or True)
     assert check() is True and asked == [1]
+
+
+def test_a_network_that_cannot_train_one_epoch_in_its_cap_is_pruned():
+    costs = TrialCosts()
+    for phase in ("build", "trace", "finish"):
+        costs.record(phase, seconds=0.1, size=1.0)
+    work = batch_work(3, 10, 32)
+    costs.record("batch", seconds=0.5, size=work)  # half a second per batch
+    clock = TrialClock(10.0, costs)
+    assert clock.plan(depth=3, lookback=10, batch_size=32, batches_per_epoch=4).fits
+    plan = clock.plan(depth=3, lookback=10, batch_size=32, batches_per_epoch=40)
+    assert not plan.fits and "one epoch" in plan.reason

@@ -86,15 +86,15 @@ def _train_config(quick: bool) -> TrainConfig:
 
 
 def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
-    """Each family at its defaults, alone and with the linear shortcut, side by side."""
+    """Each family at its defaults (the shared ones, or the family's own starting values where it
+    declares some, printed below the table), alone and with the linear shortcut, side by side."""
     results: dict[str, Any] = {}
     out(f"{'family':<11} | {'alone /floor':>12} {'s':>5} {'ep':>3} | "
         f"{'+shortcut /floor':>16} {'s':>5} {'ep':>3} {'line only':>9}")  # fmt: skip
     for family in families:
-        alone = _train_and_score(prepared, ModelConfig(family=family), _train_config(quick))
-        shortcut = _train_and_score(
-            prepared, ModelConfig(family=family, linear_skip=True), _train_config(quick)
-        )
+        train = FAMILY_REGISTRY[family].starting_training(_train_config(quick))
+        alone = _train_and_score(prepared, ModelConfig(family=family), train)
+        shortcut = _train_and_score(prepared, ModelConfig(family=family, linear_skip=True), train)
         results[family] = {"alone": alone, "shortcut": shortcut}
         out(
             f"{family:<11} | {alone['mse'] / floor:>12.3f} {alone['seconds']:>5.1f} "
@@ -104,10 +104,11 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
         )
     if not quick:
         for family in families:
-            seeds = (_train_config(quick).seed, *SPREAD_SEEDS)
+            start = FAMILY_REGISTRY[family].starting_training(_train_config(quick))
+            seeds = (start.seed, *SPREAD_SEEDS)
             ratios = [results[family]["alone"]["mse"] / floor]
             for seed in seeds[1:]:
-                train = _train_config(quick).replace(seed=seed)
+                train = start.replace(seed=seed)
                 ratios.append(
                     _train_and_score(prepared, ModelConfig(family=family), train)["mse"] / floor
                 )
@@ -117,7 +118,12 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
                 f"{min(ratios):.3f} to {max(ratios):.3f}x, mean {statistics.mean(ratios):.3f}x"
             )
     for family in families:
-        out(f"  {family}: {FAMILY_REGISTRY[family].explanation}")
+        entry = FAMILY_REGISTRY[family]
+        own = ", ".join(f"{name} {value}" for name, value in entry.training_defaults)
+        out(
+            f"  {family}: {entry.explanation}"
+            + (f" Trained with {own}: {entry.defaults_reason}" if own else "")
+        )
     names = list(results)
     for first, second in zip(names, names[1:], strict=False):
         gap = np.abs(

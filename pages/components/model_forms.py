@@ -37,6 +37,29 @@ LEARNING_RATE_OPTIONS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 BATCH_OPTIONS = [16, 32, 64, 128, 256, 512]
 
 
+def _start_training_of(family: str, previous: str) -> None:
+    """On a change of family, set the training widgets the new or the old family has its own
+    starting value for (the shared default where the new one has none) before they are drawn;
+    a message says which moved, so the change is never silent."""
+    shared = TrainConfig()
+    own = dict(FAMILY_REGISTRY[family].training_defaults)
+    names = [*own, *(name for name, _ in FAMILY_REGISTRY[previous].training_defaults)]
+    moved = []
+    for name in dict.fromkeys(names):
+        value = own.get(name, getattr(shared, name))
+        key = widget_key("train", name)
+        if st.session_state.get(key) != value:
+            st.session_state[key] = value
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            moved.append(f"{TRAIN[name].label.lower()} {shown}")
+    if moved:
+        st.toast(
+            f"{FAMILY_REGISTRY[family].label} starts with {', '.join(moved)}; change it under "
+            "Training if you like.",
+            icon=":material/tune:",
+        )
+
+
 def model_form(model: ModelConfig) -> ModelConfig:
     """Task, family and shape of the network."""
     section = "model"
@@ -57,6 +80,10 @@ def model_form(model: ModelConfig) -> ModelConfig:
         help=MODEL["family"].help,
     )
     explain(FAMILY_REGISTRY[family].explanation)  # the registry requires one per family
+    if family != model.family:
+        _start_training_of(family, model.family)
+    if FAMILY_REGISTRY[family].defaults_reason:
+        explain(FAMILY_REGISTRY[family].defaults_reason)
     base = FAMILY_REGISTRY[family].layers_beyond_hidden  # study A's input and output layers
     layers_key = seed_widget(
         widget_key(section, "layers"), int(clamp(model.hidden_layers, 0, 5)) + base

@@ -23,10 +23,19 @@ class Family:
     build_stack: Callable[[Any, Any], Any]  # (features, ModelConfig) -> hidden tensor
     count_stack: Callable[[int, int, Any], tuple[int, int]]  # (channels, lookback, config)
     in_sentence: str = ""  # the name mid-sentence ("bidirectional LSTM"); default: the label
+    # Training settings (TrainConfig field -> value) this family starts with instead of the
+    # shared defaults, and why in one plain sentence; the Model page applies them when the
+    # family is picked and says so, and the bench trains the family with them.
+    training_defaults: tuple[tuple[str, Any], ...] = ()
+    defaults_reason: str = ""
 
     @property
     def sentence_name(self) -> str:
         return self.in_sentence or self.label
+
+    def starting_training(self, train: Any) -> Any:
+        """train (a TrainConfig) with this family's own starting values in place."""
+        return train.replace(**dict(self.training_defaults)) if self.training_defaults else train
 
     def __post_init__(self) -> None:
         for attribute in ("name", "label", "explanation"):
@@ -34,6 +43,11 @@ class Family:
                 raise ValueError(f"model family '{self.name}' needs a non-empty {attribute}.")
         if not self.name.isidentifier():
             raise ValueError(f"model family name '{self.name}' must be a plain identifier.")
+        if bool(self.training_defaults) != bool(self.defaults_reason.strip()):
+            raise ValueError(
+                f"model family '{self.name}' must give a defaults_reason exactly when it declares "
+                "training_defaults (the Model page shows why they differ)."
+            )
 
 
 def dense_parameters(inputs: int, units: int) -> int:

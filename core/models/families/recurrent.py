@@ -33,6 +33,8 @@ def recurrent_family(
     in_sentence: str = "",
     width_factor: int = 1,
     first_layer: tuple[LayerMaker, CellCount, int] | None = None,
+    training_defaults: tuple[tuple[str, Any], ...] = (),
+    defaults_reason: str = "",
 ) -> Family:
     """A Family whose stack is input + hidden_layers + output recurrent layers; only the output
     layer returns its last state. cell_parameters(inputs, units) counts one layer's weights;
@@ -70,4 +72,6 @@ def recurrent_family(
         build_stack=build_stack,
         count_stack=count_stack,
         in_sentence=in_sentence,
+        training_defaults=training_defaults,
+        defaults_reason=defaults_reason,
     )

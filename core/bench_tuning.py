@@ -78,7 +78,7 @@ def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str
     frame = trials_frame(study)
     complete = frame[frame["state"] == "complete"]
     best = complete.loc[complete["value"].idxmin()] if len(complete) else None
-    naive = outcome.naive["mse"]
+    naive = outcome.naive.mse
     marks = [number for number in MEMORY_AFTER if number < len(frame)] + [len(frame)]
     memory = {
         str(number): _number(frame.loc[frame["number"] == number - 1, "rss_mb"].iloc[0])

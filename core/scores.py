@@ -1,5 +1,6 @@
 """A run's scores as small frozen dataclasses: the network's (RunScores) and each baseline's
-(BaselineScores), with from_dict/to_dict in the JSON shape run files and the CLI have always used.
+(BaselineScores), with from_dict/to_dict in the JSON shape run files and the CLI have always used;
+NaiveScores is a search's persistence reference.
 
 The dicts come from core.evaluation.metrics (regression_metrics, classification_metrics); a key
 these classes do not know is ignored on load and a missing number reads as NaN, so runs saved
@@ -202,6 +203,26 @@ class BaselineScores:
         if self.seconds is not None:
             values["seconds"] = self.seconds
         return values
+
+
+@dataclass(frozen=True)
+class NaiveScores:
+    """Naive persistence (tomorrow = today) on a search's test targets: the reference a study
+    stores once (its "naive" attribute) and every trial is compared with."""
+
+    mse: float  # on the network's 0..1 scale, like a trial's "mse"
+    mae: float
+    mse_original: float  # in the series' own units
+    mae_original: float
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> NaiveScores:
+        return cls(
+            **{item.name: _number(values.get(item.name)) for item in dataclasses.fields(cls)}
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
 
 
 def _in_units(scores: RunScores | BaselineScores, units: str) -> Any:

@@ -21,6 +21,7 @@ from core.json_values import json_ready, restore_nan
 from core.scores import (
     BaselineScores,
     ClassificationScores,
+    NaiveScores,
     RegressionScores,
     RunScores,
     baselines_from_dict,
@@ -134,6 +135,14 @@ def test_unknown_keys_are_ignored_and_missing_numbers_read_as_nan():
     run = RunScores.from_dict({"test": _regression(), "train": _regression(), "extra": {}})
     assert "extra" not in run.to_dict()
     assert BaselineScores.from_dict({"test": _regression(), "note": "x"}).seconds is None
+
+
+def test_a_search_s_persistence_reference_round_trips():
+    stored = {"mse": 0.01, "mae": 0.08, "mse_original": 24.0, "mae_original": 3.9, "x": 1}
+    naive = NaiveScores.from_dict(stored)
+    assert naive.mse == 0.01 and naive.mae_original == 3.9
+    assert naive.to_dict() == {key: stored[key] for key in stored if key != "x"}
+    assert math.isnan(NaiveScores.from_dict({"mse": None}).mae)
 
 
 def _write_old_run(root, key: str) -> tuple[dict, dict]:

@@ -227,7 +227,7 @@ def _print_outcome(outcome, as_json: bool) -> None:
     if best is None:
         print("no trial finished yet")
     else:
-        naive = (data.get("naive") or {}).get("mse")
+        naive = math.nan if outcome.naive is None else outcome.naive.mse
         ratio = best.get("vs_naive")
         verdict = ""
         if ratio is not None and math.isfinite(ratio):

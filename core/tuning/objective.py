@@ -19,6 +19,7 @@ from core.config import SplitConfig
 from core.errors import ForecastLabError, TrainingCancelled
 from core.json_values import json_ready
 from core.paths import sub_dir
+from core.scores import NaiveScores
 from core.tuning.budget import TrialClock, TrialCosts, network_depth
 from core.tuning.settings import TuneConfig
 from core.tuning.strategies import get_strategy
@@ -68,7 +69,7 @@ class TrialEnvironment:
             self._prepared.popitem(last=False)
         return prepared
 
-    def naive_metrics(self) -> dict[str, float]:
+    def naive_metrics(self) -> NaiveScores:
         """Persistence (tomorrow = today) on the same test targets, scaled and original units."""
         from core.evaluation.metrics import regression_scores
 
@@ -78,12 +79,12 @@ class TrialEnvironment:
         original = regression_scores(
             prepared.values_test, prepared.series.values[prepared.test_index - 1]
         )
-        return {
-            "mse": scaled.mse,
-            "mae": scaled.mae,
-            "mse_original": original.mse,
-            "mae_original": original.mae,
-        }
+        return NaiveScores(
+            mse=scaled.mse,
+            mae=scaled.mae,
+            mse_original=original.mse,
+            mae_original=original.mae,
+        )
 
     def record_timing(self, timing: dict[str, Any] | None) -> None:
         """Learn a finished trial's phase costs (its stored "timing"), for the next budgets."""

@@ -15,6 +15,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from core.json_values import json_ready
+from core.scores import NaiveScores
 from core.tuning.objective import TEST_METRICS, TrialEnvironment, predictions_folder
 from core.tuning.pooled_trial import run_in_pool, wait_for_worker
 from core.tuning.settings import TuneConfig
@@ -56,7 +57,7 @@ class SearchOutcome:
     trials_run: int
     wall_seconds: float
     best: dict[str, Any] | None
-    naive: dict[str, float] | None
+    naive: NaiveScores | None
     stale_trials: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +68,7 @@ class SearchOutcome:
             "trials_run": self.trials_run,
             "wall_seconds": round(self.wall_seconds, 2),
             "best": self.best,
-            "naive": self.naive,
+            "naive": None if self.naive is None else self.naive.to_dict(),
             "stale_trials": self.stale_trials,
         }
 
@@ -107,14 +108,14 @@ def describe_trial(trial: FrozenTrial) -> dict[str, Any]:
     }
 
 
-def best_summary(study: optuna.Study, naive: dict[str, float] | None) -> dict[str, Any] | None:
+def best_summary(study: optuna.Study, naive: NaiveScores | None) -> dict[str, Any] | None:
     """The best trial's row; vs_naive compares its test MSE with persistence's."""
     best = best_trial(study)
     if best is None:
         return None
     row = describe_trial(best)
-    if naive and naive.get("mse"):
-        row["vs_naive"] = best.user_attrs.get("mse", math.nan) / naive["mse"]
+    if naive is not None and naive.mse > 0:
+        row["vs_naive"] = best.user_attrs.get("mse", math.nan) / naive.mse
     return row
 
 
@@ -153,10 +154,12 @@ def run_search(
         pruner=strategy.make_pruner(config.train.epochs),
     )
     environment = TrialEnvironment(config)
-    naive = study.user_attrs.get(NAIVE_ATTR)
-    if naive is None:
+    stored = study.user_attrs.get(NAIVE_ATTR)
+    if stored is None:
         naive = environment.naive_metrics()
-        study.set_user_attr(NAIVE_ATTR, naive)
+        study.set_user_attr(NAIVE_ATTR, json_ready(naive.to_dict()))
+    else:
+        naive = NaiveScores.from_dict(stored)
     identity = process_identity()
     storage_url = storage or default_storage_url()
     folder = predictions_folder(name)

@@ -22,7 +22,9 @@ from core.charts import (
 )
 from core.config import FAMILY_LABELS
 from core.paths import home_dir
+from core.scores import NaiveScores
 from core.tuning.background import SearchBoard, SweepBoard
+from core.tuning.storage import NAIVE_ATTR
 from core.tuning.strategies import STRATEGIES
 from core.tuning.study import (
     STOP_MESSAGES,
@@ -265,7 +267,8 @@ def _search_panel(name: str, storage: str | None) -> None:
 def verdict(study, frame: pd.DataFrame) -> None:
     """Best trial against naive persistence (and study B's published figures)."""
     best = best_trial(study)
-    naive = (study.user_attrs.get("naive") or {}).get("mse")
+    stored = study.user_attrs.get(NAIVE_ATTR)
+    naive = None if stored is None else NaiveScores.from_dict(stored).mse
     if best is None:
         failures = frame["failure"].dropna()
         if len(failures):
@@ -278,7 +281,7 @@ def verdict(study, frame: pd.DataFrame) -> None:
         help="Lowest objective so far (scaled units), reached at the trial shown below it.",
     )
     left.caption(f"trial {best.number}")
-    if naive:
+    if naive is not None and naive > 0:
         ratio = best.user_attrs.get("mse", math.nan) / naive
         middle.metric(
             "Test MSE vs naive persistence",

@@ -44,7 +44,7 @@ def test_each_strategy_runs_tiny_trials(strategy):
     assert outcome.stop_reason == "trials" and outcome.trials_run == 2
     assert outcome.objective == "validation_mse"
     assert outcome.best is not None and outcome.best["value"] > 0
-    assert outcome.naive["mse"] > 0
+    assert outcome.naive.mse > 0
     finished = study.get_trials(states=(TrialState.COMPLETE,))
     assert len(finished) == 2
     for trial in finished:

@@ -94,6 +94,16 @@ class TrialCosts:
                 self.record(phase, float(seconds), float(sizes[phase]))
 
 
+_shared: dict[str, TrialCosts] = {}
+
+
+def shared_costs(family: str) -> TrialCosts:
+    """The costs measured in this process for a model family: a new search (the server's
+    next one, the bench's next space) starts from what earlier searches measured, not from
+    the priors, so its first trials are budgeted and pruned on measurements too."""
+    return _shared.setdefault(family, TrialCosts())
+
+
 @dataclass(frozen=True)
 class TrialPlan:
     """How a trial spends its cap: the training budget, or why it cannot run at all."""
@@ -227,4 +237,5 @@ __all__ = [
     "TrialPlan",
     "batch_work",
     "network_depth",
+    "shared_costs",
 ]

@@ -20,7 +20,7 @@ from core.errors import ForecastLabError, TrainingCancelled
 from core.json_values import json_ready
 from core.paths import sub_dir
 from core.scores import NaiveScores
-from core.tuning.budget import TrialClock, TrialCosts, network_depth
+from core.tuning.budget import TrialClock, TrialCosts, network_depth, shared_costs
 from core.tuning.settings import TuneConfig
 from core.tuning.strategies import get_strategy
 from core.tuning.trials import FAILURE_ATTR, PRUNED_ATTR, TIMING_ATTR
@@ -54,7 +54,7 @@ class TrialEnvironment:
                 series = filter_dates(series, config.data.start_date, config.data.end_date)
         self.series: Series = series
         self._prepared: OrderedDict[int, Prepared] = OrderedDict()
-        self.costs = TrialCosts()
+        self.costs = shared_costs(config.model.family)
 
     def prepared(self, split: SplitConfig) -> Prepared:
         from core.data.prepare import prepare

@@ -17,6 +17,7 @@ from core.tuning.budget import (
     TrialClock,
     TrialCosts,
     batch_work,
+    shared_costs,
 )
 from core.tuning.objective import TrialEnvironment, evaluate_trial
 from tests.tuning.conftest import tiny_config
@@ -129,3 +130,15 @@ def test_a_network_that_cannot_train_one_epoch_in_its_cap_is_pruned():
     assert clock.plan(depth=3, lookback=10, batch_size=32, batches_per_epoch=4).fits
     plan = clock.plan(depth=3, lookback=10, batch_size=32, batches_per_epoch=40)
     assert not plan.fits and "one epoch" in plan.reason
+
+
+def test_a_new_search_starts_from_the_costs_measured_in_this_process(monkeypatch):
+    from core.tuning import budget
+
+    monkeypatch.setattr(budget, "_shared", {})  # other tests' searches keep their own
+    config = tiny_config()
+    first, second = TrialEnvironment(config), TrialEnvironment(config.replace(seed=5))
+    first.record_timing({"depth": 2, "work": 1.0, "trace": 0.4, "finish": 0.2})
+    assert second.costs.measured("trace") and second.costs.measured("finish")
+    assert shared_costs(config.model.family) is second.costs
+    assert shared_costs("some other family") is not second.costs

@@ -92,9 +92,13 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
     out(f"{'family':<11} | {'alone /floor':>12} {'s':>5} {'ep':>3} | "
         f"{'+shortcut /floor':>16} {'s':>5} {'ep':>3} {'line only':>9}")  # fmt: skip
     for family in families:
-        train = FAMILY_REGISTRY[family].starting_training(_train_config(quick))
-        alone = _train_and_score(prepared, ModelConfig(family=family), train)
-        shortcut = _train_and_score(prepared, ModelConfig(family=family, linear_skip=True), train)
+        entry = FAMILY_REGISTRY[family]
+        model, train = (
+            entry.starting_model(ModelConfig(family=family)),
+            entry.starting_training(_train_config(quick)),
+        )
+        alone = _train_and_score(prepared, model, train)
+        shortcut = _train_and_score(prepared, model.replace(linear_skip=True), train)
         results[family] = {"alone": alone, "shortcut": shortcut}
         out(
             f"{family:<11} | {alone['mse'] / floor:>12.3f} {alone['seconds']:>5.1f} "
@@ -104,14 +108,14 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
         )
     if not quick:
         for family in families:
-            start = FAMILY_REGISTRY[family].starting_training(_train_config(quick))
+            entry = FAMILY_REGISTRY[family]
+            model = entry.starting_model(ModelConfig(family=family))
+            start = entry.starting_training(_train_config(quick))
             seeds = (start.seed, *SPREAD_SEEDS)
             ratios = [results[family]["alone"]["mse"] / floor]
             for seed in seeds[1:]:
                 train = start.replace(seed=seed)
-                ratios.append(
-                    _train_and_score(prepared, ModelConfig(family=family), train)["mse"] / floor
-                )
+                ratios.append(_train_and_score(prepared, model, train)["mse"] / floor)
             results[family]["seeds"] = {"seeds": list(seeds), "ratios": ratios}
             out(
                 f"  {family} alone over seeds {', '.join(map(str, seeds))}: "
@@ -119,7 +123,9 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
             )
     for family in families:
         entry = FAMILY_REGISTRY[family]
-        own = ", ".join(f"{name} {value}" for name, value in entry.training_defaults)
+        own = ", ".join(
+            f"{name} {value}" for name, value in (*entry.model_defaults, *entry.training_defaults)
+        )
         out(
             f"  {family}: {entry.explanation}"
             + (f" Trained with {own}: {entry.defaults_reason}" if own else "")

@@ -37,25 +37,27 @@ LEARNING_RATE_OPTIONS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 BATCH_OPTIONS = [16, 32, 64, 128, 256, 512]
 
 
-def _start_training_of(family: str, previous: str) -> None:
-    """On a change of family, set the training widgets the new or the old family has its own
-    starting value for (the shared default where the new one has none) before they are drawn;
-    a message says which moved, so the change is never silent."""
-    shared = TrainConfig()
-    own = dict(FAMILY_REGISTRY[family].training_defaults)
-    names = [*own, *(name for name, _ in FAMILY_REGISTRY[previous].training_defaults)]
+def _start_values_of(family: str, previous: str) -> None:
+    """On a change of family, set the widgets the new or the old family has its own starting
+    value for (the shared default where the new one has none) before they are drawn; a message
+    says which moved, so the change is never silent."""
+    new, old = FAMILY_REGISTRY[family], FAMILY_REGISTRY[previous]
     moved = []
-    for name in dict.fromkeys(names):
-        value = own.get(name, getattr(shared, name))
-        key = widget_key("train", name)
-        if st.session_state.get(key) != value:
-            st.session_state[key] = value
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            moved.append(f"{TRAIN[name].label.lower()} {shown}")
+    for section, settings, shared, own, before in (
+        ("model", MODEL, ModelConfig(), new.model_defaults, old.model_defaults),
+        ("train", TRAIN, TrainConfig(), new.training_defaults, old.training_defaults),
+    ):
+        own = dict(own)
+        for name in dict.fromkeys([*own, *(name for name, _ in before)]):
+            value = own.get(name, getattr(shared, name))
+            key = widget_key(section, name)
+            if st.session_state.get(key) != value:
+                st.session_state[key] = value
+                shown = f"{value:g}" if isinstance(value, float) else str(value)
+                moved.append(f"{settings[name].label.lower()} {shown}")
     if moved:
         st.toast(
-            f"{FAMILY_REGISTRY[family].label} starts with {', '.join(moved)}; change it under "
-            "Training if you like.",
+            f"{new.label} starts with {', '.join(moved)}; change them if you like.",
             icon=":material/tune:",
         )
 
@@ -81,7 +83,7 @@ def model_form(model: ModelConfig) -> ModelConfig:
     )
     explain(FAMILY_REGISTRY[family].explanation)  # the registry requires one per family
     if family != model.family:
-        _start_training_of(family, model.family)
+        _start_values_of(family, model.family)
     if FAMILY_REGISTRY[family].defaults_reason:
         explain(FAMILY_REGISTRY[family].defaults_reason)
     base = FAMILY_REGISTRY[family].layers_beyond_hidden  # study A's input and output layers

@@ -23,15 +23,20 @@ class Family:
     build_stack: Callable[[Any, Any], Any]  # (features, ModelConfig) -> hidden tensor
     count_stack: Callable[[int, int, Any], tuple[int, int]]  # (channels, lookback, config)
     in_sentence: str = ""  # the name mid-sentence ("bidirectional LSTM"); default: the label
-    # Training settings (TrainConfig field -> value) this family starts with instead of the
-    # shared defaults, and why in one plain sentence; the Model page applies them when the
-    # family is picked and says so, and the bench trains the family with them.
+    # Network and training settings (ModelConfig / TrainConfig field -> value) this family
+    # starts with instead of the shared defaults, and why in one plain sentence; the Model page
+    # applies them when the family is picked and says so, the bench trains the family with them.
+    model_defaults: tuple[tuple[str, Any], ...] = ()
     training_defaults: tuple[tuple[str, Any], ...] = ()
     defaults_reason: str = ""
 
     @property
     def sentence_name(self) -> str:
         return self.in_sentence or self.label
+
+    def starting_model(self, model: Any) -> Any:
+        """model (a ModelConfig) with this family's own starting values in place."""
+        return model.replace(**dict(self.model_defaults)) if self.model_defaults else model
 
     def starting_training(self, train: Any) -> Any:
         """train (a TrainConfig) with this family's own starting values in place."""
@@ -43,10 +48,11 @@ class Family:
                 raise ValueError(f"model family '{self.name}' needs a non-empty {attribute}.")
         if not self.name.isidentifier():
             raise ValueError(f"model family name '{self.name}' must be a plain identifier.")
-        if bool(self.training_defaults) != bool(self.defaults_reason.strip()):
+        declares = bool(self.model_defaults or self.training_defaults)
+        if declares != bool(self.defaults_reason.strip()):
             raise ValueError(
                 f"model family '{self.name}' must give a defaults_reason exactly when it declares "
-                "training_defaults (the Model page shows why they differ)."
+                "model_defaults or training_defaults (the Model page shows why they differ)."
             )
 
 

@@ -33,6 +33,7 @@ def recurrent_family(
     in_sentence: str = "",
     width_factor: int = 1,
     first_layer: tuple[LayerMaker, CellCount, int] | None = None,
+    model_defaults: tuple[tuple[str, Any], ...] = (),
     training_defaults: tuple[tuple[str, Any], ...] = (),
     defaults_reason: str = "",
 ) -> Family:
@@ -72,6 +73,7 @@ def recurrent_family(
         build_stack=build_stack,
         count_stack=count_stack,
         in_sentence=in_sentence,
+        model_defaults=model_defaults,
         training_defaults=training_defaults,
         defaults_reason=defaults_reason,
     )

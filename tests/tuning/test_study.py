@@ -211,7 +211,9 @@ def test_trials_train_in_one_warm_pool_worker_and_stop_at_their_cap():
     from core.tuning.budget import OVERRUN_TOLERANCE
 
     pool.get_pool().shutdown()  # fresh workers: none is due for recycling during this test
-    config = tiny_config(max_trials=3, trial_seconds=3.0)
+    # A cap well above a tiny network's build and trace (about 1-2 s, up to 3 s on a loaded
+    # 2-core machine), so no trial is pruned unbuilt and the cap is what stops each one.
+    config = tiny_config(max_trials=3, trial_seconds=6.0)
     config = config.replace(train=config.train.replace(epochs=5000))  # only the cap stops it
     study = create_study(config, name="pooled")
     outcome = run_search(study.study_name)

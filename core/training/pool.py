@@ -90,8 +90,15 @@ def _warm_keras() -> None:
     from core.training import warm_models
     from core.training.trainer import train_model
 
+    import gc
+
+    import keras  # noqa: F401 (imported here so the freeze below covers it)
+
     request = RunRequest()
     prepared = load_prepared(request)
+    # What the imports made lives as long as the worker: kept out of every later collection,
+    # the collection after each task takes about a fifth of the time (measured 0.56 -> 0.12 s).
+    gc.freeze()
     try:
         trained = train_model(
             prepared,

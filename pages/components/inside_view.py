@@ -32,6 +32,14 @@ def render(result, step_word: str = "day") -> None:
         f"What does the network look at? Pick one test window (the {step_word}s the network "
         f"reads before one forecast) and see what happens inside it, read from the saved model."
     )
+    # On request only: reading the saved network is a task for the worker pool, which may be
+    # busy with a training (the rest of Results must not wait for it).
+    if not st.toggle(
+        "Look inside",
+        key="w.results.inside_open",
+        help="Loads the saved network in the background and replays one window through it.",
+    ):
+        return
     ends = window_ends(result.predictions)
     if not ends:
         st.info("This run has no test windows to look at.")

@@ -26,6 +26,7 @@ from core.config import (  # noqa: E402
     default_split_for,
 )
 from core.data.sources import SOURCE_REGISTRY  # noqa: E402
+from core.models.families import FAMILY_REGISTRY  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
 from core.scores import ClassificationScores  # noqa: E402
@@ -158,8 +159,10 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
 
         frequency = load_series(data).frequency
     split = default_split_for(data, frequency).replace(**given["split"])
-    model = ModelConfig().replace(**given["model"])
-    train = TrainConfig().replace(**given["train"])
+    # The family's own starting values (as the Model page and the bench use), then the flags.
+    family = FAMILY_REGISTRY[given["model"].get("family", ModelConfig().family)]
+    model = family.starting_model(ModelConfig()).replace(**given["model"])
+    train = family.starting_training(TrainConfig()).replace(**given["train"])
     return RunRequest(data=data, split=split, model=model, train=train, horizon=args.horizon)
 
 

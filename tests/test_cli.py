@@ -64,3 +64,24 @@ def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(isolated_home, 
     assert "Traceback" not in result.stderr
     assert expected in result.stderr
     assert result.stderr.strip().startswith("error:")
+
+
+def test_a_family_flag_brings_the_family_starting_values_and_given_flags_win():
+    from core.__main__ import build_parser, request_from_args
+    from core.config import TrainConfig
+    from core.models.families import FAMILY_REGISTRY
+
+    family = FAMILY_REGISTRY["simple_rnn"]
+    assert family.training_defaults, "the test needs a family with its own starting values"
+    starting = family.starting_training(request_from_args(build_parser().parse_args(["train"])).train)
+
+    chosen = request_from_args(build_parser().parse_args(["train", "--family", "simple_rnn"]))
+    assert chosen.train.learning_rate == starting.learning_rate != TrainConfig().learning_rate
+    assert chosen.model.dropout_rate == dict(family.model_defaults)["dropout_rate"]
+    given = build_parser().parse_args(
+        ["train", "--family", "simple_rnn", "--learning-rate", "0.005", "--dropout-rate", "0"]
+    )
+    assert request_from_args(given).train.learning_rate == 0.005
+    assert request_from_args(given).model.dropout_rate == 0
+    lstm = request_from_args(build_parser().parse_args(["train", "--family", "lstm"]))
+    assert lstm.train.learning_rate == TrainConfig().learning_rate  # no values of its own

@@ -51,11 +51,17 @@ def running_job_notice() -> None:
         )
 
 
-# Polling: twice a second until the first epoch is on the chart, then once a second (each poll
-# redraws the chart in the browser, which shares the machine's cores with the training:
-# measured, Chromium used about a third of a core at two polls a second during a training).
-FIRST_EPOCH_POLL_SECONDS = 0.5
+# Polling: twice a second until the first epoch is on the chart and again once the last epoch
+# is (the results are seconds away), once a second in between: each poll redraws the chart in
+# the browser, which shares the machine's cores with the training (measured, Chromium used
+# about a third of a core at two polls a second during a training).
+QUICK_POLL_SECONDS = 0.5
 POLL_SECONDS = 1.0
+
+
+def _waiting(snapshot) -> bool:
+    """Whether the job is before its first epoch or past its last one (poll quickly then)."""
+    return snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs
 
 
 def render(job_id: str, task: str = "regression") -> None:
@@ -63,8 +69,8 @@ def render(job_id: str, task: str = "regression") -> None:
     the chart (squared error, or cross-entropy for up/flat/down)."""
     snapshot = services.registry().snapshot(job_id)
     active = snapshot is not None and not snapshot.finished
-    waiting = active and snapshot.epoch == 0
-    every = (FIRST_EPOCH_POLL_SECONDS if waiting else POLL_SECONDS) if active else None
+    waiting = active and _waiting(snapshot)
+    every = (QUICK_POLL_SECONDS if waiting else POLL_SECONDS) if active else None
     st.fragment(_panel, run_every=every)(job_id, active, task, waiting)
 
 
@@ -152,8 +158,8 @@ def _panel(
             "You can leave this page or open another tab: the training keeps running, and "
             "coming back (or reloading) reconnects to it."
         )
-        if was_waiting and snapshot.epoch > 0:
-            st.rerun()  # the first epoch is drawn: poll at the slower pace from now on
+        if was_waiting != _waiting(snapshot):
+            st.rerun()  # the first or the last epoch is drawn: poll at the other pace
         return
     if snapshot.status == "done":
         result = registry.result(job_id)

@@ -111,6 +111,7 @@ def _make_callback(
     monitor: str,
     progress: Callable[[EpochUpdate], None] | None,
     should_stop: Callable[[], bool] | None,
+    events: Callable[[str], None] | None,
 ):
     import keras
 
@@ -133,6 +134,8 @@ def _make_callback(
             return time.perf_counter() - self.started
 
         def on_train_batch_end(self, batch, logs=None):
+            if events is not None:
+                events("batch")
             if should_stop is not None and should_stop():
                 self.cancelled = True
                 self.model.stop_training = True
@@ -236,10 +239,12 @@ def train_model(
     *,
     progress: Callable[[EpochUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    events: Callable[[str], None] | None = None,
 ) -> TrainedModel:
     """Build and fit the network on prepared's train windows; the last validation_fraction of
     them (chronologically) is held out for early stopping. Raises TrainingCancelled when
-    should_stop() turns true and TrainingError when the loss diverges."""
+    should_stop() turns true and TrainingError when the loss diverges. `events`, when given, is
+    told "fit" just before fitting starts and "batch" after every batch (for timing phases)."""
     _configure_threads()
     import keras
 
@@ -291,6 +296,7 @@ def train_model(
         monitor=monitor,
         progress=progress,
         should_stop=should_stop,
+        events=events,
     )
     callbacks: list[Any] = [supervisor]
     batch_size = int(min(train_config.batch_size, len(x_fit)))
@@ -318,6 +324,8 @@ def train_model(
         )
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training was cancelled before it started; nothing was saved.")
+    if events is not None:
+        events("fit")
     history = model.fit(
         x_fit,
         y_fit,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,8 +119,8 @@ class TrialPlan:
 
 class TrialClock:
     """Times one trial in the worker: started at its start, asked how to spend the rest of the
-    cap, and told about fit progress through the cancel check the trainer calls before fit and
-    after every batch and epoch (`watch`) and the epoch-end progress callback (`epoch_ended`)."""
+    cap, and told about fit progress by the trainer's events ("fit" before fitting, "batch" after
+    each batch: `event`) and the epoch-end progress callback (`epoch_ended`)."""
 
     def __init__(self, cap: float | None, costs: TrialCosts, started: float | None = None):
         self.cap = cap
@@ -134,7 +133,6 @@ class TrialClock:
         self.batch_ends: list[float] = []  # first batch end, then the latest one
         self.batches = 0
         self.epochs = 0
-        self._epoch_just_ended = False
         self.finished: float | None = None
 
     def elapsed(self) -> float:
@@ -176,28 +174,20 @@ class TrialClock:
     def training_starts(self) -> None:
         self.training_called = time.perf_counter()
 
-    def watch(self, should_stop: Callable[[], bool] | None) -> Callable[[], bool]:
-        """The cancel check to hand the trainer: it times the fit, then asks `should_stop`."""
-
-        def check() -> bool:
-            now = time.perf_counter()
-            if self.fit_started is None:
-                self.fit_started = now  # the trainer's check just before fit
-            elif self._epoch_just_ended:
-                self._epoch_just_ended = False  # the epoch-end check, not a batch's
+    def event(self, name: str) -> None:
+        """The trainer's timing events: "fit" just before fitting, "batch" after each batch."""
+        now = time.perf_counter()
+        if name == "fit":
+            self.fit_started = now
+        elif name == "batch":
+            self.batches += 1
+            if len(self.batch_ends) < 2:
+                self.batch_ends.append(now)
             else:
-                self.batches += 1
-                if len(self.batch_ends) < 2:
-                    self.batch_ends.append(now)
-                else:
-                    self.batch_ends[1] = now
-            return bool(should_stop is not None and should_stop())
-
-        return check
+                self.batch_ends[1] = now
 
     def epoch_ended(self) -> None:
         self.epochs += 1
-        self._epoch_just_ended = True
 
     def finish(self) -> None:
         self.finished = time.perf_counter()

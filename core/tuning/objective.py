@@ -160,7 +160,8 @@ def evaluate_trial(
             model_config,
             train_config,
             progress=progress,
-            should_stop=clock.watch(should_stop),
+            should_stop=should_stop,
+            events=clock.event,
         )
         model = trained.model
         # One batch: one traced prediction step (a second, shorter batch would trace again).

@@ -38,6 +38,16 @@ def test_progress_is_reported_once_per_epoch(tiny):
     assert trained.model.predict(tiny.x_test, verbose=0).shape == (len(tiny.x_test), 1)
 
 
+def test_events_say_when_fitting_starts_and_each_batch_ends(tiny):
+    events: list[str] = []
+    train_model(tiny, TINY_MODEL, FAST, events=events.append)
+    windows = len(tiny.x_train) - int(round(len(tiny.x_train) * tiny.split.validation_fraction))
+    batches_per_epoch = -(-windows // FAST.batch_size)  # at most; a short last batch may be cut
+    assert events[0] == "fit" and events.count("fit") == 1
+    batches = events.count("batch")
+    assert FAST.epochs * (batches_per_epoch - 1) <= batches <= FAST.epochs * batches_per_epoch
+
+
 def test_best_epoch_weights_are_restored(tiny):
     trained = train_model(tiny, TINY_MODEL, FAST.replace(epochs=4, learning_rate=0.05))
     split = int(round(len(tiny.x_train) * tiny.split.validation_fraction))

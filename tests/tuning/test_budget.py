@@ -92,18 +92,16 @@ def test_training_gets_the_cap_less_the_costliest_recent_costs():
     assert TrialClock(None, costs).plan(3, 10, 32).training_seconds is None  # no cap, no limit
 
 
-def test_the_clock_times_each_phase_from_the_trainers_checks():
+def test_the_clock_times_each_phase_from_the_trainers_events():
     clock = TrialClock(10.0, TrialCosts())
     clock.plan(depth=2, lookback=5, batch_size=16)
     clock.training_starts()
-    check = clock.watch(lambda: False)
-    assert check() is False  # before fit
+    clock.event("fit")
     time.sleep(0.05)  # tracing the first batch
     for _ in range(2):
-        check()  # batch ends
+        clock.event("batch")
     clock.epoch_ended()
-    check()  # the epoch-end check, not a batch
-    check()
+    clock.event("batch")
     clock.finish()
     timing = clock.timing()
     assert (timing["batches"], timing["epochs"]) == (3, 1)
@@ -112,12 +110,6 @@ def test_the_clock_times_each_phase_from_the_trainers_checks():
     learned.record_trial(timing)
     assert learned.rate("trace") == pytest.approx(timing["trace"] / 2)
     assert learned.measured("finish") and not TrialCosts().measured("finish")
-
-
-def test_the_cancel_check_still_reaches_the_trainer():
-    asked = []
-    check = TrialClock(None, TrialCosts()).watch(lambda: asked.append(1) or True)
-    assert check() is True and asked == [1]
 
 
 def test_a_network_that_cannot_train_one_epoch_in_its_cap_is_pruned():

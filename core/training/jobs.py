@@ -300,7 +300,6 @@ def _write_marker(folder: Path, job: _Job) -> None:
     """Written when a job is accepted, removed when it ends: a leftover means it was cut short."""
     marker = {
         "key": job.job_id,
-        "label": job.label,
         "request": job.request.to_dict(),
         "submitted_at": job.submitted_at,
         **_this_process(),

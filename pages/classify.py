@@ -24,10 +24,16 @@ model = result.request.model
 # The series' own step (day, week, month...) for labels: read from the predictions' dates.
 frequency = detect_frequency(result.predictions.index)
 step, steps = unit(frequency, 1), unit(frequency)
+# A test row's label compares the values from its own date on with the one before it.
+ahead = (
+    "its own value"
+    if model.class_horizon == 1
+    else f"the average of the {model.class_horizon} {steps} starting that {step}"
+)
 st.caption(
-    f"Each test {step} is labelled by the average of the next {model.class_horizon} {steps} "
-    f"compared with that {step}: **up** if more than {model.class_threshold * 100:.2f}% "
-    "higher, **down** if that much lower, **flat** otherwise."
+    f"Each test {step} is labelled by {ahead}, compared with the {step} before (the last value "
+    f"the network sees): **up** if more than {model.class_threshold * 100:.2f}% higher, "
+    "**down** if that much lower, **flat** otherwise."
 )
 test = result.metrics.test
 verdict = classification_verdict(test)

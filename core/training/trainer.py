@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 # early-stopping patience.
 PLATEAU_FACTOR = 0.5
 PLATEAU_SHARE = 0.5
+PLATEAU_MIN_DELTA = 1e-4
 MIN_LEARNING_RATE = 1e-5
 # "cosine" schedule: a linear warm-up over this share of all steps lets Adam's moment estimates
 # settle before the full rate, then a cosine decay to a tenth of it by the last epoch.
@@ -34,7 +36,6 @@ WARMUP_SHARE = 0.05
 FINAL_RATE_SHARE = 0.1
 # Gradients are clipped to this norm: one bad batch cannot throw a recurrent net off course.
 CLIP_NORM = 1.0
-TRIM_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -102,109 +103,131 @@ def _targets(prepared: Prepared, model_config: ModelConfig) -> tuple[np.ndarray,
     return np.asarray(prepared.x_train, np.float32), np.asarray(prepared.y_train, np.float32)
 
 
-def _make_callback(
-    *,
-    max_epochs: int,
-    patience: int,
-    restore_best: bool,
-    max_seconds: float | None,
-    monitor: str,
-    progress: Callable[[EpochUpdate], None] | None,
-    should_stop: Callable[[], bool] | None,
-    events: Callable[[str], None] | None,
-):
-    import keras
+class _Supervisor:
+    """Progress, cancel, time cap, divergence, early stopping and best weights, checked after
+    every batch and every epoch of the loop in train_model."""
 
-    class Supervisor(keras.callbacks.Callback):
-        """Progress, cancel, time cap, divergence, early stopping and best-weights in one pass."""
+    def __init__(
+        self,
+        *,
+        max_epochs: int,
+        patience: int,
+        restore_best: bool,
+        max_seconds: float | None,
+        progress: Callable[[EpochUpdate], None] | None,
+        should_stop: Callable[[], bool] | None,
+        events: Callable[[str], None] | None,
+    ) -> None:
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.restore_best = restore_best
+        self.max_seconds = max_seconds
+        self.progress = progress
+        self.should_stop = should_stop
+        self.events = events
+        self.started = time.perf_counter()
+        self.stop = False
+        self.cancelled = False
+        self.diverged_at: int | None = None
+        self.stop_reason = "completed"
+        self.best_value = math.inf
+        self.best_epoch = 0
+        self.best_weights: list | None = None
+        self.waited = 0
+        self.epochs_run = 0
 
-        def __init__(self) -> None:
-            super().__init__()
-            self.started = time.perf_counter()
-            self.cancelled = False
-            self.diverged_at: int | None = None
-            self.stop_reason = "completed"
-            self.best_value = math.inf
-            self.best_epoch = 0
-            self.best_weights: list | None = None
-            self.waited = 0
-            self.epochs_run = 0
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
-        def elapsed(self) -> float:
-            return time.perf_counter() - self.started
-
-        def on_train_batch_end(self, batch, logs=None):
-            if events is not None:
-                events("batch")
-            if should_stop is not None and should_stop():
-                self.cancelled = True
-                self.model.stop_training = True
-            elif max_seconds is not None and self.elapsed() >= max_seconds:
+    def _check_cancel_and_time(self) -> None:
+        if self.should_stop is not None and self.should_stop():
+            self.cancelled = self.stop = True
+        elif self.max_seconds is not None and self.elapsed() >= self.max_seconds:
+            if self.stop_reason == "completed":
                 self.stop_reason = "time_limit"
-                self.model.stop_training = True
+            self.stop = True
 
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            self.epochs_run = epoch + 1
-            loss = float(logs.get("loss", math.nan))
-            val_loss = logs.get("val_loss")
-            val_loss = None if val_loss is None else float(val_loss)
-            if not math.isfinite(loss) or (val_loss is not None and not math.isfinite(val_loss)):
-                self.diverged_at = epoch + 1
-                self.model.stop_training = True
-                return
-            if progress is not None:
-                progress(EpochUpdate(epoch + 1, max_epochs, loss, val_loss, self.elapsed()))
-            value = float(logs.get(monitor, loss))
-            if value < self.best_value:
-                self.best_value = value
-                self.best_epoch = epoch + 1
-                self.waited = 0
-                if restore_best:
-                    self.best_weights = self.model.get_weights()
-            else:
-                self.waited += 1
-                if patience > 0 and self.waited >= patience:
-                    self.stop_reason = "early_stopping"
-                    self.model.stop_training = True
-            if should_stop is not None and should_stop():
-                self.cancelled = True
-                self.model.stop_training = True
-            elif max_seconds is not None and self.elapsed() >= max_seconds:
-                if self.stop_reason == "completed":
-                    self.stop_reason = "time_limit"
-                self.model.stop_training = True
+    def batch_end(self) -> None:
+        if self.events is not None:
+            self.events("batch")
+        self._check_cancel_and_time()
 
-    return Supervisor()
+    def epoch_end(self, epoch: int, logs: dict[str, float], monitor: str, model) -> None:
+        self.epochs_run = epoch + 1
+        loss, val_loss = logs["loss"], logs.get("val_loss")
+        if not math.isfinite(loss) or (val_loss is not None and not math.isfinite(val_loss)):
+            self.diverged_at = epoch + 1
+            self.stop = True
+            return
+        if self.progress is not None:
+            self.progress(EpochUpdate(epoch + 1, self.max_epochs, loss, val_loss, self.elapsed()))
+        value = logs[monitor]
+        if value < self.best_value:
+            self.best_value = value
+            self.best_epoch = epoch + 1
+            self.waited = 0
+            if self.restore_best:
+                self.best_weights = model.get_weights()
+        else:
+            self.waited += 1
+            if self.patience > 0 and self.waited >= self.patience:
+                self.stop_reason = "early_stopping"
+                self.stop = True
+        self._check_cancel_and_time()
 
 
-def _cosine_schedule(peak: float, total_steps: int):
-    """Per-batch warm-up then cosine decay, as a callback (it must coexist with early stopping
-    and the time cap, so it is a function of the step, not a compiled schedule object)."""
-    import keras
+class _RateSchedule:
+    """The learning rate per batch ("cosine": a linear warm-up over WARMUP_SHARE of all steps
+    lets Adam's moment estimates settle, then a cosine decay to FINAL_RATE_SHARE of the peak)
+    or per epoch ("plateau": halve it when the monitored loss has not improved for
+    PLATEAU_SHARE of the patience; "constant": never change it)."""
 
-    warmup = max(1, int(total_steps * WARMUP_SHARE))
-    floor = peak * FINAL_RATE_SHARE
+    def __init__(self, config: TrainConfig, total_steps: int) -> None:
+        self.kind = config.schedule
+        self.peak = float(config.learning_rate)
+        self.rate = self.peak
+        self.total_steps = total_steps
+        self.warmup = max(1, int(total_steps * WARMUP_SHARE))
+        self.plateau_patience = max(1, int(config.patience * PLATEAU_SHARE))
+        self.plateau_on = self.kind == "plateau" and config.patience > 1
+        self.best = math.inf
+        self.waited = 0
 
-    class CosineSchedule(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.step = 0
+    def before_batch(self, step: int) -> float | None:
+        """The rate to set before training step `step` (0-based), or None to keep it."""
+        if self.kind != "cosine":
+            return None
+        if step < self.warmup:
+            self.rate = self.peak * (step + 1) / self.warmup
+        else:
+            floor = self.peak * FINAL_RATE_SHARE
+            progress = min(1.0, (step - self.warmup) / max(1, self.total_steps - self.warmup))
+            self.rate = floor + 0.5 * (self.peak - floor) * (1.0 + math.cos(math.pi * progress))
+        return self.rate
 
-        def on_train_batch_begin(self, batch, logs=None):
-            if self.step < warmup:
-                rate = peak * (self.step + 1) / warmup
-            else:
-                progress = min(1.0, (self.step - warmup) / max(1, total_steps - warmup))
-                rate = floor + 0.5 * (peak - floor) * (1.0 + math.cos(math.pi * progress))
-            self.model.optimizer.learning_rate.assign(rate)
-            self.step += 1
+    def after_epoch(self, value: float) -> float | None:
+        """The rate for the next epoch given this epoch's monitored loss, or None to keep it."""
+        if not self.plateau_on:
+            return None
+        if value < self.best - PLATEAU_MIN_DELTA:
+            self.best, self.waited = value, 0
+            return None
+        self.waited += 1
+        if self.waited < self.plateau_patience or self.rate <= MIN_LEARNING_RATE:
+            return None
+        self.waited = 0
+        self.rate = max(self.rate * PLATEAU_FACTOR, MIN_LEARNING_RATE)
+        return self.rate
 
-        def on_epoch_end(self, epoch, logs=None):
-            if logs is not None:
-                logs["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
 
-    return CosineSchedule()
+def _seed(seed: int) -> None:
+    """Seed Python's and NumPy's generators: Keras draws initial weights and dropout seeds from
+    Python's, the batch order comes from NumPy. Unlike keras.utils.set_random_seed this leaves
+    TensorFlow's global seed alone: setting it clears TensorFlow's kernel caches, which made
+    the first batch of every training about 0.4 s slower (measured), and nothing here draws
+    from it."""
+    random.seed(seed)
+    np.random.seed(seed)
 
 
 def balanced_weights(labels: np.ndarray, classes: int) -> np.ndarray:
@@ -232,6 +255,71 @@ def model_constants(prepared: Prepared, model_config: ModelConfig) -> dict:
     return constants
 
 
+def _fit(
+    model,
+    fit_part: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    validation: tuple | None,
+    batch_size: int,
+    config: TrainConfig,
+    schedule: _RateSchedule,
+    supervisor: _Supervisor,
+    monitor: str,
+) -> dict[str, list[float]]:
+    """The epochs: shuffled batches through the compiled training step (`train_on_batch`), one
+    validation batch, then the supervisor's checks. A plain loop instead of `model.fit`, which
+    builds a tf.data pipeline per call and runs its own validation loop per epoch: measured
+    0.23 vs 0.31 s per epoch of the default LSTM, and 0.3 s less before the first one."""
+    x_fit, y_fit, weights = fit_part
+    # One shuffled order, the same every epoch (as model.fit gave under a fixed TensorFlow
+    # seed): over seeds 0-4 of the default LSTM it reached 1.252x the noise floor against
+    # 1.270x with a new order each epoch (measured). Whole batches only: a last, shorter one
+    # would make TensorFlow trace the training step again (about a second for an LSTM).
+    order = np.random.default_rng(int(config.seed)).permutation(len(x_fit))
+    order = order[: len(order) - len(order) % batch_size]
+    rate = model.optimizer.learning_rate
+    history: dict[str, list[float]] = {}
+    step = 0
+    if supervisor.events is not None:
+        supervisor.events("fit")
+    for epoch in range(int(config.epochs)):
+        totals: dict[str, float] = {}
+        seen = 0
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            new_rate = schedule.before_batch(step)
+            if new_rate is not None:
+                rate.assign(new_rate)
+            logs = model.train_on_batch(
+                x_fit[rows],
+                y_fit[rows],
+                sample_weight=None if weights is None else weights[rows],
+                return_dict=True,
+            )
+            step += 1
+            seen += len(rows)
+            for name, value in logs.items():  # epoch figures: means over windows, as fit's
+                totals[name] = totals.get(name, 0.0) + float(value) * len(rows)
+            supervisor.batch_end()
+            if supervisor.stop:
+                break
+        epoch_logs = {name: total / max(seen, 1) for name, total in totals.items()}
+        if validation is not None and not supervisor.cancelled:
+            scores = model.test_on_batch(*validation, return_dict=True)
+            epoch_logs.update({f"val_{name}": float(value) for name, value in scores.items()})
+        if supervisor.cancelled:
+            break
+        epoch_logs["learning_rate"] = float(rate.numpy())
+        for name, value in epoch_logs.items():
+            history.setdefault(name, []).append(value)
+        supervisor.epoch_end(epoch, epoch_logs, monitor, model)
+        if supervisor.stop:
+            break
+        new_rate = schedule.after_epoch(epoch_logs[monitor])
+        if new_rate is not None:
+            rate.assign(new_rate)
+    return history
+
+
 def train_model(
     prepared: Prepared,
     model_config: ModelConfig,
@@ -246,8 +334,6 @@ def train_model(
     should_stop() turns true and TrainingError when the loss diverges. `events`, when given, is
     told "fit" just before fitting starts and "batch" after every batch (for timing phases)."""
     _configure_threads()
-    import keras
-
     from core.models.registry import NUM_CLASSES, build_model
     from core.training import warm_models
 
@@ -271,7 +357,7 @@ def train_model(
     else:
         x_fit, y_fit, validation = x_all, y_all, None
 
-    keras.utils.set_random_seed(int(train_config.seed))
+    _seed(int(train_config.seed))
     constants = model_constants(prepared, model_config)
     fresh = build_model(model_config, prepared.lookback, linear_init=constants)
     # A warm network of the same architecture has its training step traced already.
@@ -288,56 +374,29 @@ def train_model(
     del fresh
 
     monitor = "val_loss" if validation is not None else "loss"
-    supervisor = _make_callback(
+    supervisor = _Supervisor(
         max_epochs=train_config.epochs,
         patience=train_config.patience,
         restore_best=train_config.restore_best,
         max_seconds=train_config.max_seconds,
-        monitor=monitor,
         progress=progress,
         should_stop=should_stop,
         events=events,
     )
-    callbacks: list[Any] = [supervisor]
     batch_size = int(min(train_config.batch_size, len(x_fit)))
-    # A last, shorter batch makes TensorFlow trace the training step a second time during the
-    # first epoch (about half a second before the first point on the live chart); the oldest
-    # few windows are left out instead when they are at most TRIM_SHARE of the data.
-    remainder = len(x_fit) % batch_size
-    if 0 < remainder <= TRIM_SHARE * len(x_fit):
-        x_fit, y_fit = x_fit[remainder:], y_fit[remainder:]
-        if weights is not None:
-            weights = weights[remainder:]
-    if train_config.schedule == "cosine":
-        steps = math.ceil(len(x_fit) / batch_size) * int(train_config.epochs)
-        callbacks.insert(0, _cosine_schedule(train_config.learning_rate, steps))
-    elif train_config.schedule == "plateau" and train_config.patience > 1:
-        callbacks.insert(
-            0,
-            keras.callbacks.ReduceLROnPlateau(
-                monitor=monitor,
-                factor=PLATEAU_FACTOR,
-                patience=max(1, int(train_config.patience * PLATEAU_SHARE)),
-                min_lr=MIN_LEARNING_RATE,
-                verbose=0,
-            ),
-        )
+    batches = len(x_fit) // batch_size
+    schedule = _RateSchedule(train_config, batches * int(train_config.epochs))
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training was cancelled before it started; nothing was saved.")
-    if events is not None:
-        events("fit")
-    history = model.fit(
-        x_fit,
-        y_fit,
-        sample_weight=weights,
-        batch_size=batch_size,
-        epochs=int(train_config.epochs),
-        validation_data=validation,
-        # One validation batch: one trace of the evaluation step, however many windows.
-        validation_batch_size=None if validation is None else max(1, validation_count),
-        shuffle=True,
-        callbacks=callbacks,
-        verbose=0,
+    history = _fit(
+        model,
+        (x_fit, y_fit, weights),
+        validation,
+        batch_size,
+        train_config,
+        schedule,
+        supervisor,
+        monitor,
     )
     seconds = supervisor.elapsed()
     if supervisor.cancelled:
@@ -354,10 +413,9 @@ def train_model(
     if supervisor.best_weights is not None:
         model.set_weights(supervisor.best_weights)
     best_epoch = supervisor.best_epoch if train_config.restore_best else supervisor.epochs_run
-    recorded = {key: [float(value) for value in values] for key, values in history.history.items()}
     return TrainedModel(
         model=model,
-        history=recorded,
+        history=history,
         epochs_run=supervisor.epochs_run,
         best_epoch=max(best_epoch, 1),
         seconds=seconds,

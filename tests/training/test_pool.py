@@ -7,6 +7,7 @@ import os
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
@@ -84,9 +85,7 @@ def test_a_real_training_reports_epochs_and_lands_in_the_run_store(pool, tmp_pat
     assert RunStore(tmp_path).has(result.key)
     longer = pool.run(forecast_stored, str(tmp_path), result.key, 12)
     assert len(longer) == 12
-    assert longer["forecast"].iloc[:5].round(6).tolist() == (
-        result.forecast["forecast"].round(6).tolist()
-    )
+    np.testing.assert_allclose(longer["forecast"].iloc[:5], result.forecast["forecast"], rtol=1e-6)
 
 
 def test_cancel_stops_a_real_training_within_seconds_and_saves_nothing(pool, tmp_path):

@@ -61,11 +61,10 @@ def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainCon
 
 def _holt_winters_weekly(prepared) -> np.ndarray:
     """Holt-Winters with a 7-step season (the issue's peer; the app's picks the dominant one)."""
-    from core.models.baselines import _holt_winters_parameters, holt_winters_one_step
+    from core.models.baselines import holt_winters_all_steps
 
-    values = np.asarray(prepared.series.values, dtype=float)
-    parameters = _holt_winters_parameters(values[: prepared.train_end], WEEK)
-    return holt_winters_one_step(values, WEEK, parameters)[prepared.test_index]
+    forecasts = holt_winters_all_steps(prepared.series.values, prepared.train_end, WEEK)
+    return forecasts[prepared.test_index]
 
 
 def _peers(prepared) -> dict[str, dict[str, float]]:

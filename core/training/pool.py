@@ -80,19 +80,19 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def _warm_keras() -> None:
-    """Train the default network for one epoch and predict with it: imports, thread pools and
-    its traced steps are paid here, and it stays warm (core.training.warm_models), so the
-    user's first training of it (the demo) starts at once. Each step gives way to a task that
-    arrives meanwhile."""
+    """Train the default network for one epoch, predict with it and fit its Holt-Winters
+    baseline: imports, thread pools, traced steps and that fit are paid here, and the network
+    stays warm (core.training.warm_models), so the user's first training of it (the demo)
+    starts at once. Each step gives way to a task that arrives meanwhile."""
+    import gc
+
+    import keras  # noqa: F401 (imported here so the freeze below covers it)
+
     from core.config import RunRequest
     from core.evaluation.forecast import predict_next
     from core.pipeline import load_prepared
     from core.training import warm_models
     from core.training.trainer import train_model
-
-    import gc
-
-    import keras  # noqa: F401 (imported here so the freeze below covers it)
 
     request = RunRequest()
     prepared = load_prepared(request)
@@ -112,8 +112,10 @@ def _warm_keras() -> None:
         predict_next(trained.model, prepared.x_test)
         predict_next(trained.model, prepared.x_train)
     warm_models.release(trained.model)
-    if not _work_arrived():
-        from statsmodels.tsa.holtwinters import ExponentialSmoothing  # noqa: F401 (the baseline's)
+    if not _work_arrived():  # the demo's Holt-Winters baseline, fitted once per process
+        from core.models.baselines import holt_winters_forecast
+
+        holt_winters_forecast(prepared)
 
 
 def _work_arrived() -> bool:

@@ -26,9 +26,9 @@ from core.config import (  # noqa: E402
     default_split_for,
 )
 from core.data.sources import SOURCE_REGISTRY  # noqa: E402
-from core.models.families import FAMILY_REGISTRY  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
+from core.models.families import FAMILY_REGISTRY  # noqa: E402
 from core.scores import ClassificationScores  # noqa: E402
 from core.settings import Setting, settings_of  # noqa: E402
 

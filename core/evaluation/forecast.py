@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-
 WHOLE_BATCH_LIMIT = 16_384  # windows predicted in one call; more go through model.predict
 
 

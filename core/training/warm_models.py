@@ -47,13 +47,14 @@ def take(key: str, fresh: Any, learning_rate: float) -> Any | None:
     warm_layers = [layer for layer in warm.layers if hasattr(layer, "constants")]
     fresh_layers = [layer for layer in fresh.layers if hasattr(layer, "constants")]
     shapes_match = len(warm_variables) == len(fresh_variables) and all(
-        tuple(a.shape) == tuple(b.shape) for a, b in zip(warm_variables, fresh_variables)
+        tuple(a.shape) == tuple(b.shape)
+        for a, b in zip(warm_variables, fresh_variables, strict=True)
     )
     if not shapes_match or len(warm_layers) != len(fresh_layers):
         return None
-    for target, source in zip(warm_variables, fresh_variables):
+    for target, source in zip(warm_variables, fresh_variables, strict=True):
         target.assign(source)
-    for target, source in zip(warm_layers, fresh_layers):
+    for target, source in zip(warm_layers, fresh_layers, strict=True):
         target.constants.assign(source.constants.values())
     optimizer = warm.optimizer
     rate = getattr(optimizer, "_learning_rate", None)

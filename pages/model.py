@@ -50,6 +50,8 @@ with training:
         show_error(error)
 
 state.set_request(request.replace(model=model, train=train))
+# The worker traces this network while the user reads on: "Train" then starts at once.
+services.registry().prepare(state.current_request())
 
 st.divider()
 st.page_link(

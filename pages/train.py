@@ -67,6 +67,8 @@ if not handled_here:
     if other_running:
         hint += " Your other training keeps running; this one waits in line if needed."
     st.write("")
+    if not stored:
+        registry.prepare(request)  # trace the network while the user reads the button
     if st.button(label, type="primary", icon=":material/play_arrow:", help=hint):
         try:
             job_id = registry.submit(request)

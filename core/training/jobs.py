@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 FINISHED = ("done", "failed", "cancelled")
 KEEP_FINISHED = 50  # finished jobs kept in memory; their results live on in the run store
+# "0" turns off warming a network while its settings are being chosen (JobRegistry.prepare).
+HEAD_START_ENV = "FORECAST_LAB_HEAD_START"
 MARKERS_FOLDER = ".in-progress"  # inside the run store; dotted, so never listed as a run
 
 
@@ -95,13 +97,19 @@ class JobRegistry:
         store: RunStore | None = None,
         max_concurrent: int = 1,
         runner: Callable[..., RunResult] | None = None,
+        preparer: Callable[[RunRequest], object] | None = None,
     ) -> None:
         from core.training.runs import RunStore
-        from core.training.worker import run_in_pool
+        from core.training.worker import run_in_pool, warm_in_pool
 
         self.store = store or RunStore()
         self.max_concurrent = max(1, int(max_concurrent))
         self._runner = runner or run_in_pool
+        if preparer is None and runner is None and os.environ.get(HEAD_START_ENV) != "0":
+            preparer = warm_in_pool
+        self._preparer = preparer
+        self._preparing = False
+        self._prepared: tuple | None = None
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()
@@ -136,6 +144,35 @@ class JobRegistry:
             self._queue.append(key)
             self._start_waiting()
         return key
+
+    def prepare(self, request: RunRequest) -> None:
+        """Give the request's training a head start while its settings are being chosen: the
+        pool traces its network (core.training.worker.warm_request), so a what-if's first
+        epoch comes at once. Only when no training runs or waits, one at a time, once per
+        architecture; it gives way to any training submitted meanwhile. Returns at once."""
+        shape = (
+            request.data,
+            request.split,
+            request.model,
+            request.train.optimizer,
+            request.train.batch_size,
+        )
+        with self._lock:
+            if self._preparer is None or self._preparing or self._running or self._queue:
+                return
+            if shape == self._prepared:
+                return
+            self._preparing, self._prepared = True, shape
+        threading.Thread(target=self._prepare, args=(request,), name="prepare", daemon=True).start()
+
+    def _prepare(self, request: RunRequest) -> None:
+        try:
+            self._preparer(request)
+        except Exception as failure:  # only a head start: the training reports real problems
+            logger.info("warming the network ahead of its training failed: %s", failure)
+        finally:
+            with self._lock:
+                self._preparing = False
 
     def snapshot(self, job_id: str) -> JobSnapshot | None:
         with self._lock:

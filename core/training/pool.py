@@ -118,6 +118,12 @@ def _warm_keras() -> None:
         holt_winters_forecast(prepared)
 
 
+def another_task_waiting() -> bool:
+    """In a worker, during a task: whether a task was submitted after it (work done only as a
+    head start, such as core.training.worker.warm_request, then gives way)."""
+    return _worker["cancelled"][SUBMITTED] != _worker.get("task_submitted")
+
+
 def _work_arrived() -> bool:
     """Whether a task was submitted since this worker started (the warm-up then gives way)."""
     return _worker["cancelled"][SUBMITTED] != _worker["submitted"]
@@ -154,8 +160,11 @@ def _call(
     kwargs: dict,
     wants_progress: bool,
     wants_stop: bool,
+    submitted: int = 0,
 ) -> Any:
-    """Runs in a worker: one task, bracketed by 'started' and 'ended' messages."""
+    """Runs in a worker: one task, bracketed by 'started' and 'ended' messages. `submitted`
+    counts the tasks submitted up to this one (another_task_waiting compares with it)."""
+    _worker["task_submitted"] = submitted
     messages = _worker["messages"]
     messages.put(("started", task_number, os.getpid()))
     if wants_progress:
@@ -305,6 +314,7 @@ class WorkerPool:
                         dict(kwargs),
                         progress is not None,
                         should_stop is not None,
+                        generation.cancelled[SUBMITTED],
                     )
                     return task, future
                 except BrokenProcessPool:  # a worker died since the last task; start afresh

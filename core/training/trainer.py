@@ -320,6 +320,87 @@ def _fit(
     return history
 
 
+def _parts(prepared: Prepared, model_config: ModelConfig, train_config: TrainConfig):
+    """The fit windows, targets and weights, the validation part (the last validation_fraction
+    of the train windows, chronologically) and the batch size."""
+    from core.models.registry import NUM_CLASSES
+
+    x_all, y_all = _targets(prepared, model_config)
+    if len(x_all) < 2:
+        raise ConfigError(
+            f"only {len(x_all)} training windows; lengthen the series, shorten the look-back "
+            "window or shrink the test part."
+        )
+    validation_count = int(round(len(x_all) * prepared.split.validation_fraction))
+    validation_count = min(validation_count, len(x_all) - 1)
+    weights = (
+        balanced_weights(y_all, NUM_CLASSES) if model_config.task == "classification" else None
+    )
+    validation: tuple | None = None
+    x_fit, y_fit = x_all, y_all
+    if validation_count > 0:
+        x_fit, y_fit = x_all[:-validation_count], y_all[:-validation_count]
+        validation = (x_all[-validation_count:], y_all[-validation_count:])
+        if weights is not None:
+            # Weighted like the fit part, so early stopping also ignores majority-only gains.
+            validation = (*validation, weights[-validation_count:])
+            weights = weights[:-validation_count]
+    batch_size = int(min(train_config.batch_size, len(x_fit)))
+    return x_fit, y_fit, weights, validation, batch_size
+
+
+def _compiled(model, model_config: ModelConfig, train_config: TrainConfig, key: str):
+    from core.training import warm_models
+
+    if model_config.task == "classification":
+        loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
+    else:
+        loss, metrics = "mse", ["mae"]
+    model.compile(optimizer=_optimizer(train_config), loss=loss, metrics=metrics)
+    warm_models.mark(model, key)
+    return model
+
+
+def warm_network(
+    prepared: Prepared,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+) -> bool:
+    """Trace a network's training, validation and prediction steps before it is trained (one
+    batch each: its weights do not matter, a training takes fresh seeded ones) and keep it warm
+    (core.training.warm_models), so the training that follows starts at once. Gives way between
+    steps once should_stop() is true. False when such a network was warm already."""
+    _configure_threads()
+    from core.models.registry import build_model
+    from core.training import warm_models
+
+    x_fit, y_fit, weights, validation, batch_size = _parts(prepared, model_config, train_config)
+    constants = model_constants(prepared, model_config)
+    key = warm_models.signature(model_config, prepared.lookback, constants["mode"], train_config)
+    if warm_models.has(key):
+        return False
+    model = build_model(model_config, prepared.lookback, linear_init=constants)
+    model = _compiled(model, model_config, train_config, key)
+    rows = slice(0, batch_size)
+    steps = [
+        lambda: model.train_on_batch(
+            x_fit[rows], y_fit[rows], sample_weight=None if weights is None else weights[rows]
+        ),
+        lambda: validation is not None and model.test_on_batch(*validation),
+        # Two window counts, as the evaluation's: the step is then traced for any count.
+        lambda: model.predict_on_batch(np.asarray(prepared.x_test, np.float32)),
+        lambda: model.predict_on_batch(np.asarray(prepared.x_train, np.float32)),
+    ]
+    for step in steps:
+        if should_stop is not None and should_stop():
+            break
+        step()
+    warm_models.release(model)
+    return True
+
+
 def train_model(
     prepared: Prepared,
     model_config: ModelConfig,
@@ -334,29 +415,10 @@ def train_model(
     should_stop() turns true and TrainingError when the loss diverges. `events`, when given, is
     told "fit" just before fitting starts and "batch" after every batch (for timing phases)."""
     _configure_threads()
-    from core.models.registry import NUM_CLASSES, build_model
+    from core.models.registry import build_model
     from core.training import warm_models
 
-    x_all, y_all = _targets(prepared, model_config)
-    if len(x_all) < 2:
-        raise ConfigError(
-            f"only {len(x_all)} training windows; lengthen the series, shorten the look-back "
-            "window or shrink the test part."
-        )
-    validation_count = int(round(len(x_all) * prepared.split.validation_fraction))
-    validation_count = min(validation_count, len(x_all) - 1)
-    classify = model_config.task == "classification"
-    weights = balanced_weights(y_all, NUM_CLASSES) if classify else None
-    if validation_count > 0:
-        x_fit, y_fit = x_all[:-validation_count], y_all[:-validation_count]
-        validation: tuple | None = (x_all[-validation_count:], y_all[-validation_count:])
-        if weights is not None:
-            # Weighted like the fit part, so early stopping also ignores majority-only gains.
-            validation = (*validation, weights[-validation_count:])
-            weights = weights[:-validation_count]
-    else:
-        x_fit, y_fit, validation = x_all, y_all, None
-
+    x_fit, y_fit, weights, validation, batch_size = _parts(prepared, model_config, train_config)
     _seed(int(train_config.seed))
     constants = model_constants(prepared, model_config)
     fresh = build_model(model_config, prepared.lookback, linear_init=constants)
@@ -364,13 +426,7 @@ def train_model(
     key = warm_models.signature(model_config, prepared.lookback, constants["mode"], train_config)
     model = warm_models.take(key, fresh, train_config.learning_rate)
     if model is None:
-        model = fresh
-        if classify:
-            loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
-        else:
-            loss, metrics = "mse", ["mae"]
-        model.compile(optimizer=_optimizer(train_config), loss=loss, metrics=metrics)
-        warm_models.mark(model, key)
+        model = _compiled(fresh, model_config, train_config, key)
     del fresh
 
     monitor = "val_loss" if validation is not None else "loss"
@@ -383,7 +439,6 @@ def train_model(
         should_stop=should_stop,
         events=events,
     )
-    batch_size = int(min(train_config.batch_size, len(x_fit)))
     batches = len(x_fit) // batch_size
     schedule = _RateSchedule(train_config, batches * int(train_config.epochs))
     if should_stop is not None and should_stop():
@@ -423,4 +478,11 @@ def train_model(
     )
 
 
-__all__ = ["EpochUpdate", "TrainedModel", "balanced_weights", "model_constants", "train_model"]
+__all__ = [
+    "EpochUpdate",
+    "TrainedModel",
+    "balanced_weights",
+    "model_constants",
+    "train_model",
+    "warm_network",
+]

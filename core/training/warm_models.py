@@ -89,9 +89,14 @@ def forget() -> None:
         _warm.clear()
 
 
+def has(key: str) -> bool:
+    with _lock:
+        return key in _warm
+
+
 def count() -> int:
     with _lock:
         return len(_warm)
 
 
-__all__ = ["KEEP", "count", "forget", "mark", "release", "signature", "take"]
+__all__ = ["KEEP", "count", "forget", "has", "mark", "release", "signature", "take"]

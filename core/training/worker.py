@@ -1,5 +1,6 @@
 """The work the page server hands to the warm worker pool (core.training.pool): train a request
-into the run store, and forecast a stored run for another horizon, so TensorFlow stays there.
+into the run store, warm its network ahead of the training, and forecast a stored run for
+another horizon, so TensorFlow stays there.
 """
 
 from __future__ import annotations
@@ -63,6 +64,29 @@ def run_in_pool(
         should_stop=should_stop,
         home=str(home_dir()),
     )
+
+
+def warm_request(request_values: dict, home: str | None = None) -> bool:
+    """In a worker: trace the request's network ahead of its training (trainer.warm_network),
+    giving way as soon as another task is waiting. False when it was warm already."""
+    from core.pipeline import load_prepared
+    from core.training.pool import another_task_waiting
+    from core.training.trainer import warm_network
+
+    if home:
+        os.environ["FORECAST_LAB_HOME"] = home
+    request = RunRequest.from_dict(request_values)
+    return warm_network(
+        load_prepared(request), request.model, request.train, should_stop=another_task_waiting
+    )
+
+
+def warm_in_pool(request: RunRequest) -> bool:
+    """Same as warm_request, from the page server, in the pool."""
+    from core.paths import home_dir
+    from core.training import pool
+
+    return pool.run(warm_request, request.to_dict(), home=str(home_dir()))
 
 
 def forecast_stored(store_root: str, key: str, horizon: int) -> pd.DataFrame:

@@ -92,5 +92,8 @@ def use_trained_home(trained_home, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _quiet_tensorflow():
+def _quiet_tensorflow(monkeypatch):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # No networks warmed ahead of trainings in page tests (tests/training/test_jobs.py tests
+    # it; the browser tests run it for real): it would only add work to the pool.
+    monkeypatch.setenv("FORECAST_LAB_HEAD_START", "0")

@@ -1,6 +1,7 @@
 """Browser benchmark (prints figures, asserts nothing): on a fresh server, "Try the demo" -> first
-epoch on the live chart -> Results charts, then each page's time until interactive in a warm
-session. Run: python -m tests.browser.bench_browser [--rounds 3] [--keep]"""
+epoch on the live chart -> Results charts, the same for a what-if (another family), then each
+page's time until interactive in a warm session.
+Run: python -m tests.browser.bench_browser [--rounds 3] [--keep]"""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ LOSS_CHART_SHOWN = """() => {
     return !!heading && heading.innerText.trim().startsWith("Train")
         && !!document.querySelector('[data-testid="stMain"] .js-plotly-plot');
 }"""
+EPOCH_SHOWN = """() => /Epoch \\d+ of at most/.test(
+    document.querySelector('[data-testid="stMain"]')?.innerText || '')"""
 STEADY_SECONDS = 0.4  # a page counts as settled once it stays so this long (reruns re-grey it)
 
 
@@ -63,7 +66,11 @@ def _demo(page) -> tuple[float, float]:
     clicked = time.monotonic()
     # The loss chart on the Train page (Home has charts of its own: wait for the page first).
     page.wait_for_function(LOSS_CHART_SHOWN, polling=25, timeout=300_000)
-    first_epoch = time.monotonic() - clicked
+    return time.monotonic() - clicked, _results(page, clicked)
+
+
+def _results(page, clicked: float) -> float:
+    """Click "See the results" once it shows; seconds from `clicked` to Results with charts."""
     results = page.get_by_role("button", name="See the results")
     results.wait_for(timeout=600_000)
     results.click()
@@ -71,7 +78,24 @@ def _demo(page) -> tuple[float, float]:
     charts = page.locator('[data-testid="stMain"] .js-plotly-plot')
     charts.first.wait_for(timeout=120_000)
     charts.nth(2).wait_for(state="attached", timeout=120_000)  # some sit in closed tabs
-    return first_epoch, _settle(page, "Results") - clicked
+    return _settle(page, "Results") - clicked
+
+
+def _what_if(page, think_seconds: float, family_label: str = "GRU") -> tuple[float, float]:
+    """A what-if after the demo: another family on the Model page (a network the worker has
+    not compiled yet), `think_seconds` there, then "Train the model": seconds to the first
+    epoch and to Results."""
+    _navigate(page, "Model")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Network family").click()
+    page.get_by_role("option", name=family_label, exact=True).click()
+    page.wait_for_timeout(STEADY_SECONDS * 1000)
+    _settle(page, "Model")
+    page.wait_for_timeout(think_seconds * 1000)
+    _navigate(page, "Train")
+    page.get_by_role("button", name="Train the model").click()
+    clicked = time.monotonic()
+    page.wait_for_function(EPOCH_SHOWN, polling=25, timeout=300_000)
+    return time.monotonic() - clicked, _results(page, clicked)
 
 
 def _verdict(seconds: float, target: float) -> str:
@@ -88,6 +112,13 @@ def main() -> None:
         default=0.0,
         help="time spent on the home page before the click (0: at once; the workers load "
         "TensorFlow meanwhile)",
+    )
+    parser.add_argument(
+        "--think-seconds",
+        type=float,
+        default=5.0,
+        help="time spent on the Model page after changing the family (the worker traces the "
+        "new network meanwhile)",
     )
     options = parser.parse_args()
 
@@ -109,6 +140,7 @@ def main() -> None:
             page.screenshot(path=str(folder / "demo-failed.png"), full_page=True)
             print(f"the demo did not reach Results; screenshot and server log in {folder}")
             raise
+        what_if_epoch, what_if_results = _what_if(page, options.think_seconds)
         first_visit = {link: _navigate(page, link) for link in PAGES}
         visits: dict[str, list[float]] = {link: [] for link in PAGES}
         for _ in range(options.rounds):
@@ -123,6 +155,9 @@ def main() -> None:
     print(f"time on the home page before click {options.read_seconds:6.2f} s")
     print(f"Try the demo -> first epoch        {_verdict(first_epoch, TARGETS['first epoch'])}")
     print(f"Try the demo -> Results charts     {_verdict(results, TARGETS['results'])}")
+    print(f"what-if: family GRU, then {options.think_seconds:g} s on the Model page before Train:")
+    print(f"what-if: family GRU -> first epoch {_verdict(what_if_epoch, TARGETS['first epoch'])}")
+    print(f"what-if: family GRU -> Results     {_verdict(what_if_results, TARGETS['results'])}")
     print(f"pages until interactive, warm session (median of {options.rounds}; first visit):")
     for link, seconds in visits.items():
         median = statistics.median(seconds)

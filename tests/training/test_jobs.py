@@ -257,3 +257,40 @@ def test_killing_the_server_mid_training_stops_its_worker_and_reports_the_job(tm
     assert [job.key for job in registry.interrupted()] == [job_id]
     assert RunStore(tmp_path).list_runs() == []
     assert RunStore(tmp_path).load(job_id) is None
+
+
+def test_prepare_warms_each_architecture_once_and_never_beside_a_training(tmp_path):
+    prepared: list[RunRequest] = []
+    done = threading.Event()
+
+    def preparer(request):
+        prepared.append(request)
+        done.set()
+        if request.data.seed == 9:
+            raise RuntimeError("only a head start")  # swallowed: the training reports problems
+
+    runner = FakeRunner()
+    registry = JobRegistry(store=RunStore(tmp_path), runner=runner, preparer=preparer)
+    registry.prepare(tiny_request(1))
+    wait_until(done.is_set)
+    wait_until(lambda: not registry._preparing)
+    registry.prepare(tiny_request(1))  # the same settings: warm already
+    assert len(prepared) == 1
+    job = registry.submit(tiny_request(2))
+    registry.prepare(tiny_request(3))  # a training runs: nothing beside it
+    assert len(prepared) == 1
+    runner.release.set()
+    registry.wait(job)
+    done.clear()
+    registry.prepare(tiny_request(9))
+    wait_until(done.is_set)
+    wait_until(lambda: not registry._preparing)
+    assert [request.data.seed for request in prepared] == [1, 9]
+
+
+def test_prepare_is_off_with_a_runner_of_its_own_or_when_switched_off(tmp_path, monkeypatch):
+    assert JobRegistry(store=RunStore(tmp_path), runner=FakeRunner())._preparer is None
+    monkeypatch.setenv("FORECAST_LAB_HEAD_START", "0")
+    assert JobRegistry(store=RunStore(tmp_path))._preparer is None
+    monkeypatch.delenv("FORECAST_LAB_HEAD_START")
+    assert JobRegistry(store=RunStore(tmp_path))._preparer is not None

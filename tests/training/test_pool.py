@@ -55,6 +55,18 @@ def worker_pid() -> int:
     return os.getpid()
 
 
+def wait_for_another_task(seconds: float) -> bool:
+    """True once a task was submitted after this one, False after `seconds` without."""
+    from core.training.pool import another_task_waiting
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if another_task_waiting():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 @pytest.fixture(scope="module")
 def pool():
     workers = WorkerPool(workers=1)
@@ -137,3 +149,24 @@ def test_a_worker_above_the_memory_limit_is_replaced_after_its_task():
         assert first != second
     finally:
         small.shutdown()
+
+
+def test_a_task_learns_that_another_one_is_waiting(pool):
+    assert pool.run(wait_for_another_task, 0.3) is False  # alone: nothing comes
+    outcome = {}
+    first = threading.Thread(
+        target=lambda: outcome.update(first=pool.run(wait_for_another_task, 60.0))
+    )
+    first.start()
+    time.sleep(0.5)
+    assert pool.run(add, 1, 2) == 3  # waits in line behind the first task
+    first.join()
+    assert outcome["first"] is True
+
+
+def test_a_network_warmed_in_a_worker_stays_warm_there(pool, tmp_path):
+    from core.training.worker import warm_request
+
+    values = TINY.to_dict()
+    assert pool.run(warm_request, values, home=str(tmp_path)) is True
+    assert pool.run(warm_request, values, home=str(tmp_path)) is False

@@ -72,3 +72,32 @@ def test_only_the_last_few_networks_are_kept():
         model = MODEL.replace(units=units)
         warm_models.release(_train(_prepared(300, 1.0, model), seed=1, model=model).model)
     assert warm_models.count() == warm_models.KEEP
+
+
+def test_a_network_warmed_ahead_is_taken_by_its_training_which_trains_as_a_fresh_one():
+    from core.training.trainer import warm_network
+
+    prepared = _prepared(300, 1.0)
+    assert warm_network(prepared, MODEL, TrainConfig()) is True
+    assert warm_models.count() == 1
+    assert warm_network(prepared, MODEL, TrainConfig()) is False  # warm already: nothing to do
+    warm = _train(prepared, seed=3)
+    assert warm_models.count() == 0  # the training took it
+    warm_models.forget()
+    fresh = _train(prepared, seed=3)
+    for name in fresh.history:
+        np.testing.assert_allclose(warm.history[name], fresh.history[name], rtol=1e-5)
+
+
+def test_warming_ahead_gives_way_between_steps():
+    from core.training.trainer import warm_network
+
+    checks = []
+
+    def stop_at_once():
+        checks.append(1)
+        return True
+
+    assert warm_network(_prepared(300, 1.0), MODEL, TrainConfig(), should_stop=stop_at_once)
+    assert len(checks) == 1  # asked before its first step, then stopped
+    assert warm_models.count() == 1  # what it built is kept all the same

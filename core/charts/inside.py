@@ -23,6 +23,7 @@ GATE_TITLES = {
 def hidden_state_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
     """Heat map: memory units (rows) over the window's days (columns), values -1..1."""
     title = f"Hidden state of {layer['name'].replace('_', ' ')} over the window"
+    dates = layer.get("dates", dates)  # one per block when the window is read in blocks
     hidden = np.asarray(layer.get("hidden", []), dtype=float)
     if hidden.size == 0:
         return empty_figure(title)
@@ -41,6 +42,7 @@ def gates_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
     """One heat map row per gate: each unit's gate value (0 = closed, 1 = open) per day."""
     gates = layer.get("gates") or {}
     title = f"Gates of {layer['name'].replace('_', ' ')} (0 = closed, 1 = open)"
+    dates = layer.get("dates", dates)
     if not gates:
         return empty_figure(title, "this layer has no gates")
     figure = make_subplots(

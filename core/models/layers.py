@@ -51,12 +51,14 @@ class WindowFeatures(keras.layers.Layer):
         mean: float = 0.0,
         relative_scale: float = 1.0,
         offset: float = 0.0,
+        block: int = 1,
         **kwargs,
     ):
         super().__init__(**kwargs)
         if mode not in FEATURE_MODES:
             raise ValueError(f"feature mode '{mode}' is not one of {', '.join(FEATURE_MODES)}.")
         self.mode = mode
+        self.block = max(1, int(block))
         self.constants = _Constants(mean, relative_scale, offset)
 
     @property
@@ -80,10 +82,19 @@ class WindowFeatures(keras.layers.Layer):
             return (values - mean) / relative_scale
         # One channel: a second one of step changes (measured) is a noisier copy of the same
         # information and made every family overfit (Dense 1.32x vs 1.22x the noise floor).
-        return (values - values[:, -1:, :]) / relative_scale
+        relative = (values - values[:, -1:, :]) / relative_scale
+        if self.block == 1:
+            return relative
+        # Read in blocks: each step is `block` consecutive values, so a long window is a short
+        # sequence; the oldest values short of a whole block are left out (padding them with
+        # copies measured worse: 1.09-1.12x against 1.07-1.09x the noise floor at 365 steps).
+        steps = inputs.shape[1] // self.block
+        return ops.reshape(relative[:, -steps * self.block :, :], (-1, steps, self.block))
 
     def compute_output_shape(self, input_shape):
-        return input_shape
+        if self.block == 1:
+            return input_shape
+        return (input_shape[0], input_shape[1] // self.block, self.block)
 
     def get_config(self) -> dict:
         return {
@@ -92,6 +103,7 @@ class WindowFeatures(keras.layers.Layer):
             "mean": self.mean,
             "relative_scale": self.relative_scale,
             "offset": self.offset,
+            "block": self.block,
         }
 
 

@@ -247,6 +247,12 @@ def inspect_window(
     if _recurrent_layers(model):  # a network of Dense layers has no states to replay
         inner = inspect_recurrent(model, window)
         report["replay_error"] = inner["replay_error"]
+        # A long window is read in blocks (core.models.registry.reading_block): one column per
+        # block, dated by its last day.
+        steps = len(inner["layers"][0]["hidden"])
+        block = len(window) // steps
+        step_dates = report["dates"][len(window) - steps * block :][block - 1 :: block]
+        block_word = step_word if block == 1 else f"{block}-{step_word} block"
         for layer in inner["layers"]:
             report["layers"].append(
                 {
@@ -254,7 +260,8 @@ def inspect_window(
                     "kind": layer["kind"],
                     "hidden": layer["hidden"].tolist(),
                     "gates": {name: values.tolist() for name, values in layer["gates"].items()},
-                    "captions": _recurrent_captions(layer, step_word),
+                    "captions": _recurrent_captions(layer, block_word),
+                    "dates": step_dates,
                 }
             )
     return report

@@ -42,6 +42,7 @@ def show(data: DataConfig, split: SplitConfig, unit: str = "days") -> None:
         on_click=_apply,
         args=(suggestion.lookback,),
         help="Sets the look-back window to the length that let a simple straight-line model "
-        "predict the training part best. Only the training part is used, never the test part.",
+        "(its smoothing chosen the same way) predict the training part best. Only the training "
+        "part is used, never the test part.",
     )
     st.caption(suggestion.reason)

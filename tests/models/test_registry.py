@@ -14,7 +14,7 @@ from core.data.synthetic import generate_series
 from core.errors import ConfigError
 from core.models.families import FAMILY_REGISTRY
 from core.models.families.base import Family
-from core.models.registry import MODEL_BUILDERS, build_model, count_parameters
+from core.models.registry import MODEL_BUILDERS, build_model, count_parameters, reading_block
 
 LOOKBACK = 10
 TINY_DATA = DataConfig(length=300, seasonal_periods=(30.0,), seasonal_amplitudes=(5.0,), seed=3)
@@ -107,7 +107,7 @@ def test_classification_head_outputs_probabilities(family, tiny):
 )
 def test_count_parameters_matches_keras(family, shape):
     config = ModelConfig(family=family, **shape)
-    for lookback in (1, 7):
+    for lookback in (1, 7, 365):  # 365: read in blocks of two weeks (reading_block)
         assert count_parameters(config, lookback) == build_model(config, lookback).count_params()
 
 
@@ -156,3 +156,20 @@ def test_wrong_linear_init_length_is_a_config_error():
     with pytest.raises(ConfigError, match="coefficients"):
         config = ModelConfig(units=4, linear_skip=True)
         build_model(config, LOOKBACK, linear_init={"coefficients": np.ones(3)})
+
+
+def test_a_long_window_is_read_in_blocks_of_whole_weeks():
+    """A year is read as 26 steps of 14 days, the oldest day left out; short windows step by
+    step, and the up/flat/down classifier always."""
+    config = ModelConfig(units=4)
+    assert [reading_block(config, lookback) for lookback in (30, 60, 90, 182, 365)] == [
+        1, 1, 7, 7, 14,
+    ]  # fmt: skip
+    assert reading_block(config.replace(task="classification"), 365) == 1
+    model = build_model(config, 365)
+    window = np.random.default_rng(0).standard_normal((2, 365, 1)).astype("float32")
+    features = np.asarray(model.get_layer("features")(window))
+    assert features.shape == (2, 26, 14)
+    relative = window[:, 1:, 0] - window[:, -1:, 0]  # around the last value, scale 1
+    np.testing.assert_allclose(features.reshape(2, -1), relative, rtol=1e-5, atol=1e-5)
+    assert model.predict(window, verbose=0).shape == (2, 1)

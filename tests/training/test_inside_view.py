@@ -48,3 +48,17 @@ def test_dense_gets_one_weight_per_lag_for_a_chosen_window(tmp_path):
     assert report["window_end"] == chosen and report["layers"] == []
     assert len(report["lag_weights"]) == 6 and np.all(np.isfinite(report["lag_weights"]))
     assert report["captions"]["lags"].startswith("Each bar")
+
+
+def test_a_window_read_in_blocks_has_one_column_per_block_dated_by_its_last_day(tmp_path):
+    request = tiny_request("lstm")
+    request = request.replace(
+        data=request.data.replace(length=400), split=SplitConfig(test_size=40, lookback=90)
+    )
+    report = inspect_run(run_experiment(request, store=RunStore(tmp_path)))
+    assert report["replay_error"] < 1e-4
+    layer = report["layers"][0]
+    assert np.asarray(layer["hidden"]).shape == (12, 4)  # 90 days: 12 weeks, 6 days left out
+    assert layer["dates"] == report["dates"][6:][6::7] and layer["dates"][-1] == report["dates"][-1]
+    assert "7-day block" in layer["captions"]["hidden"]
+    assert len(report["lag_weights"]) == 90

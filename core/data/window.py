@@ -104,14 +104,16 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     )
     if chosen == best:
         reason = (
-            f"A straight-line model looking back {chosen} steps predicted the next value best "
-            f"on the training part (cross-validated error {scores[chosen]:.3g})"
+            f"A straight-line model looking back {chosen} steps, smoothed as much as the training "
+            "part supports, predicted the next value best on the training part (cross-validated "
+            f"error {scores[chosen]:.3g})"
         )
     else:
         reason = (
-            f"A straight-line model looking back {chosen} steps predicted the next value almost "
-            f"as well as the best window tried, {best} steps (error {scores[chosen]:.3g} against "
-            f"{scores[best]:.3g}), and a shorter window trains faster"
+            f"A straight-line model looking back {chosen} steps, smoothed as much as the training "
+            "part supports, predicted the next value almost as well as the best window tried, "
+            f"{best} steps (error {scores[chosen]:.3g} against {scores[best]:.3g}), and a shorter "
+            "window trains faster"
         )
     reason += f". Windows tried: {', '.join(str(size) for size in usable)}."
     if season in usable and season != chosen:

@@ -158,7 +158,7 @@ def test_wrong_linear_init_length_is_a_config_error():
         build_model(config, LOOKBACK, linear_init={"coefficients": np.ones(3)})
 
 
-def test_a_long_window_is_read_in_blocks_of_whole_weeks():
+def test_a_long_window_is_read_in_blocks_of_whole_weeks(tmp_path):
     """A year is read as 26 steps of 14 days, the oldest day left out; short windows step by
     step, and the up/flat/down classifier always."""
     config = ModelConfig(units=4)
@@ -172,4 +172,10 @@ def test_a_long_window_is_read_in_blocks_of_whole_weeks():
     assert features.shape == (2, 26, 14)
     relative = window[:, 1:, 0] - window[:, -1:, 0]  # around the last value, scale 1
     np.testing.assert_allclose(features.reshape(2, -1), relative, rtol=1e-5, atol=1e-5)
-    assert model.predict(window, verbose=0).shape == (2, 1)
+    predictions = model.predict(window, verbose=0)
+    assert predictions.shape == (2, 1)
+    import keras
+
+    model.save(tmp_path / "year.keras")  # the block is part of the saved network
+    loaded = keras.models.load_model(tmp_path / "year.keras")
+    np.testing.assert_allclose(np.asarray(loaded(window, training=False)), predictions, atol=1e-6)

@@ -67,6 +67,13 @@ def wait_for_another_task(seconds: float) -> bool:
     return False
 
 
+def traced_gradient_functions() -> int:
+    """Custom gradient functions TensorFlow's global registry holds in this worker."""
+    from tensorflow.python.framework import ops
+
+    return sum(name.startswith("CustomGradient-") for name in ops._gradient_registry._registry)
+
+
 @pytest.fixture(scope="module")
 def pool():
     workers = WorkerPool(workers=1)
@@ -170,3 +177,10 @@ def test_a_network_warmed_in_a_worker_stays_warm_there(pool, tmp_path):
     values = TINY.to_dict()
     assert pool.run(warm_request, values, home=str(tmp_path)) is True
     assert pool.run(warm_request, values, home=str(tmp_path)) is False
+
+
+def test_a_training_leaves_no_traced_graph_behind_in_the_worker(pool, tmp_path):
+    # Each traced training step registers a gradient function that holds its whole graph;
+    # the worker empties the registry after every task (else +13 MB per new network).
+    pool.run(train_request, TINY.replace(model=ModelConfig(units=5)).to_dict(), str(tmp_path))
+    assert pool.run(traced_gradient_functions) == 0

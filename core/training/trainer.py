@@ -6,10 +6,8 @@ Keras/TensorFlow are imported inside train_model so that importing this module s
 
 from __future__ import annotations
 
-import math
 import os
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,35 +16,15 @@ import numpy as np
 
 from core.config import ModelConfig, TrainConfig
 from core.errors import ConfigError, TrainingCancelled, TrainingError
+from core.training.supervision import EpochUpdate, RateSchedule, Supervisor, watch_from
 
 if TYPE_CHECKING:
     import keras
 
     from core.data.prepare import Prepared
 
-# "plateau" schedule: halve the rate when validation loss has not improved for this share of the
-# early-stopping patience.
-PLATEAU_FACTOR = 0.5
-PLATEAU_SHARE = 0.5
-PLATEAU_MIN_DELTA = 1e-4
-MIN_LEARNING_RATE = 1e-5
-# "cosine" schedule: a linear warm-up over this share of all steps lets Adam's moment estimates
-# settle before the full rate, then a cosine decay to a tenth of it by the last epoch.
-WARMUP_SHARE = 0.05
-FINAL_RATE_SHARE = 0.1
 # Gradients are clipped to this norm: one bad batch cannot throw a recurrent net off course.
 CLIP_NORM = 1.0
-
-
-@dataclass(frozen=True)
-class EpochUpdate:
-    """What a progress callback receives after every epoch."""
-
-    epoch: int  # 1-based
-    max_epochs: int
-    loss: float
-    val_loss: float | None
-    seconds: float  # since training started
 
 
 @dataclass(eq=False)
@@ -103,123 +81,6 @@ def _targets(prepared: Prepared, model_config: ModelConfig) -> tuple[np.ndarray,
     return np.asarray(prepared.x_train, np.float32), np.asarray(prepared.y_train, np.float32)
 
 
-class _Supervisor:
-    """Progress, cancel, time cap, divergence, early stopping and best weights, checked after
-    every batch and every epoch of the loop in train_model."""
-
-    def __init__(
-        self,
-        *,
-        max_epochs: int,
-        patience: int,
-        restore_best: bool,
-        max_seconds: float | None,
-        progress: Callable[[EpochUpdate], None] | None,
-        should_stop: Callable[[], bool] | None,
-        events: Callable[[str], None] | None,
-    ) -> None:
-        self.max_epochs = max_epochs
-        self.patience = patience
-        self.restore_best = restore_best
-        self.max_seconds = max_seconds
-        self.progress = progress
-        self.should_stop = should_stop
-        self.events = events
-        self.started = time.perf_counter()
-        self.stop = False
-        self.cancelled = False
-        self.diverged_at: int | None = None
-        self.stop_reason = "completed"
-        self.best_value = math.inf
-        self.best_epoch = 0
-        self.best_weights: list | None = None
-        self.waited = 0
-        self.epochs_run = 0
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
-    def _check_cancel_and_time(self) -> None:
-        if self.should_stop is not None and self.should_stop():
-            self.cancelled = self.stop = True
-        elif self.max_seconds is not None and self.elapsed() >= self.max_seconds:
-            if self.stop_reason == "completed":
-                self.stop_reason = "time_limit"
-            self.stop = True
-
-    def batch_end(self) -> None:
-        if self.events is not None:
-            self.events("batch")
-        self._check_cancel_and_time()
-
-    def epoch_end(self, epoch: int, logs: dict[str, float], monitor: str, model) -> None:
-        self.epochs_run = epoch + 1
-        loss, val_loss = logs["loss"], logs.get("val_loss")
-        if not math.isfinite(loss) or (val_loss is not None and not math.isfinite(val_loss)):
-            self.diverged_at = epoch + 1
-            self.stop = True
-            return
-        if self.progress is not None:
-            self.progress(EpochUpdate(epoch + 1, self.max_epochs, loss, val_loss, self.elapsed()))
-        value = logs[monitor]
-        if value < self.best_value:
-            self.best_value = value
-            self.best_epoch = epoch + 1
-            self.waited = 0
-            if self.restore_best:
-                self.best_weights = model.get_weights()
-        else:
-            self.waited += 1
-            if self.patience > 0 and self.waited >= self.patience:
-                self.stop_reason = "early_stopping"
-                self.stop = True
-        self._check_cancel_and_time()
-
-
-class _RateSchedule:
-    """The learning rate per batch ("cosine": a linear warm-up over WARMUP_SHARE of all steps
-    lets Adam's moment estimates settle, then a cosine decay to FINAL_RATE_SHARE of the peak)
-    or per epoch ("plateau": halve it when the monitored loss has not improved for
-    PLATEAU_SHARE of the patience; "constant": never change it)."""
-
-    def __init__(self, config: TrainConfig, total_steps: int) -> None:
-        self.kind = config.schedule
-        self.peak = float(config.learning_rate)
-        self.rate = self.peak
-        self.total_steps = total_steps
-        self.warmup = max(1, int(total_steps * WARMUP_SHARE))
-        self.plateau_patience = max(1, int(config.patience * PLATEAU_SHARE))
-        self.plateau_on = self.kind == "plateau" and config.patience > 1
-        self.best = math.inf
-        self.waited = 0
-
-    def before_batch(self, step: int) -> float | None:
-        """The rate to set before training step `step` (0-based), or None to keep it."""
-        if self.kind != "cosine":
-            return None
-        if step < self.warmup:
-            self.rate = self.peak * (step + 1) / self.warmup
-        else:
-            floor = self.peak * FINAL_RATE_SHARE
-            progress = min(1.0, (step - self.warmup) / max(1, self.total_steps - self.warmup))
-            self.rate = floor + 0.5 * (self.peak - floor) * (1.0 + math.cos(math.pi * progress))
-        return self.rate
-
-    def after_epoch(self, value: float) -> float | None:
-        """The rate for the next epoch given this epoch's monitored loss, or None to keep it."""
-        if not self.plateau_on:
-            return None
-        if value < self.best - PLATEAU_MIN_DELTA:
-            self.best, self.waited = value, 0
-            return None
-        self.waited += 1
-        if self.waited < self.plateau_patience or self.rate <= MIN_LEARNING_RATE:
-            return None
-        self.waited = 0
-        self.rate = max(self.rate * PLATEAU_FACTOR, MIN_LEARNING_RATE)
-        return self.rate
-
-
 def _seed(seed: int) -> None:
     """Seed Python's and NumPy's generators: Keras draws initial weights and dropout seeds from
     Python's, the batch order comes from NumPy. Unlike keras.utils.set_random_seed this leaves
@@ -261,8 +122,8 @@ def _fit(
     validation: tuple | None,
     batch_size: int,
     config: TrainConfig,
-    schedule: _RateSchedule,
-    supervisor: _Supervisor,
+    schedule: RateSchedule,
+    supervisor: Supervisor,
     monitor: str,
 ) -> dict[str, list[float]]:
     """The epochs: shuffled batches through the compiled training step (`train_on_batch`), one
@@ -430,7 +291,7 @@ def train_model(
     del fresh
 
     monitor = "val_loss" if validation is not None else "loss"
-    supervisor = _Supervisor(
+    supervisor = Supervisor(
         max_epochs=train_config.epochs,
         patience=train_config.patience,
         restore_best=train_config.restore_best,
@@ -438,9 +299,10 @@ def train_model(
         progress=progress,
         should_stop=should_stop,
         events=events,
+        watch_from=watch_from(train_config),
     )
     batches = len(x_fit) // batch_size
-    schedule = _RateSchedule(train_config, batches * int(train_config.epochs))
+    schedule = RateSchedule(train_config, batches * int(train_config.epochs))
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training was cancelled before it started; nothing was saved.")
     history = _fit(
@@ -467,7 +329,8 @@ def train_model(
         )
     if supervisor.best_weights is not None:
         model.set_weights(supervisor.best_weights)
-    best_epoch = supervisor.best_epoch if train_config.restore_best else supervisor.epochs_run
+    restored = train_config.restore_best and supervisor.best_weights is not None
+    best_epoch = supervisor.best_epoch if restored else supervisor.epochs_run
     return TrainedModel(
         model=model,
         history=history,

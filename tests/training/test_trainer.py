@@ -156,3 +156,13 @@ def test_cosine_schedule_warms_up_then_decays(tiny):
     assert rates[-1] < max(rates) <= 0.01
     constant = train_model(tiny, TINY_MODEL, FAST.replace(epochs=2, schedule="constant"))
     assert constant.history.get("learning_rate", [0.01, 0.01]) == pytest.approx([0.01, 0.01])
+
+
+def test_with_the_cosine_schedule_the_best_epoch_is_one_of_the_second_half(tiny):
+    # A dip of the validation error at the first half's high rate is neither restored nor a
+    # reason to stop: the best epoch is looked for, and patience counted, from the middle on.
+    trained = train_model(tiny, TINY_MODEL, FAST.replace(epochs=8, patience=1))
+    assert trained.best_epoch >= 5 and trained.epochs_run >= 5
+    constant = train_model(tiny, TINY_MODEL, FAST.replace(epochs=8, schedule="constant"))
+    val = constant.history["val_loss"]
+    assert constant.best_epoch == int(np.argmin(val)) + 1  # any epoch counts without it

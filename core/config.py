@@ -278,8 +278,8 @@ class TrainConfig(ConfigBase):
     patience: int = setting(
         10,
         "Early-stopping patience",
-        "Stop after this many epochs without improvement on "
-        "the validation part; 0 = always run every epoch.",
+        "Stop after this many epochs without improvement on the validation part (with the "
+        "cosine schedule, counted from the middle epoch on); 0 = always run every epoch.",
         unit="epochs",
         low=0,
         high=1000,
@@ -296,7 +296,8 @@ class TrainConfig(ConfigBase):
     restore_best: bool = setting(
         True,
         "Keep the best epoch's weights",
-        "After training, go back to the weights of the epoch with the lowest validation error.",
+        "After training, go back to the weights of the epoch with the lowest validation error "
+        "(with the cosine schedule, one of the second half's epochs).",
         advanced=True,
     )
     seed: int = setting(

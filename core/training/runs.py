@@ -217,13 +217,19 @@ class RunStore:
             if folder.name.startswith(".") or not (folder / META_FILE).is_file():
                 continue
             try:
-                summaries.append(self._summary(folder))
+                summary = self._summary(folder)
             except (OSError, ValueError, KeyError, TypeError) as error:
                 logger.warning("skipping unreadable run %s: %s", folder.name, error)
+                continue
+            if summary is not None:
+                summaries.append(summary)
         return sorted(summaries, key=lambda summary: summary.created_at, reverse=True)
 
-    def _summary(self, folder: Path) -> RunSummary:
+    def _summary(self, folder: Path) -> RunSummary | None:
+        """None for a run of another schema: it would be retrained, not loaded."""
         meta = json.loads((folder / META_FILE).read_text())
+        if meta.get("schema") != SCHEMA_VERSION:
+            return None
         request = RunRequest.from_dict(json.loads((folder / "request.json").read_text()))
         stored = json.loads((folder / "metrics.json").read_text())
         test = RunScores.from_dict(stored["metrics"]).test

@@ -134,3 +134,16 @@ def test_the_job_registry_serves_a_finished_run_from_the_store(trained):
     snapshot = registry.snapshot(job_id)
     assert snapshot.status == "done" and snapshot.cached
     assert registry.result(job_id).key == first.key
+
+
+def test_runs_of_another_schema_are_not_listed(trained, tmp_path):
+    import shutil
+
+    store, result = trained
+    other = RunStore(tmp_path)
+    shutil.copytree(store.folder(result.key), other.folder(result.key))
+    assert [summary.key for summary in other.list_runs()] == [result.key]
+    meta_file = other.folder(result.key) / "meta.json"
+    meta = json.loads(meta_file.read_text())
+    meta_file.write_text(json.dumps({**meta, "schema": meta["schema"] - 1}))
+    assert other.list_runs() == []  # older code's run: retrained when asked for, not shown

@@ -59,7 +59,8 @@ _worker: dict[str, Any] = {}
 
 def _initialize_worker(messages: Any, cancelled: Any, parent_pid: int) -> None:
     """Runs once in each new worker: watch the parent, import and warm up TensorFlow/Keras."""
-    _worker.update(messages=messages, cancelled=cancelled, submitted=cancelled[SUBMITTED])
+    # Tasks submitted so far: the warm-up below gives way once another one arrives.
+    _worker.update(messages=messages, cancelled=cancelled, task_submitted=cancelled[SUBMITTED])
     # The executor's own shutdown needs a living parent; after kill -9 of the server nothing
     # else would stop a worker that is in the middle of a long training.
     threading.Thread(
@@ -80,53 +81,34 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def _warm_keras() -> None:
-    """Train the default network for one epoch, predict with it and fit its Holt-Winters
-    baseline: imports, thread pools, traced steps and that fit are paid here, and the network
-    stays warm (core.training.warm_models), so the user's first training of it (the demo)
-    starts at once. Each step gives way to a task that arrives meanwhile."""
+    """Trace the default network's steps (core.training.trainer.warm_network) and fit its
+    Holt-Winters baseline: imports, thread pools, traced steps and that fit are paid here, and
+    the network stays warm (core.training.warm_models), so the user's first training of it (the
+    demo) starts at once. Each step gives way to a task that arrives meanwhile."""
     import gc
 
     import keras  # noqa: F401 (imported here so the freeze below covers it)
 
     from core.config import RunRequest
-    from core.evaluation.forecast import predict_next
     from core.pipeline import load_prepared
-    from core.training import warm_models
-    from core.training.trainer import train_model
+    from core.training.trainer import warm_network
 
     request = RunRequest()
     prepared = load_prepared(request)
     # What the imports made lives as long as the worker: kept out of every later collection,
     # the collection after each task takes about a fifth of the time (measured 0.56 -> 0.12 s).
     gc.freeze()
-    try:
-        trained = train_model(
-            prepared,
-            request.model,
-            request.train.replace(epochs=1),
-            should_stop=_work_arrived,
-        )
-    except TrainingCancelled:
-        return
-    if not _work_arrived():  # two window counts: the prediction step is traced for any count
-        predict_next(trained.model, prepared.x_test)
-        predict_next(trained.model, prepared.x_train)
-    warm_models.release(trained.model)
-    if not _work_arrived():  # the demo's Holt-Winters baseline, fitted once per process
+    warm_network(prepared, request.model, request.train, should_stop=another_task_waiting)
+    if not another_task_waiting():  # the demo's Holt-Winters baseline, fitted once per process
         from core.models.baselines import holt_winters_forecast
 
         holt_winters_forecast(prepared)
 
 
 def another_task_waiting() -> bool:
-    """In a worker, during a task: whether a task was submitted after it (work done only as a
-    head start, such as core.training.worker.warm_request, then gives way)."""
+    """In a worker, during a task or the warm-up: whether a task was submitted after it (work
+    done only as a head start, such as core.training.worker.warm_request, then gives way)."""
     return _worker["cancelled"][SUBMITTED] != _worker.get("task_submitted")
-
-
-def _work_arrived() -> bool:
-    """Whether a task was submitted since this worker started (the warm-up then gives way)."""
-    return _worker["cancelled"][SUBMITTED] != _worker["submitted"]
 
 
 def _forget_keras_state() -> None:

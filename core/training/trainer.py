@@ -163,12 +163,12 @@ def _fit(
             supervisor.batch_end()
             if supervisor.stop:
                 break
-        epoch_logs = {name: total / max(seen, 1) for name, total in totals.items()}
-        if validation is not None and not supervisor.cancelled:
-            scores = model.test_on_batch(*validation, return_dict=True)
-            epoch_logs.update({f"val_{name}": float(value) for name, value in scores.items()})
         if supervisor.cancelled:
             break
+        epoch_logs = {name: total / max(seen, 1) for name, total in totals.items()}
+        if validation is not None:
+            scores = model.test_on_batch(*validation, return_dict=True)
+            epoch_logs.update({f"val_{name}": float(value) for name, value in scores.items()})
         epoch_logs["learning_rate"] = float(rate.numpy())
         for name, value in epoch_logs.items():
             history.setdefault(name, []).append(value)

@@ -41,11 +41,12 @@ def _mse(predicted: np.ndarray, actual: np.ndarray) -> float:
 
 
 def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainConfig) -> dict:
+    from core.evaluation.forecast import predict_next
     from core.models.registry import linear_part
     from core.training.trainer import train_model
 
     trained = train_model(prepared, model_config, train_config)
-    scaled = trained.model.predict(prepared.x_test, batch_size=1024, verbose=0).reshape(-1)
+    scaled = predict_next(trained.model, prepared.x_test)
     figures = {
         "seconds": trained.seconds,
         "epochs": trained.epochs_run,
@@ -208,6 +209,7 @@ def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
     from core.data import load_series
     from core.data.prepare import prepare
     from core.data.upload import import_file
+    from core.evaluation.forecast import predict_next
     from core.evaluation.metrics import classification_metrics
     from core.scores import ClassificationScores
     from core.training.trainer import train_model
@@ -219,7 +221,7 @@ def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
     rows = []
     for seed in seeds:
         trained = train_model(prepared, CLASSIFIER, _train_config(quick).replace(seed=seed))
-        probabilities = trained.model.predict(prepared.x_test, verbose=0)
+        probabilities = predict_next(trained.model, prepared.x_test)
         scores = ClassificationScores.from_dict(
             classification_metrics(prepared.labels_test, probabilities)
         )

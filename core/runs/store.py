@@ -130,16 +130,42 @@ class RunStore:
                     "scaler": result.scaler,
                 },
             )
-            target = self.folder(result.key)
-            with self._lock:
-                if target.exists():  # an identical run finished first, or a damaged copy
-                    shutil.rmtree(target, ignore_errors=True)
-                os.replace(staging, target)
+            self._publish(staging, result.key)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
         result.model_path = self.model_file(result.key)
         return result
+
+    def _publish(self, staging: Path, key: str) -> None:
+        target = self.folder(key)
+        with self._lock:
+            if target.exists():  # an identical run finished first, or a damaged copy
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+
+    def pack(self, key: str) -> dict[str, bytes]:
+        """A complete run's files by name, to send to another machine (a worker sends its run
+        home this way: the server's store need not be visible from the worker)."""
+        folder = self.folder(key)
+        return {name: (folder / name).read_bytes() for name in (*REQUIRED_FILES, META_FILE)}
+
+    def unpack(self, key: str, files: dict[str, bytes]) -> RunResult | None:
+        """Write a packed run into this store atomically and load it (None when damaged)."""
+        expected = {*REQUIRED_FILES, META_FILE}
+        if set(files) != expected:
+            raise ConfigError(f"a packed run needs exactly {sorted(expected)}; got {sorted(files)}")
+        staging = self.root / f".tmp-{self.folder(key).name}-{uuid.uuid4().hex[:8]}"
+        staging.mkdir(parents=True)
+        try:
+            for name in sorted(expected - {META_FILE}):
+                (staging / name).write_bytes(files[name])
+            (staging / META_FILE).write_bytes(files[META_FILE])  # last: marks it complete
+            self._publish(staging, key)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        return self.load(key)
 
     def save_intervals(self, key: str, intervals: dict) -> None:
         """Add intervals to a stored run (one saved before they existed), atomically."""

@@ -1,15 +1,21 @@
-"""Shared fixtures: an isolated FORECAST_LAB_HOME per test and the recorded market files that
-ship with the tests (tests/fixtures: small cuts of real downloads, see tests/fixtures/README.md)."""
+"""Shared fixtures: an isolated FORECAST_LAB_HOME per test, the recorded market files that ship
+with the tests (tests/fixtures: small cuts of real downloads, see tests/fixtures/README.md), and
+one small Dask cluster for the whole session (2 embedded workers, plus one `dask worker` process
+joining over loopback for the tests that ask for it)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+os.environ.setdefault("FORECAST_LAB_WORKERS", "2")  # the session's embedded cluster
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -27,3 +33,65 @@ def isolated_home(tmp_path, monkeypatch):
 def datasets() -> Path:
     """The folder of recorded market files cut from real downloads (part of the repository)."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_the_cluster():
+    """Whatever test starts the process-wide cluster, it is closed once, at the session's end."""
+    yield
+    from core.runs import cluster
+
+    cluster.get_cluster().shutdown()
+    cluster.use(None)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """The session's embedded cluster (2 worker processes), started and connected."""
+    from core.runs import cluster
+
+    shared = cluster.get_cluster()
+    shared.client()
+    return shared
+
+
+@pytest.fixture(scope="session")
+def joined_worker(dask_cluster):
+    """A separate `dask worker` process joined to the session's cluster over loopback, as another
+    machine joins (README); yields its process. Waits until it has registered."""
+    worker = start_joined_worker(dask_cluster, "joined")
+    yield worker
+    stop_process_group(worker)
+
+
+def start_joined_worker(shared, name: str) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "distributed.cli.dask_worker", shared.address(),
+        "--nthreads", "1", "--name", name, "--preload", "core.runs.preload",
+        "--no-dashboard", "--memory-limit", "3GB",
+    ]  # fmt: skip
+    worker = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120  # a liveness bound, not a timing
+    while time.monotonic() < deadline:
+        workers = shared.client().scheduler_info(n_workers=-1)["workers"].values()
+        if any(info.get("name") == name for info in workers):
+            return worker
+        assert worker.poll() is None, "the joined dask worker exited"
+        time.sleep(0.2)
+    stop_process_group(worker)
+    raise AssertionError(f"the dask worker {name} did not join within two minutes")
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)

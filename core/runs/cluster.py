@@ -180,14 +180,14 @@ class Cluster:
         number = self._tags.get(tag)
         return None if number is None else self.place(number)
 
-    def slots(self) -> int:
+    def slots(self, fresh: bool = False) -> int:
         """Worker threads in the cluster now (each runs one task at a time); asked of the
-        scheduler at most once a second."""
+        scheduler at most once a second unless `fresh`."""
         client = self._client
         if client is None:
             return self.workers * self.threads
         now = time.monotonic()
-        if now - self._slots_at > 1.0:
+        if fresh or now - self._slots_at > 1.0:
             workers = client.scheduler_info(n_workers=-1)["workers"].values()
             self._slots = sum(int(worker.get("nthreads", 1)) for worker in workers)
             self._slots_at = now

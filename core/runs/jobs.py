@@ -64,6 +64,15 @@ class JobSnapshot:
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
 
     @property
+    def wait_words(self) -> str:
+        """ ", about 40 s to wait" / ", about 3 min to wait"; empty without an estimate."""
+        if self.wait_seconds is None:
+            return ""
+        if self.wait_seconds < 90:
+            return f", about {max(5, round(self.wait_seconds / 5) * 5):.0f} s to wait"
+        return f", about {round(self.wait_seconds / 60):.0f} min to wait"
+
+    @property
     def finished(self) -> bool:
         return self.status in FINISHED
 

@@ -365,6 +365,7 @@ class Cluster:
             task.worker = message["worker"]  # known at once, also to the hard stop
             ticket = task.ticket
             self.placements.append((ticket.session, ticket.kind, task.worker, message["pid"]))
+            logger.info("task started: %s %s on %s", ticket.session[:8], ticket.kind, task.worker)
             task.inbox.put(message)
         else:
             task.inbox.put(message)

@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
-        cluster.get_cluster().shutdown()
+        cluster.close()
     print_table(rows)
     return 0
 

@@ -41,13 +41,13 @@ def _close_the_cluster():
     yield
     from core.runs import cluster
 
-    cluster.get_cluster().shutdown()
-    cluster.use(None)
+    cluster.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def dask_cluster():
-    """The session's embedded cluster (2 worker processes), started and connected."""
+    """The session's embedded cluster (2 worker processes), started once and connected (a
+    command-line test that closes it gets a new one started for the tests after it)."""
     from core.runs import cluster
 
     shared = cluster.get_cluster()
@@ -56,10 +56,12 @@ def dask_cluster():
 
 
 @pytest.fixture(scope="session")
-def joined_worker(dask_cluster):
+def joined_worker():
     """A separate `dask worker` process joined to the session's cluster over loopback, as another
     machine joins (README); yields its process. Waits until it has registered."""
-    worker = start_joined_worker(dask_cluster, "joined")
+    from core.runs import cluster
+
+    worker = start_joined_worker(cluster.get_cluster(), "joined")
     yield worker
     stop_process_group(worker)
 

@@ -28,6 +28,29 @@ def inspect_stored(files: dict[str, bytes], key: str, window_end: str | None) ->
         return inspect_run(result, window_end)
 
 
+def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
+    """inspect_window for a saved run (its model loaded from the run store); the last test
+    window when no date is given."""
+    from core.data.series import unit
+    from core.errors import ConfigError
+    from core.runs.pipeline import load_prepared
+    from core.runs.store import load_model
+    from core.training.inside_view import inspect_window, window_end_dates
+
+    if result.task != "regression" or result.model_path is None:
+        raise ConfigError("the inside view needs a saved forecasting (regression) run.")
+    prepared = load_prepared(result.request)
+    ends = window_end_dates(prepared)
+    chosen = window_end or ends[-1].strftime("%Y-%m-%d")
+    return inspect_window(
+        load_model(result.model_path),
+        prepared,
+        result.request.model.family,
+        chosen,
+        unit(prepared.series.frequency, 1),
+    )
+
+
 def in_pool(function_name: str, store: RunStore, key: str, *args: Any) -> Any:
     """Run one of this module's tasks on a worker for a run of this server's store."""
     from core.errors import ConfigError
@@ -44,4 +67,4 @@ def in_pool(function_name: str, store: RunStore, key: str, *args: Any) -> Any:
     return answer
 
 
-__all__ = ["in_pool", "inspect_stored", "intervals_stored"]
+__all__ = ["in_pool", "inspect_run", "inspect_stored", "intervals_stored"]

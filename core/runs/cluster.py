@@ -69,6 +69,7 @@ class _Task:
     ticket: Ticket
     inbox: queue.Queue = field(default_factory=queue.Queue)
     lane: str = WORK
+    adopted: bool = False  # a place taken by expect() that a run() has taken over
     submitted: threading.Event = field(default_factory=threading.Event)  # its turn has come
     future: Any = None
     worker: str | None = None
@@ -114,6 +115,8 @@ class Cluster:
     def client(self) -> Any:
         """The Dask client, once connected (waits for it)."""
         self.start()
+        if self._closed:
+            raise TrainingError("The Dask cluster was closed; restart the app.")
         if not self._ready.wait(START_TIMEOUT_SECONDS) or self._client is None:
             raise TrainingError(
                 f"The Dask cluster could not be reached ({self._failure}); check "
@@ -137,22 +140,28 @@ class Cluster:
         waits its session's turn; QUICK (short reads of a stored run) goes at once, ahead of
         anything waiting; HEAD_START runs only on an idle cluster, gives way to any work that
         arrives (its task sees should_stop) and returns None when it could not start. `tag`
-        names the task for place_of while it waits."""
+        names the task for place_of while it waits (a place taken with expect is kept)."""
         self.client()
-        number = next(self._numbers)
         kind = name or getattr(function, "__name__", "task")
-        task = _Task(Ticket(number, session or "anonymous", kind), lane=lane)
         with self._lock:
-            if lane == HEAD_START:
-                if self.queue.waiting_count() or self._free_slots() <= 0:
-                    return None
-                self.queue.hold(task.ticket, time.monotonic())  # takes a free slot
-                task.submitted.set()
-            elif lane == QUICK:
-                task.submitted.set()
+            expected = self._tasks.get(self._tags.get(tag, -1)) if tag is not None else None
+            if expected is not None and lane == WORK and not expected.adopted:
+                task = expected  # its place in line was taken when the job was submitted
+                task.adopted, task.ticket.kind = True, kind
             else:
-                self.queue.add(task.ticket)
-                self._wake.notify_all()
+                task = _Task(Ticket(next(self._numbers), session or "anonymous", kind), lane=lane)
+            number = task.ticket.number
+            if task is not expected:
+                if lane == HEAD_START:
+                    if self.queue.waiting_count() or self._free_slots() <= 0:
+                        return None
+                    self.queue.hold(task.ticket, time.monotonic())  # takes a free slot
+                    task.submitted.set()
+                elif lane == QUICK:
+                    task.submitted.set()
+                else:
+                    self.queue.add(task.ticket)
+                    self._wake.notify_all()
             self._tasks[number] = task
             if tag is not None:
                 self._tags[tag] = number
@@ -168,6 +177,31 @@ class Cluster:
                     self.queue.finish(task.ticket, time.monotonic(), measured=measured)
                 self._wake.notify_all()
 
+    def expect(self, tag: str, session: str, kind: str = "train_request") -> None:
+        """Take a place in line now for work that `run(..., tag=tag)` will bring shortly (a job
+        submitted from a page shows its place at once); forget(tag) gives it up."""
+        with self._lock:
+            if tag in self._tags:
+                return
+            task = _Task(Ticket(next(self._numbers), session or "anonymous", kind), lane=WORK)
+            self._tasks[task.ticket.number] = task
+            self._tags[tag] = task.ticket.number
+            self.queue.add(task.ticket)
+            self._wake.notify_all()
+
+    def forget(self, tag: str) -> None:
+        """Give up a place taken with expect that no run() has adopted (e.g. a stored run)."""
+        with self._lock:
+            number = self._tags.get(tag)
+            task = self._tasks.get(number) if number is not None else None
+            if task is None or task.adopted:
+                return
+            del self._tags[tag]
+            self._tasks.pop(number, None)
+            if not self.queue.remove(task.ticket):
+                self.queue.finish(task.ticket, time.monotonic(), measured=False)
+            self._wake.notify_all()
+
     def place(self, number: int) -> tuple[int, float] | None:
         """A waiting task's (place in line, expected seconds to its start), else None."""
         task = self._tasks.get(number)
@@ -181,17 +215,26 @@ class Cluster:
         return None if number is None else self.place(number)
 
     def slots(self, fresh: bool = False) -> int:
-        """Worker threads in the cluster now (each runs one task at a time); asked of the
-        scheduler at most once a second unless `fresh`."""
+        """Worker threads in the cluster (each runs one task at a time), as the dispatcher last
+        asked the scheduler (about once a second); `fresh` asks now."""
+        if fresh:
+            self._refresh_slots()
+        if self._slots_at < 0:
+            return self.workers * self.threads
+        return self._slots
+
+    def _refresh_slots(self) -> None:
+        """Ask the scheduler (a round trip: never called with the lock held)."""
         client = self._client
         if client is None:
-            return self.workers * self.threads
-        now = time.monotonic()
-        if fresh or now - self._slots_at > 1.0:
+            return
+        try:
             workers = client.scheduler_info(n_workers=-1)["workers"].values()
-            self._slots = sum(int(worker.get("nthreads", 1)) for worker in workers)
-            self._slots_at = now
-        return self._slots
+        except Exception:  # the scheduler is unreachable: keep the last count
+            logger.warning("could not ask the Dask scheduler for its workers", exc_info=True)
+            return
+        self._slots = sum(int(worker.get("nthreads", 1)) for worker in workers)
+        self._slots_at = time.monotonic()
 
     def worker_pids(self) -> dict[str, int]:
         """Each worker's address and process id."""
@@ -205,12 +248,18 @@ class Cluster:
         with self._lock:
             self._closed = True
             self._wake.notify_all()
-        for closing in (self._client, self._local):
-            if closing is not None:
-                try:
-                    closing.close()
-                except Exception:  # closing is best effort: the process is ending
-                    logger.debug("closing %s failed", closing, exc_info=True)
+        # Closing logs connection errors (with tracebacks) from every side: noise, not news.
+        quiet = logging.getLogger("distributed")
+        level, quiet.level = quiet.level, logging.CRITICAL
+        try:
+            for closing in (self._client, self._local):
+                if closing is not None:
+                    try:
+                        closing.close()
+                    except Exception:  # closing is best effort: the process is ending
+                        logger.debug("closing %s failed", closing, exc_info=True)
+        finally:
+            quiet.setLevel(level)
 
     # -- internals --
 
@@ -259,8 +308,12 @@ class Cluster:
     def _dispatch(self) -> None:
         """Start waiting tasks, fairly, whenever a worker thread is free (one thread)."""
         self._ready.wait()
-        with self._lock:
-            while not self._closed:
+        refreshed = -1e9
+        while not self._closed:
+            if time.monotonic() - refreshed > 1.0:  # also notices workers that join or leave
+                self._refresh_slots()
+                refreshed = time.monotonic()
+            with self._lock:
                 while self.queue.waiting_count() and self._free_slots() > 0:
                     ticket = self.queue.start_next(time.monotonic())
                     task = self._tasks.get(ticket.number) if ticket else None
@@ -268,7 +321,8 @@ class Cluster:
                         task.submitted.set()  # the task's own thread submits it
                 if self.queue.waiting_count():
                     self._make_way()
-                self._wake.wait(timeout=0.5)  # also notices workers that join or leave
+                if not self._closed:
+                    self._wake.wait(timeout=0.5)
 
     def _make_way(self) -> None:
         """Work is waiting: head starts give way (their task sees should_stop)."""
@@ -335,8 +389,11 @@ class Cluster:
         if message["kind"] == "started":
             task.starts += 1
             return 0
+        update = pickle.loads(message["message"])
+        if hasattr(update, "epoch") and hasattr(update, "max_epochs"):
+            task.ticket.progress = (int(update.epoch), int(update.max_epochs))
         if progress is not None:
-            progress(pickle.loads(message["message"]))
+            progress(update)
         return 1
 
     def _hard_stop(self, task: _Task) -> None:
@@ -389,6 +446,15 @@ def use(chosen: Cluster | None) -> None:
     global _cluster
     with _cluster_lock:
         _cluster = chosen
+
+
+def close() -> None:
+    """Close the process-wide cluster (a command ending); the next task starts a new one."""
+    global _cluster
+    with _cluster_lock:
+        closing, _cluster = _cluster, None
+    if closing is not None:
+        closing.shutdown()
 
 
 def start() -> None:

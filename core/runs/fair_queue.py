@@ -24,6 +24,14 @@ class Ticket:
     session: str
     kind: str  # what its cost is averaged over (e.g. "train_request")
     started_at: float | None = None
+    progress: tuple[int, int] | None = None  # (epochs done, at most) while it trains
+
+    def projected(self, now: float) -> float | None:
+        """Its whole duration projected from its epochs so far (None before the first)."""
+        if self.progress is None or self.started_at is None or self.progress[0] <= 0:
+            return None
+        done, most = self.progress
+        return (now - self.started_at) / done * max(done, most)
 
 
 @dataclass
@@ -111,12 +119,22 @@ class FairQueue:
                     seconds if before is None else (1 - SMOOTHING) * before + SMOOTHING * seconds
                 )
 
-    def cost(self, kind: str) -> float:
-        """The expected duration of a task of this kind (seconds)."""
+    def cost(self, kind: str, now: float | None = None) -> float:
+        """The expected duration of a task of this kind (seconds): the running average of those
+        finished; before any has, projected from the epochs of those running; else a guess."""
         with self._lock:
+            if kind in self._costs:
+                return self._costs[kind]
+            if now is not None:
+                projections = [
+                    projection
+                    for ticket in self._running.values()
+                    if ticket.kind == kind and (projection := ticket.projected(now)) is not None
+                ]
+                if projections:
+                    return sum(projections) / len(projections)
             # An unknown kind is guessed from the last kind measured.
-            fallback = next(reversed(self._costs.values()), DEFAULT_SECONDS)
-            return self._costs.get(kind, fallback)
+            return next(reversed(self._costs.values()), DEFAULT_SECONDS)
 
     def place(self, ticket: Ticket, slots: int, now: float) -> tuple[int, float] | None:
         """(place in line from 1, expected seconds until it starts), or None when not waiting.
@@ -127,8 +145,8 @@ class FairQueue:
             return None
         frees = []
         for running in self.running():
-            expected = self.cost(running.kind)
-            elapsed = now - (running.started_at or now)
+            expected = running.projected(now) or self.cost(running.kind, now)
+            elapsed = 0.0 if running.started_at is None else now - running.started_at
             frees.append(max(expected - elapsed, 0.1 * expected))
         frees.extend([0.0] * max(0, slots - len(frees)))
         heapq.heapify(frees)
@@ -138,5 +156,5 @@ class FairQueue:
             free_at = heapq.heappop(frees)
             if waiting is ticket:
                 return place, free_at
-            heapq.heappush(frees, free_at + self.cost(waiting.kind))
+            heapq.heappush(frees, free_at + self.cost(waiting.kind, now))
         return None

@@ -277,6 +277,10 @@ class JobRegistry:
         while self._queue and len(self._running) < self.max_concurrent:
             job_id = self._queue.popleft()
             job = self._jobs[job_id]
+            if self._uses_cluster:  # its place in the cluster's line, before its thread starts
+                from core.runs import cluster
+
+                cluster.get_cluster().expect(job_id, job.session)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
             thread = threading.Thread(

@@ -78,8 +78,13 @@ def run_in_pool(
     from core.paths import home_dir
     from core.runs import cluster
 
-    stored = _from_store(request, store)
+    try:
+        stored = _from_store(request, store)
+    except BaseException:
+        _give_up_place(tag)
+        raise
     if stored is not None:
+        _give_up_place(tag)  # the place the job took in line is not needed
         return stored
     sent = cluster.run(
         train_request,
@@ -91,6 +96,13 @@ def run_in_pool(
         home=str(home_dir()),
     )
     return receive_run(store, sent)
+
+
+def _give_up_place(tag: str | None) -> None:
+    from core.runs import cluster
+
+    if tag is not None:
+        cluster.get_cluster().forget(tag)
 
 
 def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:

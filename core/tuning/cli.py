@@ -209,7 +209,7 @@ def _worker_pool():
     try:
         yield
     finally:
-        cluster.get_cluster().shutdown()
+        cluster.close()
 
 
 def _print_outcome(outcome, as_json: bool) -> None:

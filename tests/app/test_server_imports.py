@@ -28,7 +28,7 @@ print(json.dumps({
     "charts": len(charts),
     "imported": sorted(name for name in ("tensorflow", "keras") if name in sys.modules),
 }))
-cluster.get_cluster().shutdown()
+cluster.close()
 """
 
 

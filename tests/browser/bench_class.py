@@ -128,7 +128,7 @@ def main() -> None:
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="forecast-lab-class-"))
     port = free_port()
-    env = {"FORECAST_LAB_SCHEDULER_PORT": str(port), "FORECAST_LAB_HEAD_START": "0"}
+    env = {"FORECAST_LAB_SCHEDULER_PORT": str(port)}
     joined = None
     cases = (what_ifs() * (1 + options.sessions // 10))[: options.sessions]
     load_before = os.getloadavg()

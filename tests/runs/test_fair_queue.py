@@ -60,3 +60,13 @@ def test_an_unmeasured_kind_is_guessed_and_a_removed_ticket_has_no_place():
     assert queue.remove(only) and not queue.remove(only)
     assert queue.place(only, slots=1, now=0.0) is None
     assert queue.waiting_count() == 0
+
+
+def test_before_any_training_finished_the_wait_is_projected_from_the_epochs_so_far():
+    queue = FairQueue()
+    [running] = tickets(queue, "a", 1, start=1)
+    [waiting] = tickets(queue, "b", 1, start=2)
+    queue.start_next(now=0.0)
+    running.progress = (5, 30)  # 5 of 30 epochs in 10 s: 60 s in all, 50 s to go
+    assert queue.cost("train", now=10.0) == 60.0
+    assert queue.place(waiting, slots=1, now=10.0) == (1, 50.0)

@@ -22,7 +22,6 @@ def intervals_stored(files: dict[str, bytes], key: str) -> dict[str, Any]:
 def inspect_stored(files: dict[str, bytes], key: str, window_end: str | None) -> dict[str, Any]:
     """In a worker: the inside view of a stored run for the window ending on `window_end`."""
     from core.runs.worker import unpacked
-    from core.training.inside_view import inspect_run
 
     with unpacked(key, files) as result:
         return inspect_run(result, window_end)

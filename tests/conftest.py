@@ -15,7 +15,6 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
-os.environ.setdefault("FORECAST_LAB_WORKERS", "2")  # the session's embedded cluster
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -37,7 +36,11 @@ def datasets() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_the_cluster():
-    """Whatever test starts the process-wide cluster, it is closed once, at the session's end."""
+    """The session's cluster has 2 embedded workers (commands the tests start in processes of
+    their own keep the default); whatever test starts it, it is closed at the session's end."""
+    from core.runs import cluster
+
+    cluster.use(cluster.Cluster(workers=2))
     yield
     from core.runs import cluster
 

@@ -24,6 +24,7 @@ from core.data.frequency import (  # noqa: F401  (re-exported: the frequency liv
     step_offset,
     unit,
 )
+from core.errors import DataSourceError
 
 # Intraday frequencies (hourly, half_hourly, 15_minutes, minutely ...) are named on the fly;
 # core.data.frequency.frequency_info knows each. These tables list the common names only.
@@ -36,6 +37,23 @@ UNITS = {name: (unit(name, 1), unit(name)) for name in FREQUENCIES}
 # The first calendar season in steps; 1 = no season (see calendar_seasons for all of them).
 CALENDAR_SEASONS = {name: calendar_season(name) for name in FREQUENCIES}
 DEFAULT_LOOKBACKS = {name: default_lookback(name) for name in FREQUENCIES}
+# Run keys and charts count time in nanoseconds, which reach from 1677 to 2262 only.
+FIRST_DATE = pd.Timestamp.min.ceil("D")
+LAST_DATE = pd.Timestamp.max.floor("D")
+
+
+def check_calendar(dates: pd.DatetimeIndex | pd.Series, what: str) -> None:
+    """DataSourceError unless every date lies between FIRST_DATE and LAST_DATE."""
+    if len(dates) == 0:
+        return
+    first, last = dates.min(), dates.max()
+    if pd.isna(first) or (FIRST_DATE <= first and last <= LAST_DATE):
+        return
+    raise DataSourceError(
+        f"{what}: its dates run from {first:%Y-%m-%d} to {last:%Y-%m-%d}, but this app handles "
+        f"dates from {FIRST_DATE:%Y-%m-%d} to {LAST_DATE:%Y-%m-%d} only; keep the dates inside "
+        "that range."
+    )
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,9 @@ class Series:
     notice: str | None = None  # announced fallback, e.g. "offline: data as of 2026-11-20"
     signal: np.ndarray | None = None  # noise-free signal (synthetic only)
     cleaning: Cleaning | None = None  # uploads: what was filled, dropped or merged
+
+    def __post_init__(self) -> None:
+        check_calendar(self.dates, self.name)
 
     def __len__(self) -> int:
         return len(self.values)

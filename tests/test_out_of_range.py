@@ -43,6 +43,11 @@ def test_a_config_refuses_infinities_even_without_a_range():
 def test_a_synthetic_series_past_2262_is_refused_with_the_longest_length_that_fits():
     with pytest.raises(ConfigError, match="lower the length to at most 89,220"):
         generate_series(DataConfig(length=100_000))
+    with pytest.raises(ConfigError, match="at most 1"):
+        generate_series(DataConfig(synthetic_start="2262-04-11"))
+    assert (
+        generate_series(DataConfig(length=60, synthetic_start="1700-01-01")).dates[0].year == 1700
+    )
     with pytest.raises(ConfigError, match="start date 1500-01-01 is outside"):
         generate_series(DataConfig(synthetic_start="1500-01-01"))
     assert (

@@ -85,7 +85,7 @@ def _check_calendar(start: pd.Timestamp, length: int) -> None:
             f"start date {start:%Y-%m-%d} is outside {FIRST_DATE:%Y-%m-%d} to "
             f"{LAST_DATE:%Y-%m-%d}, the dates this app can handle; pick a start date in that range."
         )
-    room = (LAST_DATE - start).days + 1
+    room = (LAST_DATE.date() - start.date()).days + 1  # dates: Timedelta stops at 292 years
     if length > room:
         raise ConfigError(
             f"a series of {length:,} days from {start:%Y-%m-%d} would end after "

@@ -251,7 +251,9 @@ def run_sweep(
             for units in plan.units_sweep:
                 if units == best.units:
                     outcome.points.append(
-                        SweepPoint("units", family, best.layers, best.activation, units, best.result)
+                        SweepPoint(
+                            "units", family, best.layers, best.activation, units, best.result
+                        )
                     )
                     continue
                 if not run("units", family, best.layers, best.activation, units):

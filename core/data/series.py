@@ -10,6 +10,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from core.errors import DataSourceError
+
 FREQUENCIES = ("daily", "business_days", "weekly", "monthly", "quarterly", "yearly", "irregular")
 FREQUENCY_LABELS = {
     "daily": "daily",
@@ -49,8 +51,25 @@ DEFAULT_LOOKBACKS = {
     "yearly": 5,
     "irregular": 10,
 }
+# Run keys and charts count time in nanoseconds, which reach from 1677 to 2262 only.
+FIRST_DATE = pd.Timestamp.min.ceil("D")
+LAST_DATE = pd.Timestamp.max.floor("D")
 REGULAR_SHARE = 0.9  # a frequency holds when 90% of the steps fit it (gaps allowed)
 _MONTHS_PER_STEP = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+def check_calendar(dates: pd.DatetimeIndex | pd.Series, what: str) -> None:
+    """DataSourceError unless every date lies between FIRST_DATE and LAST_DATE."""
+    if len(dates) == 0:
+        return
+    first, last = dates.min(), dates.max()
+    if pd.isna(first) or (FIRST_DATE <= first and last <= LAST_DATE):
+        return
+    raise DataSourceError(
+        f"{what}: its dates run from {first:%Y-%m-%d} to {last:%Y-%m-%d}, but this app handles "
+        f"dates from {FIRST_DATE:%Y-%m-%d} to {LAST_DATE:%Y-%m-%d} only; keep the dates inside "
+        "that range."
+    )
 
 
 def unit(frequency: str, count: int = 2) -> str:
@@ -179,6 +198,9 @@ class Series:
     notice: str | None = None  # announced fallback, e.g. "offline: data as of 2026-11-20"
     signal: np.ndarray | None = None  # noise-free signal (synthetic only)
     cleaning: Cleaning | None = None  # uploads: what was filled, dropped or merged
+
+    def __post_init__(self) -> None:
+        check_calendar(self.dates, self.name)
 
     def __len__(self) -> int:
         return len(self.values)

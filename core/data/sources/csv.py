@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from core.config import DataConfig, SplitConfig
-from core.data.series import DEFAULT_LOOKBACKS
+from core.data.frequency import default_lookback
 from core.data.sources.base import Source
 from core.data.upload import display_name, load_csv_series
 
 
 def default_split(data: DataConfig, frequency: str | None = None) -> SplitConfig:
     """The last 20% as test, with a window that suits the file's frequency (e.g. 13 weeks,
-    12 months, 5 years; see core.data.series.DEFAULT_LOOKBACKS)."""
+    12 months, 5 years, 48 hours; see core.data.frequency.default_lookback)."""
     split = SplitConfig(method="fraction", test_fraction=0.2, scaling_margin=1.5)
     if frequency is not None:
-        split = split.replace(lookback=DEFAULT_LOOKBACKS.get(frequency, split.lookback))
+        split = split.replace(lookback=default_lookback(frequency))
     return split
 
 

@@ -23,9 +23,8 @@ from core.config import (  # noqa: E402
     RunRequest,
     SplitConfig,
     TrainConfig,
-    default_split_for,
 )
-from core.data.sources import SOURCE_REGISTRY  # noqa: E402
+from core.data.sources import SOURCE_REGISTRY, default_split_for  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
 from core.models.families import FAMILY_REGISTRY  # noqa: E402
@@ -155,7 +154,7 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     data = source.default_data(**given["data"])
     frequency = None
     if source.needs_file:  # the file decides the window, from its frequency
-        from core.data import load_series
+        from core.data.sources import load_series
 
         frequency = load_series(data).frequency
     split = default_split_for(data, frequency).replace(**given["split"])
@@ -168,8 +167,8 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
 
 def _print_cleaning(data: DataConfig) -> None:
     """What loading the file did (frequency, filled or dropped values, repeated dates)."""
-    from core.data import load_series
     from core.data.clean import describe_frequency
+    from core.data.sources import load_series
 
     series = load_series(data)
     print(f"file: {len(series)} rows, {describe_frequency(series.frequency)}")
@@ -188,7 +187,7 @@ def _print_progress(update: Any) -> None:
 
 
 def command_train(args: argparse.Namespace) -> int:
-    from core.pipeline import run_experiment
+    from core.runs.pipeline import run_experiment
 
     request = request_from_args(args)
     if SOURCE_REGISTRY[request.data.source].needs_file:
@@ -239,7 +238,7 @@ def command_train(args: argparse.Namespace) -> int:
 
 def command_backtest(args: argparse.Namespace) -> int:
     """Walk-forward backtest: each cut-off an ordinary cached run, then MSE per cut-off."""
-    from core.training.backtest import NETWORK, run_backtest
+    from core.runs.backtest import NETWORK, run_backtest
 
     request = request_from_args(args)
 
@@ -281,7 +280,7 @@ def command_backtest(args: argparse.Namespace) -> int:
 
 def command_inspect(args: argparse.Namespace) -> int:
     """The inside view of one test window (trains the run first if the store lacks it)."""
-    from core.pipeline import run_experiment
+    from core.runs.pipeline import run_experiment
     from core.training.inside_view import inspect_run
 
     result = run_experiment(request_from_args(args), progress=_print_progress)

@@ -49,7 +49,7 @@ def test_prepare_refuses_before_making_windows(monkeypatch):
 
 
 def test_a_training_is_refused_for_its_batch_before_it_starts(monkeypatch):
-    from core.pipeline import run_experiment
+    from core.runs.pipeline import run_experiment
 
     model = ModelConfig(units=64, hidden_layers=2)
     small = estimate_memory(300, 20, model, batch_size=8).total

@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from core.config import DataConfig, ModelConfig, RunRequest
-from core.data import Series, load_series
+from core.data.series import Series
+from core.data.sources import load_series
+from core.data.sources.synthetic import nonlinear_demo_request
 from core.paths import home_dir
 
 logger = logging.getLogger("forecast_lab.app")
@@ -32,14 +34,14 @@ def start_pool() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _store(home: str):
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
 
     return RunStore()
 
 
 @st.cache_resource(show_spinner=False)
 def _registry(home: str):
-    from core.training.jobs import JobRegistry
+    from core.runs.jobs import JobRegistry
 
     limit = int(os.environ.get(MAX_CONCURRENT_ENV, "1") or 1)
     return JobRegistry(store=_store(home), max_concurrent=limit)
@@ -64,7 +66,7 @@ def series_for(data: DataConfig) -> Series:
 @st.cache_data(max_entries=64, ttl=900, show_spinner=False)
 def key_for(request: RunRequest) -> str:
     """The run key of a request (same inputs, same key)."""
-    from core.pipeline import request_key
+    from core.runs.pipeline import request_key
 
     return request_key(request)
 
@@ -97,7 +99,7 @@ def forget_run(key: str) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _forecast(home: str, key: str, horizon: int) -> pd.DataFrame:
-    from core.training.worker import forecast_in_pool
+    from core.runs.worker import forecast_in_pool
 
     return forecast_in_pool(_store(home), key, horizon)
 
@@ -121,20 +123,11 @@ def parameter_count(model: ModelConfig, lookback: int) -> int:
 DEMO_KINDS = ("linear", "nonlinear")
 
 
-def demo_available(kind: str) -> bool:
-    """Whether a demo exists: the default series always, the chaotic one once core offers it."""
-    import core.config
-
-    return kind == "linear" or hasattr(core.config, "nonlinear_demo_request")
-
-
 def demo_request(kind: str = "linear") -> RunRequest:
     """A demo: "linear" = the default synthetic series and the default LSTM; "nonlinear" = the
-    chaotic Mackey-Glass preset (core.config.nonlinear_demo_request). Smaller via env for tests."""
+    chaotic Mackey-Glass preset (nonlinear_demo_request). Smaller via env for tests."""
     if kind == "nonlinear":
-        import core.config
-
-        request = core.config.nonlinear_demo_request()
+        request = nonlinear_demo_request()
     else:
         request = RunRequest()
     epochs = os.environ.get(DEMO_EPOCHS_ENV)

@@ -21,8 +21,8 @@ def _figure(at, index: int = 0) -> dict:
 @pytest.fixture
 def two_regression_runs(trained_home, tmp_path, monkeypatch):
     """A copy of the trained home with a second next-value run (a GRU) trained after TINY."""
-    from core.pipeline import run_experiment
-    from core.training.runs import RunStore
+    from core.runs.pipeline import run_experiment
+    from core.runs.store import RunStore
 
     home = tmp_path / "home"
     shutil.copytree(trained_home, home)
@@ -155,7 +155,7 @@ def test_home_offers_two_demos_side_by_side():
 
 
 def test_chaotic_demo_keeps_its_series_on_the_data_page():
-    from core.config import nonlinear_demo_request
+    from core.data.sources.synthetic import nonlinear_demo_request
 
     request = nonlinear_demo_request().replace(
         data=nonlinear_demo_request().data.replace(length=600),

@@ -156,7 +156,7 @@ def test_model_names_read_well_in_sentences():
 
 def test_runs_table_from_summaries():
     from core.config import RunRequest
-    from core.training.runs import RunSummary
+    from core.runs.store import RunSummary
 
     summary = RunSummary(
         key="k1",

@@ -9,8 +9,8 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.evaluation.verdict import linear_share_sentence
-from core.pipeline import run_experiment
-from core.training.runs import RunStore
+from core.runs.pipeline import run_experiment
+from core.runs.store import RunStore
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "btc_close_2020_2024.csv"
 
@@ -64,8 +64,8 @@ def test_classifier_on_recorded_bitcoin_reports_balanced_accuracy(tmp_path, bitc
 
 
 def test_classifier_features_are_returns_for_prices(bitcoin_data):
-    from core.data import load_series
     from core.data.prepare import prepare
+    from core.data.sources import load_series
     from core.training.trainer import model_constants
 
     model = ModelConfig(task="classification")

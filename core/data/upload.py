@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.atomic import write_atomic
 from core.config import DataConfig
 from core.data.clean import clean_series, describe_frequency
 from core.data.market import filter_dates
 from core.data.series import Series, check_calendar, unit
 from core.errors import ConfigError, DataSourceError
-from core.limits import max_upload_bytes, megabytes
+from core.limits import max_upload_bytes, max_upload_rows, megabytes
 from core.paths import sub_dir
 
 MIN_ROWS = 60
@@ -68,10 +67,28 @@ def _find_header(text: str) -> tuple[int, str]:
     return 0, ","
 
 
+def check_upload_size(data: bytes) -> None:
+    """Refuse, before parsing, a file over the upload limits (bytes, then lines): a million-row
+    file held the server at 4.9 GB while pandas read it."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise DataSourceError(
+            f"the file holds {megabytes(len(data))}, more than the {megabytes(limit)} a file may "
+            "hold here; upload a shorter file (fewer years, or weekly instead of daily values)."
+        )
+    rows, most = data.count(b"\n"), max_upload_rows()
+    if rows > most + 1:  # the header line besides the data rows
+        raise DataSourceError(
+            f"the file has about {rows:,} rows, more than the {most:,} a series may have here; "
+            "upload fewer rows (a shorter period, or weekly instead of daily values)."
+        )
+
+
 def read_table(data: bytes) -> tuple[pd.DataFrame, str]:
     """Parse CSV bytes (comma, semicolon or tab separated; BOM allowed) into text cells."""
     if not data or not data.strip():
         raise DataSourceError("the CSV file is empty; upload a file with a header row and data.")
+    check_upload_size(data)
     text = _decode(data)
     header_line, separator = _find_header(text)
     try:
@@ -231,15 +248,7 @@ def save_upload(data: bytes, name: str) -> Path:
     path = sub_dir("uploads") / f"{digest}_{_safe_name(name)}"
     if path.is_file() and path.stat().st_size == len(data):
         return path
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp_name, path)  # atomic: a crash never leaves a half-written upload
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data)  # a crash never leaves a half-written upload
 
 
 UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from core.data.clean import clean_series, describe_frequency
 from core.data.market import filter_dates
 from core.data.series import Series, check_calendar, unit
 from core.errors import ConfigError, DataSourceError
-from core.limits import max_upload_bytes, max_upload_rows, megabytes
+from core.limits import max_upload_bytes, max_upload_rows, megabytes, uploads_quota_bytes
 from core.paths import sub_dir
 
 MIN_ROWS = 60
@@ -67,6 +68,20 @@ def _find_header(text: str) -> tuple[int, str]:
     return 0, ","
 
 
+BINARY_SAMPLE = 65536
+ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx workbook: its reader judges it, not this check
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """NUL bytes that are not UTF-16 text (where every other byte of plain text is NUL)."""
+    nuls = sample.count(b"\x00")
+    if not nuls:
+        return False
+    half = max(1, len(sample) // 2)
+    even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
+    return max(even, odd) < 0.4 * half or min(even, odd) > 0.1 * half
+
+
 def check_upload_size(data: bytes) -> None:
     """Refuse, before parsing, a file over the upload limits (bytes, then lines): a million-row
     file held the server at 4.9 GB while pandas read it."""
@@ -75,6 +90,11 @@ def check_upload_size(data: bytes) -> None:
         raise DataSourceError(
             f"the file holds {megabytes(len(data))}, more than the {megabytes(limit)} a file may "
             "hold here; upload a shorter file (fewer years, or weekly instead of daily values)."
+        )
+    if not data.startswith(ZIP_SIGNATURE) and _looks_binary(data[:BINARY_SAMPLE]):
+        raise DataSourceError(
+            "the file is not text (it holds binary data, e.g. a spreadsheet, an image or an "
+            "archive); save it as a CSV file (File > Save as > CSV) and upload that."
         )
     rows, most = data.count(b"\n"), max_upload_rows()
     if rows > most + 1:  # the header line besides the data rows
@@ -244,11 +264,50 @@ def save_upload(data: bytes, name: str) -> Path:
     """
     if not data:
         raise DataSourceError("the uploaded file is empty; pick a CSV file with data.")
+    check_upload_size(data)
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = sub_dir("uploads") / f"{digest}_{_safe_name(name)}"
     if path.is_file() and path.stat().st_size == len(data):
+        path.touch()  # recently used: the last to make room for new uploads
         return path
+    _make_room(path.parent, len(data))
     return write_atomic(path, data)  # a crash never leaves a half-written upload
+
+
+RECENT_SECONDS = 600  # an upload this fresh may be about to be trained on: never removed
+
+
+def _make_room(folder: Path, size: int) -> None:
+    """Keep all uploads together under the quota (FORECAST_LAB_UPLOADS_QUOTA_MB): the uploads
+    used longest ago are removed first, never one from the last ten minutes; DataSourceError
+    when that still leaves no room. Stored runs keep their own data, so they stay loadable."""
+    quota = uploads_quota_bytes()
+    if size > quota:
+        raise DataSourceError(
+            f"the file holds {megabytes(size)}, more than the {megabytes(quota)} all uploads may "
+            "take on this server; upload a shorter file."
+        )
+    stored = []
+    for item in folder.iterdir():
+        try:
+            status = item.stat()
+        except OSError:
+            continue  # removed meanwhile
+        if item.is_file():
+            stored.append((status.st_mtime, status.st_size, item))
+    used = sum(item_size for _, item_size, _ in stored)
+    now = time.time()
+    for modified, item_size, item in sorted(stored):
+        if used + size <= quota or now - modified < RECENT_SECONDS:
+            break
+        item.unlink(missing_ok=True)
+        used -= item_size
+    if used + size > quota:
+        raise DataSourceError(
+            f"the uploads on this server already take {megabytes(used)} of the "
+            f"{megabytes(quota)} allowed, all from the last ten minutes; try again in a few "
+            "minutes, or upload a shorter file."
+        )
 
 
 UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names
@@ -323,6 +382,7 @@ def import_file(path: str | Path) -> str:
         raise DataSourceError(
             f"could not read {source} ({error.strerror or error}); check the path of the CSV file."
         ) from error
+    read_table(data)  # stored only once it parses
     return save_upload(data, source.name).name
 
 

@@ -23,9 +23,8 @@ from core.config import (  # noqa: E402
     RunRequest,
     SplitConfig,
     TrainConfig,
-    default_split_for,
 )
-from core.data.sources import SOURCE_REGISTRY  # noqa: E402
+from core.data.sources import SOURCE_REGISTRY, default_split_for  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
 from core.models.families import FAMILY_REGISTRY  # noqa: E402
@@ -165,7 +164,7 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     data = source.default_data(**given["data"])
     frequency = None
     if source.needs_file:  # the file decides the window, from its frequency
-        from core.data import load_series
+        from core.data.sources import load_series
 
         frequency = load_series(data).frequency
     split = default_split_for(data, frequency).replace(**given["split"])
@@ -178,8 +177,8 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
 
 def _print_cleaning(data: DataConfig) -> None:
     """What loading the file did (frequency, filled or dropped values, repeated dates)."""
-    from core.data import load_series
     from core.data.clean import describe_frequency
+    from core.data.sources import load_series
 
     series = load_series(data)
     print(f"file: {len(series)} rows, {describe_frequency(series.frequency)}")

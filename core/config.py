@@ -7,18 +7,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.data.sources import SOURCE_REGISTRY
-from core.data.sources.synthetic import (  # noqa: F401  (re-exported for the pages)
-    NONLINEAR_DEMO_NOISE,
-    nonlinear_demo_request,
-)
 from core.data_config import (  # noqa: F401  (re-exported: DataConfig is declared there)
     DUPLICATE_RULES,
     FILL_METHODS,
     GENERATORS,
     NOISE_KINDS,
     PROVIDERS,
-    SOURCE_LABELS,
     SOURCES,
     DataConfig,
 )
@@ -360,14 +354,3 @@ def run_key(request: RunRequest, data_fingerprint: str) -> str:
         {"schema": SCHEMA_VERSION, "data": data_fingerprint, "request": payload}, sort_keys=True
     )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def default_split_for(data: DataConfig, frequency: str | None = None) -> SplitConfig:
-    """The source's preset split (core/data/sources/<source>.py); a file's frequency, when
-    known, picks an uploaded series' window."""
-    return SOURCE_REGISTRY[data.source].default_split(data, frequency)
-
-
-def default_data_for(source: str, **settings: Any) -> DataConfig:
-    """The source's preset data settings, then the given ones (e.g. Bitcoin from 2020-10-28)."""
-    return SOURCE_REGISTRY[source].default_data(**settings)

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError
 from core.settings import ConfigBase, setting
 
-SOURCES = tuple(SOURCE_REGISTRY)  # one module per source in core/data/sources/
+# one module per source in core/data/sources/, registered in core.data.sources.SOURCE_REGISTRY;
+# declared here too, as the configs sit below the sources (a test holds the lists together)
+SOURCES = ("synthetic", "btc", "sp500", "csv")
+FILE_SOURCES = ("csv",)  # sources that read an uploaded file (csv_path)
 PROVIDERS = ("yahoo", "cdd")
 NOISE_KINDS = ("gaussian", "ar1")
 GENERATORS = ("sine", "mackey_glass")
 FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded file
 DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
 DATE_ORDERS = ("auto", "dayfirst", "monthfirst")  # dates written as day/month numbers
-
-SOURCE_LABELS = {name: source.label for name, source in SOURCE_REGISTRY.items()}
 
 
 @dataclass(frozen=True)
@@ -190,10 +190,9 @@ class DataConfig(ConfigBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        source = SOURCE_REGISTRY[self.source]
-        if source.needs_file and not self.csv_path:
+        if self.source in FILE_SOURCES and not self.csv_path:
             raise ConfigError(
-                f"The {source.label} source needs a file; upload one or pick another source."
+                f"The {self.source} source needs a file; upload one or pick another source."
             )
         if len(self.seasonal_periods) != len(self.seasonal_amplitudes):
             raise ConfigError(
@@ -204,7 +203,3 @@ class DataConfig(ConfigBase):
     @property
     def is_synthetic(self) -> bool:
         return self.source == "synthetic"
-
-    @property
-    def label(self) -> str:
-        return SOURCE_REGISTRY[self.source].title(self)

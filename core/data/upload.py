@@ -4,15 +4,14 @@ uploads folder, and strict validation into a Series with messages that say how t
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.atomic import write_atomic
 from core.config import DataConfig
 from core.data.clean import clean_series, describe_frequency
 from core.data.market import filter_dates
@@ -195,15 +194,7 @@ def save_upload(data: bytes, name: str) -> Path:
     path = sub_dir("uploads") / f"{digest}_{_safe_name(name)}"
     if path.is_file() and path.stat().st_size == len(data):
         return path
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp_name, path)  # atomic: a crash never leaves a half-written upload
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data)  # a crash never leaves a half-written upload
 
 
 UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names

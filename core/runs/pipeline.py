@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunRequest, run_key
-from core.data import Series, load_series
+from core.data.series import Series
+from core.data.sources import load_series
 from core.results import RunResult, SeriesInfo
 from core.scores import RunScores, baselines_from_dict
 

@@ -12,8 +12,8 @@ import sys
 from contextlib import contextmanager
 from typing import Any
 
-from core.config import FAMILIES, DataConfig, default_split_for
-from core.data.sources import SOURCE_REGISTRY
+from core.config import FAMILIES, DataConfig
+from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError
 from core.json_values import json_ready
 

@@ -21,8 +21,8 @@ from core.config import (
     ModelConfig,
     RunRequest,
     TrainConfig,
-    default_split_for,
 )
+from core.data.sources import default_split_for
 from core.errors import ConfigError, TrainingCancelled
 
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.data.sources import source_title
 from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
 from pages.components import services, state
@@ -124,7 +125,7 @@ def run_header(result) -> None:
     info = result.series_info
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.name or result.request.data.label}**, "
+        f"**{info.name or source_title(result.request.data)}**, "
         f"{info.first_date} to {info.last_date}"
     )
     st.caption(

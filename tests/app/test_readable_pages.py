@@ -155,7 +155,7 @@ def test_home_offers_two_demos_side_by_side():
 
 
 def test_chaotic_demo_keeps_its_series_on_the_data_page():
-    from core.config import nonlinear_demo_request
+    from core.data.sources.synthetic import nonlinear_demo_request
 
     request = nonlinear_demo_request().replace(
         data=nonlinear_demo_request().data.replace(length=600),

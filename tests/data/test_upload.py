@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig
-from core.data import load_series
+from core.data.sources import load_series
 from core.data.upload import (
     MIN_ROWS,
     display_name,
@@ -306,8 +306,8 @@ def test_the_date_range_of_the_settings_applies_to_an_upload():
 
 
 def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
-    from core.config import default_split_for
     from core.data.prepare import prepare
+    from core.data.sources import default_split_for
     from core.evaluation.forecast import future_dates
     from core.models.baselines import BASELINES
 
@@ -347,8 +347,8 @@ def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
 
 
 def test_yearly_file_is_yearly_without_a_season(datasets):
-    from core.config import default_split_for
     from core.data.prepare import prepare
+    from core.data.sources import default_split_for
     from core.evaluation.forecast import future_dates
     from core.models.baselines import BASELINES
 

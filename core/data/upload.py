@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +27,13 @@ from core.data.reading import (
     parse_dates,
     parse_numbers,
     question_for,
-    read_table,
+)
+from core.data.reading import (
+    read_table as read_cells,
 )
 from core.data.series import Series, check_calendar, unit
 from core.errors import ConfigError, DataSourceError
-from core.limits import max_upload_bytes, megabytes
+from core.limits import max_upload_bytes, max_upload_rows, megabytes, uploads_quota_bytes
 from core.paths import sub_dir
 
 MIN_ROWS = 60
@@ -62,16 +65,47 @@ class CsvPreview:
 # Reading
 
 
-def _is_missing(cells: pd.Series) -> pd.Series:
-    return is_missing(cells)
+BINARY_SAMPLE = 65536
+ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx workbook: its reader judges it, not this check
 
 
-def _parse_numbers(cells: pd.Series, separator: str) -> pd.Series:
-    return parse_numbers(cells, separator)
+def _looks_binary(sample: bytes) -> bool:
+    """NUL bytes that are not UTF-16 text (where every other byte of plain text is NUL)."""
+    nuls = sample.count(b"\x00")
+    if not nuls:
+        return False
+    half = max(1, len(sample) // 2)
+    even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
+    return max(even, odd) < 0.4 * half or min(even, odd) > 0.1 * half
 
 
-def _parse_dates(cells: pd.Series) -> pd.Series:
-    return looks_like_dates(cells)
+def check_upload_size(data: bytes) -> None:
+    """Refuse, before parsing, a file over the upload limits (bytes, then lines): a million-row
+    file held the server at 4.9 GB while pandas read it."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise DataSourceError(
+            f"the file holds {megabytes(len(data))}, more than the {megabytes(limit)} a file may "
+            "hold here; upload a shorter file (fewer years, or weekly instead of daily values)."
+        )
+    if not data.startswith(ZIP_SIGNATURE) and _looks_binary(data[:BINARY_SAMPLE]):
+        raise DataSourceError(
+            "the file is not text (it holds binary data, e.g. a spreadsheet, an image or an "
+            "archive); save it as a CSV file (File > Save as > CSV) and upload that."
+        )
+    rows, most = data.count(b"\n"), max_upload_rows()
+    if rows > most + 1:  # the header line besides the data rows
+        raise DataSourceError(
+            f"the file has about {rows:,} rows, more than the {most:,} a series may have here; "
+            "upload fewer rows (a shorter period, or weekly instead of daily values)."
+        )
+
+
+def read_table(data: bytes) -> tuple[pd.DataFrame, str]:
+    """Text cells of an upload (see core.data.reading.read_table), after the size checks."""
+    if data and data.strip():
+        check_upload_size(data)
+    return read_cells(data)
 
 
 def _mostly(parsed: pd.Series, cells: pd.Series) -> bool:
@@ -80,13 +114,13 @@ def _mostly(parsed: pd.Series, cells: pd.Series) -> bool:
 
 
 def _is_numeric(cells: pd.Series, separator: str) -> bool:
-    return _mostly(_parse_numbers(cells, separator), cells)
+    return _mostly(parse_numbers(cells, separator), cells)
 
 
 def _is_dates(cells: pd.Series, separator: str) -> bool:
     if _is_numeric(cells, separator):
         return False  # plain numbers (prices, years, unix seconds) are not taken as dates
-    return _mostly(_parse_dates(cells), cells)
+    return _mostly(looks_like_dates(cells), cells)
 
 
 def _normalised(name: str) -> str:
@@ -190,11 +224,50 @@ def save_upload(data: bytes, name: str) -> Path:
     """
     if not data:
         raise DataSourceError("the uploaded file is empty; pick a CSV file with data.")
+    check_upload_size(data)
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = sub_dir("uploads") / f"{digest}_{_safe_name(name)}"
     if path.is_file() and path.stat().st_size == len(data):
+        path.touch()  # recently used: the last to make room for new uploads
         return path
+    _make_room(path.parent, len(data))
     return write_atomic(path, data)  # a crash never leaves a half-written upload
+
+
+RECENT_SECONDS = 600  # an upload this fresh may be about to be trained on: never removed
+
+
+def _make_room(folder: Path, size: int) -> None:
+    """Keep all uploads together under the quota (FORECAST_LAB_UPLOADS_QUOTA_MB): the uploads
+    used longest ago are removed first, never one from the last ten minutes; DataSourceError
+    when that still leaves no room. Stored runs keep their own data, so they stay loadable."""
+    quota = uploads_quota_bytes()
+    if size > quota:
+        raise DataSourceError(
+            f"the file holds {megabytes(size)}, more than the {megabytes(quota)} all uploads may "
+            "take on this server; upload a shorter file."
+        )
+    stored = []
+    for item in folder.iterdir():
+        try:
+            status = item.stat()
+        except OSError:
+            continue  # removed meanwhile
+        if item.is_file():
+            stored.append((status.st_mtime, status.st_size, item))
+    used = sum(item_size for _, item_size, _ in stored)
+    now = time.time()
+    for modified, item_size, item in sorted(stored):
+        if used + size <= quota or now - modified < RECENT_SECONDS:
+            break
+        item.unlink(missing_ok=True)
+        used -= item_size
+    if used + size > quota:
+        raise DataSourceError(
+            f"the uploads on this server already take {megabytes(used)} of the "
+            f"{megabytes(quota)} allowed, all from the last ten minutes; try again in a few "
+            "minutes, or upload a shorter file."
+        )
 
 
 UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names
@@ -269,6 +342,7 @@ def import_file(path: str | Path) -> str:
         raise DataSourceError(
             f"could not read {source} ({error.strerror or error}); check the path of the CSV file."
         ) from error
+    read_table(data)  # stored only once it parses
     return save_upload(data, source.name).name
 
 
@@ -339,7 +413,7 @@ def load_csv_series(config: DataConfig) -> Series:
 
     # Messages count data rows from 1 below the header ("data row 1" is the first value).
     date_cells, value_cells = frame[date_column], frame[value_column]
-    empty_row = (date_cells == "") & _is_missing(value_cells)
+    empty_row = (date_cells == "") & is_missing(value_cells)
     rows = np.flatnonzero(~empty_row.to_numpy())  # rows with neither a date nor a value: skipped
     date_cells, value_cells = date_cells.iloc[rows], value_cells.iloc[rows]
     dates = parse_dates(date_cells.reset_index(drop=True), config.date_order, date_column)
@@ -354,8 +428,8 @@ def load_csv_series(config: DataConfig) -> Series:
             "date column."
         )
     check_calendar(dates, file_name)
-    values = _parse_numbers(value_cells, separator)
-    bad_values = np.flatnonzero((values.isna() & ~_is_missing(value_cells)).to_numpy())
+    values = parse_numbers(value_cells, separator)
+    bad_values = np.flatnonzero((values.isna() & ~is_missing(value_cells)).to_numpy())
     bad_values = np.union1d(bad_values, np.flatnonzero(np.isinf(values.to_numpy())))
     if len(bad_values):
         row = int(rows[bad_values[0]])

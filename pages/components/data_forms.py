@@ -110,6 +110,7 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     )
     if uploaded is not None:
         content = uploaded.getvalue()
+        _inspect(content)  # stored only once it parses: a refused file leaves nothing behind
         path = save_upload(content, uploaded.name)
     elif (path := existing_upload(data.csv_path)) is not None:  # only files in uploads/
         content = path.read_bytes()

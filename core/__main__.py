@@ -153,6 +153,16 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                     "run names count them: 2 to 12 for recurrent families, 1 to 11 for Dense",
                 )
             group.add_argument(_flag(section, item.name), **kwargs)
+        if section == "data":  # the short forms of --date-order
+            for order in ("dayfirst", "monthfirst"):
+                group.add_argument(
+                    f"--{order}",
+                    dest=_dest("data", "date_order"),
+                    action="store_const",
+                    const=order,
+                    help=f"read dates like 06.01.2024 {order.replace('first', ' first')} "
+                    "(the same as --date-order " + order + ")",
+                )
 
 
 def request_from_args(args: argparse.Namespace) -> RunRequest:

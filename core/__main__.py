@@ -48,6 +48,9 @@ SECTIONS: dict[str, type] = {
 }
 
 
+LAYERS_DEST = "model__layers"
+
+
 def _flag(section: str, name: str) -> str:
     return "--" + RENAMED.get((section, name), name.replace("_", "-"))
 
@@ -142,7 +145,29 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
             if preset:
                 details.append(preset[0].upper() + preset[1:] + ".")
             kwargs["help"] = " ".join(details).replace("%", "%%")
+            if (section, item.name) == ("model", "hidden_layers"):
+                kwargs["help"] = argparse.SUPPRESS  # scripts written before --layers still run
+                group.add_argument(
+                    "--layers",
+                    dest=LAYERS_DEST,
+                    type=int,
+                    default=None,
+                    metavar="LAYERS",
+                    help="the family's own layers (LSTM layers of an LSTM, Dense layers of a "
+                    "Dense network; the output neuron is not counted), as the Model page and "
+                    "run names count them: 2 to 12 for recurrent families, 1 to 11 for Dense",
+                )
             group.add_argument(_flag(section, item.name), **kwargs)
+        if section == "data":  # the short forms of --date-order
+            for order in ("dayfirst", "monthfirst"):
+                group.add_argument(
+                    f"--{order}",
+                    dest=_dest("data", "date_order"),
+                    action="store_const",
+                    const=order,
+                    help=f"read dates like 06.01.2024 {order.replace('first', ' first')} "
+                    "(the same as --date-order " + order + ")",
+                )
 
 
 def request_from_args(args: argparse.Namespace) -> RunRequest:
@@ -166,6 +191,8 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     # The family's own starting values (as the Model page and the bench use), then the flags.
     family = FAMILY_REGISTRY[given["model"].get("family", ModelConfig().family)]
     model = family.starting_model(ModelConfig()).replace(**given["model"])
+    if getattr(args, LAYERS_DEST, None) is not None:
+        model = model.with_layers(getattr(args, LAYERS_DEST))
     train = family.starting_training(TrainConfig()).replace(**given["train"])
     return RunRequest(data=data, split=split, model=model, train=train, horizon=args.horizon)
 

@@ -227,9 +227,26 @@ class ModelConfig(ConfigBase):
     )
 
     @property
+    def layers(self) -> int:
+        """The one layer count the app shows (page, sweeps, run names, links, command line): the
+        family's own layers, e.g. the LSTM layers of an LSTM; the single output neuron that
+        turns the last layer into the forecast is not counted. Stored as hidden_layers, the
+        layers beyond the family's first (and, for recurrent ones, last) layer."""
+        return self.hidden_layers + FAMILY_REGISTRY[self.family].layers_beyond_hidden
+
+    def with_layers(self, layers: int) -> ModelConfig:
+        """This config with `layers` of the family's own layers (see `layers`)."""
+        family = FAMILY_REGISTRY[self.family]
+        lowest = family.layers_beyond_hidden
+        if not lowest <= layers <= lowest + 10:
+            raise ConfigError(
+                f"{layers} {family.layers_word} is out of range; use {lowest} to {lowest + 10}."
+            )
+        return self.replace(hidden_layers=layers - lowest)
+
+    @property
     def label(self) -> str:
-        layers = self.hidden_layers + FAMILY_REGISTRY[self.family].layers_beyond_hidden
-        return f"{FAMILY_LABELS[self.family]} {layers}x{self.units} {self.activation}"
+        return f"{FAMILY_LABELS[self.family]} {self.layers}x{self.units} {self.activation}"
 
 
 @dataclass(frozen=True)

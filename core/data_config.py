@@ -17,6 +17,7 @@ NOISE_KINDS = ("gaussian", "ar1")
 GENERATORS = ("sine", "mackey_glass")
 FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded file
 DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
+DATE_ORDERS = ("auto", "dayfirst", "monthfirst")  # dates written as day/month numbers
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class DataConfig(ConfigBase):
         None,
         "Value column",
         "The column with the numbers to forecast (e.g. a closing price); empty = detected.",
+    )
+    date_order: str = setting(
+        "auto",
+        "Date order",
+        "How dates written as numbers (06.01.2024, 1/6/2024) are read, for the whole column: "
+        "auto = from the file (day first when a first number is over 12, month first when a "
+        "second one is); when every day is 12 or less the file cannot tell, so choose dayfirst "
+        "or monthfirst.",
+        choices=DATE_ORDERS,
     )
     fill: str = setting(
         "interpolate",

@@ -11,6 +11,7 @@ from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
+from pages.components.plain import plain
 
 
 def _train_now(request) -> None:
@@ -18,8 +19,8 @@ def _train_now(request) -> None:
     state.set_job_id(job_id)
 
 
-# The best Bitcoin up/flat/down classifier of the master's study (study A): one hidden LSTM
-# layer of 50 units (three LSTM layers in total), whatever family was chosen before.
+# The best Bitcoin up/flat/down classifier of the master's study (study A): 3 LSTM layers of
+# 50 units (stored as one layer beyond the first and last), whatever family was chosen before.
 CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers": 1, "units": 50}
 
 
@@ -36,9 +37,8 @@ def _no_classifier_guard() -> None:
         "This page shows networks that predict **up, flat or down** instead of the next "
         "value. Your current model predicts the next value.\n\n"
         "To get such a run: on the **Model** page set *What to predict* to *Up / flat / "
-        "down*, then train it. The published Bitcoin classifier used an LSTM with one hidden "
-        "layer of 50 units (three layers in total). The button below sets that up on your "
-        "current data.",
+        "down*, then train it. The published Bitcoin classifier used 3 LSTM layers of 50 "
+        "units (LSTM 3x50). The button below sets that up on your current data.",
         icon=":material/info:",
     )
     left, right, _ = st.columns([2, 1, 2], vertical_alignment="center")
@@ -47,10 +47,9 @@ def _no_classifier_guard() -> None:
         type="primary",
         icon=":material/swap_vert:",
         on_click=_use_classifier,
-        help="Keeps your data; switches the model to an LSTM with one hidden layer of 50 "
-        "units (three LSTM layers in total, the best Bitcoin classifier of the RNN forecasting "
-        "study), whatever "
-        "family you had. You can change it on the Model page.",
+        help="Keeps your data; switches the model to 3 LSTM layers of 50 units (LSTM 3x50, "
+        "the best Bitcoin classifier of the RNN forecasting study), whatever family you had. "
+        "You can change it on the Model page.",
     ):
         st.switch_page("pages/model.py", query_params=state.query_for_navigation())
     right.page_link("pages/runs.py", label="Open an earlier run", icon=":material/history:")
@@ -125,7 +124,7 @@ def run_header(result) -> None:
     info = result.series_info
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.name or source_title(result.request.data)}**, "
+        f"**{plain(info.name or source_title(result.request.data))}**, "
         f"{info.first_date} to {info.last_date}"
     )
     st.caption(

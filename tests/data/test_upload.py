@@ -195,7 +195,7 @@ def test_bad_date_names_the_row_and_value():
 def test_non_numeric_value_names_the_row():
     lines = make_csv(70).splitlines()
     lines[12] = lines[12].split(",")[0] + ",twelve"
-    with pytest.raises(DataSourceError, match=r"data row 12 .*'twelve', which is not a number"):
+    with pytest.raises(DataSourceError, match=r"not a number, in data row 12 .*'twelve'"):
         load(saved("\n".join(lines)))
 
 

@@ -11,6 +11,7 @@ from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
+from pages.components.plain import plain
 
 
 def _train_now(request) -> None:
@@ -123,7 +124,7 @@ def run_header(result) -> None:
     info = result.series_info
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.name or source_title(result.request.data)}**, "
+        f"**{plain(info.name or source_title(result.request.data))}**, "
         f"{info.first_date} to {info.last_date}"
     )
     span = result.test_span()

@@ -11,6 +11,7 @@ from core.data.sources import SOURCE_REGISTRY
 from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import guarded_function
+from pages.components.plain import plain
 
 STATUS_WORDS = {
     "queued": "waiting",
@@ -22,8 +23,9 @@ STATUS_WORDS = {
 
 
 def data_summary(request: RunRequest) -> str:
-    """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo"."""
-    return SOURCE_REGISTRY[request.data.source].summarize(request.data)
+    """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo", as
+    Markdown-safe text (an uploaded file's name is the user's)."""
+    return plain(SOURCE_REGISTRY[request.data.source].summarize(request.data))
 
 
 def model_summary(request: RunRequest) -> str:
@@ -69,6 +71,6 @@ def _jobs_panel(was_active: bool) -> None:
             detail = f"waiting, #{job.queue_position} in line"
         else:
             detail = f"epoch {job.epoch}/{job.max_epochs} · {job.elapsed:.0f}s"
-        st.caption(f":material/progress_activity: {job.label}{marker}  \n{detail}")
+        st.caption(f":material/progress_activity: {plain(job.label)}{marker}  \n{detail}")
     if len(active) > 5:
         st.caption(f"... and {len(active) - 5} more")

@@ -14,7 +14,15 @@ from core.data.series import unit as unit_word
 from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError, ForecastLabError
 from core.evaluation.verdict import data_notice_words
-from pages.components import data_forms, job_panel, runtime, services, state, window_suggestion
+from pages.components import (
+    data_forms,
+    job_panel,
+    runtime,
+    services,
+    sidebar,
+    state,
+    window_suggestion,
+)
 from pages.components.guard import show_error
 from pages.components.split_forms import split_form
 from pages.components.synthetic_form import synthetic_form
@@ -36,6 +44,7 @@ if source != request.data.source:
     # New source: start from that source's study preset for the split (SPEC 1.2 / 1.3).
     split_seed = default_split_for(SimpleNamespace(source=source))
     state.forget_widgets("w.split.")
+    st.info(sidebar.source_change_notice(request, source), icon=":material/sync_alt:")
 
 controls, preview_column = st.columns([2, 3], gap="large")
 data = None

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.charts import series_figure
 from core.data.clean import describe_frequency
+from core.data.frequency import date_texts
 from core.data.series import unit as unit_word
 from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError, ForecastLabError
@@ -179,10 +180,12 @@ with preview:
             help="The strongest repeating cycle in the training part; the seasonal-naive "
             "baseline uses it.",
         )
+    first, last = date_texts(series.dates[[0, -1]], series.dates)
     st.caption(
-        f"From {series.dates[0].strftime('%Y-%m-%d')} to {series.dates[-1].strftime('%Y-%m-%d')}"
+        f"From {first} to {last}"
         + (
-            f"; the test part starts on {train_end_date.strftime('%Y-%m-%d')}."
+            f"; the test part runs from {date_texts([train_end_date], series.dates)[0]} to "
+            f"{last}, and forecasts past the end start after {last}."
             if train_end_date is not None
             else "."
         )

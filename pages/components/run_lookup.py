@@ -135,6 +135,13 @@ def run_header(result) -> None:
         f"**{plain(info.name or source_title(result.request.data))}**, "
         f"{info.first_date} to {info.last_date}"
     )
+    span = result.test_span()
+    if span["steps"]:
+        st.caption(
+            f"Trained on {info.first_date} up to the test part, {span['first_date']} to "
+            f"{span['last_date']} ({span['steps']:,} steps); forecasts past the end start "
+            f"after {info.last_date}."
+        )
     st.caption(
         f"Trained {friendly_time(result.created_at)} in {result.train_seconds:.0f} s, "
         f"{result.epochs_run} epochs (best {result.best_epoch}) · run {result.key[:10]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -230,3 +231,31 @@ def format_number(value: float) -> str:
     if magnitude == 0 or 0.01 <= magnitude < 1e5:
         return f"{value:.2f}"
     return f"{value:.3g}"
+
+
+def log_ticks(values: Any) -> dict[str, Any]:
+    """Grid steps of a log axis over `values`: one per power of ten when they span 1.5
+    decades or more, else the 1-2-5 steps between (what Plotly draws with dtick "D2")."""
+    finite = np.asarray([value for value in values if value is not None], dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if finite.size and np.log10(finite.max()) - np.log10(finite.min()) >= 1.5:
+        return {"dtick": 1}
+    return {"dtick": "D2"}
+
+
+def log_scale_words(figure: go.Figure) -> str:
+    """How the figure's log axes are gridded, in words, read from the figure itself so a
+    caption never says "ten times" over an axis ticked 20, 50, 100, 200."""
+    axes = [
+        figure.layout[name]
+        for name in figure.layout
+        if name.startswith("yaxis") and figure.layout[name].type == "log"
+    ]
+    if axes and all(axis.dtick == 1 for axis in axes):
+        return "each grid step is ten times the one below"
+    if any(axis.dtick == 1 for axis in axes):
+        return (
+            "grid steps are ten times the one below on a wide axis, and 1, 2, 5 times a power "
+            "of ten on a narrow one"
+        )
+    return "the grid steps go 1, 2, 5, 10, 20, 50: equal distances are equal ratios"

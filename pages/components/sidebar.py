@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.config import RunRequest
 from core.data.sources import SOURCE_REGISTRY
+from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
 from pages.components import owner, services, state
 from pages.components.guard import guarded_function
@@ -42,6 +43,14 @@ def render() -> Callable[[], None]:
         st.markdown("##### Current setup")
         slot = st.empty()
         _setup_lines(slot)
+        st.button(
+            "Start over",
+            icon=":material/restart_alt:",
+            key="start_over",
+            on_click=start_over,
+            help="Back to the default data (the synthetic series) and the default network and "
+            "training settings; your saved runs stay in Runs.",
+        )
         active = _visible([job for job in services.registry().jobs() if not job.finished])
         run_every = 2.0 if active else None
         st.fragment(_jobs_panel, run_every=run_every)(bool(active))
@@ -55,6 +64,33 @@ def _visible(jobs: list) -> list:
     their files, so they are only counted."""
     viewer = owner.viewer()
     return [job for job in jobs if job.owner is None or viewer.may_manage(job.owner)]
+
+
+def start_over() -> None:
+    """Callback: every setting back to its default (the URL follows), said in a message."""
+    state.forget_widgets(state.WIDGET_PREFIX)
+    state.set_job_id(None)
+    state.set_request(RunRequest())
+    default = RunRequest()
+    state.flash(
+        f"Started over: {data_summary(default)}, {model_summary(default)} (the defaults).",
+        "info",
+    )
+
+
+def source_change_notice(request: RunRequest, source: str) -> str:
+    """What a change of source keeps: the network and training settings, said with the count
+    of weights, so a big network set up for one series is not carried over in silence."""
+    label = SOURCE_REGISTRY[source].picker_label
+    try:
+        weights = f", {services.parameter_count(request.model, request.split.lookback):,} weights"
+    except ForecastLabError:  # a window too long for the count: the notice goes without it
+        weights = ""
+    return (
+        f"New data ({label}): the split and window start from its own preset; the model and "
+        f"training settings are kept: {model_summary(request)}{weights}. **Start over** in the "
+        "sidebar goes back to the defaults."
+    )
 
 
 def _setup_lines(slot) -> None:

@@ -10,7 +10,7 @@ from core.charts.backtest import backtest_figure
 from core.charts.theme import log_scale_words
 from core.config import BASELINE_LABELS
 from core.runs.backtest import DEFAULT_FOLDS, backtest_report, plan_backtest, summary_frame
-from pages.components import services
+from pages.components import owner, services
 from pages.components.guard import guarded_function, show_error
 
 STATE = "forecast_lab.backtest"  # {"run": run key, "jobs": [job ids], "folds": N}
@@ -46,7 +46,8 @@ def render(result) -> None:
     ):
         try:
             planned = _plan(result.request, int(folds))
-            jobs = [services.registry().submit(fold.request) for fold in planned]
+            me = owner.viewer().owner_id
+            jobs = [services.registry().submit(fold.request, owner=me) for fold in planned]
             st.session_state[STATE] = {"run": result.key, "jobs": jobs, "folds": int(folds)}
         except Exception as error:  # a bad plan (too short a test part) is said, not raised
             show_error(error)

@@ -52,7 +52,7 @@ def reading_block(config: ModelConfig, lookback: int) -> int:
 
 def _network_branch(config: ModelConfig, features):
     """Optional Dense front layers, then the family's own stack (from the family registry)."""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     hidden = features
     initializer = INITIALIZERS[config.activation]
@@ -71,7 +71,7 @@ def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, co
     AR, frozen: with the network branch at 0 the model forecasts exactly the linear AR, and the
     network learns only what the straight line misses. (Left trainable, measured: the
     optimiser's first steps at the default learning rate knock it off its optimum.)"""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     coefficients = np.zeros(lookback)
     intercept = 0.0
@@ -96,9 +96,9 @@ def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, co
 
 
 def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras.Model:
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
-    from core.models.layers import CombineForecast, WindowFeatures
+    from core.models.layers import CombineForecast, WindowFeatures  # imports Keras
 
     constants = _feature_constants(config, statistics)
     window = keras.Input(shape=(lookback, 1), name="window")

@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from optuna.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 
 from core.config import ModelConfig, SplitConfig, TrainConfig
 from core.errors import ConfigError
@@ -116,11 +121,6 @@ class Parameter:
 
     def distribution(self):
         """The matching Optuna distribution."""
-        from optuna.distributions import (
-            CategoricalDistribution,
-            FloatDistribution,
-            IntDistribution,
-        )
 
         if self.kind == "categorical":
             return CategoricalDistribution(list(self.choices))

@@ -43,7 +43,8 @@ SPREAD_SEEDS = (1, 2)
 QUICK_EPOCHS = 2
 WEEK = 7
 CLASSIFIER_SEEDS = (0, 1, 2)
-# Study A's classifier: one hidden LSTM layer between the input and output layers, 50 units.
+# The Bitcoin study's classifier: one hidden LSTM layer between the input and output layers,
+# 50 units.
 CLASSIFIER = ModelConfig(family="lstm", task="classification", hidden_layers=1, units=50)
 CLASSIFIER_ACCURACY_MARGIN = 0.02  # as core.evaluation.verdict.classification_verdict
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "btc_close_2020_2024.csv"
@@ -207,7 +208,7 @@ def bench_nonlinear(quick, out) -> dict[str, Any]:
 
 
 def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
-    """Study A's Bitcoin up/flat/down settings on the recorded fixture, over several seeds."""
+    """The Bitcoin study's up/flat/down settings on the recorded fixture, over seeds."""
 
     data = DataConfig(source="csv", csv_path=import_file(fixture), start_date=BTC_PRESET_START)
     split = Split(method="calendar_year", test_year=2024, scaling_margin=5.0)

@@ -62,7 +62,7 @@ CHANGE_METRICS = {
 
 
 def total_layers(model: Mapping[str, Any]) -> int:
-    """Layers the user gets: study A's input and output layers plus the hidden ones."""
+    """Layers the user gets: the Bitcoin study's input and output layers plus the hidden ones."""
     family = FAMILY_REGISTRY[model.get("family") or ModelConfig().family]
     return int(model.get("hidden_layers", 0)) + family.layers_beyond_hidden
 

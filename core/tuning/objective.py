@@ -108,8 +108,8 @@ def evaluate_trial(
     """Train the trial's proposal and score it; returns {"value", "train_seconds"}.
 
     The objective is the best validation MSE (scaled), or the test MSE where the study selects
-    on test (study B); test metrics are always stored in the trial's user attrs, never used to
-    choose otherwise. With a cap (TuneConfig.trial_seconds) the whole trial, from `started`
+    on test (the tuning paper); test metrics are always stored in the trial's user attrs, never
+    used to choose otherwise. With a cap (TuneConfig.trial_seconds) the whole trial, from `started`
     (default: now) to its last storage write, is kept inside it: training gets what the
     measured `costs` of building, tracing and scoring leave (core.tuning.budget), a trial that
     cannot fit is pruned before it builds, and a capped trial says so ("capped").

@@ -21,6 +21,11 @@ OBJECTIVES = {
     "part flatters the "
     "winner, so treat its score as optimistic",
 }
+# What the trials chart's y axis is called: the value the search chooses by, no other.
+OBJECTIVE_TITLES = {
+    "validation_mse": "Validation error (MSE, scaled)",
+    "test_mse": "Test error (MSE, scaled)",
+}
 DEFAULT_OBJECTIVE = "validation_mse"
 TUNING_PAPER_OBJECTIVE = "test_mse"
 TUNING_PAPER_END_DATE = "2024-10-31"

@@ -8,14 +8,14 @@ import streamlit as st
 from core.data.sources import source_title
 from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
-from pages.components import services, state
+from pages.components import owner, services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
 from pages.components.plain import plain
 
 
 def _train_now(request) -> None:
-    job_id = services.registry().submit(request)
+    job_id = services.registry().submit(request, owner=owner.viewer().owner_id)
     state.set_job_id(job_id)
 
 
@@ -127,13 +127,21 @@ def result_for_page(task: str):
     return result
 
 
+def _owned(key: str) -> bool:
+    run_owner = services.registry().owners.owner_of(key)
+    return run_owner is None or owner.viewer().may_manage(run_owner)
+
+
 def run_header(result) -> None:
     """Title line of a run: what was trained on what, when, and how long it took."""
     model = result.request.model
     info = result.series_info
+    name = info.name or source_title(result.request.data)
+    if result.request.data.source == "csv" and not _owned(result.key):
+        name = "a file someone uploaded"  # a shared run: read-only, its file names stay private
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{plain(info.name or source_title(result.request.data))}**, "
+        f"**{plain(name)}**, "
         f"{info.first_date} to {info.last_date}"
     )
     span = result.test_span()

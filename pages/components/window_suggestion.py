@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.config import DataConfig, SplitConfig
+from core.data.window import suggest_lookback
 from core.errors import ForecastLabError
 from pages.components import services
 
@@ -16,7 +17,6 @@ LOOKBACK_KEY = "w.split.lookback"
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _suggestion(data: DataConfig, split: SplitConfig):
-    from core.data.window import suggest_lookback
 
     return suggest_lookback(services.series_for(data), split)
 

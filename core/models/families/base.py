@@ -75,6 +75,6 @@ def add_dropout(hidden: Any, config: Any) -> Any:
     """Dropout after a layer when the config asks for it."""
     if config.dropout_rate <= 0:
         return hidden
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     return keras.layers.Dropout(config.dropout_rate)(hidden)

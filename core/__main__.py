@@ -23,9 +23,8 @@ from core.config import (  # noqa: E402
     RunRequest,
     SplitConfig,
     TrainConfig,
-    default_split_for,
 )
-from core.data.sources import SOURCE_REGISTRY  # noqa: E402
+from core.data.sources import SOURCE_REGISTRY, default_split_for  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
 from core.models.families import FAMILY_REGISTRY  # noqa: E402
@@ -47,6 +46,9 @@ SECTIONS: dict[str, type] = {
     "model": ModelConfig,
     "train": TrainConfig,
 }
+
+
+LAYERS_DEST = "model__layers"
 
 
 def _flag(section: str, name: str) -> str:
@@ -104,6 +106,16 @@ def _metavar(declared: Setting, name: str, annotation: str) -> str:
     return name.split("_")[-1].upper()
 
 
+def _lookback_value(text: str) -> int | str:
+    """--lookback: a number of steps, or auto (the default: the window the data suggests)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or auto") from error
+
+
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     """One flag per config field, with the help, unit, choices and range its declaration gives."""
     for section, cls in SECTIONS.items():
@@ -126,19 +138,48 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                 kwargs["type"] = float
             else:
                 kwargs["type"] = str
+            if (section, item.name) == ("split", "lookback"):
+                kwargs["type"], kwargs["metavar"] = _lookback_value, "N|auto"
             if declared.choice_names:
                 kwargs["choices"] = declared.choice_names
             elif "metavar" not in kwargs and "action" not in kwargs:
                 kwargs["metavar"] = _metavar(declared, item.name, annotation)
-            details = [declared.help]
+            details = [declared.help.rstrip().rstrip(".") + "."]  # whole sentences
             if declared.low is not None and declared.high is not None:
                 unit = f" {declared.unit}" if declared.unit not in ("", "date", "year") else ""
-                details.append(f"{_number(declared.low)} to {_number(declared.high)}{unit}")
+                low, high = (
+                    (f"{declared.low:g}", f"{declared.high:g}")  # a year without a comma
+                    if declared.unit == "year"
+                    else (_number(declared.low), _number(declared.high))
+                )
+                details.append(f"From {low} to {high}{unit}.")
             preset = _preset_defaults(section, item.name, default)
             if preset:
-                details.append(preset)
-            kwargs["help"] = "; ".join(details).replace("%", "%%")
+                details.append(preset[0].upper() + preset[1:] + ".")
+            kwargs["help"] = " ".join(details).replace("%", "%%")
+            if (section, item.name) == ("model", "hidden_layers"):
+                kwargs["help"] = argparse.SUPPRESS  # scripts written before --layers still run
+                group.add_argument(
+                    "--layers",
+                    dest=LAYERS_DEST,
+                    type=int,
+                    default=None,
+                    metavar="LAYERS",
+                    help="the family's own layers (LSTM layers of an LSTM, Dense layers of a "
+                    "Dense network; the output neuron is not counted), as the Model page and "
+                    "run names count them: 2 to 12 for recurrent families, 1 to 11 for Dense",
+                )
             group.add_argument(_flag(section, item.name), **kwargs)
+        if section == "data":  # the short forms of --date-order
+            for order in ("dayfirst", "monthfirst"):
+                group.add_argument(
+                    f"--{order}",
+                    dest=_dest("data", "date_order"),
+                    action="store_const",
+                    const=order,
+                    help=f"read dates like 06.01.2024 {order.replace('first', ' first')} "
+                    "(the same as --date-order " + order + ")",
+                )
 
 
 def request_from_args(args: argparse.Namespace) -> RunRequest:
@@ -153,23 +194,34 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     }
     source = SOURCE_REGISTRY[given["data"].get("source", "synthetic")]
     data = source.default_data(**given["data"])
-    frequency = None
-    if source.needs_file:  # the file decides the window, from its frequency
-        from core.data import load_series
+    from core.data.sources import load_series
 
-        frequency = load_series(data).frequency
+    lookback = given["split"].pop("lookback", "auto")
+    series = load_series(data) if source.needs_file or lookback == "auto" else None
+    frequency = series.frequency if source.needs_file else None  # the file's own frequency
     split = default_split_for(data, frequency).replace(**given["split"])
+    if lookback == "auto":  # the window the data suggests, unless a number fixes it
+        from core.data.window import with_suggested_lookback
+
+        split, suggestion = with_suggested_lookback(series, split)
+        if suggestion is not None:  # said by the command once the request is valid
+            reason = f"{split.lookback} steps, chosen from your data: {suggestion.reason}"
+            args.window_reason = reason
+    else:
+        split = split.replace(lookback=lookback)
     # The family's own starting values (as the Model page and the bench use), then the flags.
     family = FAMILY_REGISTRY[given["model"].get("family", ModelConfig().family)]
     model = family.starting_model(ModelConfig()).replace(**given["model"])
+    if getattr(args, LAYERS_DEST, None) is not None:
+        model = model.with_layers(getattr(args, LAYERS_DEST))
     train = family.starting_training(TrainConfig()).replace(**given["train"])
     return RunRequest(data=data, split=split, model=model, train=train, horizon=args.horizon)
 
 
 def _print_cleaning(data: DataConfig) -> None:
     """What loading the file did (frequency, filled or dropped values, repeated dates)."""
-    from core.data import load_series
     from core.data.clean import describe_frequency
+    from core.data.sources import load_series
 
     series = load_series(data)
     print(f"file: {len(series)} rows, {describe_frequency(series.frequency)}")
@@ -193,6 +245,8 @@ def command_train(args: argparse.Namespace) -> int:
     request = request_from_args(args)
     if SOURCE_REGISTRY[request.data.source].needs_file:
         _print_cleaning(request.data)
+    if getattr(args, "window_reason", None):
+        print(f"window: {args.window_reason}", file=sys.stderr)
     started = time.perf_counter()
     result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
     summary = result.summary()

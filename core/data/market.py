@@ -7,14 +7,17 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import requests  # lazy: only the CryptoDataDownload path needs it
 
+from core.atomic import write_atomic
 from core.config import DataConfig
 from core.data.series import Series
+from core.data.snapshot import SNAPSHOT_PROVIDER, snapshot_info, snapshot_prices
 from core.errors import ConfigError, DataSourceError
 from core.paths import sub_dir
 
@@ -25,7 +28,6 @@ DEFAULT_CDD_URL = "https://www.cryptodatadownload.com/cdd"
 DEFAULT_MAX_AGE_HOURS = 12.0
 REQUEST_TIMEOUT_SECONDS = 30
 ALTERNATIVES = "use the synthetic generator or upload a CSV"
-SNAPSHOT_PROVIDER = "snapshot"  # Series.provider of the bundled offline copy (core.data.snapshot)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -180,7 +182,6 @@ def cdd_url() -> str:
 
 def _download_cdd(ticker: str) -> pd.Series:
     """CDD's Bitstamp daily file; the ticker is always BTC-USD (checked in _check_source)."""
-    import requests  # lazy: only the CryptoDataDownload path needs it
 
     url = cdd_url()
     try:
@@ -220,22 +221,10 @@ def cache_paths(source: str, provider: str) -> tuple[Path, Path]:
     return folder / f"{stem}.csv", folder / f"{stem}.json"
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    # temp file in the same folder + os.replace: readers never see a half-written file
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def _save_cache(source: str, provider: str, prices: pd.Series, fetched_at: pd.Timestamp) -> None:
     csv_path, meta_path = cache_paths(source, provider)
     frame = pd.DataFrame({"date": prices.index.strftime("%Y-%m-%d"), "value": prices.to_numpy()})
-    _write_atomic(csv_path, frame.to_csv(index=False).encode())
+    write_atomic(csv_path, frame.to_csv(index=False).encode())
     meta = {
         "fetched_at": fetched_at.isoformat(),
         "provider": provider,
@@ -246,7 +235,7 @@ def _save_cache(source: str, provider: str, prices: pd.Series, fetched_at: pd.Ti
         "last_date": prices.index[-1].strftime("%Y-%m-%d"),
     }
     # the metadata is written last, so its presence means the CSV beside it is complete
-    _write_atomic(meta_path, json.dumps(meta, indent=2).encode())
+    write_atomic(meta_path, json.dumps(meta, indent=2).encode())
 
 
 def make_series(
@@ -315,6 +304,13 @@ def _is_fresh(series: Series, max_age: pd.Timedelta) -> bool:
     return pd.Timedelta(0) <= age < max_age
 
 
+# Downloads that failed in this process (by cache file, so each data home has its own): they are
+# not tried again on every page visit (2-4 s each while offline) but only when the user presses
+# Refresh (refresh_prices), which forgets the failure.
+_FAILED_DOWNLOADS: dict[Path, DataSourceError] = {}
+_FAILED_LOCK = threading.Lock()
+
+
 def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
     """Full daily close history of btc or sp500 from yahoo or cdd, cached on disk.
 
@@ -331,6 +327,8 @@ def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
     prices = DOWNLOADERS[provider](ticker)
     fetched_at = pd.Timestamp.now(tz="UTC").floor("s")
     _save_cache(source, provider, prices, fetched_at)
+    with _FAILED_LOCK:
+        _FAILED_DOWNLOADS.pop(cache_paths(source, provider)[0], None)  # online again
     return make_series(source, provider, prices, fetched_at, None)
 
 
@@ -406,8 +404,6 @@ def _with_notice(series: Series, notice: str) -> Series:
 def describe_origin(series: Series) -> str:
     """One line on where market data came from: provider and 'data as of' (fetch time or date)."""
     if series.provider == SNAPSHOT_PROVIDER:
-        from core.data.snapshot import snapshot_info
-
         try:
             last = snapshot_info(series.source).get("last_date", "unknown")
         except DataSourceError:
@@ -427,11 +423,20 @@ def load_market_series(config: DataConfig) -> Series:
 
     If the download fails, the cached copy is returned with a notice saying how old it is; with
     no cached copy, the bundled snapshot with a notice giving its last date (never silently).
+    A failed download is tried once: later loads use the fallback until refresh_prices.
     """
-    try:
-        series = fetch_prices(config.source, config.provider)
-    except DataSourceError as error:
-        series = fallback_prices(config.source, config.provider, error)
+    key = cache_paths(config.source, config.provider)[0]
+    with _FAILED_LOCK:
+        failed = _FAILED_DOWNLOADS.get(key)
+    if failed is not None:
+        series = fallback_prices(config.source, config.provider, failed)
+    else:
+        try:
+            series = fetch_prices(config.source, config.provider)
+        except DataSourceError as error:
+            with _FAILED_LOCK:
+                _FAILED_DOWNLOADS[key] = error
+            series = fallback_prices(config.source, config.provider, error)
     return filter_dates(series, config.start_date, config.end_date)
 
 
@@ -440,12 +445,15 @@ def refresh_prices(source: str, provider: str) -> Series:
     that the prices in use stay as they were."""
     ticker = _check_source(source, provider)
     try:
-        return fetch_prices(source, provider, force=True)
+        series = fetch_prices(source, provider, force=True)
     except DataSourceError as error:
+        with _FAILED_LOCK:
+            _FAILED_DOWNLOADS[cache_paths(source, provider)[0]] = error
         raise DataSourceError(
             f"Could not refresh {ticker} from {PROVIDER_LABELS[provider]} ({error}); the prices "
             "in use stay as they were. Check the internet connection and try again later."
         ) from error
+    return series
 
 
 def fallback_prices(source: str, provider: str, error: Exception) -> Series:
@@ -456,9 +464,10 @@ def fallback_prices(source: str, provider: str, error: Exception) -> Series:
     cached = cached_prices(source, provider)
     if cached is None:
         reason = f"Could not download {ticker} from {label} ({error}) and nothing is cached"
-        from core.data.snapshot import snapshot_prices
-
-        return snapshot_prices(source, reason)
+        try:
+            return snapshot_prices(source, reason)
+        except DataSourceError as missing:
+            raise DataSourceError(f"{reason}, and {missing} Otherwise {ALTERNATIVES}.") from missing
     as_of = cached.fetched_at.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
     return _with_notice(
         cached,

@@ -6,11 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+from threadpoolctl import threadpool_limits
 
 from core.config import SplitConfig
+from core.data.frequency import calendar_seasons
 from core.data.prepare import dominant_period, split_point
 from core.data.series import Series
 from core.errors import ConfigError
+from core.limits import megabytes, memory_budget
 
 CANDIDATES = (7, 14, 30, 60, 90, 182, 365)
 # A longer window must beat the best shorter one by this share to be worth its cost: it trains
@@ -24,13 +28,15 @@ LONGER_WINDOW_GAIN = 0.02
 WINDOWS_PER_STEP = 4
 # Ridge strengths tried per window, relative to the mean diagonal of X'X; each window is scored
 # with its best one (cross-validated too), so a long window is neither scored on an overfitted
-# fit nor held back by a fixed one. Measured on the default series: a fixed 1e-3 suggested 90
-# steps, where the best ridge line reaches 1.127x the noise floor and the default LSTM, reading
-# step by step, 1.16-1.18x (seeds 0-2; inputs relative to the window mean, both, or a 7-step
-# difference channel: means 1.153-1.177x; 60 epochs: 1.150x). With the strength chosen per
-# window a year scores best: a ridge line there reaches 1.028x, the default LSTM reading it in
-# blocks 1.073-1.089x.
+# fit nor held back by a fixed one. On the default series a fixed strength suggested a window
+# far shorter than the one that scores best once the strength is chosen per window (a year;
+# README, "Measured choices").
 RIDGE_SHARES = (1e-3, 1e-2, 1e-1)
+DESIGN_COPIES = 3
+# The comparison reads the latest this-many targets of the training part: a year-long window
+# needs 1,464 of them (WINDOWS_PER_STEP), and 10,000 rows are scored in about a third of the
+# time of all of them (see `python -m core bench --window`).
+MAX_TARGETS = 4000
 # Contiguous folds: each block of time is scored by a fit on the others.
 FOLDS = 5
 
@@ -55,6 +61,7 @@ def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float
     the whole comparison costs one matrix product: cheap enough for a page.
     """
     longest = max(sizes)
+    train = train[-(MAX_TARGETS + longest) :]  # the latest steps: enough, and a page stays fast
     windows = np.lib.stride_tricks.sliding_window_view(train[:-1], longest)
     last = windows[:, -1:]
     design = np.hstack([windows - last, np.ones((len(windows), 1))])
@@ -62,22 +69,38 @@ def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float
     folds = np.array_split(np.arange(len(targets)), FOLDS)
     grams = [design[fold].T @ design[fold] for fold in folds]
     moments = [design[fold].T @ targets[fold] for fold in folds]
+    sums = [float(targets[fold] @ targets[fold]) for fold in folds]
     gram_total, moment_total = sum(grams), sum(moments)
     scores = {}
     for size in sizes:
         columns = np.r_[longest - size : longest + 1]  # the last `size` steps and the intercept
+        block = np.ix_(columns, columns)
         squared = np.zeros(len(RIDGE_SHARES))
-        for fold, gram, moment in zip(folds, grams, moments, strict=True):
-            fit_gram = (gram_total - gram)[np.ix_(columns, columns)]
+        for gram, moment, total in zip(grams, moments, sums, strict=True):
+            fit_gram = (gram_total - gram)[block]
             ridge = np.trace(fit_gram) / size
+            right = (moment_total - moment)[columns]
+            solved = np.empty((len(RIDGE_SHARES), len(columns)))
             for position, share in enumerate(RIDGE_SHARES):
                 regularised = fit_gram.copy()
                 regularised[np.diag_indices_from(regularised)] += share * ridge
-                coefficients = np.linalg.solve(regularised, (moment_total - moment)[columns])
-                errors = design[np.ix_(fold, columns)] @ coefficients - targets[fold]
-                squared[position] += float(errors @ errors)
+                # positive definite: Cholesky costs half of a general solve
+                solved[position] = cho_solve(cho_factor(regularised, check_finite=False), right)
+            # the fold's squared error from its own Gram matrix: |Xc - t|^2 = c'Gc - 2c'm + t't
+            fold_gram, fold_moment = gram[block], moment[columns]
+            squared += (
+                np.einsum("ri,ij,rj->r", solved, fold_gram, solved)
+                - 2 * solved @ fold_moment
+                + total
+            )
         scores[size] = float(squared.min()) / len(targets)
     return scores
+
+
+def _comparison_bytes(rows: int, longest: int) -> int:
+    """What _cross_validated_mse holds for windows up to `longest`: the design matrix (float64,
+    one row per target), its relative copy and the fold slices (measured: about 3 designs)."""
+    return DESIGN_COPIES * rows * (longest + 2) * 8
 
 
 def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
@@ -90,14 +113,27 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
         raise ConfigError("the train part holds missing values; fill or remove them first.")
     season = dominant_period(train)
     near_season = any(abs(size - season) <= 0.05 * season for size in CANDIDATES)
-    candidates = sorted({*CANDIDATES, *(() if near_season else (season,))})
+    calendar = calendar_seasons(series.frequency)  # 24 and 168 hours, 48 and 336 half-hours
+    candidates = sorted({*CANDIDATES, *calendar, *(() if near_season else (season,))})
     usable = [size for size in candidates if train_end - size >= WINDOWS_PER_STEP * (size + 1)]
+    budget = memory_budget()
+    affordable = [size for size in usable if _comparison_bytes(train_end, size) <= budget]
+    if usable and not affordable:
+        raise ConfigError(
+            f"comparing windows on {train_end:,} training rows would need about "
+            f"{megabytes(_comparison_bytes(train_end, usable[0]))} of memory, more than the "
+            f"{megabytes(budget)} allowed; use a shorter series or date range."
+        )
+    usable = affordable
     if not usable:
         raise ConfigError(
             f"the train part ({train_end} rows) is too short to compare windows; lengthen the "
             "series or shrink the test part."
         )
-    scores = _cross_validated_mse(train, usable)
+    # One BLAS thread: these small matrices gain nothing from more, and on a busy machine
+    # (training in the background) threads waiting for each other made it 2-5x slower.
+    with threadpool_limits(limits=1, user_api="blas"):
+        scores = _cross_validated_mse(train, usable)
     best = min(scores, key=scores.get)
     chosen = next(
         size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN)
@@ -121,4 +157,17 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     return LookbackSuggestion(lookback=chosen, reason=reason, scores=scores, season=season)
 
 
-__all__ = ["CANDIDATES", "LookbackSuggestion", "suggest_lookback"]
+def with_suggested_lookback(
+    series: Series, split: SplitConfig
+) -> tuple[SplitConfig, LookbackSuggestion | None]:
+    """The split with the suggested look-back window (the default wherever the user has not
+    fixed one), and the suggestion; the split unchanged and None where the data is too short
+    to compare windows."""
+    try:
+        suggestion = suggest_lookback(series, split)
+    except ConfigError:
+        return split, None
+    return split.replace(lookback=suggestion.lookback), suggestion
+
+
+__all__ = ["CANDIDATES", "LookbackSuggestion", "suggest_lookback", "with_suggested_lookback"]

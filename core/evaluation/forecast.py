@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.data.series import next_dates
+
 WHOLE_BATCH_LIMIT = 16_384  # windows predicted in one call; more go through model.predict
 
 
@@ -41,8 +43,7 @@ def predict_next(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarra
     if hasattr(model, "predict_on_batch") and len(windows) <= WHOLE_BATCH_LIMIT:
         # One call of the compiled function recursive forecasts use too: after two window
         # counts TensorFlow traces it for any count, while `predict` builds a data pipeline per
-        # call and traces a function of its own (measured: 0.15 s vs 0.04-0.09 s per call, and
-        # about 1.4 s of tracing saved per training).
+        # call and traces a function of its own (slower per call, and a trace more per run).
         output = model.predict_on_batch(windows)
     elif hasattr(model, "predict"):
         output = model.predict(windows, batch_size=batch_size, verbose=0)
@@ -128,7 +129,6 @@ def future_dates(
     series such as the S&P 500), weeks, month ends or starts, quarters, years; irregular series
     continue with their median step.
     """
-    from core.data.series import next_dates
 
     if horizon < 0:
         raise ValueError(f"horizon must be 0 or more steps; received {horizon}.")

@@ -5,7 +5,6 @@ Keras is imported inside the builders, so importing this module stays TensorFlow
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from core.errors import ConfigError
 from core.models.families import FAMILY_REGISTRY
 from core.models.families.base import dense_parameters
 from core.models.families.dense import INITIALIZERS
+from core.models.features import NetworkConstants
 
 if TYPE_CHECKING:
     import keras
@@ -22,28 +22,12 @@ if TYPE_CHECKING:
 NUM_CLASSES = 3
 # Windows longer than this are read in blocks of whole weeks (7 steps), each step of the network
 # one block, so a long window is a short sequence (26 to 51 steps): a year is 26 steps of 14 days,
-# its oldest day left out. Measured on the default series (LSTM 2x32, seeds 0-2): 1.073-1.089x
-# the noise floor at 365 steps in about 10 s, against 1.16-1.18x at 90 and 1.19-1.21x at 182
-# read step by step. Blocks that are not whole weeks lose most of it (15 steps at 365, padded:
-# 1.11-1.14x; 13 at 182: 1.12x against 1.10x for 7, seed 0): the weekly pattern moves between
-# channels.
+# its oldest day left out. On the default series a year read in weekly blocks beat 90 or 182
+# steps read one by one, and blocks that are not whole weeks lost most of the gain (the weekly
+# pattern moves between channels); README, "Measured choices", has the figures.
 BLOCK_FROM = 60
 BLOCK_UNIT = 7
 READ_STEPS = 26
-
-
-def _feature_constants(config: ModelConfig, statistics: dict | None) -> dict:
-    """WindowFeatures / CombineForecast constants; identity-like ones without statistics."""
-    statistics = statistics or {}
-    default_mode = "change" if config.predict_change or config.task == "classification" else "level"
-    return {
-        "mode": statistics.get("mode", default_mode),
-        "mean": float(statistics.get("mean", 0.0)),
-        "relative_scale": float(statistics.get("relative_scale", 1.0)),
-        "offset": float(statistics.get("offset", 0.0)),
-        "target_mean": float(statistics.get("target_mean", 0.0)),
-        "target_scale": float(statistics.get("target_scale", 1.0)),
-    }
 
 
 def reading_block(config: ModelConfig, lookback: int) -> int:
@@ -55,7 +39,7 @@ def reading_block(config: ModelConfig, lookback: int) -> int:
 
 def _network_branch(config: ModelConfig, features):
     """Optional Dense front layers, then the family's own stack (from the family registry)."""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     hidden = features
     initializer = INITIALIZERS[config.activation]
@@ -69,26 +53,26 @@ def _network_branch(config: ModelConfig, features):
     return FAMILY_REGISTRY[config.family].build_stack(hidden, config)
 
 
-def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, constants: dict):
+def _linear_skip(config: ModelConfig, lookback: int, constants: NetworkConstants):
     """The LSTNet-style shortcut: a Dense(1) on the raw scaled window holding the least-squares
     AR, frozen: with the network branch at 0 the model forecasts exactly the linear AR, and the
     network learns only what the straight line misses. (Left trainable, measured: the
     optimiser's first steps at the default learning rate knock it off its optimum.)"""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     coefficients = np.zeros(lookback)
     intercept = 0.0
-    if statistics and statistics.get("coefficients") is not None:
-        coefficients = np.asarray(statistics["coefficients"], dtype=float).reshape(-1).copy()
-        intercept = float(statistics.get("intercept", 0.0))
+    if constants.coefficients is not None:
+        coefficients = np.asarray(constants.coefficients, dtype=float).reshape(-1).copy()
+        intercept = float(constants.intercept)
         if coefficients.shape != (lookback,):
             raise ConfigError(
-                f"linear_init has {coefficients.size} coefficients for a window of "
+                f"the linear shortcut has {coefficients.size} coefficients for a window of "
                 f"{lookback}; fit the least-squares AR on windows of the same length."
             )
     if config.predict_change:
         coefficients[-1] -= 1.0  # CombineForecast adds the last value back
-    intercept -= constants["target_mean"]  # and the target mean
+    intercept -= constants.target_mean  # and the target mean
     return keras.layers.Dense(
         1,
         kernel_initializer=keras.initializers.Constant(coefficients.reshape(lookback, 1)),
@@ -98,18 +82,17 @@ def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, co
     )
 
 
-def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras.Model:
-    import keras
+def _build(config: ModelConfig, lookback: int, constants: NetworkConstants) -> keras.Model:
+    import keras  # lazy: TensorFlow loads only where a network is built
 
-    from core.models.layers import CombineForecast, WindowFeatures
+    from core.models.layers import CombineForecast, WindowFeatures  # imports Keras
 
-    constants = _feature_constants(config, statistics)
     window = keras.Input(shape=(lookback, 1), name="window")
     features = WindowFeatures(
-        constants["mode"],
-        constants["mean"],
-        constants["relative_scale"],
-        constants["offset"],
+        constants.mode,
+        constants.mean,
+        constants.relative_scale,
+        constants.offset,
         reading_block(config, lookback),
         name="features",
     )(window)
@@ -124,10 +107,10 @@ def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras
     network = keras.layers.Dense(1, name="network_output")(hidden)
     parts = [window, network]
     if config.linear_skip:
-        skip = _linear_skip(config, lookback, statistics, constants)
+        skip = _linear_skip(config, lookback, constants)
         parts.append(skip(keras.layers.Flatten(name="flatten_window")(window)))
     output = CombineForecast(
-        constants["target_mean"], constants["target_scale"], config.predict_change, name="forecast"
+        constants.target_mean, constants.target_scale, config.predict_change, name="forecast"
     )(parts)
     return keras.Model(window, output, name=f"{config.family}_forecaster")
 
@@ -152,39 +135,18 @@ def linear_part(model: Any, windows: np.ndarray) -> np.ndarray | None:
     return output
 
 
-def _builder(family: str) -> Callable[[ModelConfig, int, dict | None], Any]:
-    def build(config: ModelConfig, lookback: int, linear_init: dict | None = None):
-        if config.family != family:
-            config = config.replace(family=family)
-        return _build(config, lookback, linear_init)
-
-    build.__name__ = f"build_{family}"
-    build.__doc__ = f"Build the {family} network for windows of `lookback` steps."
-    return build
-
-
-MODEL_BUILDERS: dict[str, Callable[[ModelConfig, int, dict | None], Any]] = {
-    family: _builder(family) for family in FAMILY_REGISTRY
-}
-
-
 def build_model(
-    config: ModelConfig, lookback: int, *, linear_init: dict | None = None
+    config: ModelConfig, lookback: int, *, constants: NetworkConstants | None = None
 ) -> keras.Model:
     """Build the network `config` describes: scaled windows (batch, lookback, 1) to the next
     scaled value (batch, 1) or up/flat/down probabilities (batch, 3). Features, target scaling
     and the optional shortcut live inside it, so a saved .keras file needs nothing else.
-    linear_init holds train-part constants: the feature statistics
-    (core.models.features.feature_statistics, plus the scaler "offset") and, for the linear
-    shortcut, least-squares AR "coefficients" and "intercept"."""
-    if config.family not in MODEL_BUILDERS:
-        raise ConfigError(
-            f"model family '{config.family}' is not registered; pick one of "
-            f"{', '.join(MODEL_BUILDERS)}."
-        )
+    `constants` are the train part's (core.training.trainer.model_constants); without them the
+    network starts from identity-like ones. The family's own stack comes from
+    core.models.families (ModelConfig accepts registered families only)."""
     if lookback < 1:
         raise ConfigError(f"look-back window ({lookback}) must be at least 1 step.")
-    return MODEL_BUILDERS[config.family](config, lookback, linear_init)
+    return _build(config, lookback, constants or NetworkConstants.neutral(config))
 
 
 def count_parameters(config: ModelConfig, lookback: int) -> int:
@@ -206,7 +168,6 @@ def count_parameters(config: ModelConfig, lookback: int) -> int:
 
 
 __all__ = [
-    "MODEL_BUILDERS",
     "NUM_CLASSES",
     "build_model",
     "count_parameters",

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def intervals_stored(files: dict[str, bytes], key: str) -> dict[str, Any]:
     """In a worker: calibrate a stored run's intervals (the server saves them with the run)."""
     from core.runs.pipeline import intervals_run
-    from core.runs.worker import unpacked
+    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return result.intervals or intervals_run(result)
@@ -21,7 +21,7 @@ def intervals_stored(files: dict[str, bytes], key: str) -> dict[str, Any]:
 
 def inspect_stored(files: dict[str, bytes], key: str, window_end: str | None) -> dict[str, Any]:
     """In a worker: the inside view of a stored run for the window ending on `window_end`."""
-    from core.runs.worker import unpacked
+    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return inspect_run(result, window_end)

@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunRequest
+from core.data.prepare import split_point
+from core.data.sources import load_series, source_title
 from core.errors import ConfigError
+from core.runs.pipeline import run_experiment
 from core.scores import RegressionScores
 
 if TYPE_CHECKING:
@@ -38,9 +41,6 @@ class Fold:
 def plan_backtest(request: RunRequest, folds: int = DEFAULT_FOLDS) -> list[Fold]:
     """The folds of a request: its test part cut into `folds` equal blocks; fold k trains on
     all rows before block k (so the training part expands) and is tested on block k."""
-    from core.data import load_series
-    from core.data.prepare import split_point
-
     if folds < 2:
         raise ConfigError(f"a backtest needs at least 2 cut-offs; received {folds}.")
     series, train_end = split_point(load_series(request.data), request.split)
@@ -125,7 +125,7 @@ def backtest_report(
     rows = [fold_row(fold, result) for fold, result in zip(folds, results, strict=True)]
     return {
         "model": request.model.label,
-        "data": request.data.label,
+        "data": source_title(request.data),
         "folds": len(rows),
         "cutoffs": rows,
         "summary": summarize(rows),
@@ -142,7 +142,6 @@ def run_backtest(
     **runner_options: Any,
 ) -> dict[str, Any]:
     """Run (or load) every fold in turn with `runner` (default pipeline.run_experiment)."""
-    from core.runs.pipeline import run_experiment
 
     runner = runner or run_experiment
     planned = plan_backtest(request, folds)
@@ -152,16 +151,6 @@ def run_backtest(
             on_fold(fold)
         results.append(runner(fold.request, **runner_options))
     return backtest_report(request, planned, results)
-
-
-def backtest_table(report: dict[str, Any]) -> pd.DataFrame:
-    """Rows = cut-offs (first test date), columns = forecasters, values = test MSE."""
-    return pd.DataFrame(
-        {
-            row["cutoff"]: {name: scores["mse"] for name, scores in row["metrics"].items()}
-            for row in report["cutoffs"]
-        }
-    ).T.rename_axis("cutoff")
 
 
 def summary_frame(report: dict[str, Any], labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -184,7 +173,6 @@ __all__ = [
     "NETWORK",
     "Fold",
     "backtest_report",
-    "backtest_table",
     "fold_row",
     "plan_backtest",
     "run_backtest",

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.atomic import write_atomic
 from core.config import RunRequest
-from core.errors import ForecastLabError, TrainingCancelled
+from core.errors import ForecastLabError, TrainingCancelled, disk_full
+from core.runs.owners import RunOwners
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -42,6 +44,7 @@ class InterruptedJob:
     label: str
     request: RunRequest
     started_at: float
+    owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class JobSnapshot:
     finished_at: float | None
     error: str | None
     cached: bool
+    owner: str | None = None
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
 
     @property
@@ -99,6 +103,7 @@ class _Job:
     session: str = ""
     result: RunResult | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    owner: str | None = None
 
 
 class JobRegistry:
@@ -131,12 +136,14 @@ class JobRegistry:
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()
         self._running: set[str] = set()
+        self.owners = RunOwners(self.store.root)
         self._markers = self.store.root / MARKERS_FOLDER
         self._markers.mkdir(parents=True, exist_ok=True)
         self._interrupted = _read_interrupted(self._markers)
 
-    def submit(self, request: RunRequest) -> str:
-        """Start (or join) the job for a request and return its id (the run key)."""
+    def submit(self, request: RunRequest, owner: str | None = None) -> str:
+        """Start (or join) the job for a request and return its id (the run key). `owner` (a
+        browser's owner id) owns the job and the run it makes, unless someone made it first."""
         from core.runs.pipeline import request_key
 
         key = request_key(request)
@@ -145,7 +152,18 @@ class JobRegistry:
             if existing is not None and existing.status in ("queued", "running"):
                 return key
             session = self._session_of() if self._session_of is not None else ""
-            job = _Job(job_id=key, request=request, label=_label(request), session=session)
+            job = _Job(
+                job_id=key,
+                request=request,
+                label=_label(request),
+                owner=owner,
+                session=session or owner or "",
+            )
+            if not self.store.has(key):
+                # The marker first: a full disk refuses the job before it is in any list,
+                # so nothing is left "waiting in line" forever.
+                _write_marker(self._markers, job)
+                self.owners.claim(key, owner)  # who trains it owns it; loading claims nothing
             self._jobs[key] = job
             self._interrupted.pop(key, None)
             if self.store.has(key):
@@ -158,7 +176,7 @@ class JobRegistry:
                     job.started_at = job.finished_at = time.time()
                     self._forget_old()
                     return key
-            _write_marker(self._markers, job)
+                _write_marker(self._markers, job)  # stored but unreadable: trained again
             self._queue.append(key)
             self._start_waiting()
         return key
@@ -221,6 +239,7 @@ class JobRegistry:
                 finished_at=job.finished_at,
                 error=job.error,
                 cached=job.cached,
+                owner=job.owner,
             )
 
     def result(self, job_id: str) -> RunResult | None:
@@ -236,7 +255,8 @@ class JobRegistry:
                 return
             job.cancel_event.set()
             if job.status == "queued":
-                self._queue.remove(job_id)
+                if job_id in self._queue:  # Cancel always works, whatever state it is in
+                    self._queue.remove(job_id)
                 job.status, job.finished_at = "cancelled", time.time()
                 job.error = "Cancelled before it started."
                 _remove_marker(self._markers, job_id)
@@ -317,9 +337,14 @@ class JobRegistry:
         except Exception as failure:  # the worker must always report, never die silently
             logger.exception("training job %s crashed", job.job_id)
             status = "failed"
+            full = disk_full(failure, "the trained run")
             error = (
-                f"The training crashed unexpectedly ({type(failure).__name__}: {failure}). "
-                "Try fewer units or a smaller batch; if it persists, report it."
+                str(full)
+                if full is not None
+                else (
+                    f"The training crashed unexpectedly ({type(failure).__name__}: {failure}). "
+                    "Try again; if it persists, report it with the server's log."
+                )
             )
         with self._lock:
             job.status, job.error, job.result = status, error, result
@@ -372,11 +397,10 @@ def _write_marker(folder: Path, job: _Job) -> None:
         "key": job.job_id,
         "request": job.request.to_dict(),
         "submitted_at": job.submitted_at,
+        "owner": job.owner,
         **_this_process(),
     }
-    staging = folder / f".{job.job_id}.tmp"
-    staging.write_text(json.dumps(marker))
-    os.replace(staging, folder / f"{job.job_id}.json")  # atomic: never half a marker
+    write_atomic(folder / f"{job.job_id}.json", json.dumps(marker))  # never half a marker
 
 
 def _remove_marker(folder: Path, key: str) -> None:
@@ -396,6 +420,7 @@ def _read_interrupted(folder: Path) -> dict[str, InterruptedJob]:
                 label=_label(request),  # today's words, whatever version wrote the marker
                 request=request,
                 started_at=float(marker["submitted_at"]),
+                owner=marker.get("owner"),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             logger.warning("ignoring unreadable job marker %s: %s", path.name, error)

@@ -128,19 +128,13 @@ def call(
 
 
 def _forget_keras_state() -> None:
-    """Free what the last task left behind. Keras' clear_session is not called: it would also
-    empty TensorFlow's kernel cache, which the warm networks (core.training.warm_models) re-use.
-
-    Every traced training step registers a gradient function for the optimizer's gradient sum
-    in TensorFlow's global gradient registry, which is never emptied; it holds the whole traced
-    graph of a network long gone. It is only read while a step is being traced, so it is
-    emptied between tasks (only when no other task runs on this worker)."""
+    """Free what the last task left behind: TensorFlow's custom gradients (which hold the traced
+    graphs of networks long gone; core.adapters.tensorflow) and garbage. Keras' clear_session
+    is not called: it would also empty TensorFlow's kernel cache, which the warm networks
+    (core.training.warm_models) re-use. Only when no other task runs on this worker."""
     import gc
-    import sys
 
-    ops = sys.modules.get("tensorflow.python.framework.ops")
-    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
-    if isinstance(registry, dict):
-        for name in [name for name in registry if name.startswith("CustomGradient-")]:
-            del registry[name]
+    from core.adapters.tensorflow import forget_custom_gradients
+
+    forget_custom_gradients()
     gc.collect()

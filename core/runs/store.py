@@ -8,17 +8,22 @@ import math
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from core.atomic import write_atomic
 from core.config import SCHEMA_VERSION, RunRequest
-from core.errors import ConfigError
+from core.data.sources import source_title
+from core.errors import ConfigError, disk_full
 from core.json_values import json_ready, restore_nan
 from core.paths import sub_dir
 from core.results import RunResult, SeriesInfo
@@ -60,7 +65,7 @@ class RunSummary:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(json_ready(value), indent=1, sort_keys=True))
+    write_atomic(path, json.dumps(json_ready(value), indent=1, sort_keys=True))
 
 
 def load_model(path: Path):
@@ -99,6 +104,19 @@ class RunStore:
     def save(self, result: RunResult, model: Any) -> RunResult:
         """Write a run atomically and return it with its model path set."""
         staging = self.root / f".tmp-{result.key}-{uuid.uuid4().hex[:8]}"
+        try:
+            self._write(staging, result, model)
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            full = disk_full(error, "the trained run")
+            if full is not None:
+                raise full from error
+            raise
+        result.model_path = self.model_file(result.key)
+        return result
+
+    def _write(self, staging: Path, result: RunResult, model: Any) -> None:
+        """Every file of a run into `staging`, then one rename into place."""
         staging.mkdir(parents=True)
         try:
             model.save(staging / MODEL_FILE)
@@ -134,8 +152,6 @@ class RunStore:
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
-        result.model_path = self.model_file(result.key)
-        return result
 
     def _publish(self, staging: Path, key: str) -> None:
         target = self.folder(key)
@@ -174,9 +190,7 @@ class RunStore:
             return
         stored = json.loads(path.read_text())
         stored["intervals"] = intervals
-        staging = path.with_name(f".metrics-{uuid.uuid4().hex[:8]}.json")
-        _write_json(staging, stored)
-        os.replace(staging, path)
+        _write_json(path, stored)
 
     def load(self, key: str) -> RunResult | None:
         """The stored run, or None when absent or damaged (damaged folders are set aside)."""
@@ -264,7 +278,7 @@ class RunStore:
         return RunSummary(
             key=folder.name,
             created_at=meta["created_at"],
-            data_label=meta["series_info"].get("name") or request.data.label,
+            data_label=meta["series_info"].get("name") or source_title(request.data),
             model_label=request.model.label,
             task=request.model.task,
             test_mse=_known(test.mse) if regression else None,
@@ -289,3 +303,14 @@ def _known(value: float | None) -> float | None:
 
 def _read_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, index_col="date", parse_dates=True)
+
+
+@contextmanager
+def unpacked(key: str, files: dict[str, bytes]) -> Iterator[RunResult]:
+    """A run sent along with a task (RunStore.pack), loaded from a temporary store there."""
+    with tempfile.TemporaryDirectory(prefix="forecast-lab-stored-") as folder:
+        store = RunStore(Path(folder))
+        result = store.unpack(key, files)
+        if result is None:
+            raise ConfigError(f"run {key} arrived damaged ({store.last_problem}); train it again.")
+        yield result

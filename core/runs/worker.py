@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,6 +149,7 @@ def warm_in_pool(request: RunRequest) -> bool | None:
 def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataFrame:
     """In a worker: the recursive forecast of a run (its files, sent along) for a horizon."""
     from core.runs.pipeline import forecast_run
+    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return forecast_run(result, horizon)
@@ -163,17 +163,3 @@ def forecast_in_pool(store: RunStore, key: str, horizon: int) -> pd.DataFrame:
     if not store.has(key):
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
     return cluster.run(forecast_stored, store.pack(key), key, int(horizon), lane=cluster.QUICK)
-
-
-@contextmanager
-def unpacked(key: str, files: dict[str, bytes]) -> Iterator[RunResult]:
-    """In a worker: a run sent along with the task, loaded from a temporary store."""
-    from core.errors import ConfigError
-    from core.runs.store import RunStore
-
-    with tempfile.TemporaryDirectory(prefix="forecast-lab-stored-") as folder:
-        store = RunStore(Path(folder))
-        result = store.unpack(key, files)
-        if result is None:
-            raise ConfigError(f"run {key} arrived damaged ({store.last_problem}); train it again.")
-        yield result

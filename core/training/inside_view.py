@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
+from core.evaluation.forecast import predict_next
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -99,12 +100,29 @@ def replay_cell(
 
 
 def _recurrent_layers(model: Any) -> list[Any]:
-    return [layer for layer in model.layers if "recurrent" in layer.name]
+    """The recurrent layers by what they are (a Keras RNN, or a Bidirectional wrapping one),
+    whatever a family names them."""
+    import keras  # lazy: TensorFlow loads only where a network is built
+
+    return [
+        layer
+        for layer in model.layers
+        if isinstance(getattr(layer, "forward_layer", layer), keras.layers.RNN)
+    ]
 
 
 def _layer_kind(layer: Any) -> str:
+    import keras  # lazy: TensorFlow loads only where a network is built
+
     inner = getattr(layer, "forward_layer", layer)
-    return {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}[type(inner).__name__]
+    for kind, cell_class in (
+        ("lstm", keras.layers.LSTM),
+        ("gru", keras.layers.GRU),
+        ("simple_rnn", keras.layers.SimpleRNN),
+    ):
+        if isinstance(inner, cell_class):
+            return kind
+    raise ConfigError(f"'{type(inner).__name__}' is not a recurrent cell this view can replay.")
 
 
 def _replay_layer(layer: Any, sequence: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -123,7 +141,7 @@ def _replay_layer(layer: Any, sequence: np.ndarray) -> tuple[np.ndarray, dict[st
 
 def inspect_recurrent(model: Any, window: np.ndarray) -> dict[str, Any]:
     """Hidden states and gates of every recurrent layer for one scaled window (lookback,)."""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     layers = _recurrent_layers(model)
     first = keras.Model(model.input, layers[0].input)
@@ -150,7 +168,7 @@ def inspect_recurrent(model: Any, window: np.ndarray) -> dict[str, Any]:
 def lag_weights(model: Any, window: np.ndarray) -> np.ndarray:
     """d forecast / d input value at each lag (oldest first): how much the forecast moves per
     unit move of each input day, around this window (for a linear rule, its coefficients)."""
-    import tensorflow as tf
+    import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
 
     inputs = tf.constant(window.reshape(1, -1, 1).astype(np.float32))
     with tf.GradientTape() as tape:
@@ -225,7 +243,6 @@ def inspect_window(
     model: Any, prepared: Prepared, family: str, window_end: str, step_word: str = "day"
 ) -> dict[str, Any]:
     """Everything the inside view shows for the test window ending on `window_end`."""
-    from core.evaluation.forecast import predict_next
 
     target = _target_position(prepared, window_end)
     window = np.asarray(prepared.scaled[target - prepared.lookback : target], float)

@@ -1,5 +1,6 @@
 """Command-line front of the experiments: `tune` (searches and their workers) and `sweep`
-(study A's architecture and units sweeps), registered into `python -m core` by add_subcommands.
+(the Bitcoin study's architecture and units sweeps), registered into `python -m core` by
+add_subcommands.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import sys
 from contextlib import contextmanager
 from typing import Any
 
-from core.config import FAMILIES, DataConfig, default_split_for
-from core.data.sources import SOURCE_REGISTRY
+from core.config import FAMILIES, DataConfig
+from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError
 from core.json_values import json_ready
 
@@ -82,12 +83,18 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     sweep = subparsers.add_parser(
         "sweep",
-        help="depth x activation sweep from an RNN forecasting study, then units on the best",
+        help="layers x activation sweep from an RNN forecasting study, then units on the best",
         description="Each sweep point is an ordinary run (run store): re-running only trains "
         "what is new.",
     )
     sweep.add_argument("--family", default="lstm", help=f"{', '.join(FAMILIES)} or all")
-    sweep.add_argument("--depths", default="0-3", help="hidden layers, e.g. 0-3 or 0,1,2")
+    sweep.add_argument(
+        "--layers",
+        default="2-5",
+        help="the family's own layers (as the Model page counts them: LSTM layers of an LSTM, "
+        "the output neuron not counted), e.g. 2-5 or 2,3; counts a family cannot have (1 for a "
+        "recurrent one) are skipped for it",
+    )
     sweep.add_argument("--activations", default="tanh,relu")
     sweep.add_argument("--units", type=int, default=50, help="units in the depth sweep")
     sweep.add_argument(
@@ -113,19 +120,19 @@ def _data_config(source: str | None, csv: str | None, end_date: str | None) -> D
 
 
 def tune_config_from_args(args: argparse.Namespace):
-    """The TuneConfig the flags describe: study B's protocol for --space study-b, else the
+    """The TuneConfig the flags describe: the tuning paper's protocol for --space study-b, else the
     chosen data with the interactive defaults."""
     from core.tuning.space import load_space
-    from core.tuning.study import STUDY_B_END_DATE, TuneConfig, study_b_config
+    from core.tuning.study import TUNING_PAPER_END_DATE, TuneConfig, tuning_paper_config
 
     if args.trials is not None and args.trials < 1:
         raise ConfigError(f"--trials ({args.trials}) must be at least 1.")
     space = load_space(args.space)
     if args.space == "study-b":
-        config = study_b_config(args.strategy, csv_path=args.csv, max_trials=args.trials)
+        config = tuning_paper_config(args.strategy, csv_path=args.csv, max_trials=args.trials)
         if args.data not in (None, "sp500") or args.end_date:
             config = config.replace(
-                data=_data_config(args.data, args.csv, args.end_date or STUDY_B_END_DATE)
+                data=_data_config(args.data, args.csv, args.end_date or TUNING_PAPER_END_DATE)
             )
     else:
         data = _data_config(args.data, args.csv, args.end_date)
@@ -317,7 +324,7 @@ def _int_list(text: str, what: str) -> list[int]:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    """`python -m core sweep ...`: study A's depth x activation sweep, then the units sweep."""
+    """`python -m core sweep ...`: the Bitcoin study's layers x activation sweep, then units."""
     from core.tuning.sweep import SweepPlan, run_sweep, sweep_table
 
     families = list(FAMILIES) if args.family == "all" else [args.family]
@@ -330,7 +337,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     plan = SweepPlan.for_data(
         data,
         families=tuple(families),
-        depths=tuple(_int_list(args.depths, "--depths")),
+        layers=tuple(_int_list(args.layers, "--layers")),
         activations=tuple(part.strip() for part in args.activations.split(",") if part.strip()),
         units=args.units,
         units_sweep=tuple(_int_list(args.units_sweep, "--units-sweep")),
@@ -343,7 +350,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         row = point.row()
         spent = "cached" if row["cached"] else f"{row['seconds']:.1f}s"
         print(
-            f"{row['stage']:<12} {row['family']:<10} depth {row['depth']} units "
+            f"{row['stage']:<12} {row['family']:<10} {row['layers']} layers, units "
             f"{row['units']:>4} {row['activation']:<5} test MAE {row['test_mae_scaled']:.4g} "
             f"(scaled)  val {row['validation_mse']:.4g}  {spent}",
             flush=True,
@@ -359,7 +366,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     if best is not None:
         row = best.row()
         print(
-            f"best (by validation loss): {row['family']} depth {row['depth']} units "
+            f"best (by validation loss): {row['family']} {row['layers']} layers, units "
             f"{row['units']} {row['activation']}: test MAE {row['test_mae_scaled']:.4g} scaled, "
             f"{row['test_mae']:.4g} original"
             + (f"; naive MAE {naive['test_mae'].iloc[0]:.4g}" if len(naive) else "")

@@ -5,29 +5,40 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.data.sources import source_title
 from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
-from pages.components import services, state
+from pages.components import owner, services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
+from pages.components.plain import plain
 
 
 def _train_now(request) -> None:
-    job_id = services.registry().submit(request)
+    job_id = services.registry().submit(request, owner=owner.viewer().owner_id)
     state.set_job_id(job_id)
 
 
-# The best Bitcoin up/flat/down classifier of the master's study (study A): one hidden LSTM
-# layer of 50 units (three LSTM layers in total), whatever family was chosen before.
+# The best Bitcoin up/flat/down classifier of the master's study (the Bitcoin study): 3 LSTM
+# layers of 50 units (stored as one layer beyond the first and last), whatever family was
+# chosen before.
 CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers": 1, "units": 50}
 
 
 def _use_classifier() -> None:
-    """Callback: switch the current model to the published up/flat/down classifier shape."""
+    """Switch the current model to the published up/flat/down classifier shape, and say so on
+    the next page (set in the button's branch, not a callback: a callback's message would be
+    shown, and lost, on this page's own rerun before the switch)."""
     request = state.current_request()
     model = request.model.replace(**CLASSIFIER_SETUP)
     state.forget_widgets("w.model.")
     state.set_request(request.replace(model=model))
+    state.flash(
+        f"Set up for up/flat/down: {describe_model(model)} (was {describe_model(request.model)}"
+        f"{', next value' if request.model.task != 'classification' else ''}). It stays for "
+        "every later data source until you change it here or press **Start over**.",
+        "info",
+    )
 
 
 def _no_classifier_guard() -> None:
@@ -35,9 +46,8 @@ def _no_classifier_guard() -> None:
         "This page shows networks that predict **up, flat or down** instead of the next "
         "value. Your current model predicts the next value.\n\n"
         "To get such a run: on the **Model** page set *What to predict* to *Up / flat / "
-        "down*, then train it. The published Bitcoin classifier used an LSTM with one hidden "
-        "layer of 50 units (three layers in total). The button below sets that up on your "
-        "current data.",
+        "down*, then train it. The published Bitcoin classifier used 3 LSTM layers of 50 "
+        "units (LSTM 3x50). The button below sets that up on your current data.",
         icon=":material/info:",
     )
     left, right, _ = st.columns([2, 1, 2], vertical_alignment="center")
@@ -45,12 +55,11 @@ def _no_classifier_guard() -> None:
         "Set up an up/flat/down model",
         type="primary",
         icon=":material/swap_vert:",
-        on_click=_use_classifier,
-        help="Keeps your data; switches the model to an LSTM with one hidden layer of 50 "
-        "units (three LSTM layers in total, the best Bitcoin classifier of the RNN forecasting "
-        "study), whatever "
-        "family you had. You can change it on the Model page.",
+        help="Keeps your data; switches the model to 3 LSTM layers of 50 units (LSTM 3x50, "
+        "the best Bitcoin classifier of the RNN forecasting study), whatever family you had. "
+        "You can change it on the Model page.",
     ):
+        _use_classifier()
         st.switch_page("pages/model.py", query_params=state.query_for_navigation())
     right.page_link("pages/runs.py", label="Open an earlier run", icon=":material/history:")
     st.stop()
@@ -118,15 +127,30 @@ def result_for_page(task: str):
     return result
 
 
+def _owned(key: str) -> bool:
+    run_owner = services.registry().owners.owner_of(key)
+    return run_owner is None or owner.viewer().may_manage(run_owner)
+
+
 def run_header(result) -> None:
     """Title line of a run: what was trained on what, when, and how long it took."""
     model = result.request.model
     info = result.series_info
+    name = info.name or source_title(result.request.data)
+    if result.request.data.source == "csv" and not _owned(result.key):
+        name = "a file someone uploaded"  # a shared run: read-only, its file names stay private
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.name or result.request.data.label}**, "
+        f"**{plain(name)}**, "
         f"{info.first_date} to {info.last_date}"
     )
+    span = result.test_span()
+    if span["steps"]:
+        st.caption(
+            f"Trained on {info.first_date} up to the test part, {span['first_date']} to "
+            f"{span['last_date']} ({span['steps']:,} steps); forecasts past the end start "
+            f"after {info.last_date}."
+        )
     st.caption(
         f"Trained {friendly_time(result.created_at)} in {result.train_seconds:.0f} s, "
         f"{result.epochs_run} epochs (best {result.best_epoch}) · run {result.key[:10]}"

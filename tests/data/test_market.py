@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import yfinance
 
-from core.config import DataConfig, default_data_for
-from core.data import load_series, snapshot
+from core.config import DataConfig
+from core.data import snapshot
 from core.data.market import (
     CDD_FILE,
     cache_paths,
@@ -28,6 +28,7 @@ from core.data.market import (
     parse_cdd_csv,
     parse_yahoo_frame,
 )
+from core.data.sources import SOURCE_REGISTRY, load_series
 from core.errors import ConfigError, DataSourceError
 
 OLD_CDD_HEADER = "Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume BTC,Volume USD"
@@ -251,7 +252,7 @@ def test_yahoo_timezone_aware_index_keeps_the_calendar_date():
     assert list(prices.index) == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03")]
 
 
-def test_study_a_date_range_filters_inclusively(btc_download):
+def test_bitcoin_study_date_range_filters_inclusively(btc_download):
     config = DataConfig(source="btc", start_date="2024-10-28", end_date="2024-12-31")
     series = load_market_series(config)
     assert series.dates[0] == pd.Timestamp("2024-10-28")
@@ -396,7 +397,7 @@ def test_bad_max_age_setting_is_a_config_error(monkeypatch):
 )
 def test_offline_demo_uses_the_bundled_snapshot(monkeypatch, source, ticker, first, last, close):
     monkeypatch.setattr(yfinance, "download", FakeDownload(ConnectionError("network is down")))
-    config = default_data_for(source)
+    config = SOURCE_REGISTRY[source].default_data()
     series = load_series(config)
     assert series.provider == "snapshot" and series.name == f"{ticker} close"
     assert f"bundled snapshot, data as of {last}" in series.notice
@@ -441,3 +442,27 @@ def test_cli_fetch_offline_names_the_snapshot_and_exits_with_1(monkeypatch, caps
     assert "^GSPC close: 24725 rows, 1927-12-30 .. 2026-06-08." in output
     assert "Bundled snapshot (Yahoo Finance daily closes) · data as of 2026-06-08." in output
     assert "note: Could not download ^GSPC from Yahoo Finance (ConnectionError: network" in output
+
+
+def test_offline_the_download_is_tried_once_until_refresh(monkeypatch):
+    """#20 item 11: every page visit retried the download while offline (2-4 s and a log line
+    each); now the first failure sends later loads to the snapshot until Refresh."""
+    from core.data.market import load_market_series, refresh_prices
+
+    calls = []
+
+    def offline_download(*args, **kwargs):
+        calls.append(args)
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(yfinance, "download", offline_download)
+    config = DataConfig(source="sp500")
+    first = load_market_series(config)
+    assert first.provider == "snapshot" and len(calls) == 1
+    again = load_market_series(config)
+    assert again.provider == "snapshot" and len(calls) == 1
+    with pytest.raises(DataSourceError, match="Could not refresh"):
+        refresh_prices("sp500", "yahoo")
+    assert len(calls) == 2
+    load_market_series(config)
+    assert len(calls) == 2

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.config import DataConfig, ModelConfig, SplitConfig, default_split_for
+from core.config import DataConfig, ModelConfig, SplitConfig
 from core.data.market import filter_dates, parse_cdd_csv
 from core.data.prepare import (
     Scaler,
@@ -72,8 +72,9 @@ def test_fraction_split():
 
 
 def test_calendar_year_2024_on_real_bitcoin_has_366_test_targets(cdd_bitcoin):
-    series = filter_dates(cdd_bitcoin, "2023-10-28", None)  # study A's protocol, shorter
-    prepared = prepare(series, default_split_for(DataConfig(source="btc")))
+    series = filter_dates(cdd_bitcoin, "2023-10-28", None)  # the Bitcoin study's protocol, shorter
+    study = SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)  # explicit
+    prepared = prepare(series, study)
     assert len(prepared.test_index) == 366  # 2024 is a leap year
     assert prepared.dates_test[0] == pd.Timestamp("2024-01-01")
     assert prepared.dates_test[-1] == pd.Timestamp("2024-12-31")
@@ -81,7 +82,7 @@ def test_calendar_year_2024_on_real_bitcoin_has_366_test_targets(cdd_bitcoin):
     assert len(prepared.series) == len(prepared.scaled) == prepared.train_end + 366
     assert prepared.series.dates[prepared.train_end - 1] == pd.Timestamp("2023-12-31")
     assert prepared.values_test[-1] == 93381.0
-    # study A's Bitcoin margin of 5: the train maximum maps to 0.2; with only two months of
+    # the Bitcoin study's margin of 5: the train maximum maps to 0.2; with only two months of
     # 2023 to train on (the fixture is a cut), 2024's doubling still stays inside the margin
     assert prepared.scaled[: prepared.train_end].max() == pytest.approx(0.2)
     assert prepared.y_test.max() < 5 * 0.2 * 2
@@ -112,7 +113,7 @@ def test_scaler_is_fitted_on_the_train_part_only():
     np.testing.assert_array_equal(other.x_train, prepared.x_train)
 
 
-def test_full_series_scope_reproduces_study_b_and_sees_the_test_range():
+def test_full_series_scope_reproduces_the_tuning_paper_and_sees_the_test_range():
     values = np.concatenate([np.linspace(10.0, 20.0, 300), np.full(100, 40.0)])
     split = SplitConfig(test_size=100, scaling_scope="full_series", scaling_margin=1.0)
     prepared = prepare(make_series(values), split)
@@ -258,3 +259,14 @@ def test_long_sp500_style_windows_are_vectorised():
     np.testing.assert_allclose(
         prepared.x_test[-1, :, 0], prepared.scaled[-251:-1].astype(np.float32), rtol=0, atol=0
     )
+
+
+def test_the_bitcoin_preset_tests_on_the_newest_year_of_what_was_loaded(cdd_bitcoin):
+    from core.data.sources import SOURCE_REGISTRY, default_split_for
+
+    data = SOURCE_REGISTRY["btc"].default_data()
+    assert data.end_date is None  # nothing newer than the preset's end is left unused
+    prepared = prepare(cdd_bitcoin, default_split_for(data))
+    assert prepared.dates_test[-1] == cdd_bitcoin.dates[-1] == pd.Timestamp("2025-09-24")
+    assert len(prepared.test_index) == 365
+    assert prepared.dates_test[0] == pd.Timestamp("2024-09-25")

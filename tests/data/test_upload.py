@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig
-from core.data import load_series
+from core.data.sources import load_series
 from core.data.upload import (
     MIN_ROWS,
     display_name,
@@ -195,7 +195,7 @@ def test_bad_date_names_the_row_and_value():
 def test_non_numeric_value_names_the_row():
     lines = make_csv(70).splitlines()
     lines[12] = lines[12].split(",")[0] + ",twelve"
-    with pytest.raises(DataSourceError, match=r"data row 12 .*'twelve', which is not a number"):
+    with pytest.raises(DataSourceError, match=r"not a number, in data row 12 .*'twelve'"):
         load(saved("\n".join(lines)))
 
 
@@ -279,7 +279,9 @@ def test_irregular_dates_load_with_a_note_on_what_would_work():
     text = "Date,Value\n" + "".join(f"{day:%Y-%m-%d},{k}\n" for k, day in enumerate(dates))
     series = load(saved(text))
     assert series.frequency == "irregular" and series.unit == "steps"
-    assert "one value per week or month" in series.cleaning.notes[-1]
+    steps = np.diff(days)
+    assert f"steps from {steps.min()} to {steps.max()} days" in series.cleaning.notes[-1]
+    assert "one value per hour, day, week or month" in series.cleaning.notes[-1]
 
 
 def test_same_column_for_dates_and_values():
@@ -304,8 +306,8 @@ def test_the_date_range_of_the_settings_applies_to_an_upload():
 
 
 def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
-    from core.config import default_split_for
     from core.data.prepare import prepare
+    from core.data.sources import default_split_for
     from core.evaluation.forecast import future_dates
     from core.models.baselines import BASELINES
 
@@ -345,8 +347,8 @@ def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
 
 
 def test_yearly_file_is_yearly_without_a_season(datasets):
-    from core.config import default_split_for
     from core.data.prepare import prepare
+    from core.data.sources import default_split_for
     from core.evaluation.forecast import future_dates
     from core.models.baselines import BASELINES
 
@@ -439,9 +441,21 @@ def test_command_line_fill_flag_and_weekly_window(datasets):
     request = request_from_args(args)
     assert request.data.fill == "ffill" and request.data.duplicates == "last"
     assert resolve_upload(request.data.csv_path).parent == sub_dir("uploads").resolve()
-    assert request.split.lookback == 13  # a quarter of weeks, from the detected frequency
+    # --lookback auto (the default): the window the data suggests, on the default split
+    from core.data.sources import default_split_for, load_series
+    from core.data.window import suggest_lookback
+
+    series = load_series(request.data)
+    suggested = suggest_lookback(series, default_split_for(request.data, series.frequency))
+    assert request.split.lookback == suggested.lookback != 13
+    flags = ["train", "--source", "csv", "--csv", path, "--lookback", "13"]
+    fixed = build_parser().parse_args(flags)
+    _import_csv_paths(fixed)
+    assert request_from_args(fixed).split.lookback == 13  # a number fixes it
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--fill", "guess"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--lookback", "long"])
 
 
 def test_a_year_column_of_plain_numbers_is_taken_as_the_dates(datasets):

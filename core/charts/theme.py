@@ -14,7 +14,7 @@ from core.config import BASELINE_LABELS
 
 NO_DATA = "no data yet"
 
-ACTUAL_COLOR = "#3b3b3b"  # dark grey: the data itself
+ACTUAL_COLOR = "#8a8f98"  # mid grey: the data itself, readable on light and dark pages
 MODEL_COLOR = "#1f5fbf"  # strong blue: the network
 SIGNAL_COLOR = "#2e8b57"  # green, dotted: the noise-free signal
 TEST_SHADE = "rgba(31, 95, 191, 0.07)"
@@ -23,7 +23,7 @@ RESIDUAL_COLOR = "#6a6a8a"
 BIAS_COLOR = "#c0392b"
 SPREAD_COLOR = "#d98c3a"
 BEST_COLOR = "#c0392b"
-GRID_COLOR = "#e6e6e6"
+GRID_COLOR = "rgba(128, 128, 128, 0.22)"  # faint on a white and on a dark page alike
 
 # Baselines are thin and patterned so the network's solid blue line stays readable on top.
 BASELINE_DASHES: tuple[str, ...] = ("dot", "dash", "dashdot", "longdash")
@@ -84,7 +84,9 @@ DEFAULT_HEIGHT = 450  # plotly's (and so st.plotly_chart's) height when a figure
 TITLE_SPACE = 44  # pixels for the title above the legend
 LEGEND_ROW = 24  # pixels per row of legend entries
 LABEL_SPACE = 22  # pixels for labels sitting on the plot's top edge (subplot titles, train | test)
-ASSUMED_WIDTH = 640  # narrowest usual chart width, to estimate how the legend wraps
+# Narrowest usual legend width, to estimate how the legend wraps: a chart on an 800 px window
+# with the sidebar open is about 470 px wide (at 640 the title sat on the legend's first row).
+ASSUMED_WIDTH = 400
 
 
 def _legend_rows(figure: go.Figure) -> int:

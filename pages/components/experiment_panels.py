@@ -30,7 +30,7 @@ from core.tuning.storage import NAIVE_ATTR
 from core.tuning.strategies import STRATEGIES
 from core.tuning.study import (
     STOP_MESSAGES,
-    STUDY_B_REFERENCE,
+    TUNING_PAPER_REFERENCE,
     best_trial,
     list_studies,
     load_study,
@@ -281,7 +281,7 @@ def _search_panel(name: str, storage: str | None) -> None:
 
 
 def verdict(study, frame: pd.DataFrame) -> None:
-    """Best trial against naive persistence (and study B's published figures)."""
+    """Best trial against naive persistence (and the tuning paper's published figures)."""
     best = best_trial(study)
     stored = study.user_attrs.get(NAIVE_ATTR)
     naive = None if stored is None else NaiveScores.from_dict(stored).mse
@@ -316,7 +316,7 @@ def verdict(study, frame: pd.DataFrame) -> None:
         f"{frame['cumulative_seconds'].iloc[-1]:.0f} s",
         help="Sum of the trials' durations across every worker.",
     )
-    reference = STUDY_B_REFERENCE.get(study_config(study).strategy)
+    reference = TUNING_PAPER_REFERENCE.get(study_config(study).strategy)
     if study_config(study).space.name == "study-b" and reference:
         st.caption(
             f"The S&P 500 tuning paper reported {reference['mse']:g} (test MSE, scaled) at "

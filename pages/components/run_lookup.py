@@ -19,8 +19,9 @@ def _train_now(request) -> None:
     state.set_job_id(job_id)
 
 
-# The best Bitcoin up/flat/down classifier of the master's study (study A): 3 LSTM layers of
-# 50 units (stored as one layer beyond the first and last), whatever family was chosen before.
+# The best Bitcoin up/flat/down classifier of the master's study (the Bitcoin study): 3 LSTM
+# layers of 50 units (stored as one layer beyond the first and last), whatever family was
+# chosen before.
 CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers": 1, "units": 50}
 
 

@@ -1,4 +1,4 @@
-"""Study A's sweeps run as ordinary runs: the second time nothing is trained."""
+"""The Bitcoin study's sweeps run as ordinary runs: the second time nothing is trained."""
 
 from __future__ import annotations
 

@@ -390,7 +390,7 @@ class WorkerPool:
             lost_to_another = generation.killed_pids and task.pid not in generation.killed_pids
             if task.pid is None or lost_to_another:
                 return _LOST_BEFORE_START  # never ran, or lost to another task's hard stop
-            process = getattr(generation.executor, "_processes", {}).get(task.pid)
+            process = (getattr(generation.executor, "_processes", None) or {}).get(task.pid)
             exit_code = getattr(process, "exitcode", None)
             raise TrainingError(
                 worker_lost_message(exit_code, task.peak_mb, self.memory_limit_mb)

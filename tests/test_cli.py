@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.models.forecasters import FORECASTERS
+
 REPO = Path(__file__).resolve().parents[1]
 TINY = [
     "--length", "300", "--seasonal-periods", "30", "--seasonal-amplitudes", "5",
@@ -39,7 +41,7 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
     assert summary["epochs_run"] >= 1 and summary["train_seconds"] > 0
     for part in ("test", "test_scaled"):
         assert set(summary["metrics"][part]) >= {"mse", "rmse", "mae", "mape", "r2"}
-    assert set(summary["baselines"]) == {"naive", "seasonal_naive", "linear_ar", "holt_winters"}
+    assert set(summary["baselines"]) == set(FORECASTERS)
     assert summary["noise_floor_mse"] > 0
     assert len(summary["forecast"]) == 7 and "date" in summary["forecast"][0]
     assert "epoch 1/2" in first.stderr  # per-epoch progress goes to stderr

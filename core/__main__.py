@@ -188,7 +188,7 @@ def _print_progress(update: Any) -> None:
 
 
 def command_train(args: argparse.Namespace) -> int:
-    from core.pipeline import run_experiment
+    from core.runs.pipeline import run_experiment
 
     request = request_from_args(args)
     if SOURCE_REGISTRY[request.data.source].needs_file:
@@ -239,7 +239,7 @@ def command_train(args: argparse.Namespace) -> int:
 
 def command_backtest(args: argparse.Namespace) -> int:
     """Walk-forward backtest: each cut-off an ordinary cached run, then MSE per cut-off."""
-    from core.training.backtest import NETWORK, run_backtest
+    from core.runs.backtest import NETWORK, run_backtest
 
     request = request_from_args(args)
 
@@ -281,7 +281,7 @@ def command_backtest(args: argparse.Namespace) -> int:
 
 def command_inspect(args: argparse.Namespace) -> int:
     """The inside view of one test window (trains the run first if the store lacks it)."""
-    from core.pipeline import run_experiment
+    from core.runs.pipeline import run_experiment
     from core.training.inside_view import inspect_run
 
     result = run_experiment(request_from_args(args), progress=_print_progress)

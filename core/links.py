@@ -7,6 +7,7 @@ One mechanism for the whole app: `request_to_query` writes "section.field=value"
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,13 +74,22 @@ def _decode(text: str, hint: Any) -> Any:
             return False
         raise ValueError(f"'{text}' is not true or false")
     if hint is int:
-        number = float(text)
+        number = _finite(text)
         if number != int(number):
             raise ValueError(f"'{text}' is not a whole number")
         return int(number)
     if hint is float:
-        return float(text)
+        return _finite(text)
     return text
+
+
+def _finite(text: str) -> float:
+    """A number from a link; infinities and NaN ('inf', '1e309', 'nan') are refused here, as
+    no setting takes them and int(inf) would crash the page."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"'{text}' is not a finite number")
+    return number
 
 
 def _upload_or_refuse(text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,10 @@ class Setting:
             )
         low = -float("inf") if self.low is None else self.low
         high = float("inf") if self.high is None else self.high
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(
+                f"{self.label} ({value}) is not a finite number; give an ordinary number."
+            )
         if isinstance(value, int | float) and not isinstance(value, bool):
             if not low <= value <= high:
                 message = f"{self.label} ({value}) must be between {self.low} and {self.high}"

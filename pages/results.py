@@ -232,9 +232,18 @@ with st.expander("Training curve"):
     from core.charts import loss_figure
 
     st.plotly_chart(
-        loss_figure(result.history, title="Error per epoch", task=result.task), key="results_loss"
+        loss_figure(
+            result.history,
+            title="Error per epoch",
+            task=result.task,
+            best_epoch=result.best_epoch,
+        ),
+        key="results_loss",
     )
-    st.caption("Training (blue) and validation (orange) error per epoch; the star is the best.")
+    st.caption(
+        "Training (blue) and validation (orange) error per epoch; the star marks epoch "
+        f"{result.best_epoch}, whose weights the network keeps."
+    )
 
 # --- downloads ---------------------------------------------------------------------------------
 st.subheader("Downloads")

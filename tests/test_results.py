@@ -36,6 +36,6 @@ def test_series_info_round_trips_and_ignores_unknown_keys():
 
 
 def test_the_run_store_loads_without_importing_the_pipeline():
-    code = "import sys, core.training.runs; print('core.pipeline' in sys.modules)"
+    code = "import sys, core.runs.store; print('core.runs.pipeline' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr

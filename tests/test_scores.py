@@ -18,6 +18,7 @@ from core.evaluation.metrics import (
     regression_scores,
 )
 from core.json_values import json_ready, restore_nan
+from core.runs.store import RunStore
 from core.scores import (
     BaselineScores,
     ClassificationScores,
@@ -27,7 +28,6 @@ from core.scores import (
     baselines_from_dict,
     baselines_to_dict,
 )
-from core.training.runs import RunStore
 
 
 def _regression(seed: int = 0) -> dict:

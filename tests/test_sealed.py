@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import ConfigError
 from core.paths import home_dir, sub_dir
-from core.training.runs import RunStore
+from core.runs.store import RunStore
 
 
 @pytest.mark.parametrize(

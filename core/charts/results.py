@@ -286,12 +286,15 @@ def loss_figure(
     history: Mapping[str, Sequence[float]] | None,
     title: str = "Loss per epoch",
     task: str = "regression",
+    best_epoch: int | None = None,
 ) -> go.Figure:
     """Training and validation loss per epoch on a log scale, with the best epoch marked.
 
-    The best epoch is the lowest validation loss (the training loss without validation). The
-    y title names the loss of the task: squared error for next-value models, cross-entropy for
-    up/flat/down classifiers.
+    The star marks `best_epoch`, the trainer's own (1-based, the epoch whose weights the model
+    keeps; the trainer looks for it only from the middle of a cosine schedule on, so it is not
+    always the lowest point): the page's "best at epoch N" and the star say one number. Without
+    it (a training still running) no star is drawn. The y title names the loss of the task:
+    squared error for next-value models, cross-entropy for up/flat/down classifiers.
     """
     history = history or {}
     curves = {
@@ -315,17 +318,16 @@ def loss_figure(
             )
         )
     reference = curves.get("Validation loss", curves.get("Training loss"))
-    masked = np.where(np.isfinite(reference), reference, np.inf)
-    best = int(np.argmin(masked))
-    figure.add_trace(
-        go.Scatter(
-            x=[best + 1],
-            y=[reference[best]],
-            mode="markers",
-            name=f"Best epoch {best + 1}",
-            marker={"color": BEST_COLOR, "size": 12, "symbol": "star"},
+    if best_epoch is not None and 1 <= best_epoch <= len(reference):
+        figure.add_trace(
+            go.Scatter(
+                x=[best_epoch],
+                y=[reference[best_epoch - 1]],
+                mode="markers",
+                name=f"Best epoch {best_epoch}",
+                marker={"color": BEST_COLOR, "size": 12, "symbol": "star"},
+            )
         )
-    )
     finite = np.concatenate([values[np.isfinite(values)] for values in curves.values()])
     apply_layout(figure, title, "Epoch", LOSS_TITLES.get(task, LOSS_TITLES["regression"]))
     if len(reference) <= 15:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.data.series import (
-    FREQUENCY_LABELS,
-    Cleaning,
+from core.data.frequency import (
+    describe_frequency,
+    describe_steps,
     detect_frequency,
     grid_positions,
     step_offset,
     unit,
 )
+from core.data.series import Cleaning
 
 LONG_GAP_STEPS = 4  # a straight line across more missing steps than this is worth a warning
 FILL_WORDS = {
@@ -139,12 +140,11 @@ def clean_series(
                 "it hides what happened there. Pick fill 'drop', or a date range without it."
             )
     if frequency == "irregular" and len(frame) > 2:
-        days = np.diff(pd.DatetimeIndex(frame.index).as_unit("ns").asi8) / 86_400e9
         notes.append(
-            f"The dates are irregular (steps from {days.min():g} to {days.max():g} days, median "
-            f"{np.median(days):g}): windows count rows, not time, and future dates follow the "
-            "median step. For calendar forecasts, save the data at a regular frequency "
-            "(e.g. one value per week or month) and upload that."
+            f"The dates are irregular ({describe_steps(pd.DatetimeIndex(frame.index))}): windows "
+            "count rows, not time, and future dates follow the median step. For calendar "
+            "forecasts, save the data at a regular frequency (e.g. one value per hour, day, "
+            "week or month) and upload that."
         )
     cleaning = Cleaning(
         missing=missing,
@@ -156,13 +156,6 @@ def clean_series(
         notes=tuple(notes),
     )
     return pd.DatetimeIndex(frame.index, name="date"), frame.to_numpy(np.float64), cleaning
-
-
-def describe_frequency(frequency: str) -> str:
-    """'weekly (one value per week)' and the like, for captions."""
-    if frequency == "irregular":
-        return "irregular (no steady spacing)"
-    return f"{FREQUENCY_LABELS[frequency]} (one value per {unit(frequency, 1)})"
 
 
 __all__ = ["clean_series", "describe_frequency", "LONG_GAP_STEPS"]

@@ -11,7 +11,8 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from core.config import ModelConfig, SplitConfig
-from core.data.series import CALENDAR_SEASONS, Series
+from core.data.frequency import calendar_season
+from core.data.series import Series
 from core.errors import ConfigError
 
 DOWN, FLAT, UP = 0, 1, 2
@@ -243,8 +244,9 @@ class Prepared:
     @property
     def calendar_season(self) -> int:
         """The season the series' frequency suggests: 7 days, 5 trading days, 52 weeks,
-        12 months, 4 quarters; 1 (no season) for yearly or irregular data."""
-        return CALENDAR_SEASONS[self.series.frequency]
+        12 months, 4 quarters, 24 hours, 48 half-hours; 1 (no season) for yearly or irregular
+        data (core.data.frequency.calendar_seasons lists every calendar cycle)."""
+        return calendar_season(self.series.frequency)
 
     @cached_property
     def season_length(self) -> int:

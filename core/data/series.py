@@ -10,146 +10,50 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-FREQUENCIES = ("daily", "business_days", "weekly", "monthly", "quarterly", "yearly", "irregular")
-FREQUENCY_LABELS = {
-    "daily": "daily",
-    "business_days": "business days",
-    "weekly": "weekly",
-    "monthly": "monthly",
-    "quarterly": "quarterly",
-    "yearly": "yearly",
-    "irregular": "irregular",
-}
-UNITS = {  # one step of the series: (singular, plural)
-    "daily": ("day", "days"),
-    "business_days": ("trading day", "trading days"),
-    "weekly": ("week", "weeks"),
-    "monthly": ("month", "months"),
-    "quarterly": ("quarter", "quarters"),
-    "yearly": ("year", "years"),
-    "irregular": ("step", "steps"),
-}
-# The calendar season in steps, used when the data shows no season of its own; 1 = no season.
-CALENDAR_SEASONS = {
-    "daily": 7,
-    "business_days": 5,
-    "weekly": 52,
-    "monthly": 12,
-    "quarterly": 4,
-    "yearly": 1,
-    "irregular": 1,
-}
-# A sensible first look-back window: a month of days, a quarter of weeks, a year of months...
-DEFAULT_LOOKBACKS = {
-    "daily": 30,
-    "business_days": 20,
-    "weekly": 13,
-    "monthly": 12,
-    "quarterly": 8,
-    "yearly": 5,
-    "irregular": 10,
-}
-REGULAR_SHARE = 0.9  # a frequency holds when 90% of the steps fit it (gaps allowed)
-_MONTHS_PER_STEP = {"monthly": 1, "quarterly": 3, "yearly": 12}
+from core.data.frequency import (  # noqa: F401  (re-exported: the frequency lives there)
+    CALENDAR_FREQUENCIES,
+    REGULAR_SHARE,
+    calendar_season,
+    calendar_seasons,
+    default_lookback,
+    detect_frequency,
+    frequency_info,
+    frequency_label,
+    grid_positions,
+    next_dates,
+    step_offset,
+    unit,
+)
+from core.errors import DataSourceError
+
+# Intraday frequencies (hourly, half_hourly, 15_minutes, minutely ...) are named on the fly;
+# core.data.frequency.frequency_info knows each. These tables list the common names only.
+FREQUENCIES = (
+    "daily", "business_days", "weekly", "monthly", "quarterly", "yearly",
+    "hourly", "half_hourly", "15_minutes", "minutely", "irregular",
+)  # fmt: skip
+FREQUENCY_LABELS = {name: frequency_label(name) for name in FREQUENCIES}
+UNITS = {name: (unit(name, 1), unit(name)) for name in FREQUENCIES}
+# The first calendar season in steps; 1 = no season (see calendar_seasons for all of them).
+CALENDAR_SEASONS = {name: calendar_season(name) for name in FREQUENCIES}
+DEFAULT_LOOKBACKS = {name: default_lookback(name) for name in FREQUENCIES}
+# Run keys and charts count time in nanoseconds, which reach from 1677 to 2262 only.
+FIRST_DATE = pd.Timestamp.min.ceil("D")
+LAST_DATE = pd.Timestamp.max.floor("D")
 
 
-def unit(frequency: str, count: int = 2) -> str:
-    """The word for `count` steps of a frequency: unit("weekly") == "weeks"."""
-    singular, plural = UNITS.get(frequency, UNITS["irregular"])
-    return singular if count == 1 else plural
-
-
-def _month_numbers(index: pd.DatetimeIndex) -> np.ndarray:
-    return np.asarray(index.year * 12 + index.month - 1, dtype=np.int64)
-
-
-def detect_frequency(dates: pd.DatetimeIndex) -> str:
-    """daily, business_days, weekly, monthly, quarterly, yearly or irregular.
-
-    Judged on the steps between sorted unique dates: a frequency holds when at least 90% of the
-    steps are whole multiples of its unit (so missing weeks or months still count as weekly or
-    monthly). Daily dates without weekends are business days (trading days: holidays allowed).
-    """
-    index = pd.DatetimeIndex(dates).dropna().unique().sort_values()
-    if len(index) < 3:
-        return "irregular"
-    if (index != index.normalize()).any():
-        return "irregular"  # intraday timestamps: not a calendar frequency this app knows
-    days = np.diff(_days(index))
-    median = float(np.median(days))
-    if median <= 1.5:
-        weekend = index.dayofweek >= 5
-        if weekend.mean() < 0.01 and np.mean(days <= 4) >= REGULAR_SHARE:
-            return "business_days"
-        return "daily"  # gaps of several days are missing days, filled like any gap
-    if 6 <= median <= 8:
-        return "weekly" if np.mean(days % 7 == 0) >= REGULAR_SHARE else "irregular"
-    months = np.diff(_month_numbers(index))
-    for name, size, low, high in (
-        ("monthly", 1, 27, 32),
-        ("quarterly", 3, 85, 95),
-        ("yearly", 12, 355, 375),
-    ):
-        if low <= median <= high:
-            fits = (months > 0) & (months % size == 0) & (np.abs(days - months * 30.44) <= 4 * size)
-            return name if np.mean(fits) >= REGULAR_SHARE else "irregular"
-    return "irregular"
-
-
-def _days(index: pd.DatetimeIndex) -> np.ndarray:
-    return np.asarray(index.as_unit("ns").asi8 // 86_400_000_000_000, dtype=np.int64)
-
-
-def grid_positions(dates: pd.DatetimeIndex, frequency: str) -> np.ndarray | None:
-    """Each date's step number from the first date on the frequency's regular grid (missing
-    steps leave holes), or None where the grid is not defined (business days: holidays are not
-    missing data; irregular)."""
-    index = pd.DatetimeIndex(dates)
-    if frequency == "daily":
-        return _days(index) - _days(index[:1])[0]
-    if frequency == "weekly":
-        return np.rint((_days(index) - _days(index[:1])[0]) / 7).astype(np.int64)
-    if frequency in _MONTHS_PER_STEP:
-        months = _month_numbers(index) - _month_numbers(index[:1])[0]
-        return np.rint(months / _MONTHS_PER_STEP[frequency]).astype(np.int64)
-    return None
-
-
-def step_offset(frequency: str, dates: pd.DatetimeIndex) -> pd.DateOffset | None:
-    """The calendar offset of one step (month ends stay month ends), or None if irregular."""
-    index = pd.DatetimeIndex(dates)
-    if frequency == "daily":
-        return pd.offsets.Day(1)
-    if frequency == "business_days":
-        return pd.offsets.BDay(1)
-    if frequency == "weekly":
-        return pd.offsets.Week(1)
-    if frequency in _MONTHS_PER_STEP:
-        months = _MONTHS_PER_STEP[frequency]
-        if len(index) and index.is_month_end.all():
-            return pd.offsets.MonthEnd(months)
-        if len(index) and index.is_month_start.all():
-            return pd.offsets.MonthBegin(months)
-        return pd.DateOffset(months=months)
-    return None
-
-
-def next_dates(
-    dates: pd.DatetimeIndex, horizon: int, frequency: str | None = None
-) -> pd.DatetimeIndex:
-    """The `horizon` dates after the last one, in the series' own frequency (irregular series
-    continue with their median step)."""
-    index = pd.DatetimeIndex(dates)
-    frequency = frequency or detect_frequency(index)
-    last = index[-1]
-    offset = step_offset(frequency, index)
-    if offset is None:
-        steps = pd.Series(index).diff().dropna()
-        step = steps.median() if len(steps) else pd.Timedelta(days=1)
-        result = pd.DatetimeIndex([last + step * (number + 1) for number in range(horizon)])
-    else:
-        result = pd.DatetimeIndex([last + offset * (number + 1) for number in range(horizon)])
-    return pd.DatetimeIndex(result, name="date")
+def check_calendar(dates: pd.DatetimeIndex | pd.Series, what: str) -> None:
+    """DataSourceError unless every date lies between FIRST_DATE and LAST_DATE."""
+    if len(dates) == 0:
+        return
+    first, last = dates.min(), dates.max()
+    if pd.isna(first) or (FIRST_DATE <= first and last <= LAST_DATE):
+        return
+    raise DataSourceError(
+        f"{what}: its dates run from {first:%Y-%m-%d} to {last:%Y-%m-%d}, but this app handles "
+        f"dates from {FIRST_DATE:%Y-%m-%d} to {LAST_DATE:%Y-%m-%d} only; keep the dates inside "
+        "that range."
+    )
 
 
 @dataclass(frozen=True)
@@ -180,17 +84,21 @@ class Series:
     signal: np.ndarray | None = None  # noise-free signal (synthetic only)
     cleaning: Cleaning | None = None  # uploads: what was filled, dropped or merged
 
+    def __post_init__(self) -> None:
+        check_calendar(self.dates, self.name)
+
     def __len__(self) -> int:
         return len(self.values)
 
     @cached_property
     def frequency(self) -> str:
-        """daily, business_days, weekly, monthly, quarterly, yearly or irregular."""
+        """daily, business_days, weekly, monthly, quarterly, yearly, hourly, half_hourly,
+        15_minutes ... or irregular (see core.data.frequency)."""
         return detect_frequency(self.dates)
 
     @property
     def unit(self) -> str:
-        """The plural word for its steps: days, trading days, weeks, months, quarters, years."""
+        """The plural word for its steps: hours, days, trading days, weeks, months, years..."""
         return unit(self.frequency)
 
     def fingerprint(self) -> str:

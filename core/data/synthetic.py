@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.config import DataConfig
-from core.data.series import Series
+from core.data.series import FIRST_DATE, LAST_DATE, Series
 from core.errors import ConfigError
 
 
@@ -78,6 +78,22 @@ def make_noise(
     raise ConfigError(f"noise kind '{kind}' is not one of gaussian, ar1; pick one of those.")
 
 
+def _check_calendar(start: pd.Timestamp, length: int) -> None:
+    """Refuse, before generating anything, a series whose days would leave pandas' calendar."""
+    if not FIRST_DATE <= start <= LAST_DATE:
+        raise ConfigError(
+            f"start date {start:%Y-%m-%d} is outside {FIRST_DATE:%Y-%m-%d} to "
+            f"{LAST_DATE:%Y-%m-%d}, the dates this app can handle; pick a start date in that range."
+        )
+    room = (LAST_DATE.date() - start.date()).days + 1  # dates: Timedelta stops at 292 years
+    if length > room:
+        raise ConfigError(
+            f"a series of {length:,} days from {start:%Y-%m-%d} would end after "
+            f"{LAST_DATE:%Y-%m-%d}, the last date this app can handle; lower the length to at "
+            f"most {room:,} or pick an earlier start date."
+        )
+
+
 def generate_series(config: DataConfig) -> Series:
     """Generate the synthetic series a DataConfig describes; the same seed gives the same series."""
     try:
@@ -89,6 +105,7 @@ def generate_series(config: DataConfig) -> Series:
         ) from error
     if pd.isna(start):
         raise ConfigError("the synthetic series needs a start date; use e.g. 2018-01-01.")
+    _check_calendar(start.normalize(), config.length)
     rng = np.random.default_rng(config.seed)
     if config.generator == "mackey_glass":
         signal = mackey_glass_signal(config.length, config.seed)

@@ -18,8 +18,9 @@ import pandas as pd
 from core.config import DataConfig
 from core.data.clean import clean_series, describe_frequency
 from core.data.market import filter_dates
-from core.data.series import Series, unit
+from core.data.series import Series, check_calendar, unit
 from core.errors import ConfigError, DataSourceError
+from core.limits import max_upload_bytes, megabytes
 from core.paths import sub_dir
 
 MIN_ROWS = 60
@@ -289,12 +290,26 @@ def upload_reference(path: str | Path) -> str:
     return resolve_upload(path).name
 
 
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a file, read no further than the upload limit (so /dev/zero or a huge file
+    costs one limit's worth of memory, not all of it); DataSourceError past the limit."""
+    limit = max_upload_bytes()
+    with path.open("rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DataSourceError(
+            f"{path} is larger than {megabytes(limit)}, the most a file may hold here; "
+            "upload a shorter file (e.g. fewer years, or weekly instead of daily values)."
+        )
+    return data
+
+
 def import_file(path: str | Path) -> str:
     """Copy a user's own file (a command-line --csv path, trusted) into the uploads folder and
     return its upload reference; the server side only ever reads the copy."""
     source = Path(path).expanduser()
     try:
-        data = source.read_bytes()
+        data = read_bounded(source)
     except OSError as error:
         raise DataSourceError(
             f"could not read {source} ({error.strerror or error}); check the path of the CSV file."
@@ -383,6 +398,7 @@ def load_csv_series(config: DataConfig) -> Series:
             f"({len(bad_dates)} such rows). Fix those cells (e.g. 2024-01-31) or pick another "
             "date column."
         )
+    check_calendar(dates, file_name)
     values = _parse_numbers(value_cells, separator)
     bad_values = np.flatnonzero((values.isna() & ~_is_missing(value_cells)).to_numpy())
     bad_values = np.union1d(bad_values, np.flatnonzero(np.isinf(values.to_numpy())))

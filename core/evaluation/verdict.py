@@ -156,56 +156,29 @@ def regression_verdict(
     baselines: Mapping[str, BaselineScores],
     noise_floor_mse: float | None = None,
 ) -> Verdict:
-    """Compare the network's test MSE with persistence, the best baseline and the noise floor."""
+    """Compare the network's test MSE with the best simple rule (the baseline with the lowest
+    test MSE), then with persistence and the noise floor. The headline and its tone follow the
+    best rule, never a weaker one: beating tomorrow = today while a straight line does better
+    is not a thumbs-up."""
     model_mse = test_metrics.mse
     if not _finite(model_mse):
         return Verdict(f"The {model_name} produced no usable test error.", "bad")
-    naive_mse = _baseline_mse(baselines, "naive")
+    scored = {
+        name: mse for name in baselines if (mse := _baseline_mse(baselines, name)) is not None
+    }
+    scored = {name: mse for name, mse in scored.items() if mse > 0}
     details: list[str] = []
-    if naive_mse is None or naive_mse <= 0:
+    if not scored:
         headline, tone = f"The {model_name}'s test MSE is {model_mse:.4g}.", "neutral"
     else:
-        change = (model_mse - naive_mse) / naive_mse
-        if change <= -SAME_BAND:
-            headline = (
-                f"The {model_name}'s error is {_percent(change)} lower than "
-                "tomorrow = today (copying the last value)."
+        best = min(scored, key=scored.get)
+        headline, tone = _against_best(model_name, model_mse, best, scored[best])
+        naive_mse = scored.get("naive")
+        if best != "naive" and naive_mse is not None:
+            details.append(
+                f"Against tomorrow = today (copying the last value) it is "
+                f"{_than(skill_words(model_mse, naive_mse))}."
             )
-            tone = "good"
-        elif change < SAME_BAND:
-            headline = (
-                f"The {model_name} does about as well as tomorrow = today (within "
-                f"{_percent(change)}): it has essentially learned to copy the last value."
-            )
-            tone = "neutral"
-        else:
-            headline = (
-                f"The {model_name} is {skill_words(model_mse, naive_mse)} than tomorrow = "
-                "today: simply copying the last value would forecast better."
-            )
-            tone = "bad"
-    others = {
-        name: mse
-        for name in baselines
-        if name != "naive" and (mse := _baseline_mse(baselines, name)) is not None
-    }
-    if others:
-        best = min(others, key=others.get)
-        best_mse = others[best]
-        label = BASELINE_LABELS.get(best, best)
-        if best_mse > 0:
-            change = (model_mse - best_mse) / best_mse
-            if change <= -SAME_BAND:
-                details.append(
-                    f"It also beats the best other baseline, {label}, by {_percent(change)}."
-                )
-            elif change < SAME_BAND:
-                details.append(f"It is level with the best other baseline, {label}.")
-            else:
-                details.append(
-                    f"The best other baseline, {label}, does better: the {model_name} is "
-                    f"{skill_words(model_mse, best_mse)} than it."
-                )
     direction = test_metrics.directional_accuracy
     if _finite(direction):
         details.append(
@@ -216,6 +189,43 @@ def regression_verdict(
     if floor_text:
         details.append(floor_text)
     return Verdict(headline, tone, details)
+
+
+def _than(words: str) -> str:
+    return words if words == "about the same" else f"{words} than it"
+
+
+def _against_best(model_name: str, model_mse: float, best: str, best_mse: float):
+    """Headline and tone against the best simple rule."""
+    change = (model_mse - best_mse) / best_mse
+    if best == "naive":
+        rule = "tomorrow = today (copying the last value)"
+    else:
+        rule = f"the best simple rule, {BASELINE_LABELS.get(best, best)}"
+    if change <= -SAME_BAND:
+        return (
+            f"The {model_name}'s error is {_percent(change)} lower than {rule}"
+            + ("." if best == "naive" else ", and lower than every other simple rule."),
+            "good",
+        )
+    if change < SAME_BAND:
+        copying = ": it has essentially learned to copy the last value" if best == "naive" else ""
+        return (
+            f"The {model_name} does about as well as {rule} (within {_percent(change)}){copying}.",
+            "neutral",
+        )
+    if best == "naive":
+        return (
+            f"The {model_name} is {skill_words(model_mse, best_mse)} than tomorrow = today: "
+            "simply copying the last value would forecast better.",
+            "bad",
+        )
+    label = BASELINE_LABELS.get(best, best)
+    return (
+        f"{label[0].upper() + label[1:]} forecasts better: the {model_name} is "
+        f"{skill_words(model_mse, best_mse)} than it.",
+        "bad",
+    )
 
 
 def noise_floor_sentence(model_mse: float, noise_floor_mse: float | None) -> str | None:

@@ -271,8 +271,8 @@ def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
     """inspect_window for a saved run (its model loaded from the run store); the last test
     window when no date is given."""
     from core.data.series import unit
-    from core.pipeline import load_prepared
-    from core.training.runs import load_model
+    from core.runs.pipeline import load_prepared
+    from core.runs.store import load_model
 
     if result.task != "regression" or result.model_path is None:
         raise ConfigError("the inside view needs a saved forecasting (regression) run.")

@@ -90,7 +90,7 @@ def _warm_keras() -> None:
     import keras  # noqa: F401 (imported here so the freeze below covers it)
 
     from core.config import RunRequest
-    from core.pipeline import load_prepared
+    from core.runs.pipeline import load_prepared
     from core.training.trainer import warm_network
 
     request = RunRequest()
@@ -109,7 +109,7 @@ def _warm_keras() -> None:
 
 def another_task_waiting() -> bool:
     """In a worker, during a task or the warm-up: whether a task was submitted after it (work
-    done only as a head start, such as core.training.worker.warm_request, then gives way)."""
+    done only as a head start, such as core.runs.worker.warm_request, then gives way)."""
     return _worker["cancelled"][SUBMITTED] != _worker.get("task_submitted")
 
 

@@ -27,7 +27,7 @@ from core.errors import ConfigError, TrainingCancelled
 
 if TYPE_CHECKING:
     from core.results import RunResult
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
 
 STUDY_A_UNITS = (25, 50, 100, 150, 200, 250)
 
@@ -201,8 +201,8 @@ def run_sweep(
     Cancel (should_stop) ends the sweep after the current run; finished runs stay in the store.
     Each point trains in the warm worker pool (TensorFlow stays out of the calling process).
     """
-    from core.training.runs import RunStore
-    from core.training.worker import run_in_pool
+    from core.runs.store import RunStore
+    from core.runs.worker import run_in_pool
 
     store = store or RunStore()
 
@@ -319,8 +319,8 @@ def units_curve(outcome: SweepOutcome) -> pd.DataFrame:
 def cached_outcome(plan: SweepPlan, store: RunStore | None = None) -> SweepOutcome:
     """The sweep's runs that are already in the run store (nothing is trained): what a page
     shows after a reload."""
-    from core.pipeline import request_key
-    from core.training.runs import RunStore
+    from core.runs.pipeline import request_key
+    from core.runs.store import RunStore
 
     store = store or RunStore()
     outcome = SweepOutcome()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.charts.backtest import backtest_figure
 from core.config import BASELINE_LABELS
-from core.training.backtest import DEFAULT_FOLDS, backtest_report, plan_backtest, summary_frame
+from core.runs.backtest import DEFAULT_FOLDS, backtest_report, plan_backtest, summary_frame
 from pages.components import services
 from pages.components.guard import guarded_function, show_error
 

@@ -13,7 +13,7 @@ from pages.components.guard import show_error
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _inspect(home: str, key: str, window_end: str) -> dict:
-    from core.training.analysis import in_pool
+    from core.runs.analysis import in_pool
 
     return in_pool("inspect", services.store(), key, window_end)
 

@@ -192,7 +192,7 @@ def _panel(
         ):
             state.set_request(result.request if result is not None else state.current_request())
             st.switch_page(target, query_params=state.query_for_navigation())
-        _loss_chart(snapshot.history, task)
+        _loss_chart(snapshot.history, task, result.best_epoch if result is not None else None)
         return
     if snapshot.status == "failed":
         st.error(
@@ -203,11 +203,12 @@ def _panel(
     st.warning(snapshot.error or "The training was cancelled; nothing was saved.")
 
 
-def _loss_chart(history: dict, task: str = "regression") -> None:
+def _loss_chart(history: dict, task: str = "regression", best_epoch: int | None = None) -> None:
     if not history or not history.get("loss"):
         st.caption("The error chart appears after the first epoch.")
         return
-    st.plotly_chart(loss_figure(history, title="Error per epoch", task=task), key="live_loss")
+    figure = loss_figure(history, title="Error per epoch", task=task, best_epoch=best_epoch)
+    st.plotly_chart(figure, key="live_loss")
     st.caption(
         "Lower is better. Blue: error on the training windows; orange: on the validation "
         "part the network does not learn from. If orange rises while blue falls, the network "

@@ -32,14 +32,14 @@ def start_pool() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _store(home: str):
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
 
     return RunStore()
 
 
 @st.cache_resource(show_spinner=False)
 def _registry(home: str):
-    from core.training.jobs import JobRegistry
+    from core.runs.jobs import JobRegistry
 
     limit = int(os.environ.get(MAX_CONCURRENT_ENV, "1") or 1)
     return JobRegistry(store=_store(home), max_concurrent=limit)
@@ -64,7 +64,7 @@ def series_for(data: DataConfig) -> Series:
 @st.cache_data(max_entries=64, ttl=900, show_spinner=False)
 def key_for(request: RunRequest) -> str:
     """The run key of a request (same inputs, same key)."""
-    from core.pipeline import request_key
+    from core.runs.pipeline import request_key
 
     return request_key(request)
 
@@ -97,7 +97,7 @@ def forget_run(key: str) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _forecast(home: str, key: str, horizon: int) -> pd.DataFrame:
-    from core.training.worker import forecast_in_pool
+    from core.runs.worker import forecast_in_pool
 
     return forecast_in_pool(_store(home), key, horizon)
 

@@ -18,7 +18,7 @@ def intervals_for(result) -> dict:
     """The run's intervals; a run saved before intervals existed gets them from the pool once."""
     if result.intervals or result.task != "regression":
         return result.intervals
-    from core.training.analysis import in_pool
+    from core.runs.analysis import in_pool
 
     try:
         with st.spinner("Measuring how sure the forecasts are (once per run)..."):

@@ -75,8 +75,8 @@ def assert_clean(at: AppTest) -> None:
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
     """A data home with TINY and TINY_CLASSIFIER already trained (shared by the page tests)."""
-    from core.pipeline import run_experiment
-    from core.training.runs import RunStore
+    from core.runs.pipeline import run_experiment
+    from core.runs.store import RunStore
 
     home = tmp_path_factory.mktemp("trained-home")
     store = RunStore(home / "runs")

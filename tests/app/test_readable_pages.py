@@ -21,8 +21,8 @@ def _figure(at, index: int = 0) -> dict:
 @pytest.fixture
 def two_regression_runs(trained_home, tmp_path, monkeypatch):
     """A copy of the trained home with a second next-value run (a GRU) trained after TINY."""
-    from core.pipeline import run_experiment
-    from core.training.runs import RunStore
+    from core.runs.pipeline import run_experiment
+    from core.runs.store import RunStore
 
     home = tmp_path / "home"
     shutil.copytree(trained_home, home)

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import json, sys
 from core.training import pool
-from core.training.worker import train_request
+from core.runs.worker import train_request
 from core.paths import sub_dir
 from tests.app.conftest import TINY, open_page
 

@@ -217,15 +217,25 @@ def test_class_accuracy_colours_are_distinct_and_the_legend_clears_the_left_pane
     assert figure.layout.legend.x >= figure.layout.xaxis2.domain[0] - 0.05
 
 
-def test_loss_figure_marks_the_best_epoch_on_a_log_axis():
+def test_loss_figure_marks_the_trainers_best_epoch_on_a_log_axis():
     history = {"loss": [1.0, 0.5, 0.3, 0.2, 0.15], "val_loss": [1.2, 0.6, 0.4, 0.45, 0.5]}
-    figure = charts.loss_figure(history)
+    figure = charts.loss_figure(history, best_epoch=3)
     assert trace_names(figure) == ["Training loss", "Validation loss", "Best epoch 3"]
     assert list(figure.data[0].x) == [1, 2, 3, 4, 5]
     assert list(figure.data[2].x) == [3] and list(figure.data[2].y) == [0.4]
     assert figure.layout.yaxis.type == "log"
-    only_training = charts.loss_figure({"loss": [0.5, 0.4], "val_loss": []})
+    only_training = charts.loss_figure({"loss": [0.5, 0.4], "val_loss": []}, best_epoch=2)
     assert trace_names(only_training) == ["Training loss", "Best epoch 2"]
+    assert trace_names(charts.loss_figure(history)) == ["Training loss", "Validation loss"]
+
+
+def test_loss_figure_star_is_the_trainers_best_epoch_not_the_lowest_point():
+    # A cosine schedule looks for the best epoch from its middle on: a lucky dip at epoch 1
+    # is not the best epoch, and the star must say what the page says ("best at epoch 4").
+    history = {"loss": [1.0, 0.5, 0.3, 0.2, 0.15], "val_loss": [0.1, 0.6, 0.4, 0.3, 0.5]}
+    figure = charts.loss_figure(history, best_epoch=4)
+    star = figure.data[-1]
+    assert star.name == "Best epoch 4" and list(star.x) == [4] and list(star.y) == [0.3]
 
 
 def test_metrics_bar_figure_one_panel_per_metric():

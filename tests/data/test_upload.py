@@ -279,7 +279,9 @@ def test_irregular_dates_load_with_a_note_on_what_would_work():
     text = "Date,Value\n" + "".join(f"{day:%Y-%m-%d},{k}\n" for k, day in enumerate(dates))
     series = load(saved(text))
     assert series.frequency == "irregular" and series.unit == "steps"
-    assert "one value per week or month" in series.cleaning.notes[-1]
+    steps = np.diff(days)
+    assert f"steps from {steps.min()} to {steps.max()} days" in series.cleaning.notes[-1]
+    assert "one value per hour, day, week or month" in series.cleaning.notes[-1]
 
 
 def test_same_column_for_dates_and_values():

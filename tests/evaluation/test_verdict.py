@@ -23,7 +23,7 @@ def _test(values: dict) -> RegressionScores:
     return RegressionScores.from_dict(values)
 
 
-def _baselines(naive=10.0, linear_ar=9.0):
+def _baselines(naive=10.0, linear_ar=12.0):
     return baselines_from_dict(
         {
             "naive": {"test": {"mse": naive, "mae": 2.0, "directional_accuracy": 0.0}},
@@ -33,13 +33,26 @@ def _baselines(naive=10.0, linear_ar=9.0):
     )
 
 
-def test_better_than_persistence_says_how_much():
+def test_better_than_every_rule_says_how_much():
     verdict = regression_verdict(
-        "LSTM", _test({"mse": 8.8, "directional_accuracy": 0.61}), _baselines()
+        "LSTM", _test({"mse": 8.8, "directional_accuracy": 0.61}), _baselines(linear_ar=10.5)
     )
     assert verdict.tone == "good"
     assert verdict.headline.startswith("The LSTM's error is 12% lower than tomorrow = today")
     assert any("61%" in line for line in verdict.details)
+
+
+def test_the_headline_and_its_tone_follow_the_best_simple_rule():
+    # The case: 53% below tomorrow = today but 86% worse than the straight line.
+    verdict = regression_verdict("LSTM", _test({"mse": 4.7}), _baselines(linear_ar=2.527))
+    assert verdict.tone == "bad"
+    assert verdict.headline == "Straight-line rule forecasts better: the LSTM is 86% worse than it."
+    assert any("53% better than it" in line for line in verdict.details)
+    # Beating tomorrow = today (10) and the straight line (9) is good, and named by the best.
+    good = regression_verdict("LSTM", _test({"mse": 8.0}), _baselines(linear_ar=9.0))
+    assert good.tone == "good" and "11% lower than the best simple rule" in good.headline
+    level = regression_verdict("LSTM", _test({"mse": 9.05}), _baselines(linear_ar=9.0))
+    assert level.tone == "neutral" and "about as well as the best simple rule" in level.headline
 
 
 def test_worse_than_persistence_is_said_plainly():
@@ -57,8 +70,9 @@ def test_level_with_persistence_means_copying():
 
 def test_best_other_baseline_is_named_and_failed_ones_skipped():
     verdict = regression_verdict("LSTM", _test({"mse": 9.5}), _baselines(linear_ar=8.0))
-    assert any("Straight-line rule" in line and "does better" in line for line in verdict.details)
-    assert any("19% worse than it" in line for line in verdict.details)
+    assert "Straight-line rule forecasts better" in verdict.headline
+    assert "19% worse than it" in verdict.headline
+    assert verdict.tone == "bad"
 
 
 def test_much_worse_is_said_as_a_factor():
@@ -142,7 +156,7 @@ def test_model_names_read_well_in_sentences():
 
 def test_runs_table_from_summaries():
     from core.config import RunRequest
-    from core.training.runs import RunSummary
+    from core.runs.store import RunSummary
 
     summary = RunSummary(
         key="k1",

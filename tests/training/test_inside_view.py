@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
-from core.pipeline import run_experiment
+from core.runs.pipeline import run_experiment
+from core.runs.store import RunStore
 from core.training.inside_view import inspect_run, window_end_dates
-from core.training.runs import RunStore
 
 
 def tiny_request(family: str) -> RunRequest:
@@ -41,7 +41,7 @@ def test_gates_have_one_row_per_step_and_stay_in_zero_one(tmp_path, family, gate
 
 def test_dense_gets_one_weight_per_lag_for_a_chosen_window(tmp_path):
     result = run_experiment(tiny_request("dense"), store=RunStore(tmp_path))
-    from core.pipeline import load_prepared
+    from core.runs.pipeline import load_prepared
 
     chosen = window_end_dates(load_prepared(result.request))[5].strftime("%Y-%m-%d")
     report = inspect_run(result, chosen)

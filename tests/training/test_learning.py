@@ -9,8 +9,8 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.evaluation.verdict import linear_share_sentence
-from core.pipeline import run_experiment
-from core.training.runs import RunStore
+from core.runs.pipeline import run_experiment
+from core.runs.store import RunStore
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "btc_close_2020_2024.csv"
 

@@ -12,10 +12,10 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.errors import ConfigError, TrainingCancelled, TrainingError
+from core.runs.store import RunStore
+from core.runs.worker import forecast_stored, train_request
 from core.training import pool as pool_module
 from core.training.pool import WorkerPool
-from core.training.runs import RunStore
-from core.training.worker import forecast_stored, train_request
 
 TINY = RunRequest(
     data=DataConfig(length=300, seed=3),
@@ -172,7 +172,7 @@ def test_a_task_learns_that_another_one_is_waiting(pool):
 
 
 def test_a_network_warmed_in_a_worker_stays_warm_there(pool, tmp_path):
-    from core.training.worker import warm_request
+    from core.runs.worker import warm_request
 
     values = TINY.to_dict()
     assert pool.run(warm_request, values, home=str(tmp_path)) is True

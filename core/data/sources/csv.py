@@ -15,14 +15,14 @@ def load(data: Any) -> Any:
 
 def default_split(data: Any, frequency: str | None = None) -> Any:
     """The last 20% as test, with a window that suits the file's frequency (e.g. 13 weeks,
-    12 months, 5 years; see core.data.series.DEFAULT_LOOKBACKS)."""
+    12 months, 5 years, 48 hours; see core.data.frequency.default_lookback)."""
     from core.config import SplitConfig
 
     split = SplitConfig(method="fraction", test_fraction=0.2, scaling_margin=1.5)
     if frequency is not None:
-        from core.data.series import DEFAULT_LOOKBACKS
+        from core.data.frequency import default_lookback
 
-        split = split.replace(lookback=DEFAULT_LOOKBACKS.get(frequency, split.lookback))
+        split = split.replace(lookback=default_lookback(frequency))
     return split
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from core.config import DataConfig, RunRequest, SplitConfig
 from core.errors import ConfigError, TrainingCancelled
-from core.training.jobs import JobRegistry
-from core.training.runs import RunStore
+from core.runs.jobs import JobRegistry
+from core.runs.store import RunStore
 from core.training.trainer import EpochUpdate
 
 
@@ -213,8 +213,8 @@ SERVER = """
 import sys, time
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.training import pool
-from core.training.jobs import JobRegistry
-from core.training.runs import RunStore
+from core.runs.jobs import JobRegistry
+from core.runs.store import RunStore
 
 request = RunRequest(
     data=DataConfig(length=600, seed=6),

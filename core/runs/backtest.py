@@ -17,7 +17,7 @@ from core.errors import ConfigError
 from core.scores import RegressionScores
 
 if TYPE_CHECKING:
-    from core.pipeline import RunResult
+    from core.runs.pipeline import RunResult
 
 DEFAULT_FOLDS = 5
 NETWORK = "network"
@@ -142,7 +142,7 @@ def run_backtest(
     **runner_options: Any,
 ) -> dict[str, Any]:
     """Run (or load) every fold in turn with `runner` (default pipeline.run_experiment)."""
-    from core.pipeline import run_experiment
+    from core.runs.pipeline import run_experiment
 
     runner = runner or run_experiment
     planned = plan_backtest(request, folds)

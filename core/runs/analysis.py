@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
 
 
 def _stored_run(store_root: str, key: str, home: str | None):
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
 
     if home:  # uploads and downloads live in the submitting server's home
         os.environ["FORECAST_LAB_HOME"] = home
@@ -21,7 +21,7 @@ def _stored_run(store_root: str, key: str, home: str | None):
 
 def intervals_stored(store_root: str, key: str, home: str | None = None) -> dict[str, Any]:
     """In a worker: calibrate a stored run's intervals and save them with the run."""
-    from core.pipeline import intervals_run
+    from core.runs.pipeline import intervals_run
 
     store, result = _stored_run(store_root, key, home)
     if result is None:

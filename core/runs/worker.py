@@ -16,7 +16,7 @@ from core.config import RunRequest
 
 if TYPE_CHECKING:
     from core.results import RunResult
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
     from core.training.trainer import EpochUpdate
 
 
@@ -32,8 +32,8 @@ def train_request(
 
     `home` is the submitting server's data home: uploads and downloads are read from there,
     whatever home the (long-lived, shared) worker started with."""
-    from core.pipeline import run_experiment
-    from core.training.runs import RunStore
+    from core.runs.pipeline import run_experiment
+    from core.runs.store import RunStore
 
     if home:
         os.environ["FORECAST_LAB_HOME"] = home
@@ -69,7 +69,7 @@ def run_in_pool(
 def warm_request(request_values: dict, home: str | None = None) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
     giving way as soon as another task is waiting. False when it was warm already."""
-    from core.pipeline import load_prepared
+    from core.runs.pipeline import load_prepared
     from core.training.pool import another_task_waiting
     from core.training.trainer import warm_network
 
@@ -91,8 +91,8 @@ def warm_in_pool(request: RunRequest) -> bool:
 
 def forecast_stored(store_root: str, key: str, horizon: int) -> pd.DataFrame:
     """In a worker: the recursive forecast of a stored run for a horizon (empty if it is gone)."""
-    from core.pipeline import forecast_run
-    from core.training.runs import RunStore
+    from core.runs.pipeline import forecast_run
+    from core.runs.store import RunStore
 
     result = RunStore(Path(store_root)).load(key)
     if result is None:

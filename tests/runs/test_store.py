@@ -9,10 +9,10 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.models.forecasters import FORECASTERS
-from core.pipeline import forecast_run, run_experiment
+from core.runs.jobs import JobRegistry
+from core.runs.pipeline import forecast_run, run_experiment
+from core.runs.store import RunStore
 from core.scores import ClassificationScores, RegressionScores
-from core.training.jobs import JobRegistry
-from core.training.runs import RunStore
 
 
 def tiny_request(**model_changes) -> RunRequest:

@@ -18,7 +18,7 @@ from core.scores import RunScores, baselines_from_dict
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
     from core.training.trainer import EpochUpdate
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def run_experiment(
 ) -> RunResult:
     """Train (or load from the run store) the model a request describes and evaluate it."""
     from core.data.prepare import prepare
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
 
     store = store or RunStore()
     series = load_series(request.data)
@@ -249,7 +249,7 @@ def _forecast(model: Any, prepared: Prepared, horizon: int) -> pd.DataFrame:
 
 def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
     """Recursive forecast of a saved run for a new horizon (no retraining)."""
-    from core.training.runs import load_model
+    from core.runs.store import load_model
 
     if result.task == "classification" or result.model_path is None:
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
@@ -260,7 +260,7 @@ def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
 def intervals_run(result: RunResult) -> dict[str, Any]:
     """Prediction intervals of a saved regression run, calibrated from its saved model."""
     from core.evaluation.intervals import intervals_for_run
-    from core.training.runs import load_model
+    from core.runs.store import load_model
 
     if result.task == "classification" or result.model_path is None:
         return {}

@@ -6,8 +6,8 @@ import numpy as np
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.data import load_series
-from core.training.backtest import backtest_table, plan_backtest, run_backtest
-from core.training.runs import RunStore
+from core.runs.backtest import backtest_table, plan_backtest, run_backtest
+from core.runs.store import RunStore
 
 
 def tiny_request() -> RunRequest:

@@ -21,7 +21,7 @@ from core.errors import ForecastLabError, TrainingCancelled
 
 if TYPE_CHECKING:
     from core.results import RunResult
-    from core.training.runs import RunStore
+    from core.runs.store import RunStore
     from core.training.trainer import EpochUpdate
 
 logger = logging.getLogger(__name__)
@@ -99,8 +99,8 @@ class JobRegistry:
         runner: Callable[..., RunResult] | None = None,
         preparer: Callable[[RunRequest], object] | None = None,
     ) -> None:
-        from core.training.runs import RunStore
-        from core.training.worker import run_in_pool, warm_in_pool
+        from core.runs.store import RunStore
+        from core.runs.worker import run_in_pool, warm_in_pool
 
         self.store = store or RunStore()
         self.max_concurrent = max(1, int(max_concurrent))
@@ -120,7 +120,7 @@ class JobRegistry:
 
     def submit(self, request: RunRequest) -> str:
         """Start (or join) the job for a request and return its id (the run key)."""
-        from core.pipeline import request_key
+        from core.runs.pipeline import request_key
 
         key = request_key(request)
         with self._lock:
@@ -147,7 +147,7 @@ class JobRegistry:
 
     def prepare(self, request: RunRequest) -> None:
         """Give the request's training a head start while its settings are being chosen: the
-        pool traces its network (core.training.worker.warm_request), so a what-if's first
+        pool traces its network (core.runs.worker.warm_request), so a what-if's first
         epoch comes at once. Only when no training runs or waits, one at a time, once per
         architecture; it gives way to any training submitted meanwhile. Returns at once."""
         shape = (

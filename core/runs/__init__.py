@@ -1,0 +1,1 @@
+"""The run service: the pipeline, the run store, background jobs, backtests and analyses."""

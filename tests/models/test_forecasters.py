@@ -109,8 +109,8 @@ class Drift(Forecaster):
 def test_a_forecaster_added_to_the_registry_reaches_pipeline_verdict_and_charts(monkeypatch):
     from core.charts.results import forecast_figure
     from core.evaluation.verdict import metrics_table, regression_verdict
-    from core.pipeline import run_experiment
-    from core.training.runs import RunStore
+    from core.runs.pipeline import run_experiment
+    from core.runs.store import RunStore
 
     monkeypatch.setitem(FORECASTERS, "drift", Drift)
     request = RunRequest(
@@ -127,6 +127,6 @@ def test_a_forecaster_added_to_the_registry_reaches_pipeline_verdict_and_charts(
     assert "Drift line" in table.index
     peers = {name: result.baselines[name] for name in ("naive", "drift")}
     verdict = regression_verdict("LSTM", result.metrics.test, peers)
-    assert any("Drift line" in line for line in verdict.details)
+    assert any("Drift line" in line for line in (verdict.headline, *verdict.details))
     figure = forecast_figure(result.predictions, baselines=["drift"])
     assert "Drift line" in {trace.name for trace in figure.data}

@@ -21,8 +21,12 @@ def default_split(data: Any, frequency: str | None = None) -> Any:
 
 
 def default_data(**settings: Any) -> Any:
+    """The synthetic preset, then the given settings; the chaotic generator without a noise
+    level gets the Data page's light noise (the default 5.0 would bury its signal)."""
     from core.config import DataConfig
 
+    if settings.get("generator") == "mackey_glass" and settings.get("noise_level") is None:
+        settings = {**settings, "noise_level": NONLINEAR_DEMO_NOISE}
     return DataConfig(**{**settings, "source": "synthetic"})
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import numpy as np
 
+from core.data.frequency import calendar_seasons
+
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
 
@@ -80,7 +82,7 @@ def validation_start(train_end: int) -> int:
 def season_candidates(prepared: Prepared, fit_end: int) -> tuple[int, ...]:
     """The calendar season(s) of the frequency and the one the detector found, each kept when
     the part it is fitted on holds at least two of them; (1,) (no season) when none fits."""
-    calendar = getattr(prepared, "calendar_seasons", None) or (prepared.calendar_season,)
+    calendar = calendar_seasons(prepared.series.frequency)
     found = (*calendar, prepared.season_length)
     seasons = sorted({int(s) for s in found if int(s) >= 2 and 2 * int(s) <= fit_end})
     return tuple(seasons) or (1,)

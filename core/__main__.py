@@ -23,9 +23,8 @@ from core.config import (  # noqa: E402
     RunRequest,
     SplitConfig,
     TrainConfig,
-    default_split_for,
 )
-from core.data.sources import SOURCE_REGISTRY  # noqa: E402
+from core.data.sources import SOURCE_REGISTRY, default_split_for  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
 from core.json_values import json_ready  # noqa: E402
 from core.models.families import FAMILY_REGISTRY  # noqa: E402
@@ -47,6 +46,9 @@ SECTIONS: dict[str, type] = {
     "model": ModelConfig,
     "train": TrainConfig,
 }
+
+
+LAYERS_DEST = "model__layers"
 
 
 def _flag(section: str, name: str) -> str:
@@ -138,7 +140,29 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
             if preset:
                 details.append(preset)
             kwargs["help"] = "; ".join(details).replace("%", "%%")
+            if (section, item.name) == ("model", "hidden_layers"):
+                kwargs["help"] = argparse.SUPPRESS  # scripts written before --layers still run
+                group.add_argument(
+                    "--layers",
+                    dest=LAYERS_DEST,
+                    type=int,
+                    default=None,
+                    metavar="LAYERS",
+                    help="the family's own layers (LSTM layers of an LSTM, Dense layers of a "
+                    "Dense network; the output neuron is not counted), as the Model page and "
+                    "run names count them: 2 to 12 for recurrent families, 1 to 11 for Dense",
+                )
             group.add_argument(_flag(section, item.name), **kwargs)
+        if section == "data":  # the short forms of --date-order
+            for order in ("dayfirst", "monthfirst"):
+                group.add_argument(
+                    f"--{order}",
+                    dest=_dest("data", "date_order"),
+                    action="store_const",
+                    const=order,
+                    help=f"read dates like 06.01.2024 {order.replace('first', ' first')} "
+                    "(the same as --date-order " + order + ")",
+                )
 
 
 def request_from_args(args: argparse.Namespace) -> RunRequest:
@@ -155,13 +179,15 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     data = source.default_data(**given["data"])
     frequency = None
     if source.needs_file:  # the file decides the window, from its frequency
-        from core.data import load_series
+        from core.data.sources import load_series
 
         frequency = load_series(data).frequency
     split = default_split_for(data, frequency).replace(**given["split"])
     # The family's own starting values (as the Model page and the bench use), then the flags.
     family = FAMILY_REGISTRY[given["model"].get("family", ModelConfig().family)]
     model = family.starting_model(ModelConfig()).replace(**given["model"])
+    if getattr(args, LAYERS_DEST, None) is not None:
+        model = model.with_layers(getattr(args, LAYERS_DEST))
     train_given = dict(given["train"])
     # An epoch count or batch size given on the command line is used as given.
     if "epochs" in train_given:
@@ -174,8 +200,8 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
 
 def _print_cleaning(data: DataConfig) -> None:
     """What loading the file did (frequency, filled or dropped values, repeated dates)."""
-    from core.data import load_series
     from core.data.clean import describe_frequency
+    from core.data.sources import load_series
 
     series = load_series(data)
     print(f"file: {len(series)} rows, {describe_frequency(series.frequency)}")

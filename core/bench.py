@@ -18,9 +18,9 @@ from core.config import (
     ModelConfig,
     SplitConfig,
     TrainConfig,
-    nonlinear_demo_request,
 )
 from core.data.sources.btc import PRESET_START as BTC_PRESET_START
+from core.data.sources.synthetic import nonlinear_demo_request
 from core.models.families import FAMILY_REGISTRY
 
 QUICK_FAMILIES = ("dense",)
@@ -206,8 +206,8 @@ def bench_nonlinear(quick, out) -> dict[str, Any]:
 def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
     """Study A's Bitcoin up/flat/down settings on the recorded fixture, over several seeds."""
     from core.config import SplitConfig as Split
-    from core.data import load_series
     from core.data.prepare import prepare
+    from core.data.sources import load_series
     from core.data.upload import import_file
     from core.evaluation.forecast import predict_next
     from core.evaluation.metrics import classification_metrics

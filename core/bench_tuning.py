@@ -28,7 +28,8 @@ MEMORY_AFTER = (1, 10)  # resident MB after these trials, and after the last
 
 def bench_config(space: str, strategy: str, trials: int, trial_seconds: float | None, csv: str):
     """The settings `python -m core tune --space SPACE` would use (study B: its protocol)."""
-    from core.config import DataConfig, default_split_for
+    from core.config import DataConfig
+    from core.data.sources import default_split_for
     from core.tuning.settings import TuneConfig, study_b_config
 
     if space == "study-b":

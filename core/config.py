@@ -7,18 +7,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.data.sources import SOURCE_REGISTRY
-from core.data.sources.synthetic import (  # noqa: F401  (re-exported for the pages)
-    NONLINEAR_DEMO_NOISE,
-    nonlinear_demo_request,
-)
 from core.data_config import (  # noqa: F401  (re-exported: DataConfig is declared there)
     DUPLICATE_RULES,
     FILL_METHODS,
     GENERATORS,
     NOISE_KINDS,
     PROVIDERS,
-    SOURCE_LABELS,
     SOURCES,
     DataConfig,
 )
@@ -245,9 +239,26 @@ class ModelConfig(ConfigBase):
     )
 
     @property
+    def layers(self) -> int:
+        """The one layer count the app shows (page, sweeps, run names, links, command line): the
+        family's own layers, e.g. the LSTM layers of an LSTM; the single output neuron that
+        turns the last layer into the forecast is not counted. Stored as hidden_layers, the
+        layers beyond the family's first (and, for recurrent ones, last) layer."""
+        return self.hidden_layers + FAMILY_REGISTRY[self.family].layers_beyond_hidden
+
+    def with_layers(self, layers: int) -> ModelConfig:
+        """This config with `layers` of the family's own layers (see `layers`)."""
+        family = FAMILY_REGISTRY[self.family]
+        lowest = family.layers_beyond_hidden
+        if not lowest <= layers <= lowest + 10:
+            raise ConfigError(
+                f"{layers} {family.layers_word} is out of range; use {lowest} to {lowest + 10}."
+            )
+        return self.replace(hidden_layers=layers - lowest)
+
+    @property
     def label(self) -> str:
-        layers = self.hidden_layers + FAMILY_REGISTRY[self.family].layers_beyond_hidden
-        return f"{FAMILY_LABELS[self.family]} {layers}x{self.units} {self.activation}"
+        return f"{FAMILY_LABELS[self.family]} {self.layers}x{self.units} {self.activation}"
 
 
 @dataclass(frozen=True)
@@ -389,14 +400,3 @@ def run_key(request: RunRequest, data_fingerprint: str) -> str:
         {"schema": SCHEMA_VERSION, "data": data_fingerprint, "request": payload}, sort_keys=True
     )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def default_split_for(data: DataConfig, frequency: str | None = None) -> SplitConfig:
-    """The source's preset split (core/data/sources/<source>.py); a file's frequency, when
-    known, picks an uploaded series' window."""
-    return SOURCE_REGISTRY[data.source].default_split(data, frequency)
-
-
-def default_data_for(source: str, **settings: Any) -> DataConfig:
-    """The source's preset data settings, then the given ones (e.g. Bitcoin from 2020-10-28)."""
-    return SOURCE_REGISTRY[source].default_data(**settings)

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.data.sources import SOURCE_REGISTRY
 from core.errors import ConfigError
 from core.settings import ConfigBase, setting
 
-SOURCES = tuple(SOURCE_REGISTRY)  # one module per source in core/data/sources/
+# one module per source in core/data/sources/, registered in core.data.sources.SOURCE_REGISTRY;
+# declared here too, as the configs sit below the sources (a test holds the lists together)
+SOURCES = ("synthetic", "btc", "sp500", "csv")
+FILE_SOURCES = ("csv",)  # sources that read an uploaded file (csv_path)
 PROVIDERS = ("yahoo", "cdd")
 NOISE_KINDS = ("gaussian", "ar1")
 GENERATORS = ("sine", "mackey_glass")
 FILL_METHODS = ("interpolate", "ffill", "drop")  # missing values in an uploaded file
 DUPLICATE_RULES = ("last", "mean")  # a date that appears more than once
-
-SOURCE_LABELS = {name: source.label for name, source in SOURCE_REGISTRY.items()}
+DATE_ORDERS = ("auto", "dayfirst", "monthfirst")  # dates written as day/month numbers
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class DataConfig(ConfigBase):
         None,
         "Value column",
         "The column with the numbers to forecast (e.g. a closing price); empty = detected.",
+    )
+    date_order: str = setting(
+        "auto",
+        "Date order",
+        "How dates written as numbers (06.01.2024, 1/6/2024) are read, for the whole column: "
+        "auto = from the file (day first when a first number is over 12, month first when a "
+        "second one is); when every day is 12 or less the file cannot tell, so choose dayfirst "
+        "or monthfirst.",
+        choices=DATE_ORDERS,
     )
     fill: str = setting(
         "interpolate",
@@ -180,10 +190,9 @@ class DataConfig(ConfigBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        source = SOURCE_REGISTRY[self.source]
-        if source.needs_file and not self.csv_path:
+        if self.source in FILE_SOURCES and not self.csv_path:
             raise ConfigError(
-                f"The {source.label} source needs a file; upload one or pick another source."
+                f"The {self.source} source needs a file; upload one or pick another source."
             )
         if len(self.seasonal_periods) != len(self.seasonal_amplitudes):
             raise ConfigError(
@@ -194,7 +203,3 @@ class DataConfig(ConfigBase):
     @property
     def is_synthetic(self) -> bool:
         return self.source == "synthetic"
-
-    @property
-    def label(self) -> str:
-        return SOURCE_REGISTRY[self.source].title(self)

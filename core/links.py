@@ -27,6 +27,9 @@ SECTIONS: dict[str, type] = {
 HORIZON = "horizon"
 NONE_TEXT = "none"
 UPLOAD_FIELD = ("data", "csv_path")  # a file on the server: only uploads, by content id
+# The network's depth travels as the one count the app shows (ModelConfig.layers: the family's
+# own layers); links made before it say model.hidden_layers, which is still read.
+LAYERS = "model.layers"
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,17 @@ def _upload_or_refuse(text: str) -> str:
         ) from error
 
 
+def _layers_to_hidden(text: str, model: dict[str, Any], ignored: list[str]) -> None:
+    """model.layers=N (the family's own layers) into the stored hidden_layers, for the family
+    the link names; a bad count is ignored alone, like any other setting."""
+    try:
+        family = str(model.get("family", ModelConfig().family))
+        count = int(_decode(text, int))
+        model["hidden_layers"] = ModelConfig(family=family).with_layers(count).hidden_layers
+    except (ValueError, ConfigError) as error:
+        ignored.append(f"{LAYERS}={text} ({error})")
+
+
 def request_to_query(request: RunRequest) -> dict[str, str]:
     """The request's fields that differ from the defaults, as {"section.field": "text"}."""
     query: dict[str, str] = {}
@@ -118,6 +132,8 @@ def request_to_query(request: RunRequest) -> dict[str, str]:
                 if (section, item.name) == UPLOAD_FIELD and value:
                     value = Path(str(value)).name  # the content id; never a server path
                 query[f"{section}.{item.name}"] = _encode(value)
+    if query.pop("model.hidden_layers", None) is not None:
+        query[LAYERS] = str(request.model.layers)
     if request.horizon != RunRequest().horizon:
         query[HORIZON] = str(request.horizon)
     return query
@@ -131,7 +147,10 @@ def request_from_query(params: Mapping[str, str]) -> ParsedLink:
     ignored: list[str] = []
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     horizon = RunRequest().horizon
+    layers = params.get(LAYERS)
     for name, text in params.items():
+        if name == LAYERS:
+            continue
         if name == HORIZON:
             try:
                 horizon = int(_decode(text, int))
@@ -161,6 +180,8 @@ def request_from_query(params: Mapping[str, str]) -> ParsedLink:
             if any(item.startswith("data.csv_path=") for item in ignored):
                 sections["data"].pop("source", None)
     configs: dict[str, Any] = {}
+    if layers is not None:
+        _layers_to_hidden(layers, sections["model"], ignored)
     for section, values in sections.items():
         config_class = SECTIONS[section]
         try:

@@ -8,10 +8,9 @@ from types import SimpleNamespace
 import streamlit as st
 
 from core.charts import series_figure
-from core.config import default_split_for
 from core.data.clean import describe_frequency
 from core.data.series import unit as unit_word
-from core.data.sources import SOURCE_REGISTRY
+from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError, ForecastLabError
 from core.evaluation.verdict import data_notice_words
 from pages.components import data_forms, job_panel, runtime, services, state, window_suggestion

@@ -85,22 +85,19 @@ for column, (kind, title, text, tooltip) in zip(columns, DEMOS, strict=True):
     with column.container(border=True, height="stretch"):
         st.markdown(f"**{title}**")
         st.caption(text)
-        available = services.demo_available(kind)
-        if available:
-            series = services.series_for(services.demo_request(kind).data)
-            st.plotly_chart(
-                preview_figure(series.dates, series.values),
-                config={"displayModeBar": False},
-                key=f"preview_{kind}",
-            )
+        series = services.series_for(services.demo_request(kind).data)
+        st.plotly_chart(
+            preview_figure(series.dates, series.values),
+            config={"displayModeBar": False},
+            key=f"preview_{kind}",
+        )
         if st.button(
             "Try the demo" if kind == "linear" else "Try the chaotic demo",
             type="primary",
             icon=":material/play_arrow:",
             width="stretch",
             key=f"demo_{kind}",
-            disabled=not available,
-            help=tooltip if available else "This demo is not available in this version yet.",
+            help=tooltip,
         ):
             chosen_demo = kind
 if chosen_demo is not None:

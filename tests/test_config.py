@@ -10,10 +10,9 @@ from core.config import (
     RunRequest,
     SplitConfig,
     TrainConfig,
-    default_data_for,
-    default_split_for,
     run_key,
 )
+from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError
 
 
@@ -58,9 +57,9 @@ def test_run_key_depends_on_every_setting_and_the_data_but_not_the_horizon():
 
 
 def test_study_presets():
-    btc = default_data_for("btc")
+    btc = SOURCE_REGISTRY["btc"].default_data()
     assert btc.start_date == "2020-10-28"
     split = default_split_for(btc)
     assert (split.method, split.test_year, split.scaling_margin) == ("calendar_year", 2024, 5.0)
     assert default_split_for(DataConfig()).test_size == 465
-    assert default_split_for(default_data_for("sp500")).test_fraction == 0.2
+    assert default_split_for(SOURCE_REGISTRY["sp500"].default_data()).test_fraction == 0.2

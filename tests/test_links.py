@@ -129,3 +129,16 @@ def test_a_symlink_among_the_uploads_leading_out_is_ignored(tmp_path):
         assert parsed.request.data.csv_path is None
         assert any("not an uploaded file" in item for item in parsed.ignored)
     assert Path(secret).read_text() == CSV
+
+
+def test_links_carry_the_one_layer_count_and_read_old_links():
+    request = RunRequest(model=ModelConfig(hidden_layers=1, units=50))
+    query = request_to_query(request)
+    assert query["model.layers"] == "3" and "model.hidden_layers" not in query
+    assert request_from_query(query).request.model == request.model
+    old = request_from_query({"model.hidden_layers": "1", "model.units": "50"})
+    assert old.request.model.label == request.model.label == "LSTM 3x50 tanh"
+    dense = request_from_query({"model.family": "dense", "model.layers": "1"})
+    assert dense.request.model.layers == 1 and not dense.ignored
+    refused = request_from_query({"model.layers": "1"})
+    assert refused.request.model.layers == 2 and "model.layers=1" in refused.ignored[0]

@@ -7,14 +7,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.atomic import write_atomic
 from core.config import DataConfig
 from core.data.series import Series
+from core.data.snapshot import SNAPSHOT_PROVIDER, snapshot_info, snapshot_prices
 from core.errors import ConfigError, DataSourceError
 from core.paths import sub_dir
 
@@ -25,7 +26,6 @@ DEFAULT_CDD_URL = "https://www.cryptodatadownload.com/cdd"
 DEFAULT_MAX_AGE_HOURS = 12.0
 REQUEST_TIMEOUT_SECONDS = 30
 ALTERNATIVES = "use the synthetic generator or upload a CSV"
-SNAPSHOT_PROVIDER = "snapshot"  # Series.provider of the bundled offline copy (core.data.snapshot)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -220,22 +220,10 @@ def cache_paths(source: str, provider: str) -> tuple[Path, Path]:
     return folder / f"{stem}.csv", folder / f"{stem}.json"
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    # temp file in the same folder + os.replace: readers never see a half-written file
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def _save_cache(source: str, provider: str, prices: pd.Series, fetched_at: pd.Timestamp) -> None:
     csv_path, meta_path = cache_paths(source, provider)
     frame = pd.DataFrame({"date": prices.index.strftime("%Y-%m-%d"), "value": prices.to_numpy()})
-    _write_atomic(csv_path, frame.to_csv(index=False).encode())
+    write_atomic(csv_path, frame.to_csv(index=False).encode())
     meta = {
         "fetched_at": fetched_at.isoformat(),
         "provider": provider,
@@ -246,7 +234,7 @@ def _save_cache(source: str, provider: str, prices: pd.Series, fetched_at: pd.Ti
         "last_date": prices.index[-1].strftime("%Y-%m-%d"),
     }
     # the metadata is written last, so its presence means the CSV beside it is complete
-    _write_atomic(meta_path, json.dumps(meta, indent=2).encode())
+    write_atomic(meta_path, json.dumps(meta, indent=2).encode())
 
 
 def make_series(
@@ -406,8 +394,6 @@ def _with_notice(series: Series, notice: str) -> Series:
 def describe_origin(series: Series) -> str:
     """One line on where market data came from: provider and 'data as of' (fetch time or date)."""
     if series.provider == SNAPSHOT_PROVIDER:
-        from core.data.snapshot import snapshot_info
-
         try:
             last = snapshot_info(series.source).get("last_date", "unknown")
         except DataSourceError:
@@ -456,9 +442,10 @@ def fallback_prices(source: str, provider: str, error: Exception) -> Series:
     cached = cached_prices(source, provider)
     if cached is None:
         reason = f"Could not download {ticker} from {label} ({error}) and nothing is cached"
-        from core.data.snapshot import snapshot_prices
-
-        return snapshot_prices(source, reason)
+        try:
+            return snapshot_prices(source, reason)
+        except DataSourceError as missing:
+            raise DataSourceError(f"{reason}, and {missing} Otherwise {ALTERNATIVES}.") from missing
     as_of = cached.fetched_at.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
     return _with_notice(
         cached,

@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from core.data.series import Series
 from core.errors import DataSourceError
 
 INDEX_FILE = "snapshots.json"
+SNAPSHOT_PROVIDER = "snapshot"  # Series.provider of the bundled offline copy
 
 
 def _folder():
@@ -63,52 +63,26 @@ def load_snapshot(source: str) -> pd.Series:
 
 def snapshot_prices(source: str, reason: str) -> Series:
     """The bundled snapshot of btc or sp500 as a Series whose notice gives the reason it is used
-    and its last date. Its provider is "snapshot" and fetched_at None (nothing was downloaded)."""
-    from core.data.market import ALTERNATIVES, SNAPSHOT_PROVIDER, TICKERS, make_series
-
-    if source not in TICKERS:
-        raise DataSourceError(f"there is no bundled snapshot for '{source}'; use btc or sp500.")
-    try:
-        prices = load_snapshot(source)
-        info = snapshot_info(source)
-    except DataSourceError as error:
-        raise DataSourceError(f"{reason}, and {error} Otherwise {ALTERNATIVES}.") from error
+    and its last date. Its provider is "snapshot" and fetched_at None (nothing was downloaded);
+    a DataSourceError when the snapshot is missing or damaged."""
+    prices = load_snapshot(source)
+    ticker = snapshot_info(source).get("ticker", source)
     last = prices.index[-1].strftime("%Y-%m-%d")
     notice = (
         f"{reason}; showing the bundled snapshot, data as of {last} "
-        f"({info.get('ticker', TICKERS[source])} daily closes from Yahoo Finance). "
+        f"({ticker} daily closes from Yahoo Finance). "
         f"Refresh once online (Data page: Refresh prices; command line: python -m core fetch "
         f"{source})."
     )
-    return make_series(source, SNAPSHOT_PROVIDER, prices, None, notice)
-
-
-def write_snapshot(source: str, ticker: str, prices: pd.Series, origin: str, folder: Path) -> Path:
-    """Write prices (daily closes on a date index) as folder/<stem>.csv.gz and update the index.
-
-    For maintainers refreshing the bundled data, e.g. from a fresh `python -m core fetch`.
-    Closes are rounded to cents; gzip's timestamp is fixed so the same data gives the same bytes.
-    """
-    stem = ticker.replace("^", "").replace("-", "_").lower()
-    frame = pd.DataFrame(
-        {"Date": prices.index.strftime("%Y-%m-%d"), "Close": np.round(prices.to_numpy(), 2)}
+    return Series(
+        dates=pd.DatetimeIndex(prices.index, name="date"),
+        values=prices.to_numpy(dtype=np.float64),
+        name=f"{ticker} close",
+        source=source,
+        provider=SNAPSHOT_PROVIDER,
+        fetched_at=None,
+        notice=notice,
     )
-    path = folder / f"{stem}.csv.gz"
-    text = frame.to_csv(index=False, float_format="%.2f").encode()
-    path.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
-    index_path = folder / INDEX_FILE
-    index = json.loads(index_path.read_text()) if index_path.is_file() else {}
-    index[source] = {
-        "file": path.name,
-        "ticker": ticker,
-        "first_date": frame["Date"].iloc[0],
-        "last_date": frame["Date"].iloc[-1],
-        "rows": len(frame),
-        "columns": "Date,Close (daily close, rounded to cents)",
-        "origin": origin,
-    }
-    index_path.write_text(json.dumps(index, indent=2) + "\n")
-    return path
 
 
-__all__ = ["load_snapshot", "snapshot_index", "snapshot_info", "snapshot_prices", "write_snapshot"]
+__all__ = ["load_snapshot", "snapshot_index", "snapshot_info", "snapshot_prices"]

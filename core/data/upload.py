@@ -4,27 +4,39 @@ uploads folder, and strict validation into a Series with messages that say how t
 from __future__ import annotations
 
 import hashlib
-import io
-import os
 import re
-import tempfile
-import warnings
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.atomic import write_atomic
 from core.config import DataConfig
 from core.data.clean import clean_series, describe_frequency
 from core.data.market import filter_dates
+from core.data.reading import (
+    MISSING_TOKENS,  # noqa: F401  (re-exported)
+    AmbiguousDateOrder,
+    DateOrderQuestion,
+    date_order_of,
+    is_missing,
+    looks_like_dates,
+    name_rows,
+    parse_dates,
+    parse_numbers,
+    question_for,
+)
+from core.data.reading import (
+    read_table as read_cells,
+)
 from core.data.series import Series, check_calendar, unit
 from core.errors import ConfigError, DataSourceError
-from core.limits import max_upload_bytes, megabytes
+from core.limits import max_upload_bytes, max_upload_rows, megabytes, uploads_quota_bytes
 from core.paths import sub_dir
 
 MIN_ROWS = 60
-MISSING_TOKENS = ("", "na", "n/a", "#n/a", "nan", "null", "none", "-", "--", ".", "?")
 PREVIEW_ROWS = 5
 DATE_NAMES = (
     "date", "datetime", "timestamp", "time", "day", "dates", "week", "month", "quarter", "year",
@@ -44,92 +56,56 @@ class CsvPreview:
     head: pd.DataFrame
     row_count: int
     separator: str = ","
+    # date columns whose day/month order the file cannot tell, with the question to ask
+    date_questions: dict[str, DateOrderQuestion] = field(default_factory=dict)
+    numeric_columns: tuple[str, ...] = ()  # columns of numbers: the choices to forecast
 
 
 # ----------------------------------------------------------------------------------------------
 # Reading
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")  # also strips a byte-order mark
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+BINARY_SAMPLE = 65536
+ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx workbook: its reader judges it, not this check
 
 
-def _find_header(text: str) -> tuple[int, str]:
-    """The header line number and separator; banner lines without any separator are skipped."""
-    lines = text.splitlines()
-    for number, line in enumerate(lines[:10]):
-        counts = {separator: line.count(separator) for separator in (",", ";", "\t")}
-        best = max(counts, key=lambda separator: counts[separator])
-        if counts[best] > 0:
-            return number, best
-    return 0, ","
+def _looks_binary(sample: bytes) -> bool:
+    """NUL bytes that are not UTF-16 text (where every other byte of plain text is NUL)."""
+    nuls = sample.count(b"\x00")
+    if not nuls:
+        return False
+    half = max(1, len(sample) // 2)
+    even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
+    return max(even, odd) < 0.4 * half or min(even, odd) > 0.1 * half
+
+
+def check_upload_size(data: bytes) -> None:
+    """Refuse, before parsing, a file over the upload limits (bytes, then lines): a million-row
+    file held the server at 4.9 GB while pandas read it."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise DataSourceError(
+            f"the file holds {megabytes(len(data))}, more than the {megabytes(limit)} a file may "
+            "hold here; upload a shorter file (fewer years, or weekly instead of daily values)."
+        )
+    if not data.startswith(ZIP_SIGNATURE) and _looks_binary(data[:BINARY_SAMPLE]):
+        raise DataSourceError(
+            "the file is not text (it holds binary data, e.g. a spreadsheet, an image or an "
+            "archive); save it as a CSV file (File > Save as > CSV) and upload that."
+        )
+    rows, most = data.count(b"\n"), max_upload_rows()
+    if rows > most + 1:  # the header line besides the data rows
+        raise DataSourceError(
+            f"the file has about {rows:,} rows, more than the {most:,} a series may have here; "
+            "upload fewer rows (a shorter period, or weekly instead of daily values)."
+        )
 
 
 def read_table(data: bytes) -> tuple[pd.DataFrame, str]:
-    """Parse CSV bytes (comma, semicolon or tab separated; BOM allowed) into text cells."""
-    if not data or not data.strip():
-        raise DataSourceError("the CSV file is empty; upload a file with a header row and data.")
-    text = _decode(data)
-    header_line, separator = _find_header(text)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            skiprows=header_line,
-            sep=separator,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-            skip_blank_lines=True,
-        )
-    except (ValueError, pd.errors.ParserError) as error:
-        raise DataSourceError(
-            f"the file could not be read as CSV ({error}); save it as comma-separated text "
-            "with one header row."
-        ) from error
-    frame.columns = [str(column).strip() for column in frame.columns]
-    frame = frame.apply(lambda column: column.str.strip())
-    if frame.shape[1] == 0 or len(frame) == 0:
-        raise DataSourceError(
-            "the CSV file has a header but no data rows; upload a file with data below the header."
-        )
-    return frame, separator
-
-
-def _is_missing(cells: pd.Series) -> pd.Series:
-    """Cells that mean 'no value': empty, NA, N/A, #N/A, NaN, null, -, ? and the like."""
-    return cells.str.strip().str.lower().isin(MISSING_TOKENS)
-
-
-def _parse_numbers(cells: pd.Series, separator: str) -> pd.Series:
-    """Numbers from text cells; with ';' files a decimal comma (1234,5) is accepted too."""
-    cleaned = cells.mask(_is_missing(cells), np.nan)
-    numbers = pd.to_numeric(cleaned, errors="coerce")
-    if separator == ";" and numbers.isna().sum() > cleaned.isna().sum():
-        converted = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        with_comma = pd.to_numeric(converted, errors="coerce")
-        if with_comma.notna().sum() > numbers.notna().sum():
-            numbers = with_comma
-    return numbers.astype(float)
-
-
-def _parse_dates(cells: pd.Series) -> pd.Series:
-    """Dates from text cells (NaT where a cell does not parse); time zones are dropped."""
-    cleaned = cells.replace("", np.nan)
-    with warnings.catch_warnings():
-        # "could not infer format" is expected while guessing which column holds dates
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            dates = pd.to_datetime(cleaned, errors="coerce")
-            if dates.isna().sum() > cleaned.isna().sum():
-                dates = pd.to_datetime(cleaned, errors="coerce", format="mixed")
-        except (ValueError, TypeError):
-            dates = pd.to_datetime(cleaned, errors="coerce", format="mixed", utc=True)
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    return dates
+    """Text cells of an upload (see core.data.reading.read_table), after the size checks."""
+    if data and data.strip():
+        check_upload_size(data)
+    return read_cells(data)
 
 
 def _mostly(parsed: pd.Series, cells: pd.Series) -> bool:
@@ -138,13 +114,13 @@ def _mostly(parsed: pd.Series, cells: pd.Series) -> bool:
 
 
 def _is_numeric(cells: pd.Series, separator: str) -> bool:
-    return _mostly(_parse_numbers(cells, separator), cells)
+    return _mostly(parse_numbers(cells, separator), cells)
 
 
 def _is_dates(cells: pd.Series, separator: str) -> bool:
     if _is_numeric(cells, separator):
         return False  # plain numbers (prices, years, unix seconds) are not taken as dates
-    return _mostly(_parse_dates(cells), cells)
+    return _mostly(looks_like_dates(cells), cells)
 
 
 def _normalised(name: str) -> str:
@@ -193,11 +169,32 @@ def _guess_date_column(frame: pd.DataFrame, sample: pd.DataFrame, separator: str
     return date_column
 
 
+def _date_questions(frame: pd.DataFrame) -> dict[str, DateOrderQuestion]:
+    questions = {}
+    for column in frame.columns:
+        try:
+            order, fields = date_order_of(frame[column])
+        except DataSourceError:
+            continue  # mixed orders: loading names the rows
+        if order == "either":
+            questions[column] = question_for(frame[column], fields)
+    return questions
+
+
 def inspect_csv(data: bytes) -> CsvPreview:
-    """Read an uploaded CSV and guess its date and value columns for the upload form."""
+    """Read an uploaded file and guess its date and value columns for the upload form; list
+    its numeric columns and the date columns whose day/month order must be asked."""
     frame, separator = read_table(data)
     date_column, value_column = guess_columns(frame, separator)
+    sample = frame.head(500)
+    numeric = tuple(
+        column
+        for column in frame.columns
+        if column != date_column and _is_numeric(sample[column], separator)
+    )
     return CsvPreview(
+        date_questions=_date_questions(frame),
+        numeric_columns=numeric,
         columns=list(frame.columns),
         date_column=date_column,
         value_column=value_column,
@@ -215,7 +212,7 @@ def _safe_name(name: str) -> str:
     base = Path(str(name)).name  # never let a client-supplied name climb out of the folder
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
     stem, dot, suffix = cleaned.rpartition(".")
-    if not dot or not stem or suffix.lower() not in ("csv", "txt", "tsv"):
+    if not dot or not stem or suffix.lower() not in ("csv", "txt", "tsv", "xlsx"):
         stem, suffix = cleaned, "csv"
     return f"{stem[:72]}.{suffix.lower()}"
 
@@ -227,19 +224,50 @@ def save_upload(data: bytes, name: str) -> Path:
     """
     if not data:
         raise DataSourceError("the uploaded file is empty; pick a CSV file with data.")
+    check_upload_size(data)
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = sub_dir("uploads") / f"{digest}_{_safe_name(name)}"
     if path.is_file() and path.stat().st_size == len(data):
+        path.touch()  # recently used: the last to make room for new uploads
         return path
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp_name, path)  # atomic: a crash never leaves a half-written upload
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return path
+    _make_room(path.parent, len(data))
+    return write_atomic(path, data)  # a crash never leaves a half-written upload
+
+
+RECENT_SECONDS = 600  # an upload this fresh may be about to be trained on: never removed
+
+
+def _make_room(folder: Path, size: int) -> None:
+    """Keep all uploads together under the quota (FORECAST_LAB_UPLOADS_QUOTA_MB): the uploads
+    used longest ago are removed first, never one from the last ten minutes; DataSourceError
+    when that still leaves no room. Stored runs keep their own data, so they stay loadable."""
+    quota = uploads_quota_bytes()
+    if size > quota:
+        raise DataSourceError(
+            f"the file holds {megabytes(size)}, more than the {megabytes(quota)} all uploads may "
+            "take on this server; upload a shorter file."
+        )
+    stored = []
+    for item in folder.iterdir():
+        try:
+            status = item.stat()
+        except OSError:
+            continue  # removed meanwhile
+        if item.is_file():
+            stored.append((status.st_mtime, status.st_size, item))
+    used = sum(item_size for _, item_size, _ in stored)
+    now = time.time()
+    for modified, item_size, item in sorted(stored):
+        if used + size <= quota or now - modified < RECENT_SECONDS:
+            break
+        item.unlink(missing_ok=True)
+        used -= item_size
+    if used + size > quota:
+        raise DataSourceError(
+            f"the uploads on this server already take {megabytes(used)} of the "
+            f"{megabytes(quota)} allowed, all from the last ten minutes; try again in a few "
+            "minutes, or upload a shorter file."
+        )
 
 
 UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names
@@ -314,6 +342,7 @@ def import_file(path: str | Path) -> str:
         raise DataSourceError(
             f"could not read {source} ({error.strerror or error}); check the path of the CSV file."
         ) from error
+    read_table(data)  # stored only once it parses
     return save_upload(data, source.name).name
 
 
@@ -384,10 +413,10 @@ def load_csv_series(config: DataConfig) -> Series:
 
     # Messages count data rows from 1 below the header ("data row 1" is the first value).
     date_cells, value_cells = frame[date_column], frame[value_column]
-    empty_row = (date_cells == "") & _is_missing(value_cells)
+    empty_row = (date_cells == "") & is_missing(value_cells)
     rows = np.flatnonzero(~empty_row.to_numpy())  # rows with neither a date nor a value: skipped
     date_cells, value_cells = date_cells.iloc[rows], value_cells.iloc[rows]
-    dates = _parse_dates(date_cells)
+    dates = parse_dates(date_cells.reset_index(drop=True), config.date_order, date_column)
     bad_dates = np.flatnonzero(dates.isna().to_numpy())
     if len(bad_dates):
         row = int(rows[bad_dates[0]])
@@ -395,20 +424,21 @@ def load_csv_series(config: DataConfig) -> Series:
         what = "is empty" if cell == "" else f"holds '{cell}', which is not a date"
         raise DataSourceError(
             f"data row {row + 1} of {file_name}: date column '{date_column}' {what} "
-            f"({len(bad_dates)} such rows). Fix those cells (e.g. 2024-01-31) or pick another "
+            f"({name_rows(rows[bad_dates])}). Fix those cells (e.g. 2024-01-31) or pick another "
             "date column."
         )
     check_calendar(dates, file_name)
-    values = _parse_numbers(value_cells, separator)
-    bad_values = np.flatnonzero((values.isna() & ~_is_missing(value_cells)).to_numpy())
+    values = parse_numbers(value_cells, separator)
+    bad_values = np.flatnonzero((values.isna() & ~is_missing(value_cells)).to_numpy())
     bad_values = np.union1d(bad_values, np.flatnonzero(np.isinf(values.to_numpy())))
     if len(bad_values):
         row = int(rows[bad_values[0]])
         cell = frame[value_column].iloc[row]
         raise DataSourceError(
-            f"data row {row + 1} of {file_name}: value column '{value_column}' holds '{cell}', "
-            f"which is not a number ({len(bad_values)} such rows). Fix those cells (empty or NA "
-            "cells count as missing values and are filled), or pick another value column."
+            f"value column '{value_column}' of {file_name} holds text, not a number, in "
+            f"{name_rows(rows[bad_values])} (data row {row + 1}: '{cell}'). Fix those cells "
+            "(empty or NA cells count as missing values and are filled), or pick another value "
+            "column."
         )
     clean_dates, clean_values, cleaning = clean_series(
         pd.DatetimeIndex(dates.to_numpy()),
@@ -452,6 +482,7 @@ def _too_short(file_name: str, row_count: int, series: Series) -> str:
 
 
 __all__ = [
+    "AmbiguousDateOrder",
     "CsvPreview",
     "MIN_ROWS",
     "display_name",

@@ -11,6 +11,7 @@ from core.config import SplitConfig
 from core.data.prepare import dominant_period, split_point
 from core.data.series import Series
 from core.errors import ConfigError
+from core.limits import megabytes, memory_budget
 
 CANDIDATES = (7, 14, 30, 60, 90, 182, 365)
 # A longer window must beat the best shorter one by this share to be worth its cost: it trains
@@ -31,6 +32,7 @@ WINDOWS_PER_STEP = 4
 # window a year scores best: a ridge line there reaches 1.028x, the default LSTM reading it in
 # blocks 1.073-1.089x.
 RIDGE_SHARES = (1e-3, 1e-2, 1e-1)
+DESIGN_COPIES = 3
 # Contiguous folds: each block of time is scored by a fit on the others.
 FOLDS = 5
 
@@ -80,6 +82,12 @@ def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float
     return scores
 
 
+def _comparison_bytes(rows: int, longest: int) -> int:
+    """What _cross_validated_mse holds for windows up to `longest`: the design matrix (float64,
+    one row per target), its relative copy and the fold slices (measured: about 3 designs)."""
+    return DESIGN_COPIES * rows * (longest + 2) * 8
+
+
 def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     """Score candidate windows (7 days to a year, capped by the train length) with a linear
     model fitted on the train part only, and suggest the shortest one within LONGER_WINDOW_GAIN
@@ -92,6 +100,15 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     near_season = any(abs(size - season) <= 0.05 * season for size in CANDIDATES)
     candidates = sorted({*CANDIDATES, *(() if near_season else (season,))})
     usable = [size for size in candidates if train_end - size >= WINDOWS_PER_STEP * (size + 1)]
+    budget = memory_budget()
+    affordable = [size for size in usable if _comparison_bytes(train_end, size) <= budget]
+    if usable and not affordable:
+        raise ConfigError(
+            f"comparing windows on {train_end:,} training rows would need about "
+            f"{megabytes(_comparison_bytes(train_end, usable[0]))} of memory, more than the "
+            f"{megabytes(budget)} allowed; use a shorter series or date range."
+        )
+    usable = affordable
     if not usable:
         raise ConfigError(
             f"the train part ({train_end} rows) is too short to compare windows; lengthen the "

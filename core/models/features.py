@@ -16,6 +16,27 @@ def _spread(values: np.ndarray) -> float:
     return spread if np.isfinite(spread) and spread > 1e-12 else 1.0
 
 
+BLOCK_ROWS = 4096  # windows read at a time: float64 temporaries stay a few MB, not 3x the windows
+
+
+def _blocks(x_train: np.ndarray, offset: float, log: bool):
+    for start in range(0, len(x_train), BLOCK_ROWS):
+        block = np.asarray(x_train[start : start + BLOCK_ROWS], dtype=np.float64)
+        block = block.reshape(len(block), -1)
+        yield np.log(block + offset) if log else block
+
+
+def _spread_of(blocks, count: int, relative) -> float:
+    """The standard deviation of relative(block) over every block, in two passes of blocks."""
+    if count == 0:
+        return 1.0
+    total = sum(float(relative(block).sum()) for block in blocks())
+    mean = total / count
+    squares = sum(float(np.square(relative(block) - mean).sum()) for block in blocks())
+    spread = float(np.sqrt(squares / count))
+    return spread if np.isfinite(spread) and spread > 1e-12 else 1.0
+
+
 def feature_mode(config: ModelConfig, windows: np.ndarray, offset: float) -> str:
     """ "return" (log returns) for classification on positive prices, since its labels are
     relative moves; "change" when predicting the change; "level" otherwise."""
@@ -33,26 +54,34 @@ def feature_statistics(
     offset is the scaler's minimum over its span (scaled + offset is proportional to the price),
     used by the "return" mode. Returns mode, mean, relative_scale (inputs) and
     target_mean, target_scale (the regression target: the change, or the level).
+    Read in blocks of windows, so long windows cost no float64 copies of them all.
     """
-    windows = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
+    x_train = np.asarray(x_train)
+    windows = x_train.reshape(len(x_train), -1)  # a view: the float32 windows themselves
     mode = feature_mode(config, windows, offset)
-    values = np.log(windows + offset) if mode == "return" else windows
-    mean = float(values.mean()) if values.size else 0.0
+    log = mode == "return"
+
+    def blocks():
+        return _blocks(x_train, offset, log)
+
+    size = windows.size
+    mean = sum(float(block.sum()) for block in blocks()) / size if size else 0.0
     if mode == "level":
-        relative = values - mean
-    else:
-        relative = values[:, :-1] - values[:, -1:]  # the last column is always 0
+        relative_scale = _spread_of(blocks, size, lambda block: block - mean)
+    else:  # the last column is always 0
+        count = len(windows) * (windows.shape[1] - 1)
+        relative_scale = _spread_of(blocks, count, lambda block: block[:, :-1] - block[:, -1:])
     statistics = {
         "mode": mode,
         "mean": mean,
-        "relative_scale": _spread(relative),
+        "relative_scale": relative_scale,
         "target_mean": 0.0,
         "target_scale": 1.0,
     }
     if config.task == "regression" and len(windows):
         targets = np.asarray(y_train, dtype=np.float64).reshape(-1)
         if config.predict_change:
-            targets = targets - windows[:, -1]
+            targets = targets - np.asarray(windows[:, -1], dtype=np.float64)
         statistics["target_mean"] = float(targets.mean())
         statistics["target_scale"] = _spread(targets)
     return statistics

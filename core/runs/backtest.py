@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunRequest
+from core.data.prepare import split_point
+from core.data.sources import load_series, source_title
 from core.errors import ConfigError
 from core.scores import RegressionScores
 
@@ -38,9 +40,6 @@ class Fold:
 def plan_backtest(request: RunRequest, folds: int = DEFAULT_FOLDS) -> list[Fold]:
     """The folds of a request: its test part cut into `folds` equal blocks; fold k trains on
     all rows before block k (so the training part expands) and is tested on block k."""
-    from core.data import load_series
-    from core.data.prepare import split_point
-
     if folds < 2:
         raise ConfigError(f"a backtest needs at least 2 cut-offs; received {folds}.")
     series, train_end = split_point(load_series(request.data), request.split)
@@ -125,7 +124,7 @@ def backtest_report(
     rows = [fold_row(fold, result) for fold, result in zip(folds, results, strict=True)]
     return {
         "model": request.model.label,
-        "data": request.data.label,
+        "data": source_title(request.data),
         "folds": len(rows),
         "cutoffs": rows,
         "summary": summarize(rows),

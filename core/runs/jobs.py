@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.atomic import write_atomic
 from core.config import RunRequest
 from core.errors import ForecastLabError, TrainingCancelled
 
@@ -341,9 +342,7 @@ def _write_marker(folder: Path, job: _Job) -> None:
         "submitted_at": job.submitted_at,
         **_this_process(),
     }
-    staging = folder / f".{job.job_id}.tmp"
-    staging.write_text(json.dumps(marker))
-    os.replace(staging, folder / f"{job.job_id}.json")  # atomic: never half a marker
+    write_atomic(folder / f"{job.job_id}.json", json.dumps(marker))  # never half a marker
 
 
 def _remove_marker(folder: Path, key: str) -> None:

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunRequest, run_key
-from core.data import Series, load_series
+from core.data.series import Series
+from core.data.sources import load_series
 from core.results import RunResult, SeriesInfo
 from core.scores import RunScores, baselines_from_dict
 
@@ -48,10 +49,12 @@ def run_experiment(
 ) -> RunResult:
     """Train (or load from the run store) the model a request describes and evaluate it."""
     from core.data.prepare import prepare
+    from core.limits import check_memory
     from core.runs.store import RunStore
 
     store = store or RunStore()
     series = load_series(request.data)
+    check_memory(len(series), request.split.lookback, request.model, request.train.batch_size)
     prepared = prepare(series, request.split, request.model)
     key = run_key(request, series.fingerprint())
     notice = None

@@ -17,7 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from core.atomic import write_atomic
 from core.config import SCHEMA_VERSION, RunRequest
+from core.data.sources import source_title
 from core.errors import ConfigError
 from core.json_values import json_ready, restore_nan
 from core.paths import sub_dir
@@ -60,7 +62,7 @@ class RunSummary:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(json_ready(value), indent=1, sort_keys=True))
+    write_atomic(path, json.dumps(json_ready(value), indent=1, sort_keys=True))
 
 
 def load_model(path: Path):
@@ -148,9 +150,7 @@ class RunStore:
             return
         stored = json.loads(path.read_text())
         stored["intervals"] = intervals
-        staging = path.with_name(f".metrics-{uuid.uuid4().hex[:8]}.json")
-        _write_json(staging, stored)
-        os.replace(staging, path)
+        _write_json(path, stored)
 
     def load(self, key: str) -> RunResult | None:
         """The stored run, or None when absent or damaged (damaged folders are set aside)."""
@@ -238,7 +238,7 @@ class RunStore:
         return RunSummary(
             key=folder.name,
             created_at=meta["created_at"],
-            data_label=meta["series_info"].get("name") or request.data.label,
+            data_label=meta["series_info"].get("name") or source_title(request.data),
             model_label=request.model.label,
             task=request.model.task,
             test_mse=_known(test.mse) if regression else None,

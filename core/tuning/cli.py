@@ -12,8 +12,8 @@ import sys
 from contextlib import contextmanager
 from typing import Any
 
-from core.config import FAMILIES, DataConfig, default_split_for
-from core.data.sources import SOURCE_REGISTRY
+from core.config import FAMILIES, DataConfig
+from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError
 from core.json_values import json_ready
 
@@ -82,12 +82,18 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     sweep = subparsers.add_parser(
         "sweep",
-        help="depth x activation sweep from an RNN forecasting study, then units on the best",
+        help="layers x activation sweep from an RNN forecasting study, then units on the best",
         description="Each sweep point is an ordinary run (run store): re-running only trains "
         "what is new.",
     )
     sweep.add_argument("--family", default="lstm", help=f"{', '.join(FAMILIES)} or all")
-    sweep.add_argument("--depths", default="0-3", help="hidden layers, e.g. 0-3 or 0,1,2")
+    sweep.add_argument(
+        "--layers",
+        default="2-5",
+        help="the family's own layers (as the Model page counts them: LSTM layers of an LSTM, "
+        "the output neuron not counted), e.g. 2-5 or 2,3; counts a family cannot have (1 for a "
+        "recurrent one) are skipped for it",
+    )
     sweep.add_argument("--activations", default="tanh,relu")
     sweep.add_argument("--units", type=int, default=50, help="units in the depth sweep")
     sweep.add_argument(
@@ -317,7 +323,7 @@ def _int_list(text: str, what: str) -> list[int]:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    """`python -m core sweep ...`: study A's depth x activation sweep, then the units sweep."""
+    """`python -m core sweep ...`: study A's layers x activation sweep, then the units sweep."""
     from core.tuning.sweep import SweepPlan, run_sweep, sweep_table
 
     families = list(FAMILIES) if args.family == "all" else [args.family]
@@ -330,7 +336,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     plan = SweepPlan.for_data(
         data,
         families=tuple(families),
-        depths=tuple(_int_list(args.depths, "--depths")),
+        layers=tuple(_int_list(args.layers, "--layers")),
         activations=tuple(part.strip() for part in args.activations.split(",") if part.strip()),
         units=args.units,
         units_sweep=tuple(_int_list(args.units_sweep, "--units-sweep")),
@@ -343,7 +349,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         row = point.row()
         spent = "cached" if row["cached"] else f"{row['seconds']:.1f}s"
         print(
-            f"{row['stage']:<12} {row['family']:<10} depth {row['depth']} units "
+            f"{row['stage']:<12} {row['family']:<10} {row['layers']} layers, units "
             f"{row['units']:>4} {row['activation']:<5} test MAE {row['test_mae_scaled']:.4g} "
             f"(scaled)  val {row['validation_mse']:.4g}  {spent}",
             flush=True,
@@ -359,7 +365,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     if best is not None:
         row = best.row()
         print(
-            f"best (by validation loss): {row['family']} depth {row['depth']} units "
+            f"best (by validation loss): {row['family']} {row['layers']} layers, units "
             f"{row['units']} {row['activation']}: test MAE {row['test_mae_scaled']:.4g} scaled, "
             f"{row['test_mae']:.4g} original"
             + (f"; naive MAE {naive['test_mae'].iloc[0]:.4g}" if len(naive) else "")

@@ -43,8 +43,8 @@ class TrialEnvironment:
     and the measured costs of a trial's phases (core.tuning.budget), which set the budgets."""
 
     def __init__(self, config: TuneConfig, series: Series | None = None) -> None:
-        from core.data import load_series
         from core.data.market import filter_dates
+        from core.data.sources import load_series
 
         self.config = config
         if series is None:

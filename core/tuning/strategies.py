@@ -15,6 +15,7 @@ from core.errors import ConfigError
 from core.tuning.gaussian_process import GaussianProcessSampler
 from core.tuning.generator import GeneratorSampler
 from core.tuning.space import SearchSpace
+from core.tuning.trial_states import counts_toward_budget
 
 GRID_POINTS = 3  # values per parameter on the grid (all of them where a range has fewer)
 
@@ -37,8 +38,6 @@ class SharedGridSampler(GridSampler):
         if trial.number < size or "grid_id" in trial.system_attrs:
             super().before_trial(study, trial)
             return
-        from core.tuning.trials import counts_toward_budget
-
         held = {
             other.system_attrs.get("grid_id")
             for other in study._storage.get_all_trials(study._study_id, deepcopy=False)

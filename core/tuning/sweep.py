@@ -1,4 +1,4 @@
-"""Study A's sweeps: depth x activation at fixed units (one family or all), then units on each
+"""Study A's sweeps: layers x activation at fixed units (one family or all), then units on each
 family's best. Every point is an ordinary run (trained in the warm worker pool), so the run store
 caches it and re-running a sweep only trains what is new.
 """
@@ -21,9 +21,10 @@ from core.config import (
     ModelConfig,
     RunRequest,
     TrainConfig,
-    default_split_for,
 )
+from core.data.sources import default_split_for
 from core.errors import ConfigError, TrainingCancelled
+from core.models.families import FAMILY_REGISTRY
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -39,14 +40,16 @@ class SweepPlan:
 
     base: RunRequest = field(default_factory=RunRequest)
     families: tuple[str, ...] = ("lstm",)
-    depths: tuple[int, ...] = (0, 1, 2, 3)
+    layers: tuple[int, ...] = (2, 3, 4, 5)  # the family's own layers, as the Model page counts
     activations: tuple[str, ...] = ("tanh", "relu")
     units: int = 50
     units_sweep: tuple[int, ...] = STUDY_A_UNITS
 
     def __post_init__(self) -> None:
-        if not self.families or not self.depths or not self.activations:
-            raise ConfigError("a sweep needs at least one family, one depth and one activation.")
+        if not self.families or not self.layers or not self.activations:
+            raise ConfigError(
+                "a sweep needs at least one family, one number of layers and one activation."
+            )
         for family in self.families:
             if family not in FAMILIES:
                 raise ConfigError(f"family '{family}' is unknown; pick from {', '.join(FAMILIES)}.")
@@ -55,9 +58,15 @@ class SweepPlan:
                 raise ConfigError(
                     f"activation '{activation}' is unknown; pick from {', '.join(ACTIVATIONS)}."
                 )
-        for depth in self.depths:
-            if not 0 <= depth <= 10:
-                raise ConfigError(f"depth {depth} is out of range; use 0 to 10 hidden layers.")
+        for count in self.layers:
+            if not 1 <= count <= 12:
+                raise ConfigError(f"{count} layers is out of range; use 1 to 12 layers.")
+        if not self.architecture_points():
+            lowest = min(FAMILY_REGISTRY[family].layers_beyond_hidden for family in self.families)
+            raise ConfigError(
+                f"no family can be built with {', '.join(map(str, self.layers))} layers; "
+                f"use at least {lowest}."
+            )
         for units in (self.units, *self.units_sweep):
             if not 1 <= units <= 2048:
                 raise ConfigError(f"units {units} is out of range; use 1 to 2048.")
@@ -68,7 +77,7 @@ class SweepPlan:
         data: DataConfig,
         *,
         families: tuple[str, ...] = ("lstm",),
-        depths: tuple[int, ...] = (0, 1, 2, 3),
+        layers: tuple[int, ...] = (2, 3, 4, 5),
         activations: tuple[str, ...] = ("tanh", "relu"),
         units: int = 50,
         units_sweep: tuple[int, ...] = STUDY_A_UNITS,
@@ -87,23 +96,23 @@ class SweepPlan:
         return cls(
             base=base,
             families=families,
-            depths=depths,
+            layers=layers,
             activations=activations,
             units=units,
             units_sweep=units_sweep,
         )
 
-    def request(self, family: str, depth: int, activation: str, units: int) -> RunRequest:
-        model = self.base.model.replace(
-            family=family, hidden_layers=depth, activation=activation, units=units
-        )
-        return self.base.replace(model=model)
+    def request(self, family: str, layers: int, activation: str, units: int) -> RunRequest:
+        """The run of `layers` of the family's own layers (the Model page's count)."""
+        model = self.base.model.replace(family=family, activation=activation, units=units)
+        return self.base.replace(model=model.with_layers(layers))
 
     def architecture_points(self) -> list[tuple[str, int, str, int]]:
         return [
-            (family, depth, activation, self.units)
+            (family, count, activation, self.units)
             for family in self.families
-            for depth in self.depths
+            for count in self.layers
+            if count >= FAMILY_REGISTRY[family].layers_beyond_hidden
             for activation in self.activations
         ]
 
@@ -120,7 +129,7 @@ class SweepPoint:
 
     stage: str  # "architecture" | "units"
     family: str
-    depth: int
+    layers: int  # the family's own layers, as the Model page counts them
     activation: str
     units: int
     result: RunResult
@@ -140,7 +149,7 @@ class SweepPoint:
             "stage": self.stage,
             "family": self.family,
             "family_label": FAMILY_LABELS[self.family],
-            "depth": self.depth,
+            "layers": self.layers,
             "units": self.units,
             "activation": self.activation,
             "test_mae_scaled": math.nan if scaled is None else scaled.mae,
@@ -196,7 +205,7 @@ def run_sweep(
     progress: Callable[[Any], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> SweepOutcome:
-    """Run the architecture sweep, then the units sweep on each family's best depth/activation.
+    """Run the architecture sweep, then the units sweep on each family's best layers/activation.
 
     Cancel (should_stop) ends the sweep after the current run; finished runs stay in the store.
     Each point trains in the warm worker pool (TensorFlow stays out of the calling process).
@@ -211,12 +220,12 @@ def run_sweep(
     total = plan.size
     done = 0
 
-    def run(stage: str, family: str, depth: int, activation: str, units: int) -> bool:
+    def run(stage: str, family: str, layers: int, activation: str, units: int) -> bool:
         nonlocal done
         if should_stop is not None and should_stop():
             outcome.cancelled = True
             return False
-        request = plan.request(family, depth, activation, units)
+        request = plan.request(family, layers, activation, units)
         if on_start is not None:
             on_start(done, total, request)
         try:
@@ -224,15 +233,15 @@ def run_sweep(
         except TrainingCancelled:
             outcome.cancelled = True
             return False
-        point = SweepPoint(stage, family, depth, activation, units, result)
+        point = SweepPoint(stage, family, layers, activation, units, result)
         outcome.points.append(point)
         done += 1
         if on_point is not None:
             on_point(point)
         return True
 
-    for family, depth, activation, units in plan.architecture_points():
-        if not run("architecture", family, depth, activation, units):
+    for family, layers, activation, units in plan.architecture_points():
+        if not run("architecture", family, layers, activation, units):
             break
     if not outcome.cancelled:
         for family in plan.families:
@@ -242,10 +251,12 @@ def run_sweep(
             for units in plan.units_sweep:
                 if units == best.units:
                     outcome.points.append(
-                        SweepPoint("units", family, best.depth, best.activation, units, best.result)
+                        SweepPoint(
+                            "units", family, best.layers, best.activation, units, best.result
+                        )
                     )
                     continue
-                if not run("units", family, best.depth, best.activation, units):
+                if not run("units", family, best.layers, best.activation, units):
                     break
             if outcome.cancelled:
                 break
@@ -274,7 +285,7 @@ def sweep_table(outcome: SweepOutcome) -> pd.DataFrame:
             "stage": "baseline",
             "family": "naive",
             "family_label": "Naive persistence",
-            "depth": math.nan,
+            "layers": math.nan,
             "units": math.nan,
             "activation": "",
             "test_mae_scaled": math.nan if scaled is None else scaled.mae,
@@ -292,8 +303,8 @@ def sweep_table(outcome: SweepOutcome) -> pd.DataFrame:
     return frame
 
 
-def depth_activation_grid(outcome: SweepOutcome, family: str, value: str = "test_mae_scaled"):
-    """Depth (rows) x activation (columns) of one family's architecture points."""
+def layers_activation_grid(outcome: SweepOutcome, family: str, value: str = "test_mae_scaled"):
+    """Layers (rows) x activation (columns) of one family's architecture points."""
     rows = [
         point.row()
         for point in outcome.points
@@ -302,7 +313,7 @@ def depth_activation_grid(outcome: SweepOutcome, family: str, value: str = "test
     if not rows:
         return pd.DataFrame()
     frame = pd.DataFrame(rows)
-    return frame.pivot_table(index="depth", columns="activation", values=value, aggfunc="min")
+    return frame.pivot_table(index="layers", columns="activation", values=value, aggfunc="min")
 
 
 def units_curve(outcome: SweepOutcome) -> pd.DataFrame:
@@ -324,11 +335,11 @@ def cached_outcome(plan: SweepPlan, store: RunStore | None = None) -> SweepOutco
 
     store = store or RunStore()
     outcome = SweepOutcome()
-    for family, depth, activation, units in plan.architecture_points():
-        result = store.load(request_key(plan.request(family, depth, activation, units)))
+    for family, layers, activation, units in plan.architecture_points():
+        result = store.load(request_key(plan.request(family, layers, activation, units)))
         if result is not None:
             outcome.points.append(
-                SweepPoint("architecture", family, depth, activation, units, result)
+                SweepPoint("architecture", family, layers, activation, units, result)
             )
     for family in plan.families:
         best = outcome.best_for(family, "architecture")
@@ -336,11 +347,11 @@ def cached_outcome(plan: SweepPlan, store: RunStore | None = None) -> SweepOutco
             continue
         for units in plan.units_sweep:
             result = store.load(
-                request_key(plan.request(family, best.depth, best.activation, units))
+                request_key(plan.request(family, best.layers, best.activation, units))
             )
             if result is not None:
                 outcome.points.append(
-                    SweepPoint("units", family, best.depth, best.activation, units, result)
+                    SweepPoint("units", family, best.layers, best.activation, units, result)
                 )
     return outcome
 
@@ -351,7 +362,7 @@ __all__ = [
     "SweepPlan",
     "SweepPoint",
     "cached_outcome",
-    "depth_activation_grid",
+    "layers_activation_grid",
     "run_sweep",
     "sweep_table",
     "units_curve",

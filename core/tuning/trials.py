@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any
 
 import optuna
+import psutil
 from optuna.trial import FrozenTrial, TrialState
 
 from core.tuning.storage import load_study
+from core.tuning.trial_states import FAILURE_ATTR, counts_toward_budget, is_interrupted
 
 WORKER_ATTR = "worker"
-FAILURE_ATTR = "failure"
 PRUNED_ATTR = "pruned_reason"  # why a pruned trial stopped (the pruner, or the time cap)
 TIMING_ATTR = "timing"  # seconds per phase of the trial (core.tuning.budget)
 STALE_WITHOUT_OWNER_SECONDS = 600.0
@@ -24,8 +25,6 @@ STALE_WITHOUT_OWNER_SECONDS = 600.0
 
 def process_identity() -> dict[str, Any]:
     """Host, process id and start time: a process id alone is reused after the process ends."""
-    import psutil
-
     return {
         "host": socket.gethostname(),
         "pid": os.getpid(),
@@ -35,8 +34,6 @@ def process_identity() -> dict[str, Any]:
 
 def owner_alive(owner: dict[str, Any]) -> bool:
     """True while the recorded process (on this host) still runs."""
-    import psutil
-
     try:
         process = psutil.Process(int(owner["pid"]))
         return abs(process.create_time() - float(owner["started"])) < 1.0
@@ -67,18 +64,6 @@ def fail_stale_trials(study: optuna.Study) -> list[int]:
             study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
             stale.append(trial.number)
     return stale
-
-
-def is_interrupted(trial: FrozenTrial) -> bool:
-    """A failed trial with no recorded reason was cut off (worker killed, cancelled)."""
-    return trial.state == TrialState.FAIL and FAILURE_ATTR not in trial.user_attrs
-
-
-def counts_toward_budget(trial: FrozenTrial) -> bool:
-    """Finished trials (interrupted ones excluded) and running ones use up the budget."""
-    if trial.state in (TrialState.RUNNING, TrialState.COMPLETE, TrialState.PRUNED):
-        return True
-    return trial.state == TrialState.FAIL and not is_interrupted(trial)
 
 
 def counted_trials(study: optuna.Study) -> int:

@@ -104,12 +104,13 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     section = "data"
     uploaded = st.file_uploader(
         DATA["csv_path"].label,
-        type=["csv", "txt"],
+        type=["csv", "txt", "tsv", "xlsx"],
         key=widget_key(section, "upload"),
         help=DATA["csv_path"].help + " Up to 50 MB.",
     )
     if uploaded is not None:
         content = uploaded.getvalue()
+        _inspect(content)  # stored only once it parses: a refused file leaves nothing behind
         path = save_upload(content, uploaded.name)
     elif (path := existing_upload(data.csv_path)) is not None:  # only files in uploads/
         content = path.read_bytes()
@@ -143,20 +144,57 @@ def upload_form(data: DataConfig) -> DataConfig | None:
         key=widget_key(section, f"value_column_{path.name}"),
         help=DATA["value_column"].help,
     )
+    if len(preview.numeric_columns) > 1:
+        st.caption(
+            f"This file has {len(preview.numeric_columns)} columns of numbers "
+            f"({', '.join(preview.numeric_columns)}): the value column is the one forecast."
+        )
+    date_order = _date_order_picker(data, preview.date_questions.get(date_column), path.name)
     st.caption(f"{preview.row_count:,} rows. The first rows of the file:")
     st.dataframe(preview.head, hide_index=True, height=210)
     fill, duplicates = _cleaning_pickers(data, section)
     if date_column is None or value_column is None:
         st.info("Pick the date column and the value column above.")
         return None
+    if date_order is None:
+        return None
     return DataConfig(
         source="csv",
         csv_path=upload_reference(path),
         date_column=date_column,
         value_column=value_column,
+        date_order=date_order,
         fill=fill,
         duplicates=duplicates,
     )
+
+
+def _date_order_picker(data: DataConfig, question, file_key: str) -> str | None:
+    """Asks day first or month first when the file cannot tell (every day <= 12): both
+    readings of one of its dates side by side; None until the user answers. Files that tell
+    ('31.01.2024') are read in their own order without a question."""
+    if question is None:
+        return "auto"
+    choices = {
+        "dayfirst": f"{question.example} is {question.dayfirst} (day first)",
+        "monthfirst": f"{question.example} is {question.monthfirst} (month first)",
+    }
+    chosen = data.date_order if data.date_order in choices else None
+    answer = st.radio(
+        f"{question.text} Every day in this file is 12 or less, so it cannot tell.",
+        options=list(choices),
+        format_func=choices.get,
+        index=list(choices).index(chosen) if chosen else None,
+        key=widget_key("data", f"date_order_{file_key}"),
+        help=DATA["date_order"].help,
+    )
+    if answer is None:
+        st.warning(
+            "Say how the dates are written before the series is read: a wrong guess would put "
+            "every value on another day.",
+            icon=":material/event:",
+        )
+    return answer
 
 
 FILL_LABELS = {"interpolate": "Interpolate", "ffill": "Carry forward", "drop": "Drop them"}

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core.config import ACTIVATIONS, FAMILIES, FAMILY_LABELS, RunRequest
+from core.config import ACTIVATIONS, FAMILIES, FAMILY_LABELS, FAMILY_REGISTRY, RunRequest
 from core.errors import ConfigError
 from core.tuning.space import PARAMETER_LABELS, TARGETS, Parameter, SearchSpace, default_space
 from core.tuning.storage import page_storage_url
@@ -45,40 +45,43 @@ def sweep_form(request: RunRequest) -> SweepPlan:
         format_func=FAMILY_LABELS.get,
         disabled=every,
         key="w.sweep.family",
-        help="The kind of network whose depth and activation are swept.",
+        help="The kind of network whose layers and activation are swept.",
     )
-    depths = left.slider(
-        "Hidden layers to try (between the input and output layers)",
-        0,
-        5,
-        (0, 3),
-        key="w.sweep.depths",
-        help="Layers added between the input and output layers (a recurrent network has 2 more "
-        "in total, a Dense one 1 more); the RNN forecasting study "
-        "comparing Dense, SimpleRNN, LSTM and GRU tried 0 to 3 (or 5).",
+    word = "layers" if every else FAMILY_REGISTRY[family].layers_word
+    layers = left.slider(
+        f"{word[0].upper() + word[1:]} to try",
+        1,
+        8,
+        (2, 5),
+        key="w.sweep.layers",
+        help="How many of the family's own layers each run has, counted as on the Model page "
+        "and in run names (LSTM 3x50 = 3 LSTM layers of 50 units; the output neuron is not "
+        "counted). Recurrent networks have at least 2, so 1 is tried only for Dense. The RNN "
+        "forecasting study tried 2 to 5 recurrent layers.",
     )
     activations = left.multiselect(
         "Activations",
         ACTIVATIONS,
         default=["tanh", "relu"],
         key="w.sweep.activations",
-        help="The RNN forecasting study compared tanh and relu at every depth.",
+        help="The RNN forecasting study compared tanh and relu at every number of layers.",
     )
     units = right.number_input(
-        "Units in the depth sweep",
+        "Units while the layers are swept",
         1,
         1000,
         50,
         key="w.sweep.units",
-        help="Neurons per layer while depth and activation are swept (the master's study used 50).",
+        help="Neurons per layer while layers and activation are swept (the master's study used "
+        "50).",
     )
     units_sweep = right.multiselect(
-        "Units to try on the best depth/activation",
+        "Units to try on the best layers/activation",
         [4, 8, 16, *STUDY_A_UNITS, 500, 1000],
         default=list(STUDY_A_UNITS),
         key="w.sweep.units_sweep",
-        help="After the depth sweep, these layer widths are tried on each family's best "
-        "depth and activation (picked by validation error, as the master's study did).",
+        help="After the layers sweep, these layer widths are tried on each family's best "
+        "layers and activation (picked by validation error, as the master's study did).",
     )
     epochs = right.number_input(
         "Epochs per run (most stop early)",
@@ -94,7 +97,7 @@ def sweep_form(request: RunRequest) -> SweepPlan:
     return SweepPlan(
         base=base,
         families=tuple(FAMILIES) if every else (family,),
-        depths=tuple(range(depths[0], depths[1] + 1)),
+        layers=tuple(range(layers[0], layers[1] + 1)),
         activations=tuple(activations),
         units=int(units),
         units_sweep=tuple(sorted(units_sweep)),

@@ -40,14 +40,14 @@ from core.tuning.study import (
     study_is_running,
     trials_frame,
 )
-from core.tuning.sweep import SweepOutcome, depth_activation_grid, sweep_table, units_curve
+from core.tuning.sweep import SweepOutcome, layers_activation_grid, sweep_table, units_curve
 from pages.components import services
 from pages.components.guard import guarded_function
 
 POLL_SECONDS = None if os.environ.get("NOPOLL") else 2.0
 TABLE_COLUMNS = {
     "family_label": "Family",
-    "depth": "Hidden layers",
+    "layers": "Layers",
     "units": "Units",
     "activation": "Activation",
     "test_mae_scaled": "Test MAE (scaled)",
@@ -139,29 +139,29 @@ def sweep_results(outcome: SweepOutcome) -> None:
     families = list(dict.fromkeys(frame["family"]))
     columns = st.columns(min(len(families), 3) or 1)
     for position, family in enumerate(families):
-        grid = depth_activation_grid(outcome, family)
+        grid = layers_activation_grid(outcome, family)
         if grid.empty:
             continue
-        long = grid.reset_index().melt(id_vars="depth", value_name="test_mae_scaled")
+        long = grid.reset_index().melt(id_vars="layers", value_name="test_mae_scaled")
         with columns[position % len(columns)]:
             st.plotly_chart(
                 heatmap_figure(
                     long,
                     "activation",
-                    "depth",
+                    "layers",
                     "test_mae_scaled",
                     title=f"{FAMILY_LABELS[family]}: test MAE (scaled)",
                 ),
                 width="stretch",
             )
-            st.caption("Darker is better; the star marks the best depth and activation.")
+            st.caption("Darker is better; the star marks the best layers and activation.")
     curve = units_curve(outcome)
     if not curve.empty:
         st.plotly_chart(
             sweep_line_figure(curve, "units", "test_mae_scaled", color="family_label"),
             width="stretch",
         )
-        st.caption("Test error against layer width on each family's best depth and activation.")
+        st.caption("Test error against layer width on each family's best layers and activation.")
     best = outcome.best
     if best is not None:
         st.plotly_chart(

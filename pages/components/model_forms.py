@@ -88,30 +88,36 @@ def model_form(model: ModelConfig) -> ModelConfig:
         _start_values_of(family, model.family)
     if FAMILY_REGISTRY[family].defaults_reason:
         explain(FAMILY_REGISTRY[family].defaults_reason)
-    base = FAMILY_REGISTRY[family].layers_beyond_hidden  # study A's input and output layers
+    base = FAMILY_REGISTRY[family].layers_beyond_hidden  # the fewest layers the family has
+    word = FAMILY_REGISTRY[family].layers_word  # the one count and word: "LSTM layers"
     layers_key = seed_widget(
         widget_key(section, "layers"), int(clamp(model.hidden_layers, 0, 5)) + base
     )
     st.session_state[layers_key] = int(clamp(st.session_state[layers_key], base, base + 5))
     layers = st.slider(
-        "Layers in total",
+        word[0].upper() + word[1:],
         min_value=base,
         max_value=base + 5,
         key=layers_key,
-        help="How many layers the network has. More layers can learn more complex patterns "
-        "but train slower and overfit more easily. Counted as in the RNN forecasting study this "
-        "app reproduces: an input layer, 0 to 5 'hidden' layers, and an output layer "
-        "that returns only its last state, so hidden layers = total - "
-        f"{base}{' (the Dense family has no separate output layer)' if base == 1 else ''}.",
+        help=f"How many {word} the network has; the single output neuron that turns the last "
+        "one into the forecast is not counted. More layers can learn more complex patterns but "
+        "train slower and overfit more easily. "
+        + (
+            "A recurrent network has at least 2, as in the RNN forecasting study this app "
+            "reproduces: a first layer that reads the window and a last one that passes on its "
+            "final state."
+            if base == 2
+            else "A Dense network has at least 1."
+        )
+        + " The same count names runs (LSTM 3x50 = 3 LSTM layers of 50 units), sweeps and links.",
     )
     hidden = int(layers) - base
-    kind = FAMILY_REGISTRY[family].label
     head = (
         "then three output neurons, one per class (down, flat, up)"
         if task == "classification"
         else "then one output neuron for the next value"
     )
-    explain(f"{layers} {kind} layer{'s' if layers != 1 else ''}, {head}.")
+    explain(f"{layers} {word if layers != 1 else word[:-1]}, {head}.")
     units = st.select_slider(
         MODEL["units"].label,
         options=with_option(UNIT_OPTIONS, model.units),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.data.sources import source_title
 from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
 from pages.components import services, state
@@ -17,8 +18,8 @@ def _train_now(request) -> None:
     state.set_job_id(job_id)
 
 
-# The best Bitcoin up/flat/down classifier of the master's study (study A): one hidden LSTM
-# layer of 50 units (three LSTM layers in total), whatever family was chosen before.
+# The best Bitcoin up/flat/down classifier of the master's study (study A): 3 LSTM layers of
+# 50 units (stored as one layer beyond the first and last), whatever family was chosen before.
 CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers": 1, "units": 50}
 
 
@@ -35,9 +36,8 @@ def _no_classifier_guard() -> None:
         "This page shows networks that predict **up, flat or down** instead of the next "
         "value. Your current model predicts the next value.\n\n"
         "To get such a run: on the **Model** page set *What to predict* to *Up / flat / "
-        "down*, then train it. The published Bitcoin classifier used an LSTM with one hidden "
-        "layer of 50 units (three layers in total). The button below sets that up on your "
-        "current data.",
+        "down*, then train it. The published Bitcoin classifier used 3 LSTM layers of 50 "
+        "units (LSTM 3x50). The button below sets that up on your current data.",
         icon=":material/info:",
     )
     left, right, _ = st.columns([2, 1, 2], vertical_alignment="center")
@@ -46,10 +46,9 @@ def _no_classifier_guard() -> None:
         type="primary",
         icon=":material/swap_vert:",
         on_click=_use_classifier,
-        help="Keeps your data; switches the model to an LSTM with one hidden layer of 50 "
-        "units (three LSTM layers in total, the best Bitcoin classifier of the RNN forecasting "
-        "study), whatever "
-        "family you had. You can change it on the Model page.",
+        help="Keeps your data; switches the model to 3 LSTM layers of 50 units (LSTM 3x50, "
+        "the best Bitcoin classifier of the RNN forecasting study), whatever family you had. "
+        "You can change it on the Model page.",
     ):
         st.switch_page("pages/model.py", query_params=state.query_for_navigation())
     right.page_link("pages/runs.py", label="Open an earlier run", icon=":material/history:")
@@ -124,7 +123,7 @@ def run_header(result) -> None:
     info = result.series_info
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.name or result.request.data.label}**, "
+        f"**{info.name or source_title(result.request.data)}**, "
         f"{info.first_date} to {info.last_date}"
     )
     st.caption(

@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from core.config import DataConfig, ModelConfig, RunRequest
-from core.data import Series, load_series
+from core.data.series import Series
+from core.data.sources import load_series
+from core.data.sources.synthetic import nonlinear_demo_request
 from core.paths import home_dir
 
 logger = logging.getLogger("forecast_lab.app")
@@ -134,20 +136,11 @@ def parameter_count(model: ModelConfig, lookback: int) -> int:
 DEMO_KINDS = ("linear", "nonlinear")
 
 
-def demo_available(kind: str) -> bool:
-    """Whether a demo exists: the default series always, the chaotic one once core offers it."""
-    import core.config
-
-    return kind == "linear" or hasattr(core.config, "nonlinear_demo_request")
-
-
 def demo_request(kind: str = "linear") -> RunRequest:
     """A demo: "linear" = the default synthetic series and the default LSTM; "nonlinear" = the
-    chaotic Mackey-Glass preset (core.config.nonlinear_demo_request). Smaller via env for tests."""
+    chaotic Mackey-Glass preset (nonlinear_demo_request). Smaller via env for tests."""
     if kind == "nonlinear":
-        import core.config
-
-        request = core.config.nonlinear_demo_request()
+        request = nonlinear_demo_request()
     else:
         request = RunRequest()
     epochs = os.environ.get(DEMO_EPOCHS_ENV)

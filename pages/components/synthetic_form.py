@@ -7,7 +7,8 @@ import random
 
 import streamlit as st
 
-from core.config import NONLINEAR_DEMO_NOISE, DataConfig
+from core.config import DataConfig
+from core.data.sources.synthetic import NONLINEAR_DEMO_NOISE
 from core.settings import settings_of
 from pages.components.form_helpers import clamp, declared_slider, explain, parse_date, widget_key
 from pages.components.state import seed_widget

@@ -76,7 +76,7 @@ def test_a_tiny_search_runs_end_to_end():
 
 def test_a_tiny_sweep_shows_its_leaderboard_with_naive():
     app = open_page()
-    app.slider(key="w.sweep.depths").set_value((0, 0))
+    app.slider(key="w.sweep.layers").set_value((2, 2))
     app.multiselect(key="w.sweep.activations").set_value(["tanh"])
     app.number_input(key="w.sweep.units").set_value(4)
     app.multiselect(key="w.sweep.units_sweep").set_value([4])

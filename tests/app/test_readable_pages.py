@@ -114,12 +114,38 @@ def test_model_page_counts_layers_in_total_and_three_outputs_for_classes():
     at = open_page("pages/model.py")
     assert_clean(at)
     slider = at.slider(key="w.model.layers")
-    assert slider.label == "Layers in total" and slider.value == 2
+    assert slider.label == "LSTM layers" and slider.value == 2
     assert "one output neuron" in texts(at.caption)
     slider.set_value(4).run()
     assert at.session_state["forecast_lab.request"].model.hidden_layers == 2
     classifier = open_page("pages/model.py", TINY_CLASSIFIER)
     assert "three output neurons" in texts(classifier.caption)
+
+
+def test_layers_are_one_count_with_one_word_on_every_page_and_link():
+    """Classify's set-up, the Model page, the run name, the link and the sweep form say the
+    same count in the same words (the issue: "three layers in total" became "3 LSTM layers",
+    and "Hidden layers to try 0..1" made LSTM 2x50 and 3x50)."""
+    at = open_page("pages/classify.py")
+    assert_clean(at)
+    said = texts(at.info)
+    assert "3 LSTM layers of 50 units" in said and "hidden" not in said.lower()
+    next(button for button in at.button if button.label.startswith("Set up")).click().run()
+    assert_clean(at)
+    model = at.session_state["forecast_lab.request"].model
+    assert model.label.startswith("LSTM 3x50")
+    at.switch_page("pages/model.py")
+    at.run()
+    slider = at.slider(key="w.model.layers")
+    assert (slider.label, slider.value) == ("LSTM layers", 3)
+    assert at.query_params["model.layers"] == ["3"] or at.query_params["model.layers"] == "3"
+    assert "model.hidden_layers" not in dict(at.query_params)
+    # A link written before the change (model.hidden_layers=1) still opens LSTM 3x50.
+    old = open_page("pages/model.py", None, **{"model.hidden_layers": "1"})
+    assert old.slider(key="w.model.layers").value == 3
+    sweep = open_page("pages/experiments.py")
+    label = sweep.slider(key="w.sweep.layers").label
+    assert label == "LSTM layers to try" and sweep.slider(key="w.sweep.layers").value == (2, 5)
 
 
 def test_classify_confusion_title_is_short_and_bar_colours_distinct(use_trained_home):
@@ -155,7 +181,7 @@ def test_home_offers_two_demos_side_by_side():
 
 
 def test_chaotic_demo_keeps_its_series_on_the_data_page():
-    from core.config import nonlinear_demo_request
+    from core.data.sources.synthetic import nonlinear_demo_request
 
     request = nonlinear_demo_request().replace(
         data=nonlinear_demo_request().data.replace(length=600),

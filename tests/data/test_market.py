@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import yfinance
 
-from core.config import DataConfig, default_data_for
-from core.data import load_series, snapshot
+from core.config import DataConfig
+from core.data import snapshot
 from core.data.market import (
     CDD_FILE,
     cache_paths,
@@ -28,6 +28,7 @@ from core.data.market import (
     parse_cdd_csv,
     parse_yahoo_frame,
 )
+from core.data.sources import SOURCE_REGISTRY, load_series
 from core.errors import ConfigError, DataSourceError
 
 OLD_CDD_HEADER = "Unix Timestamp,Date,Symbol,Open,High,Low,Close,Volume BTC,Volume USD"
@@ -396,7 +397,7 @@ def test_bad_max_age_setting_is_a_config_error(monkeypatch):
 )
 def test_offline_demo_uses_the_bundled_snapshot(monkeypatch, source, ticker, first, last, close):
     monkeypatch.setattr(yfinance, "download", FakeDownload(ConnectionError("network is down")))
-    config = default_data_for(source)
+    config = SOURCE_REGISTRY[source].default_data()
     series = load_series(config)
     assert series.provider == "snapshot" and series.name == f"{ticker} close"
     assert f"bundled snapshot, data as of {last}" in series.notice

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.config import DataConfig, ModelConfig, SplitConfig, default_split_for
+from core.config import DataConfig, ModelConfig, SplitConfig
 from core.data.market import filter_dates, parse_cdd_csv
 from core.data.prepare import (
     Scaler,
@@ -19,6 +19,7 @@ from core.data.prepare import (
     updown_labels,
 )
 from core.data.series import Series
+from core.data.sources import default_split_for
 from core.data.synthetic import generate_series
 from core.errors import ConfigError
 

@@ -7,9 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from core.config import DataConfig, SplitConfig, default_data_for, default_split_for
-from core.data import load_series
-from core.data.sources import SOURCE_REGISTRY
+from core.config import DataConfig, SplitConfig
+from core.data.sources import SOURCE_REGISTRY, default_split_for, load_series, source_title
 from core.data.sources.base import FORMS, Source
 from core.data.upload import save_upload
 from core.errors import DataSourceError
@@ -47,17 +46,17 @@ def test_every_source_declares_a_label_a_form_its_fields_and_presets(name):
     field_names = {item.name for item in dataclasses.fields(DataConfig)}
     assert set(source.fields) <= field_names
     assert callable(source.load)
-    data = default_data_for(name, **_settings_for(source))
+    data = SOURCE_REGISTRY[name].default_data(**_settings_for(source))
     assert data.source == name
     assert isinstance(default_split_for(data), SplitConfig)
     assert source.summarize(data).strip()
-    assert data.label.startswith(source.label)
+    assert source_title(data).startswith(source.label)
 
 
 @pytest.mark.parametrize("name", sorted(SOURCE_REGISTRY))
 def test_every_source_loads_a_series_offline(name, offline):
     source = SOURCE_REGISTRY[name]
-    data = default_data_for(name, **_settings_for(source))
+    data = SOURCE_REGISTRY[name].default_data(**_settings_for(source))
     if name == "synthetic":
         data = data.replace(length=120)
     series = load_series(data)
@@ -72,5 +71,13 @@ def test_a_source_without_an_explanation_is_refused_at_registration():
 
 
 def test_the_bitcoin_preset_keeps_given_settings_over_its_own():
-    data = default_data_for("btc", start_date="2022-01-01")
+    data = SOURCE_REGISTRY["btc"].default_data(start_date="2022-01-01")
     assert data.start_date == "2022-01-01" and data.end_date == "2024-12-31"
+
+
+def test_the_configs_list_every_registered_source_and_which_need_a_file():
+    # DataConfig sits below the sources, so it names them itself (core.data_config.SOURCES)
+    from core.data_config import FILE_SOURCES, SOURCES
+
+    assert SOURCES == tuple(SOURCE_REGISTRY), "add the new source's name to SOURCES as well"
+    assert FILE_SOURCES == tuple(name for name, s in SOURCE_REGISTRY.items() if s.needs_file)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig
-from core.data import load_series
+from core.data.sources import load_series
 from core.data.synthetic import generate_series, make_noise
 from core.errors import ConfigError
 
@@ -146,7 +146,7 @@ def test_unknown_generator_is_a_config_error():
 
 
 def test_nonlinear_demo_request_uses_the_chaotic_preset():
-    from core.config import nonlinear_demo_request
+    from core.data.sources.synthetic import nonlinear_demo_request
 
     request = nonlinear_demo_request()
     assert request.data.generator == "mackey_glass"

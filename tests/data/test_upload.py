@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig
-from core.data import load_series
+from core.data.sources import load_series
 from core.data.upload import (
     MIN_ROWS,
     display_name,
@@ -195,7 +195,7 @@ def test_bad_date_names_the_row_and_value():
 def test_non_numeric_value_names_the_row():
     lines = make_csv(70).splitlines()
     lines[12] = lines[12].split(",")[0] + ",twelve"
-    with pytest.raises(DataSourceError, match=r"data row 12 .*'twelve', which is not a number"):
+    with pytest.raises(DataSourceError, match=r"not a number, in data row 12 .*'twelve'"):
         load(saved("\n".join(lines)))
 
 
@@ -306,8 +306,8 @@ def test_the_date_range_of_the_settings_applies_to_an_upload():
 
 
 def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
-    from core.config import default_split_for
     from core.data.prepare import prepare
+    from core.data.sources import default_split_for
     from core.evaluation.forecast import future_dates
     from core.models.baselines import BASELINES
 
@@ -347,8 +347,8 @@ def test_gappy_weekly_file_is_weekly_filled_and_forecast_in_weeks(datasets):
 
 
 def test_yearly_file_is_yearly_without_a_season(datasets):
-    from core.config import default_split_for
     from core.data.prepare import prepare
+    from core.data.sources import default_split_for
     from core.evaluation.forecast import future_dates
     from core.models.baselines import BASELINES
 

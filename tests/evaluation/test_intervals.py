@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, SplitConfig
-from core.data import load_series
 from core.data.prepare import prepare
+from core.data.sources import load_series
 from core.evaluation.intervals import (
     band_frame,
     build_intervals,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
-from core.data import load_series
+from core.data.sources import load_series
 from core.runs.backtest import backtest_table, plan_backtest, run_backtest
 from core.runs.store import RunStore
 

@@ -64,8 +64,8 @@ def test_classifier_on_recorded_bitcoin_reports_balanced_accuracy(tmp_path, bitc
 
 
 def test_classifier_features_are_returns_for_prices(bitcoin_data):
-    from core.data import load_series
     from core.data.prepare import prepare
+    from core.data.sources import load_series
     from core.training.trainer import model_constants
 
     model = ModelConfig(task="classification")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
-from core.data import load_series
 from core.data.prepare import prepare
+from core.data.sources import load_series
 from core.evaluation.forecast import predict_next
 from core.training import warm_models
 from core.training.trainer import train_model

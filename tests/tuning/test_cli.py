@@ -61,7 +61,8 @@ def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys):
         (["tune", "--space", "/no/such.json"], "neither a preset"),
         (["tune", "--trials", "0"], "at least 1"),
         (["tune", "worker", "--study", "missing"], "no study named 'missing'"),
-        (["sweep", "--depths", "a-b"], "not a list of whole numbers"),
+        (["sweep", "--layers", "a-b"], "not a list of whole numbers"),
+        (["sweep", "--layers", "1"], "no family can be built with 1 layers"),
     ],
 )
 def test_bad_input_gives_one_line_and_no_traceback(arguments, fragment):
@@ -73,13 +74,13 @@ def test_bad_input_gives_one_line_and_no_traceback(arguments, fragment):
 
 
 def test_sweep_prints_rows_and_the_best_run_as_json(capsys):
-    arguments = ["sweep", "--family", "dense", "--depths", "0", "--activations", "tanh"]
+    arguments = ["sweep", "--family", "dense", "--layers", "1", "--activations", "tanh"]
     arguments += ["--units", "4", "--units-sweep", "none", "--length", "700", "--epochs", "1"]
     assert main([*arguments, "--json"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("architecture dense")
     summary = json.loads(lines[-1])
-    assert summary["best"]["units"] == 4
+    assert summary["best"]["units"] == 4 and summary["best"]["layers"] == 1
     assert {row["family"] for row in summary["rows"]} == {"dense", "naive"}
     assert main(arguments) == 0
     assert "0 trained, 1 from the run store" in capsys.readouterr().out

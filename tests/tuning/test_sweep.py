@@ -8,7 +8,7 @@ from core.config import ModelConfig, RunRequest, TrainConfig
 from core.tuning.sweep import (
     SweepPlan,
     cached_outcome,
-    depth_activation_grid,
+    layers_activation_grid,
     run_sweep,
     sweep_table,
     units_curve,
@@ -27,7 +27,7 @@ def tiny_plan(**changes) -> SweepPlan:
     values = dict(
         base=base,
         families=("dense",),
-        depths=(0,),
+        layers=(1,),
         activations=("tanh", "relu"),
         units=4,
         units_sweep=(4, 6),
@@ -56,8 +56,8 @@ def test_sweep_trains_only_what_is_new():
     models = table[table["family"] == "dense"]
     assert set(models["units"]) == {4, 6}
     assert all(math.isfinite(value) for value in models["test_mae_scaled"])
-    grid = depth_activation_grid(again, "dense")
-    assert list(grid.index) == [0] and set(grid.columns) == {"tanh", "relu"}
+    grid = layers_activation_grid(again, "dense")
+    assert list(grid.index) == [1] and set(grid.columns) == {"tanh", "relu"}
     curve = units_curve(again)
     assert list(curve["units"]) == [4, 6]
     reloaded = cached_outcome(plan)

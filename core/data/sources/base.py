@@ -1,7 +1,4 @@
-"""What a data source declares: its loader, labels, form, the settings it reads and its presets.
-
-Source modules import configs and loaders lazily, so the registry loads with core.config.
-"""
+"""What a data source declares: its loader, labels, form, the settings it reads and its presets."""
 
 from __future__ import annotations
 
@@ -46,18 +43,9 @@ class Source:
         return self.label
 
 
-def market_summary(data: Any) -> str:
+def market_summary(source: Source, data: Any) -> str:
     """Label and date range of a market series."""
-    from core.data.sources import SOURCE_REGISTRY
-
-    text = SOURCE_REGISTRY[data.source].title(data)
+    text = source.title(data)
     if data.start_date or data.end_date:
         text += f" · {data.start_date or 'start'} to {data.end_date or 'latest'}"
     return text
-
-
-def load_market(data: Any) -> Any:
-    """Cached download, announced fallback to the last copy or the bundled snapshot."""
-    from core.data.market import load_market_series
-
-    return load_market_series(data)

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.data.sources.base import Source, load_market, market_summary
+from core.config import DataConfig, SplitConfig
+from core.data.market import load_market_series
+from core.data.sources.base import Source, market_summary
 
 # The Bitcoin study's span: its data starts on 2020-10-28 and its test part is 2024.
 PRESET_START = "2020-10-28"
 PRESET_END = "2024-12-31"
 
 
-def default_split(data: Any, frequency: str | None = None) -> Any:
+def default_split(data: DataConfig, frequency: str | None = None) -> SplitConfig:
     """Test = calendar year 2024, margin 5 (prices rose far above the train range)."""
-    from core.config import SplitConfig
-
     return SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)
 
 
-def default_data(**settings: Any) -> Any:
-    from core.config import DataConfig
-
+def default_data(**settings: Any) -> DataConfig:
     preset = {"start_date": PRESET_START, "end_date": PRESET_END}
     return DataConfig(**{**preset, **settings, "source": "btc"})
+
+
+def summarize(data: DataConfig) -> str:
+    return market_summary(SOURCE, data)
 
 
 SOURCE = Source(
@@ -32,10 +34,10 @@ SOURCE = Source(
     explanation="Daily Bitcoin closing prices in US dollars, downloaded and kept on disk.",
     form="market",
     fields=("provider", "start_date", "end_date"),
-    load=load_market,
+    load=load_market_series,
     default_split=default_split,
     default_data=default_data,
-    summarize=market_summary,
+    summarize=summarize,
     providers=("yahoo", "cdd"),
     downloads=True,
 )

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.data.sources.base import Source, load_market, market_summary
+from core.config import DataConfig, SplitConfig
+from core.data.market import load_market_series
+from core.data.sources.base import Source, market_summary
 
 
-def default_split(data: Any, frequency: str | None = None) -> Any:
+def default_split(data: DataConfig, frequency: str | None = None) -> SplitConfig:
     """The last 20% as test (an 80/20 split), margin 1.5."""
-    from core.config import SplitConfig
-
     return SplitConfig(method="fraction", test_fraction=0.2, scaling_margin=1.5)
 
 
-def default_data(**settings: Any) -> Any:
+def default_data(**settings: Any) -> DataConfig:
     """The whole history."""
-    from core.config import DataConfig
-
     return DataConfig(**{**settings, "source": "sp500"})
+
+
+def summarize(data: DataConfig) -> str:
+    return market_summary(SOURCE, data)
 
 
 SOURCE = Source(
@@ -28,10 +30,10 @@ SOURCE = Source(
     explanation="Daily closing values of the S&P 500 stock index, downloaded and kept on disk.",
     form="market",
     fields=("start_date", "end_date"),
-    load=load_market,
+    load=load_market_series,
     default_split=default_split,
     default_data=default_data,
-    summarize=market_summary,
+    summarize=summarize,
     providers=("yahoo",),
     downloads=True,
 )

@@ -23,6 +23,7 @@ class Family:
     build_stack: Callable[[Any, Any], Any]  # (features, ModelConfig) -> hidden tensor
     count_stack: Callable[[int, int, Any], tuple[int, int]]  # (channels, lookback, config)
     in_sentence: str = ""  # the name mid-sentence ("bidirectional LSTM"); default: the label
+    layer_noun: str = ""  # what its layers are called ("Dense" layers); default: the sentence name
     # Network and training settings (ModelConfig / TrainConfig field -> value) this family
     # starts with instead of the shared defaults, and why in one plain sentence; the Model page
     # applies them when the family is picked and says so, the bench trains the family with them.
@@ -33,6 +34,11 @@ class Family:
     @property
     def sentence_name(self) -> str:
         return self.in_sentence or self.label
+
+    @property
+    def layers_word(self) -> str:
+        """The one word for the one layer count the app shows: "LSTM layers", "Dense layers"."""
+        return f"{self.layer_noun or self.sentence_name} layers"
 
     def starting_model(self, model: Any) -> Any:
         """model (a ModelConfig) with this family's own starting values in place."""

@@ -41,4 +41,5 @@ FAMILY = Family(
     build_stack=build_stack,
     count_stack=count_stack,
     in_sentence="Dense network",
+    layer_noun="Dense",
 )

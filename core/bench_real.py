@@ -42,8 +42,8 @@ SERIES = (
 
 def default_request(entry: RealSeries):
     """The request the app makes for this file at its defaults (Data page -> Train)."""
-    from core.config import DataConfig, RunRequest, default_split_for
-    from core.data import load_series
+    from core.config import DataConfig, RunRequest
+    from core.data.sources import default_split_for, load_series
     from core.data.upload import import_file
 
     data = DataConfig(

@@ -98,7 +98,7 @@ def test_a_family_flag_brings_the_family_starting_values_and_given_flags_win():
 
 def test_the_chaotic_generator_without_a_noise_level_gets_the_data_page_preset():
     from core.__main__ import build_parser, request_from_args
-    from core.config import nonlinear_demo_request
+    from core.data.sources.synthetic import nonlinear_demo_request
 
     chaotic = request_from_args(build_parser().parse_args(["train", "--generator", "mackey_glass"]))
     assert chaotic.data.noise_level == nonlinear_demo_request().data.noise_level

@@ -13,6 +13,7 @@ import numpy as np
 
 from core.config import TrainConfig
 from core.data.frequency import calendar_seasons
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from core.config import SplitConfig
@@ -151,6 +152,11 @@ def season_of(series: Series, train_end: int) -> Choice:
 
 def log_scale_choice(series: Series, split: SplitConfig, train_end: int) -> Choice:
     """Whether the network works on log values (split.log_scale 'auto' decides from the data)."""
+    if split.log_scale == "log" and np.any(np.asarray(series.values, dtype=float) <= 0):
+        raise ConfigError(
+            "the log scale needs values above zero, but this series has values at or below "
+            "zero; set Log scale to auto or original."
+        )
     if split.log_scale != "auto":
         return Choice("log_scale", split.log_scale == "log", "as set", False)
     if np.any(np.asarray(series.values, dtype=float) <= 0):

@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
-from core.data import load_series
 from core.data.prepare import prepare
 from core.data.recipe import recipe_for
 from core.data.series import Series
+from core.data.sources import load_series
 from core.data.synthetic import generate_series
 from core.data.upload import import_file
+from core.errors import ConfigError
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 
@@ -62,6 +63,9 @@ def test_the_log_scale_is_chosen_for_air_passengers_and_not_for_the_nile():
     assert air_choice.value and "grows with the level" in air_choice.reason
     assert not recipe_for(nile_prepared, split, TrainConfig())["log_scale"].value
     assert not prepare(air, split.replace(log_scale="original")).scaler.log
+    sunspots = load_series(real("sunspots_yearly.csv"))  # has years with no sunspot at all
+    with pytest.raises(ConfigError, match="log scale needs values above zero"):
+        prepare(sunspots, split.replace(lookback=5, log_scale="log"))
 
 
 def test_a_log_scale_run_reports_its_errors_in_the_series_own_units(tmp_path):

@@ -249,6 +249,7 @@ def train_form(train: TrainConfig, recipe=None) -> TrainConfig:
         explain(
             "Small batches: more, noisier steps. Large batches: fewer, smoother, faster epochs."
         )
+    epochs = declared_slider(TRAIN["epochs"], section, "epochs", train.epochs, whole=True)
     budget = st.number_input(
         f"{TRAIN['budget_steps'].label} ({TRAIN['budget_steps'].unit}, 0 = the maximum epochs)",
         min_value=0,
@@ -257,11 +258,10 @@ def train_form(train: TrainConfig, recipe=None) -> TrainConfig:
         key=seed_widget(widget_key(section, "budget_steps"), int(train.budget_steps)),
         help=TRAIN["budget_steps"].help,
     )
-    if budget:
+    if budget and epochs != TrainConfig().epochs:
+        st.caption("Maximum epochs set by hand: the budget is not used.")
+    elif budget:
         _from_data(recipe, "epochs", on_screen.replace(budget_steps=int(budget)))
-    epochs = declared_slider(
-        TRAIN["epochs"], section, "epochs", train.epochs, whole=True, disabled=bool(budget)
-    )
     patience = declared_slider(
         TRAIN["patience"],
         section,

@@ -132,14 +132,19 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                 kwargs["choices"] = declared.choice_names
             elif "metavar" not in kwargs and "action" not in kwargs:
                 kwargs["metavar"] = _metavar(declared, item.name, annotation)
-            details = [declared.help]
+            details = [declared.help.rstrip().rstrip(".") + "."]  # whole sentences
             if declared.low is not None and declared.high is not None:
                 unit = f" {declared.unit}" if declared.unit not in ("", "date", "year") else ""
-                details.append(f"{_number(declared.low)} to {_number(declared.high)}{unit}")
+                low, high = (
+                    (f"{declared.low:g}", f"{declared.high:g}")  # a year without a comma
+                    if declared.unit == "year"
+                    else (_number(declared.low), _number(declared.high))
+                )
+                details.append(f"From {low} to {high}{unit}.")
             preset = _preset_defaults(section, item.name, default)
             if preset:
-                details.append(preset)
-            kwargs["help"] = "; ".join(details).replace("%", "%%")
+                details.append(preset[0].upper() + preset[1:] + ".")
+            kwargs["help"] = " ".join(details).replace("%", "%%")
             if (section, item.name) == ("model", "hidden_layers"):
                 kwargs["help"] = argparse.SUPPRESS  # scripts written before --layers still run
                 group.add_argument(

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from core.errors import disk_full
+
 
 def write_atomic(path: Path, content: bytes | str) -> Path:
     """Write content (bytes, or text as UTF-8) to path in one step and return path. The temp
@@ -14,15 +16,28 @@ def write_atomic(path: Path, content: bytes | str) -> Path:
     removed if anything fails, disk full included."""
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        _raise_if_full(error, path)
+        raise
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temp_name, path)
-    except BaseException:
+    except BaseException as error:
         Path(temp_name).unlink(missing_ok=True)
+        _raise_if_full(error, path)
         raise
     return path
+
+
+def _raise_if_full(error: BaseException, path: Path) -> None:
+    full = disk_full(error, path.name)
+    if full is not None:
+        raise full from error
 
 
 __all__ = ["write_atomic"]

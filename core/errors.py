@@ -19,3 +19,21 @@ class TrainingError(ForecastLabError):
 
 class TrainingCancelled(TrainingError):
     """The user cancelled a training; nothing was saved."""
+
+
+class DiskFullError(ForecastLabError):
+    """The disk (or the user's quota on it) is full: that one action failed, nothing was left
+    half-written, and it works again once space is freed."""
+
+
+DISK_FULL_ERRNOS = (28, 122)  # ENOSPC, EDQUOT (Linux)
+
+
+def disk_full(error: BaseException, what: str) -> DiskFullError | None:
+    """A DiskFullError saying what could not be saved, if `error` is a full disk; else None."""
+    if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
+        return DiskFullError(
+            f"the disk is full: {what} could not be saved, and nothing was half-written. Free "
+            "some space on the server (or ask whoever runs it), then try again."
+        )
+    return None

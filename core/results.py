@@ -30,13 +30,16 @@ class SeriesInfo:
 
     @classmethod
     def from_series(cls, series: Any) -> SeriesInfo:
+        from core.data.frequency import date_texts
+
+        first_date, last_date = date_texts(series.dates[[0, -1]], series.dates)
         return cls(
             name=series.name,
             source=series.source,
             provider=series.provider,
             rows=len(series),
-            first_date=series.dates[0].strftime("%Y-%m-%d"),
-            last_date=series.dates[-1].strftime("%Y-%m-%d"),
+            first_date=first_date,
+            last_date=last_date,
             fingerprint=series.fingerprint(),
             fetched_at=None if series.fetched_at is None else series.fetched_at.isoformat(),
             notice=series.notice,
@@ -76,15 +79,33 @@ class RunResult:
     notice: str | None = None  # e.g. "the stored copy was damaged and has been retrained"
     intervals: dict[str, Any] = field(default_factory=dict)  # core.evaluation.intervals
 
+    def test_span(self) -> dict[str, Any]:
+        """The test part's first and last date and its length in steps (the predictions')."""
+        import pandas
+
+        from core.data.frequency import date_texts
+
+        rows = self.predictions
+        if "part" in rows.columns:
+            rows = rows[rows["part"] == "test"]
+        dates = pandas.DatetimeIndex(rows.index)
+        if len(dates) == 0:
+            return {"first_date": None, "last_date": None, "steps": 0}
+        first, last = date_texts(dates[[0, -1]], dates)
+        return {"first_date": first, "last_date": last, "steps": len(dates)}
+
     @property
     def task(self) -> str:
         return self.request.model.task
 
     def summary(self) -> dict[str, Any]:
         """Plain JSON-ready summary (the CLI's --json line)."""
+        from core.data.frequency import date_texts
+
+        future = self.forecast["forecast"]
         forecast = [
-            {"date": date.strftime("%Y-%m-%d"), "value": float(value)}
-            for date, value in self.forecast["forecast"].items()
+            {"date": date, "value": float(value)}
+            for date, value in zip(date_texts(future.index), future.to_numpy(), strict=True)
         ]
         return {
             "run_key": self.key,
@@ -103,5 +124,6 @@ class RunResult:
             "noise_floor_mse": self.noise_floor_mse,
             "intervals": self.intervals,
             "series": self.series_info.to_dict(),
+            "test_span": self.test_span(),
             "forecast": forecast,
         }

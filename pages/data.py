@@ -9,11 +9,20 @@ import streamlit as st
 
 from core.charts import series_figure
 from core.data.clean import describe_frequency
+from core.data.frequency import date_texts
 from core.data.series import unit as unit_word
 from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError, ForecastLabError
 from core.evaluation.verdict import data_notice_words
-from pages.components import data_forms, job_panel, runtime, services, state, window_suggestion
+from pages.components import (
+    data_forms,
+    job_panel,
+    runtime,
+    services,
+    sidebar,
+    state,
+    window_suggestion,
+)
 from pages.components.guard import show_error
 from pages.components.split_forms import split_form
 from pages.components.synthetic_form import synthetic_form
@@ -35,6 +44,7 @@ if source != request.data.source:
     # New source: start from that source's study preset for the split (SPEC 1.2 / 1.3).
     split_seed = default_split_for(SimpleNamespace(source=source))
     state.forget_widgets("w.split.")
+    st.info(sidebar.source_change_notice(request, source), icon=":material/sync_alt:")
 
 controls, preview_column = st.columns([2, 3], gap="large")
 data = None
@@ -170,10 +180,12 @@ with preview:
             help="The strongest repeating cycle in the training part; the seasonal-naive "
             "baseline uses it.",
         )
+    first, last = date_texts(series.dates[[0, -1]], series.dates)
     st.caption(
-        f"From {series.dates[0].strftime('%Y-%m-%d')} to {series.dates[-1].strftime('%Y-%m-%d')}"
+        f"From {first} to {last}"
         + (
-            f"; the test part starts on {train_end_date.strftime('%Y-%m-%d')}."
+            f"; the test part runs from {date_texts([train_end_date], series.dates)[0]} to "
+            f"{last}, and forecasts past the end start after {last}."
             if train_end_date is not None
             else "."
         )

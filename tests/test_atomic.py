@@ -8,6 +8,7 @@ import os
 import pytest
 
 from core.atomic import write_atomic
+from core.errors import DiskFullError
 
 
 def test_writes_bytes_and_text(tmp_path):
@@ -24,7 +25,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(DiskFullError, match="the disk is full"):
         write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [path.name for path in tmp_path.iterdir()] == ["meta.json"]

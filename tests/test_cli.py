@@ -50,6 +50,10 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
     assert recipe["log_scale"]["value"] is False
     assert summary["noise_floor_mse"] > 0
     assert len(summary["forecast"]) == 7 and "date" in summary["forecast"][0]
+    span = summary["test_span"]  # the last 50 of 300 days from 2018-01-01
+    assert span == {"first_date": "2018-09-08", "last_date": "2018-10-27", "steps": 50}
+    assert summary["series"]["last_date"] == span["last_date"]
+    assert summary["forecast"][0]["date"] == "2018-10-28"
     assert "epoch 1/2" in first.stderr  # per-epoch progress goes to stderr
 
     second = run_cli("train", *TINY, "--json", home=isolated_home)

@@ -60,6 +60,7 @@ def test_study_presets():
     btc = SOURCE_REGISTRY["btc"].default_data()
     assert btc.start_date == "2020-10-28"
     split = default_split_for(btc)
-    assert (split.method, split.test_year, split.scaling_margin) == ("calendar_year", 2024, 5.0)
+    assert btc.end_date is None  # up to the newest price: the test part is the latest year
+    assert (split.method, split.test_size, split.scaling_margin) == ("last_n", 365, 5.0)
     assert default_split_for(DataConfig()).test_size == 465
     assert default_split_for(SOURCE_REGISTRY["sp500"].default_data()).test_fraction == 0.2

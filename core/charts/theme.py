@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -128,7 +129,13 @@ def apply_layout(
     plot_height = max(height - top - bottom, 100)
     figure.update_layout(
         template="plotly_white",
-        title={"text": title, "x": 0.0, "xanchor": "left", "y": 1 - 12 / height, "yanchor": "top"},
+        title={
+            "text": html.escape(title, quote=False),
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 1 - 12 / height,
+            "yanchor": "top",
+        },
         legend={
             "orientation": "h",
             "x": 0.0,

@@ -266,6 +266,20 @@ def describe_steps(dates: pd.DatetimeIndex) -> str:
     )
 
 
+def date_format(dates: pd.DatetimeIndex) -> str:
+    """'%Y-%m-%d', or '%Y-%m-%d %H:%M' when any of the dates has a time of day (hourly data)."""
+    index = pd.DatetimeIndex(dates)
+    timed = len(index) > 0 and bool((index != index.normalize()).any())
+    return "%Y-%m-%d %H:%M" if timed else "%Y-%m-%d"
+
+
+def date_texts(dates: pd.DatetimeIndex, reference: pd.DatetimeIndex | None = None) -> list[str]:
+    """The dates as text in one format for all of them (that of `reference` when given, e.g.
+    the whole series for its first and last date), so hours never vanish from labels."""
+    index = pd.DatetimeIndex(dates)
+    return list(index.strftime(date_format(index if reference is None else reference)))
+
+
 # ----------------------------------------------------------------------------------------------
 # Steps on the calendar
 
@@ -334,6 +348,8 @@ __all__ = [
     "Frequency",
     "calendar_season",
     "calendar_seasons",
+    "date_format",
+    "date_texts",
     "default_lookback",
     "describe_frequency",
     "describe_steps",

@@ -28,7 +28,7 @@ MACKEY_GLASS_GAMMA = 0.1
 MACKEY_GLASS_POWER = 10
 MACKEY_GLASS_DELAY = 17
 MACKEY_GLASS_SUBSTEPS = 10
-MACKEY_GLASS_SAMPLE_EVERY = 3  # measured: at 1 a straight line already follows it (AR 3x the floor)
+MACKEY_GLASS_SAMPLE_EVERY = 3  # sampled every time unit, a straight line already follows it
 MACKEY_GLASS_BURN_IN = 500  # time units dropped so the series starts on the attractor
 
 

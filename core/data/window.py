@@ -25,12 +25,9 @@ LONGER_WINDOW_GAIN = 0.02
 WINDOWS_PER_STEP = 4
 # Ridge strengths tried per window, relative to the mean diagonal of X'X; each window is scored
 # with its best one (cross-validated too), so a long window is neither scored on an overfitted
-# fit nor held back by a fixed one. Measured on the default series: a fixed 1e-3 suggested 90
-# steps, where the best ridge line reaches 1.127x the noise floor and the default LSTM, reading
-# step by step, 1.16-1.18x (seeds 0-2; inputs relative to the window mean, both, or a 7-step
-# difference channel: means 1.153-1.177x; 60 epochs: 1.150x). With the strength chosen per
-# window a year scores best: a ridge line there reaches 1.028x, the default LSTM reading it in
-# blocks 1.073-1.089x.
+# fit nor held back by a fixed one. On the default series a fixed strength suggested a window
+# far shorter than the one that scores best once the strength is chosen per window (a year;
+# README, "Measured choices").
 RIDGE_SHARES = (1e-3, 1e-2, 1e-1)
 DESIGN_COPIES = 3
 # Contiguous folds: each block of time is scored by a fit on the others.

@@ -41,8 +41,7 @@ def predict_next(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarra
     if hasattr(model, "predict_on_batch") and len(windows) <= WHOLE_BATCH_LIMIT:
         # One call of the compiled function recursive forecasts use too: after two window
         # counts TensorFlow traces it for any count, while `predict` builds a data pipeline per
-        # call and traces a function of its own (measured: 0.15 s vs 0.04-0.09 s per call, and
-        # about 1.4 s of tracing saved per training).
+        # call and traces a function of its own (slower per call, and a trace more per run).
         output = model.predict_on_batch(windows)
     elif hasattr(model, "predict"):
         output = model.predict(windows, batch_size=batch_size, verbose=0)

@@ -22,8 +22,8 @@ LEVELS = (0.8, 0.95)
 # several origins per step); further ahead the width grows like sqrt(steps) from the last one.
 MAX_CALIBRATED_STEPS = 90
 # The recursive bands' test coverage is measured from at most this many test origins, evenly
-# spread: each one is a whole path of calibrated steps, and a model call on 671 windows costs
-# about 1.6x one on 356 (measured; 90 calls per run).
+# spread: each one is a whole path of calibrated steps, and a model call's cost grows with the
+# number of windows it forecasts.
 COVERAGE_ORIGINS = 150
 METHOD = (
     "split-conformal: half-width = the conformal quantile (rank ceil((n+1) level)) of the absolute "

@@ -80,14 +80,14 @@ class WindowFeatures(keras.layers.Layer):
             values = ops.log(ops.maximum(inputs + offset, 1e-9))
         if self.mode == "level":
             return (values - mean) / relative_scale
-        # One channel: a second one of step changes (measured) is a noisier copy of the same
-        # information and made every family overfit (Dense 1.32x vs 1.22x the noise floor).
+        # One channel: a second one of step changes is a noisier copy of the same information
+        # and made every family overfit when measured (README, "Measured choices").
         relative = (values - values[:, -1:, :]) / relative_scale
         if self.block == 1:
             return relative
         # Read in blocks: each step is `block` consecutive values, so a long window is a short
         # sequence; the oldest values short of a whole block are left out (padding them with
-        # copies measured worse: 1.09-1.12x against 1.07-1.09x the noise floor at 365 steps).
+        # copies measured worse).
         steps = inputs.shape[1] // self.block
         return ops.reshape(relative[:, -steps * self.block :, :], (-1, steps, self.block))
 

@@ -5,7 +5,6 @@ Keras is imported inside the builders, so importing this module stays TensorFlow
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,11 +21,9 @@ if TYPE_CHECKING:
 NUM_CLASSES = 3
 # Windows longer than this are read in blocks of whole weeks (7 steps), each step of the network
 # one block, so a long window is a short sequence (26 to 51 steps): a year is 26 steps of 14 days,
-# its oldest day left out. Measured on the default series (LSTM 2x32, seeds 0-2): 1.073-1.089x
-# the noise floor at 365 steps in about 10 s, against 1.16-1.18x at 90 and 1.19-1.21x at 182
-# read step by step. Blocks that are not whole weeks lose most of it (15 steps at 365, padded:
-# 1.11-1.14x; 13 at 182: 1.12x against 1.10x for 7, seed 0): the weekly pattern moves between
-# channels.
+# its oldest day left out. On the default series a year read in weekly blocks beat 90 or 182
+# steps read one by one, and blocks that are not whole weeks lost most of the gain (the weekly
+# pattern moves between channels); README, "Measured choices", has the figures.
 BLOCK_FROM = 60
 BLOCK_UNIT = 7
 READ_STEPS = 26
@@ -152,22 +149,6 @@ def linear_part(model: Any, windows: np.ndarray) -> np.ndarray | None:
     return output
 
 
-def _builder(family: str) -> Callable[[ModelConfig, int, dict | None], Any]:
-    def build(config: ModelConfig, lookback: int, linear_init: dict | None = None):
-        if config.family != family:
-            config = config.replace(family=family)
-        return _build(config, lookback, linear_init)
-
-    build.__name__ = f"build_{family}"
-    build.__doc__ = f"Build the {family} network for windows of `lookback` steps."
-    return build
-
-
-MODEL_BUILDERS: dict[str, Callable[[ModelConfig, int, dict | None], Any]] = {
-    family: _builder(family) for family in FAMILY_REGISTRY
-}
-
-
 def build_model(
     config: ModelConfig, lookback: int, *, linear_init: dict | None = None
 ) -> keras.Model:
@@ -176,15 +157,11 @@ def build_model(
     and the optional shortcut live inside it, so a saved .keras file needs nothing else.
     linear_init holds train-part constants: the feature statistics
     (core.models.features.feature_statistics, plus the scaler "offset") and, for the linear
-    shortcut, least-squares AR "coefficients" and "intercept"."""
-    if config.family not in MODEL_BUILDERS:
-        raise ConfigError(
-            f"model family '{config.family}' is not registered; pick one of "
-            f"{', '.join(MODEL_BUILDERS)}."
-        )
+    shortcut, least-squares AR "coefficients" and "intercept". The family's own stack comes
+    from core.models.families (ModelConfig accepts registered families only)."""
     if lookback < 1:
         raise ConfigError(f"look-back window ({lookback}) must be at least 1 step.")
-    return MODEL_BUILDERS[config.family](config, lookback, linear_init)
+    return _build(config, lookback, linear_init)
 
 
 def count_parameters(config: ModelConfig, lookback: int) -> int:
@@ -206,7 +183,6 @@ def count_parameters(config: ModelConfig, lookback: int) -> int:
 
 
 __all__ = [
-    "MODEL_BUILDERS",
     "NUM_CLASSES",
     "build_model",
     "count_parameters",

@@ -153,16 +153,6 @@ def run_backtest(
     return backtest_report(request, planned, results)
 
 
-def backtest_table(report: dict[str, Any]) -> pd.DataFrame:
-    """Rows = cut-offs (first test date), columns = forecasters, values = test MSE."""
-    return pd.DataFrame(
-        {
-            row["cutoff"]: {name: scores["mse"] for name, scores in row["metrics"].items()}
-            for row in report["cutoffs"]
-        }
-    ).T.rename_axis("cutoff")
-
-
 def summary_frame(report: dict[str, Any], labels: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per forecaster: mean and spread of the test MSE and the cut-offs it won."""
     labels = labels or {}
@@ -183,7 +173,6 @@ __all__ = [
     "NETWORK",
     "Fold",
     "backtest_report",
-    "backtest_table",
     "fold_row",
     "plan_backtest",
     "run_backtest",

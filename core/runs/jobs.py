@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from core.atomic import write_atomic
 from core.config import RunRequest
-from core.errors import ForecastLabError, TrainingCancelled
+from core.errors import ForecastLabError, TrainingCancelled, disk_full
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -129,6 +129,10 @@ class JobRegistry:
             if existing is not None and existing.status in ("queued", "running"):
                 return key
             job = _Job(job_id=key, request=request, label=_label(request))
+            if not self.store.has(key):
+                # The marker first: a full disk refuses the job before it is in any list,
+                # so nothing is left "waiting in line" forever.
+                _write_marker(self._markers, job)
             self._jobs[key] = job
             self._interrupted.pop(key, None)
             if self.store.has(key):
@@ -141,7 +145,7 @@ class JobRegistry:
                     job.started_at = job.finished_at = time.time()
                     self._forget_old()
                     return key
-            _write_marker(self._markers, job)
+                _write_marker(self._markers, job)  # stored but unreadable: trained again
             self._queue.append(key)
             self._start_waiting()
         return key
@@ -212,7 +216,8 @@ class JobRegistry:
                 return
             job.cancel_event.set()
             if job.status == "queued":
-                self._queue.remove(job_id)
+                if job_id in self._queue:  # Cancel always works, whatever state it is in
+                    self._queue.remove(job_id)
                 job.status, job.finished_at = "cancelled", time.time()
                 job.error = "Cancelled before it started."
                 _remove_marker(self._markers, job_id)
@@ -285,9 +290,14 @@ class JobRegistry:
         except Exception as failure:  # the worker must always report, never die silently
             logger.exception("training job %s crashed", job.job_id)
             status = "failed"
+            full = disk_full(failure, "the trained run")
             error = (
-                f"The training crashed unexpectedly ({type(failure).__name__}: {failure}). "
-                "Try fewer units or a smaller batch; if it persists, report it."
+                str(full)
+                if full is not None
+                else (
+                    f"The training crashed unexpectedly ({type(failure).__name__}: {failure}). "
+                    "Try again; if it persists, report it with the server's log."
+                )
             )
         with self._lock:
             job.status, job.error, job.result = status, error, result

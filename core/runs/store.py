@@ -20,7 +20,7 @@ import pandas as pd
 from core.atomic import write_atomic
 from core.config import SCHEMA_VERSION, RunRequest
 from core.data.sources import source_title
-from core.errors import ConfigError
+from core.errors import ConfigError, disk_full
 from core.json_values import json_ready, restore_nan
 from core.paths import sub_dir
 from core.results import RunResult, SeriesInfo
@@ -101,6 +101,19 @@ class RunStore:
     def save(self, result: RunResult, model: Any) -> RunResult:
         """Write a run atomically and return it with its model path set."""
         staging = self.root / f".tmp-{result.key}-{uuid.uuid4().hex[:8]}"
+        try:
+            self._write(staging, result, model)
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            full = disk_full(error, "the trained run")
+            if full is not None:
+                raise full from error
+            raise
+        result.model_path = self.model_file(result.key)
+        return result
+
+    def _write(self, staging: Path, result: RunResult, model: Any) -> None:
+        """Every file of a run into `staging`, then one rename into place."""
         staging.mkdir(parents=True)
         try:
             model.save(staging / MODEL_FILE)
@@ -140,8 +153,6 @@ class RunStore:
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
-        result.model_path = self.model_file(result.key)
-        return result
 
     def save_intervals(self, key: str, intervals: dict) -> None:
         """Add intervals to a stored run (one saved before they existed), atomically."""

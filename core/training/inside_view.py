@@ -99,12 +99,29 @@ def replay_cell(
 
 
 def _recurrent_layers(model: Any) -> list[Any]:
-    return [layer for layer in model.layers if "recurrent" in layer.name]
+    """The recurrent layers by what they are (a Keras RNN, or a Bidirectional wrapping one),
+    whatever a family names them."""
+    import keras  # only a process that already holds a network gets here
+
+    return [
+        layer
+        for layer in model.layers
+        if isinstance(getattr(layer, "forward_layer", layer), keras.layers.RNN)
+    ]
 
 
 def _layer_kind(layer: Any) -> str:
+    import keras  # only a process that already holds a network gets here
+
     inner = getattr(layer, "forward_layer", layer)
-    return {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}[type(inner).__name__]
+    for kind, cell_class in (
+        ("lstm", keras.layers.LSTM),
+        ("gru", keras.layers.GRU),
+        ("simple_rnn", keras.layers.SimpleRNN),
+    ):
+        if isinstance(inner, cell_class):
+            return kind
+    raise ConfigError(f"'{type(inner).__name__}' is not a recurrent cell this view can replay.")
 
 
 def _replay_layer(layer: Any, sequence: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -24,6 +24,7 @@ Workers are spawned, so they import the main script again: keep its work under
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -38,6 +39,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.adapters.python import register_before_thread_joins
+from core.adapters.tensorflow import forget_custom_gradients
 from core.errors import TrainingCancelled, TrainingError
 
 logger = logging.getLogger(__name__)
@@ -114,23 +117,11 @@ def another_task_waiting() -> bool:
 
 
 def _forget_keras_state() -> None:
-    """Free what the last task left behind. Keras' clear_session is not called: it would also
-    empty TensorFlow's kernel cache, which the warm networks (core.training.warm_models) re-use
-    (measured: the first batch of a warm LSTM 0.03 s, 0.5 s after a clear_session).
-
-    Every traced training step registers a gradient function for the optimizer's (one-replica)
-    gradient sum in TensorFlow's global gradient registry, which is never emptied; it holds
-    the whole traced graph of a network long gone (measured: +13 MB per new network, 721 ->
-    958 MB over 18 trainings of 6 architectures; 721 -> 733 MB when emptied). It is only read
-    while a step is being traced, so it is emptied between tasks."""
-    import gc
-    import sys
-
-    ops = sys.modules.get("tensorflow.python.framework.ops")
-    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
-    if isinstance(registry, dict):
-        for name in [name for name in registry if name.startswith("CustomGradient-")]:
-            del registry[name]
+    """Free what the last task left behind: TensorFlow's custom gradients (which hold the traced
+    graphs of networks long gone; core.adapters.tensorflow) and garbage. Keras' clear_session
+    is not called: it would also empty TensorFlow's kernel cache, which the warm networks
+    (core.training.warm_models) re-use, so a warm network's first batch would be slow again."""
+    forget_custom_gradients()
     gc.collect()
 
 
@@ -216,10 +207,8 @@ class WorkerPool:
         # At interpreter exit concurrent.futures waits for running tasks (its hook is registered
         # with threading's exit hooks, which run before atexit's), so a server stopped with
         # Ctrl-C mid-training would hang until the training ended. Hooks run newest first: this
-        # one stops the workers before that wait. Private in Python 3.11, hence the fallback.
-        register = getattr(threading, "_register_atexit", None)
-        if register is not None:
-            register(self.shutdown)
+        # one stops the workers before that wait.
+        register_before_thread_joins(self.shutdown)
 
     # -- public --
 

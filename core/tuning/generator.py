@@ -18,6 +18,7 @@ import optuna
 from optuna.samplers import BaseSampler, RandomSampler
 from optuna.trial import FrozenTrial, TrialState
 
+from core.adapters.optuna import set_system_attr
 from core.tuning.space import SearchSpace
 
 NOISE_INPUTS = 8
@@ -176,9 +177,7 @@ class GeneratorSampler(BaseSampler):
             return {}
         self.learn(study)
         params, x, noise = self.propose()
-        study._storage.set_trial_system_attr(
-            trial._trial_id, ATTR, {"input": x.tolist(), "noise": noise.tolist()}
-        )
+        set_system_attr(study, trial, ATTR, {"input": x.tolist(), "noise": noise.tolist()})
         return {name: value for name, value in params.items() if name in search_space}
 
     def sample_independent(self, study, trial, param_name, param_distribution):

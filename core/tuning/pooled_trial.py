@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import optuna
 
+from core.adapters.optuna import reopen_trial, stored_user_attrs
+from core.adapters.optuna import trial_id as stored_trial_id
 from core.errors import TrainingCancelled
 from core.tuning.budget import TrialCosts
 from core.tuning.objective import TrialEnvironment, evaluate_trial
@@ -55,7 +57,7 @@ def evaluate_stored_trial(
     if key not in _environments:
         _environments.clear()
         _environments[key] = TrialEnvironment(config, series=series)
-    trial = optuna.Trial(study, trial_id)
+    trial = reopen_trial(study, trial_id)
     trial.set_user_attr("trained_by", os.getpid())
     return evaluate_trial(
         trial,
@@ -93,7 +95,7 @@ def run_in_pool(
             evaluate_stored_trial,
             study_name,
             storage_url,
-            trial._trial_id,
+            stored_trial_id(trial),
             environment.config,
             environment.series,
             environment.costs,
@@ -107,7 +109,7 @@ def run_in_pool(
         trial.set_user_attr(FAILURE_ATTR, f"{type(error).__name__}: {error}"[:500])
         raise
     finally:
-        attrs = trial.study._storage.get_trial_user_attrs(trial._trial_id)
+        attrs = stored_user_attrs(trial)
         environment.record_timing(attrs.get(TIMING_ATTR))
 
 

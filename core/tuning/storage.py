@@ -5,6 +5,7 @@ sqlite) for many machines; creating, reopening, listing and stopping studies.
 from __future__ import annotations
 
 import importlib.util
+import urllib.parse
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ def page_storage_url(url: str | None) -> str | None:
         return None
     scheme, separator, rest = text.partition("://")
     if separator and scheme.split("+")[0] in ("postgresql", "postgres", "mysql"):
+        _refuse_socket_folders(text)
         return text
     folder = sub_dir("studies").resolve()
     if separator and scheme == "sqlite":
@@ -59,6 +61,25 @@ def page_storage_url(url: str | None) -> str | None:
             "team.journal or sqlite:///team.db). Other locations work from the command line."
         )
     return f"sqlite:///{target}" if separator else str(target)
+
+
+SOCKET_PARAMETERS = ("host", "hostaddr", "unix_socket", "unix_sock", "socket", "service")
+
+
+def _refuse_socket_folders(url: str) -> None:
+    """A database URL from the page reaches a server over the network only: no Unix socket
+    folder (?host=/dir, a host starting with / or %2F) and no service file of the server's."""
+    parts = urllib.parse.urlsplit(url)
+    hosts = [parts.netloc.rpartition("@")[2]]
+    for name, _value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        if name.lower() in SOCKET_PARAMETERS:
+            hosts.append("/")  # where to connect is the URL's host:port, never a parameter
+    if any(urllib.parse.unquote(host).startswith(("/", "@")) for host in hosts):
+        raise ConfigError(
+            f"storage '{_without_password(url)[:120]}' names a local socket folder or service; "
+            "from the page a database is reached by host name and port only (e.g. "
+            "postgresql://user:pass@db.example:5432/optuna). Use the command line for sockets."
+        )
 
 
 def resolve_database_url(url: str) -> str:
@@ -98,7 +119,7 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
             warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
             storage: optuna.storages.BaseStorage = optuna.storages.RDBStorage(
                 database_url,
-                engine_kwargs=None if url.startswith("sqlite") else {"pool_pre_ping": True},
+                engine_kwargs=None if url.startswith("sqlite") else _network_options(),
                 heartbeat_interval=30,
                 grace_period=120,
             )
@@ -126,6 +147,29 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
         )
     _STORAGES[url] = storage
     return storage
+
+
+CONNECT_SECONDS = 5  # a server that never answers is reported after this, not minutes later
+
+
+def _network_options() -> dict[str, Any]:
+    """Engine options for a database server: check connections before use, and give up
+    connecting after CONNECT_SECONDS (psycopg, psycopg2 and the MySQL drivers all read
+    connect_timeout)."""
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": CONNECT_SECONDS}}
+
+
+def _missing_file(url: str | None) -> bool:
+    """Whether `url` is a journal or sqlite file that does not exist yet (opening it would
+    create it)."""
+    url = url or default_storage_url()
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme != "sqlite":
+        return False
+    path = Path(rest[1:] if separator else url).expanduser()
+    if not separator and path.is_dir():
+        path = path / JOURNAL_FILE
+    return not path.exists()
 
 
 def default_study_name(config: TuneConfig) -> str:
@@ -193,7 +237,11 @@ def study_config(study: optuna.Study) -> TuneConfig:
 
 
 def list_studies(storage: str | None = None) -> list[dict[str, Any]]:
-    """Name, strategy, objective, trial counts and best value of every study in the storage."""
+    """Name, strategy, objective, trial counts and best value of every study in the storage.
+    A journal or sqlite file that is not there yet lists nothing and is not created: only
+    starting a search creates storage."""
+    if _missing_file(storage):
+        return []
     backend = open_storage(storage)
     rows = []
     for summary in optuna.get_all_study_summaries(backend, include_best_trial=True):

@@ -11,6 +11,7 @@ import optuna
 from optuna.pruners import BasePruner, HyperbandPruner, NopPruner
 from optuna.samplers import BaseSampler, GridSampler, RandomSampler, TPESampler
 
+from core.adapters.optuna import grid_search_space, grid_size, set_system_attr
 from core.errors import ConfigError
 from core.tuning.gaussian_process import GaussianProcessSampler
 from core.tuning.generator import GeneratorSampler
@@ -34,21 +35,21 @@ class SharedGridSampler(GridSampler):
         """Trials numbered past the grid's size replace interrupted ones: they take the lowest
         grid point no trial holds (Optuna's own choice counts interrupted points as done and
         would repeat a random finished one)."""
-        size = len(self._all_grids)
+        size = grid_size(self)
         if trial.number < size or "grid_id" in trial.system_attrs:
             super().before_trial(study, trial)
             return
         held = {
             other.system_attrs.get("grid_id")
-            for other in study._storage.get_all_trials(study._study_id, deepcopy=False)
+            for other in study.get_trials(deepcopy=False)
             if other.number != trial.number and counts_toward_budget(other)
         }
         free = [grid_id for grid_id in range(size) if grid_id not in held]
         if not free:
             super().before_trial(study, trial)
             return
-        study._storage.set_trial_system_attr(trial._trial_id, "search_space", self._search_space)
-        study._storage.set_trial_system_attr(trial._trial_id, "grid_id", free[0])
+        set_system_attr(study, trial, "search_space", grid_search_space(self))
+        set_system_attr(study, trial, "grid_id", free[0])
 
     def after_trial(self, study, trial, state, values) -> None:
         return None

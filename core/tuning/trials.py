@@ -14,6 +14,7 @@ import optuna
 import psutil
 from optuna.trial import FrozenTrial, TrialState
 
+from core.adapters.optuna import mark_failed
 from core.tuning.storage import load_study
 from core.tuning.trial_states import FAILURE_ATTR, counts_toward_budget, is_interrupted
 
@@ -61,7 +62,7 @@ def fail_stale_trials(study: optuna.Study) -> list[int]:
         else:
             dead = owner.get("host") == host and not owner_alive(owner)
         if dead:
-            study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            mark_failed(study, trial)
             stale.append(trial.number)
     return stale
 

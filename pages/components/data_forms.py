@@ -99,6 +99,7 @@ def _inspect(content: bytes):
 
 def upload_form(data: DataConfig) -> DataConfig | None:
     """A CSV file and its date and value columns; None until a file is there."""
+    from core.data.export import neutralise_formulas
     from core.data.upload import display_name, existing_upload, save_upload, upload_reference
 
     section = "data"
@@ -151,7 +152,8 @@ def upload_form(data: DataConfig) -> DataConfig | None:
         )
     date_order = _date_order_picker(data, preview.date_questions.get(date_column), path.name)
     st.caption(f"{preview.row_count:,} rows. The first rows of the file:")
-    st.dataframe(preview.head, hide_index=True, height=210)
+    # Its download button exports these cells: none may run as a spreadsheet formula.
+    st.dataframe(neutralise_formulas(preview.head), hide_index=True, height=210)
     fill, duplicates = _cleaning_pickers(data, section)
     if date_column is None or value_column is None:
         st.info("Pick the date column and the value column above.")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from core.errors import ForecastLabError
+from pages.components.plain import plain
 
 logger = logging.getLogger("forecast_lab.app")
 
@@ -18,7 +19,7 @@ logger = logging.getLogger("forecast_lab.app")
 def show_error(error: BaseException) -> None:
     """Render an error the way every page does."""
     if isinstance(error, ForecastLabError):
-        st.error(str(error), icon=":material/error:")
+        st.error(plain(error), icon=":material/error:")  # may quote a file's cells
         return
     logger.exception("unexpected error on a page", exc_info=error)
     st.error(

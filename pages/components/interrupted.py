@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from pages.components import services, state
+from pages.components.plain import plain
 
 
 def _start_again(key: str) -> None:
@@ -29,7 +30,7 @@ def render() -> None:
         when = dt.datetime.fromtimestamp(lost.started_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         with st.container(border=True):
             st.warning(
-                f"**A training was interrupted**: {lost.label}, started {when}. The server "
+                f"**A training was interrupted**: {plain(lost.label)}, started {when}. The server "
                 "stopped before it finished, so nothing of it was saved.",
                 icon=":material/report:",
             )

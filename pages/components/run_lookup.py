@@ -11,6 +11,7 @@ from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
+from pages.components.plain import plain
 
 
 def _train_now(request) -> None:
@@ -24,11 +25,19 @@ CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers":
 
 
 def _use_classifier() -> None:
-    """Callback: switch the current model to the published up/flat/down classifier shape."""
+    """Switch the current model to the published up/flat/down classifier shape, and say so on
+    the next page (set in the button's branch, not a callback: a callback's message would be
+    shown, and lost, on this page's own rerun before the switch)."""
     request = state.current_request()
     model = request.model.replace(**CLASSIFIER_SETUP)
     state.forget_widgets("w.model.")
     state.set_request(request.replace(model=model))
+    state.flash(
+        f"Set up for up/flat/down: {describe_model(model)} (was {describe_model(request.model)}"
+        f"{', next value' if request.model.task != 'classification' else ''}). It stays for "
+        "every later data source until you change it here or press **Start over**.",
+        "info",
+    )
 
 
 def _no_classifier_guard() -> None:
@@ -45,11 +54,11 @@ def _no_classifier_guard() -> None:
         "Set up an up/flat/down model",
         type="primary",
         icon=":material/swap_vert:",
-        on_click=_use_classifier,
         help="Keeps your data; switches the model to 3 LSTM layers of 50 units (LSTM 3x50, "
         "the best Bitcoin classifier of the RNN forecasting study), whatever family you had. "
         "You can change it on the Model page.",
     ):
+        _use_classifier()
         st.switch_page("pages/model.py", query_params=state.query_for_navigation())
     right.page_link("pages/runs.py", label="Open an earlier run", icon=":material/history:")
     st.stop()
@@ -123,9 +132,16 @@ def run_header(result) -> None:
     info = result.series_info
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{info.name or source_title(result.request.data)}**, "
+        f"**{plain(info.name or source_title(result.request.data))}**, "
         f"{info.first_date} to {info.last_date}"
     )
+    span = result.test_span()
+    if span["steps"]:
+        st.caption(
+            f"Trained on {info.first_date} up to the test part, {span['first_date']} to "
+            f"{span['last_date']} ({span['steps']:,} steps); forecasts past the end start "
+            f"after {info.last_date}."
+        )
     st.caption(
         f"Trained {friendly_time(result.created_at)} in {result.train_seconds:.0f} s, "
         f"{result.epochs_run} epochs (best {result.best_epoch}) · run {result.key[:10]}"

@@ -8,9 +8,11 @@ import streamlit as st
 
 from core.config import RunRequest
 from core.data.sources import SOURCE_REGISTRY
+from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
 from pages.components import services, state
 from pages.components.guard import guarded_function
+from pages.components.plain import plain
 
 STATUS_WORDS = {
     "queued": "waiting",
@@ -22,8 +24,9 @@ STATUS_WORDS = {
 
 
 def data_summary(request: RunRequest) -> str:
-    """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo"."""
-    return SOURCE_REGISTRY[request.data.source].summarize(request.data)
+    """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo", as
+    Markdown-safe text (an uploaded file's name is the user's)."""
+    return plain(SOURCE_REGISTRY[request.data.source].summarize(request.data))
 
 
 def model_summary(request: RunRequest) -> str:
@@ -40,10 +43,45 @@ def render() -> Callable[[], None]:
         st.markdown("##### Current setup")
         slot = st.empty()
         _setup_lines(slot)
+        st.button(
+            "Start over",
+            icon=":material/restart_alt:",
+            key="start_over",
+            on_click=start_over,
+            help="Back to the default data (the synthetic series) and the default network and "
+            "training settings; your saved runs stay in Runs.",
+        )
         active = [job for job in services.registry().jobs() if not job.finished]
         run_every = 2.0 if active else None
         st.fragment(_jobs_panel, run_every=run_every)(bool(active))
     return lambda: _setup_lines(slot)
+
+
+def start_over() -> None:
+    """Callback: every setting back to its default (the URL follows), said in a message."""
+    state.forget_widgets(state.WIDGET_PREFIX)
+    state.set_job_id(None)
+    state.set_request(RunRequest())
+    default = RunRequest()
+    state.flash(
+        f"Started over: {data_summary(default)}, {model_summary(default)} (the defaults).",
+        "info",
+    )
+
+
+def source_change_notice(request: RunRequest, source: str) -> str:
+    """What a change of source keeps: the network and training settings, said with the count
+    of weights, so a big network set up for one series is not carried over in silence."""
+    label = SOURCE_REGISTRY[source].picker_label
+    try:
+        weights = f", {services.parameter_count(request.model, request.split.lookback):,} weights"
+    except ForecastLabError:  # a window too long for the count: the notice goes without it
+        weights = ""
+    return (
+        f"New data ({label}): the split and window start from its own preset; the model and "
+        f"training settings are kept: {model_summary(request)}{weights}. **Start over** in the "
+        "sidebar goes back to the defaults."
+    )
 
 
 def _setup_lines(slot) -> None:
@@ -69,6 +107,6 @@ def _jobs_panel(was_active: bool) -> None:
             detail = f"waiting, #{job.queue_position} in line"
         else:
             detail = f"epoch {job.epoch}/{job.max_epochs} · {job.elapsed:.0f}s"
-        st.caption(f":material/progress_activity: {job.label}{marker}  \n{detail}")
+        st.caption(f":material/progress_activity: {plain(job.label)}{marker}  \n{detail}")
     if len(active) > 5:
         st.caption(f"... and {len(active) - 5} more")

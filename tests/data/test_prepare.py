@@ -19,7 +19,6 @@ from core.data.prepare import (
     updown_labels,
 )
 from core.data.series import Series
-from core.data.sources import default_split_for
 from core.data.synthetic import generate_series
 from core.errors import ConfigError
 
@@ -74,7 +73,8 @@ def test_fraction_split():
 
 def test_calendar_year_2024_on_real_bitcoin_has_366_test_targets(cdd_bitcoin):
     series = filter_dates(cdd_bitcoin, "2023-10-28", None)  # study A's protocol, shorter
-    prepared = prepare(series, default_split_for(DataConfig(source="btc")))
+    study = SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)  # explicit
+    prepared = prepare(series, study)
     assert len(prepared.test_index) == 366  # 2024 is a leap year
     assert prepared.dates_test[0] == pd.Timestamp("2024-01-01")
     assert prepared.dates_test[-1] == pd.Timestamp("2024-12-31")
@@ -259,3 +259,14 @@ def test_long_sp500_style_windows_are_vectorised():
     np.testing.assert_allclose(
         prepared.x_test[-1, :, 0], prepared.scaled[-251:-1].astype(np.float32), rtol=0, atol=0
     )
+
+
+def test_the_bitcoin_preset_tests_on_the_newest_year_of_what_was_loaded(cdd_bitcoin):
+    from core.data.sources import SOURCE_REGISTRY, default_split_for
+
+    data = SOURCE_REGISTRY["btc"].default_data()
+    assert data.end_date is None  # nothing newer than the preset's end is left unused
+    prepared = prepare(cdd_bitcoin, default_split_for(data))
+    assert prepared.dates_test[-1] == cdd_bitcoin.dates[-1] == pd.Timestamp("2025-09-24")
+    assert len(prepared.test_index) == 365
+    assert prepared.dates_test[0] == pd.Timestamp("2024-09-25")

@@ -72,7 +72,8 @@ def test_a_source_without_an_explanation_is_refused_at_registration():
 
 def test_the_bitcoin_preset_keeps_given_settings_over_its_own():
     data = SOURCE_REGISTRY["btc"].default_data(start_date="2022-01-01")
-    assert data.start_date == "2022-01-01" and data.end_date == "2024-12-31"
+    assert data.start_date == "2022-01-01" and data.end_date is None
+    assert SOURCE_REGISTRY["btc"].default_data(end_date="2024-12-31").end_date == "2024-12-31"
 
 
 def test_the_configs_list_every_registered_source_and_which_need_a_file():

@@ -30,12 +30,14 @@ def tiny_request(seed: int = 1) -> RunRequest:
 
 
 class FakeRunner:
-    """Stands in for run_experiment: reports epochs until released or cancelled."""
+    """Stands in for run_experiment: reports epochs (at most `epochs`) until released or
+    cancelled."""
 
-    def __init__(self, fail_with: Exception | None = None) -> None:
+    def __init__(self, fail_with: Exception | None = None, epochs: int | None = None) -> None:
         self.release = threading.Event()
         self.calls: list[RunRequest] = []
         self.fail_with = fail_with
+        self.epochs = epochs
 
     def __call__(self, request, *, store, progress, should_stop):
         self.calls.append(request)
@@ -43,6 +45,9 @@ class FakeRunner:
         while not self.release.is_set():
             if should_stop():
                 raise TrainingCancelled("cancelled")
+            if self.epochs is not None and epoch == self.epochs:
+                self.release.wait(0.01)
+                continue
             epoch += 1
             progress(
                 EpochUpdate(
@@ -65,15 +70,15 @@ def wait_until(condition, timeout: float = 5.0) -> None:
 
 
 def test_identical_requests_share_one_job_and_report_progress(tmp_path):
-    runner = FakeRunner()
+    runner = FakeRunner(epochs=3)
     registry = JobRegistry(store=RunStore(tmp_path), runner=runner)
     first = registry.submit(tiny_request())
     second = registry.submit(tiny_request())
     assert first == second
-    wait_until(lambda: registry.snapshot(first).epoch >= 2)
+    wait_until(lambda: registry.snapshot(first).epoch == 3)
     snapshot = registry.snapshot(first)
-    assert snapshot.status == "running"
-    assert len(snapshot.history["loss"]) == snapshot.epoch or len(snapshot.history["loss"]) >= 2
+    assert snapshot.status == "running" and snapshot.max_epochs == tiny_request().train.epochs
+    assert snapshot.history == {"loss": [1.0, 1 / 2, 1 / 3], "val_loss": [2.0, 1.0, 2 / 3]}
     runner.release.set()
     final = registry.wait(first)
     assert final.status == "done"

@@ -62,3 +62,20 @@ def test_a_window_read_in_blocks_has_one_column_per_block_dated_by_its_last_day(
     assert layer["dates"] == report["dates"][6:][6::7] and layer["dates"][-1] == report["dates"][-1]
     assert "7-day block" in layer["captions"]["hidden"]
     assert len(report["lag_weights"]) == 90
+
+
+def test_recurrent_layers_are_found_by_what_they_are_not_by_their_names():
+    import keras
+
+    from core.training.inside_view import inspect_recurrent
+
+    inputs = keras.Input((5, 1))
+    hidden = keras.layers.GRU(4, return_sequences=True, name="memory")(inputs)
+    hidden = keras.layers.Bidirectional(keras.layers.LSTM(3), name="both_ways")(hidden)
+    model = keras.Model(inputs, keras.layers.Dense(1, name="recurrent_head")(hidden))
+    report = inspect_recurrent(model, np.linspace(0.0, 1.0, 5))
+    assert [(layer["name"], layer["kind"]) for layer in report["layers"]] == [
+        ("memory", "gru"),
+        ("both_ways", "lstm"),
+    ]
+    assert report["replay_error"] < 1e-4

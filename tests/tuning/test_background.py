@@ -38,8 +38,12 @@ def test_stop_now_cancels_the_running_trial_and_keeps_the_study_resumable():
     board = SearchBoard()
     worker = board.start("stop-now")
     study = load_study("stop-now")
-    assert wait_until(lambda: bool(study.get_trials(states=(TrialState.RUNNING,))))
-    time.sleep(1.0)  # let the trial reach its training
+    # the trial is training once it has reported an epoch's validation loss
+    assert wait_until(
+        lambda: any(
+            trial.intermediate_values for trial in study.get_trials(states=(TrialState.RUNNING,))
+        )
+    )
     board.terminate("stop-now")
     assert wait_until(lambda: not worker.running, 60.0)
     assert worker.error is None and worker.stop_reason == "cancelled"

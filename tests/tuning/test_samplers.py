@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import optuna
+import pytest
 
 from core.tuning.gaussian_process import GaussianProcessSampler
 from core.tuning.generator import INPUTS, GeneratorSampler
@@ -64,9 +65,20 @@ def test_gaussian_process_sampler_beats_its_random_start():
     assert min(values[5:]) < min(values[:5])
 
 
-def test_every_strategy_builds_a_sampler_and_pruner():
-    for name, strategy in STRATEGIES.items():
-        sampler = strategy.make_sampler(SPACE, 0)
-        pruner = strategy.make_pruner(10)
-        assert isinstance(sampler, optuna.samplers.BaseSampler), name
-        assert isinstance(pruner, optuna.pruners.HyperbandPruner) == (name == "hyperband")
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_every_strategy_proposes_inside_the_space_and_repeats_with_its_seed(name):
+    strategy = STRATEGIES[name]
+
+    def proposals(seed: int) -> list[dict]:
+        sampler = strategy.make_sampler(SPACE, seed)
+        study = optuna.create_study(sampler=sampler, pruner=strategy.make_pruner(10))
+        study.optimize(bowl, n_trials=6)
+        return [trial.params for trial in study.trials]
+
+    first = proposals(0)
+    assert all(SPACE.contains(params) for params in first)
+    assert len({tuple(sorted(params.items())) for params in first}) == 6  # no point twice
+    assert proposals(0) == first  # the seed decides every proposal
+    pruner = strategy.make_pruner(10)
+    assert isinstance(pruner, optuna.pruners.HyperbandPruner) == strategy.prunes
+    assert strategy.prunes == (name == "hyperband")

@@ -90,8 +90,14 @@ def _row(figures: dict[str, Any]) -> str:
     return (
         f"{figures['series']:<20} {figures['frequency']:<11} {figures['test_points']:>5} "
         f"{figures['app_mse']:>10.4g} {peers} {figures['ratio']:>6.3f} {figures['best_peer']:<14} "
-        f"{figures['vs_naive']:>6.3f} {figures['seconds']:>6.1f}"
+        f"{figures['vs_naive']:>6.3f} {_share(figures):>9} {figures['seconds']:>6.1f}"
     )
+
+
+def _share(figures: dict[str, Any]) -> str:
+    """The app's MSE over its statistical part's alone (below 1: the network adds skill)."""
+    part = figures.get("statistical_part_mse")
+    return f"{figures['app_mse'] / part:.3f}" if part else "-"
 
 
 def run_real_bench(
@@ -106,7 +112,7 @@ def run_real_bench(
     heading = " ".join(f"{name:>10}" for name in PEER_HEADINGS)
     out(
         f"{'series':<20} {'frequency':<11} {'test':>5} {'app MSE':>10} {heading} "
-        f"{'app/best':>6} {'best peer':<14} {'/naive':>6} {'s':>6}"
+        f"{'app/best':>6} {'best peer':<14} {'/naive':>6} {'/own line':>9} {'s':>6}"
     )
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -136,7 +136,8 @@ def test_the_shortcut_starts_at_the_least_squares_solution(tiny, linear_init):
         config = ModelConfig(family="gru", units=4, predict_change=predict_change, linear_skip=True)
         model = build_model(config, LOOKBACK, linear_init=linear_init)
         np.testing.assert_allclose(linear_part(model, tiny.x_test), expected, atol=1e-5)
-    without = build_model(ModelConfig(units=4), LOOKBACK, linear_init=linear_init)
+    plain = ModelConfig(units=4, linear_skip=False)
+    without = build_model(plain, LOOKBACK, linear_init=linear_init)
     assert linear_part(without, tiny.x_test) is None
 
 

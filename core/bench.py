@@ -19,9 +19,22 @@ from core.config import (
     SplitConfig,
     TrainConfig,
 )
+from core.config import SplitConfig as Split
+from core.data.prepare import prepare
+from core.data.sources import load_series
 from core.data.sources.btc import PRESET_START as BTC_PRESET_START
 from core.data.sources.synthetic import nonlinear_demo_request
+from core.data.synthetic import generate_series
+from core.data.upload import import_file
+from core.data.window import suggest_lookback
+from core.evaluation.forecast import predict_next
+from core.evaluation.metrics import classification_metrics
+from core.evaluation.verdict import BALANCED_MARGIN
+from core.models.baselines import BASELINE_LABELS, BASELINES, holt_winters_all_steps
 from core.models.families import FAMILY_REGISTRY
+from core.models.registry import linear_part
+from core.scores import ClassificationScores
+from core.training.trainer import train_model
 
 QUICK_FAMILIES = ("dense",)
 # Each family alone is also trained with these seeds (not in quick mode): on the default series
@@ -30,7 +43,8 @@ SPREAD_SEEDS = (1, 2)
 QUICK_EPOCHS = 2
 WEEK = 7
 CLASSIFIER_SEEDS = (0, 1, 2)
-# Study A's classifier: one hidden LSTM layer between the input and output layers, 50 units.
+# The Bitcoin study's classifier: one hidden LSTM layer between the input and output layers,
+# 50 units.
 CLASSIFIER = ModelConfig(family="lstm", task="classification", hidden_layers=1, units=50)
 CLASSIFIER_ACCURACY_MARGIN = 0.02  # as core.evaluation.verdict.classification_verdict
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "btc_close_2020_2024.csv"
@@ -41,9 +55,6 @@ def _mse(predicted: np.ndarray, actual: np.ndarray) -> float:
 
 
 def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainConfig) -> dict:
-    from core.evaluation.forecast import predict_next
-    from core.models.registry import linear_part
-    from core.training.trainer import train_model
 
     trained = train_model(prepared, model_config, train_config)
     scaled = predict_next(trained.model, prepared.x_test)
@@ -62,14 +73,12 @@ def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainCon
 
 def _holt_winters_weekly(prepared) -> np.ndarray:
     """Holt-Winters with a 7-step season (the issue's peer; the app's picks the dominant one)."""
-    from core.models.baselines import holt_winters_all_steps
 
     forecasts = holt_winters_all_steps(prepared.series.values, prepared.train_end, WEEK)
     return forecasts[prepared.test_index]
 
 
 def _peers(prepared) -> dict[str, dict[str, float]]:
-    from core.models.baselines import BASELINES
 
     figures = {}
     for name, forecast in {**BASELINES, "holt_winters_7": _holt_winters_weekly}.items():
@@ -142,9 +151,6 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
 
 def bench_window(series, floor, quick, out) -> dict[str, Any]:
     """suggest_lookback on the series, then the default network and AR with that window."""
-    from core.data.prepare import prepare
-    from core.data.window import suggest_lookback
-    from core.models.baselines import BASELINES
 
     started = time.perf_counter()
     suggestion = suggest_lookback(series, SplitConfig())
@@ -183,8 +189,6 @@ def bench_window(series, floor, quick, out) -> dict[str, Any]:
 
 def bench_nonlinear(quick, out) -> dict[str, Any]:
     """The chaotic preset: the default network against the straight line on the same window."""
-    from core.data.prepare import prepare
-    from core.data.synthetic import generate_series
 
     request = nonlinear_demo_request()
     series = generate_series(request.data)
@@ -204,15 +208,7 @@ def bench_nonlinear(quick, out) -> dict[str, Any]:
 
 
 def bench_classifier(quick, out, fixture: Path = FIXTURE) -> dict[str, Any]:
-    """Study A's Bitcoin up/flat/down settings on the recorded fixture, over several seeds."""
-    from core.config import SplitConfig as Split
-    from core.data.prepare import prepare
-    from core.data.sources import load_series
-    from core.data.upload import import_file
-    from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import classification_metrics
-    from core.scores import ClassificationScores
-    from core.training.trainer import train_model
+    """The Bitcoin study's up/flat/down settings on the recorded fixture, over seeds."""
 
     data = DataConfig(source="csv", csv_path=import_file(fixture), start_date=BTC_PRESET_START)
     split = Split(method="calendar_year", test_year=2024, scaling_margin=5.0)
@@ -252,7 +248,6 @@ def _classifier_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Means over the seeds. With the Classify page's margins, it beats the majority class when
     it is right 2 points more often, or tells the classes apart (balanced accuracy) 5 points
     better than always naming one class."""
-    from core.evaluation.verdict import BALANCED_MARGIN
 
     keys = ("accuracy", "balanced_accuracy", "majority_baseline_accuracy")
     summary: dict[str, Any] = {key: statistics.fmean(row[key] for row in rows) for key in keys}
@@ -270,9 +265,6 @@ def run_bench(
     quick: bool = False,
 ) -> dict[str, Any]:
     """Run every section in one process (so the timings share the machine's load) and print."""
-    from core.data.prepare import prepare
-    from core.data.synthetic import generate_series
-    from core.models.baselines import BASELINE_LABELS
 
     families = tuple(families) if families is not None else (QUICK_FAMILIES if quick else FAMILIES)
     series = generate_series(DataConfig())

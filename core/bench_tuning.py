@@ -1,6 +1,7 @@
 """Search strategies benchmarked in one run, per strategy: the default space (chooses on validation
-MSE) and study B's protocol (test MSE, as study B chose); usage: python core/bench_tuning.py
---strategies tpe,hyperband --trials 20 --trial-seconds 12 (the load average is printed too)"""
+MSE) and the tuning paper's protocol (test MSE, as the paper chose); usage:
+python core/bench_tuning.py --strategies tpe,hyperband --trials 20 --trial-seconds 12
+(the load average is printed too)"""
 
 from __future__ import annotations
 
@@ -21,23 +22,23 @@ if str(REPO) not in sys.path:  # run as a script (python core/bench_tuning.py)
 from core.errors import ForecastLabError  # noqa: E402
 
 # A cut of the recorded ^GSPC daily closes (Yahoo), kept in the project: nothing is downloaded.
-STUDY_B_CSV = REPO / "tests" / "fixtures" / "gspc_close_1990_2024.csv"
+TUNING_PAPER_CSV = REPO / "tests" / "fixtures" / "gspc_close_1990_2024.csv"
 SPACES = ("default", "study-b")
 MEMORY_AFTER = (1, 10)  # resident MB after these trials, and after the last
 
 
 def bench_config(space: str, strategy: str, trials: int, trial_seconds: float | None, csv: str):
-    """The settings `python -m core tune --space SPACE` would use (study B: its protocol)."""
+    """The settings `python -m core tune --space SPACE` would use (the paper's protocol)."""
     from core.config import DataConfig
     from core.data.sources import default_split_for
-    from core.tuning.settings import TuneConfig, study_b_config
+    from core.tuning.settings import TuneConfig, tuning_paper_config
 
     if space == "study-b":
         from core.data.upload import save_upload
 
         # CSV sources read only the uploads folder: copy the file in, as `--csv` does.
         upload = save_upload(Path(csv).read_bytes(), Path(csv).name)
-        config = study_b_config(strategy, csv_path=upload.name, max_trials=trials)
+        config = tuning_paper_config(strategy, csv_path=upload.name, max_trials=trials)
     else:
         base = TuneConfig()
         data = DataConfig()
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=20, help="trials per strategy and space")
     parser.add_argument("--trial-seconds", type=float, default=12.0, help="cap per trial; 0 none")
     parser.add_argument(
-        "--csv", default=str(STUDY_B_CSV), help="S&P 500 closes for the tuning paper's protocol"
+        "--csv", default=str(TUNING_PAPER_CSV), help="S&P 500 closes for the paper's protocol"
     )
     parser.add_argument("--storage", default=None, help="study storage (default: journal file)")
     parser.add_argument("--out", default=None, help="append the rows here as JSON lines")

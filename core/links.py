@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.data.upload import upload_reference  # lazy: links stay light for the pages
 from core.errors import ConfigError
 from core.settings import setting_of
 
@@ -98,7 +99,6 @@ def _finite(text: str) -> float:
 def _upload_or_refuse(text: str) -> str:
     """An upload's content id if `text` names a file in the uploads folder, else ConfigError:
     a link must never make the server read a path of the link's choosing."""
-    from core.data.upload import upload_reference  # lazy: links stay light for the pages
 
     try:
         return upload_reference(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.charts.series import preview_figure
-from pages.components import runtime, services, state
+from pages.components import owner, runtime, services, state
 
 runtime.ensure_router()
 state.show_flash()
@@ -46,7 +46,9 @@ STEPS = [
         "pages/results.py",
     ),
 ]
-columns = st.columns(4)
+# Two rows of two: four columns left about 100 px a card at 800 px with the sidebar open, and
+# broke words ("bidirectiona l").
+columns = [column for _ in range(2) for column in st.columns(2)]
 for column, (title, text, target) in zip(columns, STEPS, strict=True):
     with column.container(border=True, height="stretch"):
         st.markdown(f"**{title}**")
@@ -104,7 +106,7 @@ if chosen_demo is not None:
     request = services.demo_request(chosen_demo)
     state.forget_widgets(state.WIDGET_PREFIX)
     state.set_request(request)
-    job_id = services.registry().submit(request)
+    job_id = services.registry().submit(request, owner=owner.viewer().owner_id)
     state.set_job_id(job_id)
     st.switch_page("pages/train.py", query_params=state.query_for_navigation())
 

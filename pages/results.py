@@ -8,6 +8,7 @@ import json
 import streamlit as st
 
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
+from core.charts.theme import log_scale_words
 from core.config import BASELINE_TERMS
 from core.data.series import detect_frequency, unit
 from core.evaluation.compare import previous_run
@@ -206,26 +207,24 @@ st.dataframe(
     },
 )
 st.caption(
-    "Lower errors are better; hover a column name for its exact definition. The last column "
-    "compares each error with copying the last value (tomorrow = today never predicts a move, "
-    "so it has no direction score)."
+    "Lower errors are better; hover a column name for its exact definition. The column "
+    f"*{METRIC_COLUMNS['skill_vs_naive']}* compares each error with copying the last value, and "
+    f"*{METRIC_COLUMNS['directional_accuracy']}* is empty for tomorrow = today: it never "
+    "predicts a move."
 )
 floor = result.noise_floor_mse if units == "test" else None
-st.plotly_chart(
-    metrics_bar_figure(
-        table,
-        ("mse", "mae"),
-        labels={label: label for label in table.index},
-        title="Test error of each forecaster (lower is better)",
-        floor=floor,
-    ),
-    key="results_bars",
+bars = metrics_bar_figure(
+    table,
+    ("mse", "mae"),
+    labels={label: label for label in table.index},
+    title="Test error of each forecaster (lower is better)",
+    floor=floor,
 )
+st.plotly_chart(bars, key="results_bars")
 st.caption(
     f"Each bar is one forecaster's error on the same test {steps}; shorter bars are better. The "
-    "scale is logarithmic (each grid step is ten times the one below), so a very bad rule does "
-    "not squash the others"
-    + ("; the dotted green line is the noise floor, the best possible." if floor else ".")
+    f"scale is logarithmic ({log_scale_words(bars)}), so a very bad rule does not squash the "
+    "others" + ("; the dotted green line is the noise floor, the best possible." if floor else ".")
 )
 
 with st.expander("Training curve"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.evaluation.verdict import runs_table
-from pages.components import run_compare, runtime, services, state
+from pages.components import owner, run_compare, runtime, services, state
 
 CONFIRM_DELETE = "forecast_lab.confirm_delete"
 TABLE_VERSION = "forecast_lab.runs_table_version"
@@ -19,9 +19,22 @@ st.title("Runs")
 st.caption("Every model trained on this computer. Identical settings are never trained twice.")
 
 store = services.store()
-summaries = store.list_runs()
+viewer = owner.viewer()
+run_owners = services.registry().owners
+everyone = store.list_runs()
+# Others' runs are theirs: not listed here (their data names their files); a shared link
+# still opens one read-only. Runs without an owner (older ones, the command line's) are shown
+# to everyone, and only the teacher may delete them.
+owners = {summary.key: run_owners.owner_of(summary.key) for summary in everyone}
+summaries = [s for s in everyone if owners[s.key] in (None, viewer.owner_id) or viewer.admin]
 if store.last_problem:
     st.warning(store.last_problem)
+if len(everyone) > len(summaries):
+    hidden = len(everyone) - len(summaries)
+    st.caption(
+        f":material/group: {hidden} run{'s' if hidden > 1 else ''} of other people "
+        f"{'are' if hidden > 1 else 'is'} not listed; a link they share opens one read-only."
+    )
 if not summaries:
     st.info(
         "No runs yet. Train a model (or press **Try the demo** on the Home page) and it "
@@ -104,7 +117,12 @@ if actions[1 if len(chosen) > 1 else 0].button(
     state.set_request(opened.request)
     target = "pages/classify.py" if opened.task == "classification" else "pages/results.py"
     st.switch_page(target, query_params=state.query_for_navigation())
-if actions[2 if len(chosen) > 1 else 1].button(
+deletable = all(viewer.may_manage(owners[summary.key]) for summary in chosen)
+if not deletable:
+    st.caption(
+        "Only runs trained in this browser can be deleted here (the teacher can delete any)."
+    )
+elif actions[2 if len(chosen) > 1 else 1].button(
     f"Delete {len(chosen)} run{'s' if len(chosen) > 1 else ''}",
     icon=":material/delete:",
     help="Remove the selected runs from disk (you are asked to confirm first).",
@@ -117,8 +135,10 @@ if pending:
     )
     yes, no, _ = st.columns([1, 1, 3])
     if yes.button("Yes, delete", type="primary", help="Delete them now; this cannot be undone."):
+        pending = [key for key in pending if viewer.may_manage(run_owners.owner_of(key))]
         for key in pending:
             store.delete(key)
+            run_owners.forget(key)
             services.forget_run(key)
         st.session_state.pop(CONFIRM_DELETE, None)
         st.session_state[TABLE_VERSION] = version + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
-from pages.components import interrupted, job_panel, runtime, services, state
+from pages.components import interrupted, job_panel, owner, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.sidebar import data_summary, model_summary
 
@@ -71,7 +71,7 @@ if not handled_here:
         registry.prepare(request)  # trace the network while the user reads the button
     if st.button(label, type="primary", icon=":material/play_arrow:", help=hint):
         try:
-            job_id = registry.submit(request)
+            job_id = registry.submit(request, owner=owner.viewer().owner_id)
         except ForecastLabError as error:
             show_error(error)
             st.stop()

@@ -65,5 +65,5 @@ def test_train_help_gives_every_flag_its_declared_help_and_no_placeholder_metava
 def test_train_help_names_each_sources_preset_where_they_differ(capsys):
     text = _train_help(capsys)
     assert "btc 5.0" in text  # scaling margin: Bitcoin's preset differs from the others
-    assert "(465 = one year plus 100 days). From 1 to 1,000,000 steps. Default: 465." in text
+    assert "(465 = one year plus 100 days). From 1 to 1,000,000 steps. Default per source:" in text
     assert "btc 2020-10-28" in text

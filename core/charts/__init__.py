@@ -3,6 +3,7 @@
 from core.charts.classification import class_accuracy_figure, confusion_figure
 from core.charts.experiments import (
     cumulative_time_figure,
+    heatmap_best,
     heatmap_figure,
     importance_figure,
     parameter_figure,
@@ -29,6 +30,7 @@ __all__ = [
     "cumulative_time_figure",
     "empty_figure",
     "forecast_figure",
+    "heatmap_best",
     "heatmap_figure",
     "importance_figure",
     "loss_figure",

@@ -14,6 +14,7 @@ from core.charts.theme import (
     color_for,
     display_name,
     empty_figure,
+    log_ticks,
 )
 
 
@@ -46,7 +47,8 @@ def backtest_figure(
             )
         )
     apply_layout(figure, title, "Cut-off (first test date)", "Test MSE (log scale)")
-    figure.update_yaxes(type="log")
+    values = [row["metrics"].get(name, {}).get("mse") for row in rows for name in ordered]
+    figure.update_yaxes(type="log", **log_ticks(values))
     figure.update_xaxes(type="category")
     return figure
 

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.evaluation.intervals import band_frame
+
 BAND_COLOR = "rgba(31, 95, 191, 0.16)"  # the network's blue, light enough to read lines through
 FUTURE_BAND_COLOR = "rgba(46, 139, 87, 0.20)"
 
@@ -42,7 +44,6 @@ def add_interval_bands(
     """Shade the network's band around its one-step forecasts (the rows the chart shows) and
     its widening band around the recursive forecast past the end; bands go under the lines
     (a new figure is returned)."""
-    from core.evaluation.intervals import band_frame
 
     if not intervals or level_name not in intervals.get("coverage", {}):
         return figure

@@ -8,6 +8,7 @@ user_attrs_<name>; an optional "strategy" column puts several searches on one ch
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,26 @@ def sweep_line_figure(
     return apply_layout(figure, title, _axis_title(x), _axis_title(y))
 
 
+def _best_cell(grid: np.ndarray, lower_is_better: bool) -> tuple[int, int]:
+    masked = np.where(np.isfinite(grid), grid if lower_is_better else -grid, np.inf)
+    row, column = np.unravel_index(np.argmin(masked), grid.shape)
+    return int(row), int(column)
+
+
+def heatmap_best(
+    frame: pd.DataFrame, x: str, y: str, z: str, lower_is_better: bool = True
+) -> tuple[Any, Any] | None:
+    """The (`x`, `y`) values of the cell heatmap_figure stars, for captions that name it."""
+    if frame is None or len(frame) == 0 or any(name not in frame for name in (x, y, z)):
+        return None
+    values = frame.assign(**{z: _numeric(frame, z)})
+    if not has_finite(values[z]):
+        return None
+    table = values.pivot_table(index=y, columns=x, values=z, aggfunc="mean")
+    row, column = _best_cell(table.to_numpy(dtype=float), lower_is_better)
+    return table.columns[column], table.index[row]
+
+
 def heatmap_figure(
     frame: pd.DataFrame | None,
     x: str,
@@ -138,8 +159,7 @@ def heatmap_figure(
         return empty_figure(title)
     table = values.pivot_table(index=y, columns=x, values=z, aggfunc="mean")
     grid = table.to_numpy(dtype=float)
-    masked = np.where(np.isfinite(grid), grid if lower_is_better else -grid, np.inf)
-    best = np.unravel_index(np.argmin(masked), grid.shape)
+    best = _best_cell(grid, lower_is_better)
     text = [
         [
             (format_number(value) if np.isfinite(value) else "")

@@ -31,6 +31,7 @@ from core.charts.theme import (
     empty_figure,
     format_number,
     has_finite,
+    log_ticks,
 )
 from core.evaluation.metrics import REGRESSION_METRIC_LABELS
 
@@ -386,7 +387,7 @@ def metrics_bar_figure(
             if metric == "mse" and floor is not None and np.isfinite(floor) and floor > 0:
                 low = min(low, np.log10(floor))
             # One label per power of ten when the bars span several, else the 2-5 steps between.
-            ticks = {"dtick": 1} if high - low >= 1.5 else {"dtick": "D2"}
+            ticks = log_ticks([10**low, 10**high])
             figure.update_yaxes(
                 type="log", range=[low - 0.3, high + 0.35], row=1, col=column, **ticks
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from core.config import BASELINE_LABELS
 
 NO_DATA = "no data yet"
 
-ACTUAL_COLOR = "#3b3b3b"  # dark grey: the data itself
+ACTUAL_COLOR = "#8a8f98"  # mid grey: the data itself, readable on light and dark pages
 MODEL_COLOR = "#1f5fbf"  # strong blue: the network
 SIGNAL_COLOR = "#2e8b57"  # green, dotted: the noise-free signal
 TEST_SHADE = "rgba(31, 95, 191, 0.07)"
@@ -22,7 +23,7 @@ RESIDUAL_COLOR = "#6a6a8a"
 BIAS_COLOR = "#c0392b"
 SPREAD_COLOR = "#d98c3a"
 BEST_COLOR = "#c0392b"
-GRID_COLOR = "#e6e6e6"
+GRID_COLOR = "rgba(128, 128, 128, 0.22)"  # faint on a white and on a dark page alike
 
 # Baselines are thin and patterned so the network's solid blue line stays readable on top.
 BASELINE_DASHES: tuple[str, ...] = ("dot", "dash", "dashdot", "longdash")
@@ -86,7 +87,9 @@ DEFAULT_HEIGHT = 450  # plotly's (and so st.plotly_chart's) height when a figure
 TITLE_SPACE = 44  # pixels for the title above the legend
 LEGEND_ROW = 24  # pixels per row of legend entries
 LABEL_SPACE = 22  # pixels for labels sitting on the plot's top edge (subplot titles, train | test)
-ASSUMED_WIDTH = 640  # narrowest usual chart width, to estimate how the legend wraps
+# Narrowest usual legend width, to estimate how the legend wraps: a chart on an 800 px window
+# with the sidebar open is about 470 px wide (at 640 the title sat on the legend's first row).
+ASSUMED_WIDTH = 400
 
 
 def _legend_rows(figure: go.Figure) -> int:
@@ -233,3 +236,31 @@ def format_number(value: float) -> str:
     if magnitude == 0 or 0.01 <= magnitude < 1e5:
         return f"{value:.2f}"
     return f"{value:.3g}"
+
+
+def log_ticks(values: Any) -> dict[str, Any]:
+    """Grid steps of a log axis over `values`: one per power of ten when they span 1.5
+    decades or more, else the 1-2-5 steps between (what Plotly draws with dtick "D2")."""
+    finite = np.asarray([value for value in values if value is not None], dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if finite.size and np.log10(finite.max()) - np.log10(finite.min()) >= 1.5:
+        return {"dtick": 1}
+    return {"dtick": "D2"}
+
+
+def log_scale_words(figure: go.Figure) -> str:
+    """How the figure's log axes are gridded, in words, read from the figure itself so a
+    caption never says "ten times" over an axis ticked 20, 50, 100, 200."""
+    axes = [
+        figure.layout[name]
+        for name in figure.layout
+        if name.startswith("yaxis") and figure.layout[name].type == "log"
+    ]
+    if axes and all(axis.dtick == 1 for axis in axes):
+        return "each grid step is ten times the one below"
+    if any(axis.dtick == 1 for axis in axes):
+        return (
+            "grid steps are ten times the one below on a wide axis, and 1, 2, 5 times a power "
+            "of ten on a narrow one"
+        )
+    return "the grid steps go 1, 2, 5, 10, 20, 50: equal distances are equal ratios"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import requests  # lazy: only the CryptoDataDownload path needs it
 
 from core.atomic import write_atomic
 from core.config import DataConfig
@@ -180,7 +181,6 @@ def cdd_url() -> str:
 
 def _download_cdd(ticker: str) -> pd.Series:
     """CDD's Bitstamp daily file; the ticker is always BTC-USD (checked in _check_source)."""
-    import requests  # lazy: only the CryptoDataDownload path needs it
 
     url = cdd_url()
     try:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+from threadpoolctl import threadpool_limits
 
 from core.config import SplitConfig
+from core.data.frequency import calendar_seasons
 from core.data.prepare import dominant_period, split_point
 from core.data.series import Series
 from core.errors import ConfigError
@@ -30,6 +33,10 @@ WINDOWS_PER_STEP = 4
 # README, "Measured choices").
 RIDGE_SHARES = (1e-3, 1e-2, 1e-1)
 DESIGN_COPIES = 3
+# The comparison reads the latest this-many targets of the training part: a year-long window
+# needs 1,464 of them (WINDOWS_PER_STEP), and 10,000 rows are scored in about a third of the
+# time of all of them (see `python -m core bench --window`).
+MAX_TARGETS = 4000
 # Contiguous folds: each block of time is scored by a fit on the others.
 FOLDS = 5
 
@@ -54,6 +61,7 @@ def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float
     the whole comparison costs one matrix product: cheap enough for a page.
     """
     longest = max(sizes)
+    train = train[-(MAX_TARGETS + longest) :]  # the latest steps: enough, and a page stays fast
     windows = np.lib.stride_tricks.sliding_window_view(train[:-1], longest)
     last = windows[:, -1:]
     design = np.hstack([windows - last, np.ones((len(windows), 1))])
@@ -61,20 +69,30 @@ def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float
     folds = np.array_split(np.arange(len(targets)), FOLDS)
     grams = [design[fold].T @ design[fold] for fold in folds]
     moments = [design[fold].T @ targets[fold] for fold in folds]
+    sums = [float(targets[fold] @ targets[fold]) for fold in folds]
     gram_total, moment_total = sum(grams), sum(moments)
     scores = {}
     for size in sizes:
         columns = np.r_[longest - size : longest + 1]  # the last `size` steps and the intercept
+        block = np.ix_(columns, columns)
         squared = np.zeros(len(RIDGE_SHARES))
-        for fold, gram, moment in zip(folds, grams, moments, strict=True):
-            fit_gram = (gram_total - gram)[np.ix_(columns, columns)]
+        for gram, moment, total in zip(grams, moments, sums, strict=True):
+            fit_gram = (gram_total - gram)[block]
             ridge = np.trace(fit_gram) / size
+            right = (moment_total - moment)[columns]
+            solved = np.empty((len(RIDGE_SHARES), len(columns)))
             for position, share in enumerate(RIDGE_SHARES):
                 regularised = fit_gram.copy()
                 regularised[np.diag_indices_from(regularised)] += share * ridge
-                coefficients = np.linalg.solve(regularised, (moment_total - moment)[columns])
-                errors = design[np.ix_(fold, columns)] @ coefficients - targets[fold]
-                squared[position] += float(errors @ errors)
+                # positive definite: Cholesky costs half of a general solve
+                solved[position] = cho_solve(cho_factor(regularised, check_finite=False), right)
+            # the fold's squared error from its own Gram matrix: |Xc - t|^2 = c'Gc - 2c'm + t't
+            fold_gram, fold_moment = gram[block], moment[columns]
+            squared += (
+                np.einsum("ri,ij,rj->r", solved, fold_gram, solved)
+                - 2 * solved @ fold_moment
+                + total
+            )
         scores[size] = float(squared.min()) / len(targets)
     return scores
 
@@ -95,7 +113,8 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
         raise ConfigError("the train part holds missing values; fill or remove them first.")
     season = dominant_period(train)
     near_season = any(abs(size - season) <= 0.05 * season for size in CANDIDATES)
-    candidates = sorted({*CANDIDATES, *(() if near_season else (season,))})
+    calendar = calendar_seasons(series.frequency)  # 24 and 168 hours, 48 and 336 half-hours
+    candidates = sorted({*CANDIDATES, *calendar, *(() if near_season else (season,))})
     usable = [size for size in candidates if train_end - size >= WINDOWS_PER_STEP * (size + 1)]
     budget = memory_budget()
     affordable = [size for size in usable if _comparison_bytes(train_end, size) <= budget]
@@ -111,7 +130,10 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
             f"the train part ({train_end} rows) is too short to compare windows; lengthen the "
             "series or shrink the test part."
         )
-    scores = _cross_validated_mse(train, usable)
+    # One BLAS thread: these small matrices gain nothing from more, and on a busy machine
+    # (training in the background) threads waiting for each other made it 2-5x slower.
+    with threadpool_limits(limits=1, user_api="blas"):
+        scores = _cross_validated_mse(train, usable)
     best = min(scores, key=scores.get)
     chosen = next(
         size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN)
@@ -135,4 +157,17 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     return LookbackSuggestion(lookback=chosen, reason=reason, scores=scores, season=season)
 
 
-__all__ = ["CANDIDATES", "LookbackSuggestion", "suggest_lookback"]
+def with_suggested_lookback(
+    series: Series, split: SplitConfig
+) -> tuple[SplitConfig, LookbackSuggestion | None]:
+    """The split with the suggested look-back window (the default wherever the user has not
+    fixed one), and the suggestion; the split unchanged and None where the data is too short
+    to compare windows."""
+    try:
+        suggestion = suggest_lookback(series, split)
+    except ConfigError:
+        return split, None
+    return split.replace(lookback=suggestion.lookback), suggestion
+
+
+__all__ = ["CANDIDATES", "LookbackSuggestion", "suggest_lookback", "with_suggested_lookback"]

@@ -33,7 +33,7 @@ SETTING_LABELS = {
     "split.validation_fraction": "Validation share",
     "model.family": "Network family",
     "model.task": "Predicts",
-    "model.layers": "Layers in total",
+    "model.layers": "Layers",
     "model.units": "Units per layer",
     "model.activation": "Activation",
     "model.dropout_rate": "Dropout",
@@ -62,7 +62,7 @@ CHANGE_METRICS = {
 
 
 def total_layers(model: Mapping[str, Any]) -> int:
-    """Layers the user gets: study A's input and output layers plus the hidden ones."""
+    """The one layer count the app shows (ModelConfig.layers): the family's own layers."""
     family = FAMILY_REGISTRY[model.get("family") or ModelConfig().family]
     return int(model.get("hidden_layers", 0)) + family.layers_beyond_hidden
 
@@ -154,11 +154,21 @@ def scores_table(runs: Sequence[tuple[str, Any]]) -> pd.DataFrame:
     return table.dropna(axis="columns", how="all")
 
 
-def _change_words(before: float, now: float, lower_is_better: bool) -> str:
+# Accuracy moves by about this many points between training seeds (the bench's classifier
+# over seeds 0-2; the Classify page's margin): less is noise.
+ACCURACY_SPREAD = 0.02
+
+
+def _change_words(before: float, now: float, lower_is_better: bool, spread: float) -> str:
+    """A change in words; within the seed-to-seed spread ("about the same") it is not news."""
     if not (_finite(before) and _finite(now)):
         return "—"
     if before == now:
         return "no change"
+    if before != 0 and lower_is_better and abs(now / before - 1) < spread:
+        return f"about the same (seeds alone move it ±{spread * 100:.0f}%)"
+    if not lower_is_better and abs(now - before) < ACCURACY_SPREAD:
+        return f"about the same (seeds alone move it ±{ACCURACY_SPREAD * 100:.0f} points)"
     better = (now < before) == lower_is_better
     word = "better" if better else "worse"
     if before != 0 and lower_is_better:
@@ -173,6 +183,9 @@ def _change_words(before: float, now: float, lower_is_better: bool) -> str:
 def metric_changes(current, previous) -> pd.DataFrame:
     """The change in each test metric from `previous` to `current` (RunResults), in words."""
     now_values, before_values = current.metrics.test, previous.metrics.test
+    spread = max(
+        FAMILY_REGISTRY[result.request.model.family].seed_spread for result in (current, previous)
+    )
     rows = {}
     for key, (label, lower_is_better) in CHANGE_METRICS.items():
         # The keys are score field names; a classifier has no errors, a regressor no accuracy.
@@ -182,7 +195,7 @@ def metric_changes(current, previous) -> pd.DataFrame:
         rows[label] = {
             "before": before if _finite(before) else math.nan,
             "now": now if _finite(now) else math.nan,
-            "change": _change_words(before, now, lower_is_better),
+            "change": _change_words(before, now, lower_is_better, spread),
         }
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["before", "now", "change"])
     table.index.name = "metric"

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.data.series import next_dates
+
 WHOLE_BATCH_LIMIT = 16_384  # windows predicted in one call; more go through model.predict
 
 
@@ -127,7 +129,6 @@ def future_dates(
     series such as the S&P 500), weeks, month ends or starts, quarters, years; irregular series
     continue with their median step.
     """
-    from core.data.series import next_dates
 
     if horizon < 0:
         raise ValueError(f"horizon must be 0 or more steps; received {horizon}.")

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from core.data.prepare import make_windows
+from core.evaluation.forecast import predict_next
+from core.models.baselines import BASELINES
+
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
 
@@ -76,8 +80,6 @@ def recursive_paths(
 ) -> np.ndarray:
     """(len(origins), steps) scaled recursive forecasts, one path per origin t started from the
     real window scaled[t - lookback : t]; all paths advance together, one batch call per step."""
-    from core.data.prepare import make_windows
-    from core.evaluation.forecast import predict_next
 
     windows = make_windows(scaled, lookback, np.asarray(origins))[..., 0].astype(np.float32)
     paths = np.empty((len(windows), steps))
@@ -126,7 +128,6 @@ def horizon_half_widths(calibrated: list[float], horizon: int) -> np.ndarray:
 def _positions_view(prepared: Prepared, positions: np.ndarray) -> Prepared:
     """The same Prepared with other target positions as its 'test' part (for baselines, which
     forecast prepared.test_index from prepared.x_test)."""
-    from core.data.prepare import make_windows
 
     return dataclasses.replace(
         prepared,
@@ -267,8 +268,6 @@ def intervals_for_run(
     """build_intervals with the network's own predictions and every registered baseline.
     Predictions the evaluation made already (the network's on the train and test windows, in
     scaled units; the baselines' on the test part) are re-used, not computed again."""
-    from core.evaluation.forecast import predict_next
-    from core.models.baselines import BASELINES
 
     validation = validation_positions(prepared)
     if train_scaled is None:

@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from core.data.snapshot import snapshot_info
 from core.data.sources import SOURCE_REGISTRY
+from core.errors import DataSourceError
 from core.models.baselines import BASELINE_LABELS
 from core.models.families import FAMILY_REGISTRY
 from core.scores import (
@@ -117,10 +119,6 @@ def _baseline_mse(
 
 def _snapshot_end(series: Any):
     """The bundled snapshot's own last date (the series on screen may be cut by a date range)."""
-    import pandas as pd
-
-    from core.data.snapshot import snapshot_info
-    from core.errors import DataSourceError
 
     try:
         return pd.Timestamp(snapshot_info(series.source)["last_date"])

@@ -6,9 +6,33 @@ predicts from raw scaled windows and the statistics never see the test part.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from core.config import ModelConfig
+
+
+@dataclass(frozen=True)
+class NetworkConstants:
+    """Train-part constants a network is built with (never from the test part): how its
+    WindowFeatures layer reads a window, how CombineForecast rescales the forecast, and the
+    least-squares AR its linear shortcut starts from."""
+
+    mode: str  # "level", "change" or "return" (feature_mode)
+    mean: float = 0.0
+    relative_scale: float = 1.0
+    offset: float = 0.0  # the scaler's minimum over its span ("return" mode)
+    target_mean: float = 0.0
+    target_scale: float = 1.0
+    coefficients: np.ndarray | None = None  # the shortcut's AR, oldest lag first
+    intercept: float = 0.0
+
+    @classmethod
+    def neutral(cls, config: ModelConfig) -> NetworkConstants:
+        """Identity-like constants, for a network built without train statistics."""
+        changes = config.predict_change or config.task == "classification"
+        return cls(mode="change" if changes else "level")
 
 
 def _spread(values: np.ndarray) -> float:
@@ -87,4 +111,4 @@ def feature_statistics(
     return statistics
 
 
-__all__ = ["feature_mode", "feature_statistics"]
+__all__ = ["NetworkConstants", "feature_mode", "feature_statistics"]

@@ -14,6 +14,7 @@ from core.errors import ConfigError
 from core.models.families import FAMILY_REGISTRY
 from core.models.families.base import dense_parameters
 from core.models.families.dense import INITIALIZERS
+from core.models.features import NetworkConstants
 
 if TYPE_CHECKING:
     import keras
@@ -29,20 +30,6 @@ BLOCK_UNIT = 7
 READ_STEPS = 26
 
 
-def _feature_constants(config: ModelConfig, statistics: dict | None) -> dict:
-    """WindowFeatures / CombineForecast constants; identity-like ones without statistics."""
-    statistics = statistics or {}
-    default_mode = "change" if config.predict_change or config.task == "classification" else "level"
-    return {
-        "mode": statistics.get("mode", default_mode),
-        "mean": float(statistics.get("mean", 0.0)),
-        "relative_scale": float(statistics.get("relative_scale", 1.0)),
-        "offset": float(statistics.get("offset", 0.0)),
-        "target_mean": float(statistics.get("target_mean", 0.0)),
-        "target_scale": float(statistics.get("target_scale", 1.0)),
-    }
-
-
 def reading_block(config: ModelConfig, lookback: int) -> int:
     """Steps per input step of the network: 1, or whole weeks for a long forecasting window."""
     if config.task != "regression" or not config.predict_change or lookback <= BLOCK_FROM:
@@ -52,7 +39,7 @@ def reading_block(config: ModelConfig, lookback: int) -> int:
 
 def _network_branch(config: ModelConfig, features):
     """Optional Dense front layers, then the family's own stack (from the family registry)."""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     hidden = features
     initializer = INITIALIZERS[config.activation]
@@ -66,26 +53,26 @@ def _network_branch(config: ModelConfig, features):
     return FAMILY_REGISTRY[config.family].build_stack(hidden, config)
 
 
-def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, constants: dict):
+def _linear_skip(config: ModelConfig, lookback: int, constants: NetworkConstants):
     """The LSTNet-style shortcut: a Dense(1) on the raw scaled window holding the least-squares
     AR, frozen: with the network branch at 0 the model forecasts exactly the linear AR, and the
     network learns only what the straight line misses. (Left trainable, measured: the
     optimiser's first steps at the default learning rate knock it off its optimum.)"""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     coefficients = np.zeros(lookback)
     intercept = 0.0
-    if statistics and statistics.get("coefficients") is not None:
-        coefficients = np.asarray(statistics["coefficients"], dtype=float).reshape(-1).copy()
-        intercept = float(statistics.get("intercept", 0.0))
+    if constants.coefficients is not None:
+        coefficients = np.asarray(constants.coefficients, dtype=float).reshape(-1).copy()
+        intercept = float(constants.intercept)
         if coefficients.shape != (lookback,):
             raise ConfigError(
-                f"linear_init has {coefficients.size} coefficients for a window of "
+                f"the linear shortcut has {coefficients.size} coefficients for a window of "
                 f"{lookback}; fit the least-squares AR on windows of the same length."
             )
     if config.predict_change:
         coefficients[-1] -= 1.0  # CombineForecast adds the last value back
-    intercept -= constants["target_mean"]  # and the target mean
+    intercept -= constants.target_mean  # and the target mean
     return keras.layers.Dense(
         1,
         kernel_initializer=keras.initializers.Constant(coefficients.reshape(lookback, 1)),
@@ -95,18 +82,17 @@ def _linear_skip(config: ModelConfig, lookback: int, statistics: dict | None, co
     )
 
 
-def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras.Model:
-    import keras
+def _build(config: ModelConfig, lookback: int, constants: NetworkConstants) -> keras.Model:
+    import keras  # lazy: TensorFlow loads only where a network is built
 
-    from core.models.layers import CombineForecast, WindowFeatures
+    from core.models.layers import CombineForecast, WindowFeatures  # imports Keras
 
-    constants = _feature_constants(config, statistics)
     window = keras.Input(shape=(lookback, 1), name="window")
     features = WindowFeatures(
-        constants["mode"],
-        constants["mean"],
-        constants["relative_scale"],
-        constants["offset"],
+        constants.mode,
+        constants.mean,
+        constants.relative_scale,
+        constants.offset,
         reading_block(config, lookback),
         name="features",
     )(window)
@@ -121,10 +107,10 @@ def _build(config: ModelConfig, lookback: int, statistics: dict | None) -> keras
     network = keras.layers.Dense(1, name="network_output")(hidden)
     parts = [window, network]
     if config.linear_skip:
-        skip = _linear_skip(config, lookback, statistics, constants)
+        skip = _linear_skip(config, lookback, constants)
         parts.append(skip(keras.layers.Flatten(name="flatten_window")(window)))
     output = CombineForecast(
-        constants["target_mean"], constants["target_scale"], config.predict_change, name="forecast"
+        constants.target_mean, constants.target_scale, config.predict_change, name="forecast"
     )(parts)
     return keras.Model(window, output, name=f"{config.family}_forecaster")
 
@@ -150,18 +136,17 @@ def linear_part(model: Any, windows: np.ndarray) -> np.ndarray | None:
 
 
 def build_model(
-    config: ModelConfig, lookback: int, *, linear_init: dict | None = None
+    config: ModelConfig, lookback: int, *, constants: NetworkConstants | None = None
 ) -> keras.Model:
     """Build the network `config` describes: scaled windows (batch, lookback, 1) to the next
     scaled value (batch, 1) or up/flat/down probabilities (batch, 3). Features, target scaling
     and the optional shortcut live inside it, so a saved .keras file needs nothing else.
-    linear_init holds train-part constants: the feature statistics
-    (core.models.features.feature_statistics, plus the scaler "offset") and, for the linear
-    shortcut, least-squares AR "coefficients" and "intercept". The family's own stack comes
-    from core.models.families (ModelConfig accepts registered families only)."""
+    `constants` are the train part's (core.training.trainer.model_constants); without them the
+    network starts from identity-like ones. The family's own stack comes from
+    core.models.families (ModelConfig accepts registered families only)."""
     if lookback < 1:
         raise ConfigError(f"look-back window ({lookback}) must be at least 1 step.")
-    return _build(config, lookback, linear_init)
+    return _build(config, lookback, constants or NetworkConstants.neutral(config))
 
 
 def count_parameters(config: ModelConfig, lookback: int) -> int:

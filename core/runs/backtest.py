@@ -16,6 +16,7 @@ from core.config import RunRequest
 from core.data.prepare import split_point
 from core.data.sources import load_series, source_title
 from core.errors import ConfigError
+from core.runs.pipeline import run_experiment
 from core.scores import RegressionScores
 
 if TYPE_CHECKING:
@@ -141,7 +142,6 @@ def run_backtest(
     **runner_options: Any,
 ) -> dict[str, Any]:
     """Run (or load) every fold in turn with `runner` (default pipeline.run_experiment)."""
-    from core.runs.pipeline import run_experiment
 
     runner = runner or run_experiment
     planned = plan_backtest(request, folds)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from core.atomic import write_atomic
 from core.config import RunRequest
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
+from core.runs.owners import RunOwners
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -42,6 +43,7 @@ class InterruptedJob:
     label: str
     request: RunRequest
     started_at: float
+    owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class JobSnapshot:
     finished_at: float | None
     error: str | None
     cached: bool
+    owner: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -88,6 +91,7 @@ class _Job:
     cached: bool = False
     result: RunResult | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    owner: str | None = None
 
 
 class JobRegistry:
@@ -115,12 +119,14 @@ class JobRegistry:
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()
         self._running: set[str] = set()
+        self.owners = RunOwners(self.store.root)
         self._markers = self.store.root / MARKERS_FOLDER
         self._markers.mkdir(parents=True, exist_ok=True)
         self._interrupted = _read_interrupted(self._markers)
 
-    def submit(self, request: RunRequest) -> str:
-        """Start (or join) the job for a request and return its id (the run key)."""
+    def submit(self, request: RunRequest, owner: str | None = None) -> str:
+        """Start (or join) the job for a request and return its id (the run key). `owner` (a
+        browser's owner id) owns the job and the run it makes, unless someone made it first."""
         from core.runs.pipeline import request_key
 
         key = request_key(request)
@@ -128,11 +134,12 @@ class JobRegistry:
             existing = self._jobs.get(key)
             if existing is not None and existing.status in ("queued", "running"):
                 return key
-            job = _Job(job_id=key, request=request, label=_label(request))
+            job = _Job(job_id=key, request=request, label=_label(request), owner=owner)
             if not self.store.has(key):
                 # The marker first: a full disk refuses the job before it is in any list,
                 # so nothing is left "waiting in line" forever.
                 _write_marker(self._markers, job)
+                self.owners.claim(key, owner)  # who trains it owns it; loading claims nothing
             self._jobs[key] = job
             self._interrupted.pop(key, None)
             if self.store.has(key):
@@ -201,6 +208,7 @@ class JobRegistry:
                 finished_at=job.finished_at,
                 error=job.error,
                 cached=job.cached,
+                owner=job.owner,
             )
 
     def result(self, job_id: str) -> RunResult | None:
@@ -350,6 +358,7 @@ def _write_marker(folder: Path, job: _Job) -> None:
         "key": job.job_id,
         "request": job.request.to_dict(),
         "submitted_at": job.submitted_at,
+        "owner": job.owner,
         **_this_process(),
     }
     write_atomic(folder / f"{job.job_id}.json", json.dumps(marker))  # never half a marker
@@ -372,6 +381,7 @@ def _read_interrupted(folder: Path) -> dict[str, InterruptedJob]:
                 label=_label(request),  # today's words, whatever version wrote the marker
                 request=request,
                 started_at=float(marker["submitted_at"]),
+                owner=marker.get("owner"),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             logger.warning("ignoring unreadable job marker %s: %s", path.name, error)

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from core.data.series import unit
 from core.errors import ConfigError
+from core.evaluation.forecast import predict_next
+from core.runs.pipeline import load_prepared
+from core.runs.store import load_model
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -101,7 +105,7 @@ def replay_cell(
 def _recurrent_layers(model: Any) -> list[Any]:
     """The recurrent layers by what they are (a Keras RNN, or a Bidirectional wrapping one),
     whatever a family names them."""
-    import keras  # only a process that already holds a network gets here
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     return [
         layer
@@ -111,7 +115,7 @@ def _recurrent_layers(model: Any) -> list[Any]:
 
 
 def _layer_kind(layer: Any) -> str:
-    import keras  # only a process that already holds a network gets here
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     inner = getattr(layer, "forward_layer", layer)
     for kind, cell_class in (
@@ -140,7 +144,7 @@ def _replay_layer(layer: Any, sequence: np.ndarray) -> tuple[np.ndarray, dict[st
 
 def inspect_recurrent(model: Any, window: np.ndarray) -> dict[str, Any]:
     """Hidden states and gates of every recurrent layer for one scaled window (lookback,)."""
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     layers = _recurrent_layers(model)
     first = keras.Model(model.input, layers[0].input)
@@ -167,7 +171,7 @@ def inspect_recurrent(model: Any, window: np.ndarray) -> dict[str, Any]:
 def lag_weights(model: Any, window: np.ndarray) -> np.ndarray:
     """d forecast / d input value at each lag (oldest first): how much the forecast moves per
     unit move of each input day, around this window (for a linear rule, its coefficients)."""
-    import tensorflow as tf
+    import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
 
     inputs = tf.constant(window.reshape(1, -1, 1).astype(np.float32))
     with tf.GradientTape() as tape:
@@ -242,7 +246,6 @@ def inspect_window(
     model: Any, prepared: Prepared, family: str, window_end: str, step_word: str = "day"
 ) -> dict[str, Any]:
     """Everything the inside view shows for the test window ending on `window_end`."""
-    from core.evaluation.forecast import predict_next
 
     target = _target_position(prepared, window_end)
     window = np.asarray(prepared.scaled[target - prepared.lookback : target], float)
@@ -287,9 +290,6 @@ def inspect_window(
 def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
     """inspect_window for a saved run (its model loaded from the run store); the last test
     window when no date is given."""
-    from core.data.series import unit
-    from core.runs.pipeline import load_prepared
-    from core.runs.store import load_model
 
     if result.task != "regression" or result.model_path is None:
         raise ConfigError("the inside view needs a saved forecasting (regression) run.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from core.config import ModelConfig, TrainConfig
 from core.data.recipe import resolved_training
 from core.errors import ConfigError, TrainingCancelled, TrainingError
+from core.models.features import NetworkConstants, feature_statistics
 from core.training.supervision import EpochUpdate, RateSchedule, Supervisor, watch_from
 
 if TYPE_CHECKING:
@@ -101,19 +102,19 @@ def balanced_weights(labels: np.ndarray, classes: int) -> np.ndarray:
     return per_class[labels].astype(np.float32)
 
 
-def model_constants(prepared: Prepared, model_config: ModelConfig) -> dict:
+def model_constants(prepared: Prepared, model_config: ModelConfig) -> NetworkConstants:
     """Train-part constants the network is built with: feature statistics, the scaler offset
     and, for the linear shortcut, the least-squares AR it starts from."""
     from core.models.baselines import fit_linear_ar
-    from core.models.features import feature_statistics
 
     offset = prepared.scaler.offset / prepared.scaler.span
-    constants = feature_statistics(prepared.x_train, prepared.y_train, model_config, offset)
-    constants["offset"] = offset
+    statistics = feature_statistics(prepared.x_train, prepared.y_train, model_config, offset)
+    constants = NetworkConstants(**statistics, offset=offset)
     if model_config.linear_skip and model_config.task == "regression":
         linear = fit_linear_ar(prepared)
-        constants["coefficients"] = linear["coefficients"]
-        constants["intercept"] = linear["intercept"]
+        constants = replace(
+            constants, coefficients=linear["coefficients"], intercept=float(linear["intercept"])
+        )
     return constants
 
 
@@ -244,10 +245,10 @@ def warm_network(
     parts = _parts(prepared, model_config, train_config)
     x_fit, y_fit, weights, validation, batch_size, train_config = parts
     constants = model_constants(prepared, model_config)
-    key = warm_models.signature(model_config, prepared.lookback, constants["mode"], train_config)
+    key = warm_models.signature(model_config, prepared.lookback, constants.mode, train_config)
     if warm_models.has(key):
         return False
-    model = build_model(model_config, prepared.lookback, linear_init=constants)
+    model = build_model(model_config, prepared.lookback, constants=constants)
     model = _compiled(model, model_config, train_config, key)
     rows = slice(0, batch_size)
     steps = [
@@ -288,9 +289,9 @@ def train_model(
     x_fit, y_fit, weights, validation, batch_size, train_config = parts
     _seed(int(train_config.seed))
     constants = model_constants(prepared, model_config)
-    fresh = build_model(model_config, prepared.lookback, linear_init=constants)
+    fresh = build_model(model_config, prepared.lookback, constants=constants)
     # A warm network of the same architecture has its training step traced already.
-    key = warm_models.signature(model_config, prepared.lookback, constants["mode"], train_config)
+    key = warm_models.signature(model_config, prepared.lookback, constants.mode, train_config)
     model = warm_models.take(key, fresh, train_config.learning_rate)
     if model is None:
         model = _compiled(fresh, model_config, train_config, key)

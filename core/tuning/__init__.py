@@ -1,2 +1,3 @@
-"""Experiments: search spaces, strategies (grid, random, Bayesian, Hyperband, study B's generator),
-the study runner over Optuna storage, study A's sweeps, and their command line."""
+"""Experiments: search spaces, strategies (grid, random, Bayesian, Hyperband, the tuning
+paper's generator), the study runner over Optuna storage, the Bitcoin study's sweeps, and
+their command line."""

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import ForecastLabError
+from core.tuning.runner import run_search
 from core.tuning.sweep import SweepOutcome, SweepPlan, SweepPoint, run_sweep
 
 
@@ -87,7 +89,6 @@ class SweepBoard:
         return tasks[-1] if tasks else None
 
     def _work(self, task: SweepTask) -> None:
-        from core.errors import ForecastLabError
 
         def on_start(done: int, total: int, request) -> None:
             with task._lock:
@@ -152,8 +153,6 @@ class SearchWorker:
         self._stop.set()
 
     def _work(self) -> None:
-        from core.errors import ForecastLabError
-        from core.tuning.runner import run_search
 
         try:
             outcome = run_search(

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.models.families import FAMILY_REGISTRY
+
 # A trial's phases after its setup (worker start -> training called: the study reloaded, the
 # windows prepared, measured as it happens), in order, and what their cost grows with:
 #   build       training called -> fit starts (network built, compiled)     layers
@@ -37,7 +39,6 @@ CAP_REASON = "over the time cap before training"  # how a trial pruned unbuilt s
 
 def network_depth(model_config: Any) -> int:
     """Layers with weights: the family's stack, the Dense front layers and the output head."""
-    from core.models.families import FAMILY_REGISTRY
 
     family = FAMILY_REGISTRY[model_config.family]
     stack = model_config.hidden_layers + family.layers_beyond_hidden

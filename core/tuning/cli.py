@@ -1,5 +1,6 @@
 """Command-line front of the experiments: `tune` (searches and their workers) and `sweep`
-(study A's architecture and units sweeps), registered into `python -m core` by add_subcommands.
+(the Bitcoin study's architecture and units sweeps), registered into `python -m core` by
+add_subcommands.
 """
 
 from __future__ import annotations
@@ -119,19 +120,19 @@ def _data_config(source: str | None, csv: str | None, end_date: str | None) -> D
 
 
 def tune_config_from_args(args: argparse.Namespace):
-    """The TuneConfig the flags describe: study B's protocol for --space study-b, else the
+    """The TuneConfig the flags describe: the tuning paper's protocol for --space study-b, else the
     chosen data with the interactive defaults."""
     from core.tuning.space import load_space
-    from core.tuning.study import STUDY_B_END_DATE, TuneConfig, study_b_config
+    from core.tuning.study import TUNING_PAPER_END_DATE, TuneConfig, tuning_paper_config
 
     if args.trials is not None and args.trials < 1:
         raise ConfigError(f"--trials ({args.trials}) must be at least 1.")
     space = load_space(args.space)
     if args.space == "study-b":
-        config = study_b_config(args.strategy, csv_path=args.csv, max_trials=args.trials)
+        config = tuning_paper_config(args.strategy, csv_path=args.csv, max_trials=args.trials)
         if args.data not in (None, "sp500") or args.end_date:
             config = config.replace(
-                data=_data_config(args.data, args.csv, args.end_date or STUDY_B_END_DATE)
+                data=_data_config(args.data, args.csv, args.end_date or TUNING_PAPER_END_DATE)
             )
     else:
         data = _data_config(args.data, args.csv, args.end_date)
@@ -323,7 +324,7 @@ def _int_list(text: str, what: str) -> list[int]:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    """`python -m core sweep ...`: study A's layers x activation sweep, then the units sweep."""
+    """`python -m core sweep ...`: the Bitcoin study's layers x activation sweep, then units."""
     from core.tuning.sweep import SweepPlan, run_sweep, sweep_table
 
     families = list(FAMILIES) if args.family == "all" else [args.family]

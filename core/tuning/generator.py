@@ -1,7 +1,8 @@
-"""Study B's "generator" tuner as an Optuna sampler: a small numpy feed-forward net maps noise
-plus recent objective feedback to raw hyperparameters and learns from each finished trial.
+"""The tuning paper's "generator" tuner as an Optuna sampler: a small numpy feed-forward net
+maps noise plus recent objective feedback to raw hyperparameters and learns from each
+finished trial.
 
-Study B only says the net is updated "from the observed MSE" with Adam at learning rate 0.1;
+The paper only says the net is updated "from the observed MSE" with Adam at learning rate 0.1;
 the MSE is not differentiable in the hyperparameters, so the update here is the standard
 policy-gradient reading of that: proposals are the net's outputs plus exploration noise, and
 after a trial the outputs move towards the noise that produced a better-than-usual objective
@@ -23,10 +24,10 @@ from core.tuning.space import SearchSpace
 
 NOISE_INPUTS = 8
 FEEDBACK_INPUTS = 3  # the last three objectives, as log10 z-scores against the history
-INPUTS = NOISE_INPUTS + FEEDBACK_INPUTS  # study B's 11 input values
+INPUTS = NOISE_INPUTS + FEEDBACK_INPUTS  # the tuning paper's 11 input values
 HIDDEN = (64, 128, 256)
-RAW_OUTPUTS = 7  # study B's 7 raw values (one per hyperparameter; extras unused)
-LEARNING_RATE = 0.1  # study B's Adam learning rate
+RAW_OUTPUTS = 7  # the tuning paper's 7 raw values (one per hyperparameter; extras unused)
+LEARNING_RATE = 0.1  # the tuning paper's Adam learning rate
 EXPLORATION = 0.6  # standard deviation of the exploration noise on the raw outputs
 GRADIENT_CLIP = 1.0
 RAW_LIMIT = 3.0  # raw outputs are clipped to +-3 before the sigmoid (positions 0.05..0.95)

@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import optuna
 import pandas as pd
+import psutil
 
 from core.config import SplitConfig
+from core.data.market import filter_dates
+from core.data.prepare import prepare
+from core.data.sources import load_series
 from core.errors import ForecastLabError, TrainingCancelled
+from core.evaluation.forecast import predict_next
+from core.evaluation.metrics import regression_scores
 from core.json_values import json_ready
+from core.models.registry import count_parameters
 from core.paths import sub_dir
 from core.scores import NaiveScores
+from core.training.trainer import train_model
 from core.tuning.budget import TrialClock, TrialCosts, network_depth, shared_costs
 from core.tuning.settings import TuneConfig
 from core.tuning.strategies import get_strategy
@@ -43,8 +51,6 @@ class TrialEnvironment:
     and the measured costs of a trial's phases (core.tuning.budget), which set the budgets."""
 
     def __init__(self, config: TuneConfig, series: Series | None = None) -> None:
-        from core.data.market import filter_dates
-        from core.data.sources import load_series
 
         self.config = config
         if series is None:
@@ -57,7 +63,6 @@ class TrialEnvironment:
         self.costs = shared_costs(config.model.family)
 
     def prepared(self, split: SplitConfig) -> Prepared:
-        from core.data.prepare import prepare
 
         key = split.lookback
         if key in self._prepared:
@@ -71,7 +76,6 @@ class TrialEnvironment:
 
     def naive_metrics(self) -> NaiveScores:
         """Persistence (tomorrow = today) on the same test targets, scaled and original units."""
-        from core.evaluation.metrics import regression_scores
 
         prepared = self.prepared(self.config.split.replace(lookback=1))
         previous = prepared.scaled[prepared.test_index - 1]
@@ -104,8 +108,8 @@ def evaluate_trial(
     """Train the trial's proposal and score it; returns {"value", "train_seconds"}.
 
     The objective is the best validation MSE (scaled), or the test MSE where the study selects
-    on test (study B); test metrics are always stored in the trial's user attrs, never used to
-    choose otherwise. With a cap (TuneConfig.trial_seconds) the whole trial, from `started`
+    on test (the tuning paper); test metrics are always stored in the trial's user attrs, never
+    used to choose otherwise. With a cap (TuneConfig.trial_seconds) the whole trial, from `started`
     (default: now) to its last storage write, is kept inside it: training gets what the
     measured `costs` of building, tracing and scoring leave (core.tuning.budget), a trial that
     cannot fit is pruned before it builds, and a capped trial says so ("capped").
@@ -113,10 +117,6 @@ def evaluate_trial(
     recorded as the trial's failure reason and re-raised; a cancel leaves no reason, so the
     trial counts as interrupted.
     """
-    from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import regression_scores
-    from core.models.registry import count_parameters
-    from core.training.trainer import train_model
 
     config = environment.config
     strategy = get_strategy(config.strategy)
@@ -232,7 +232,6 @@ def _save_predictions(path: Path, prepared, predicted: np.ndarray) -> None:
 
 
 def resident_megabytes() -> float:
-    import psutil
 
     return psutil.Process().memory_info().rss / 2**20
 

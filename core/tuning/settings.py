@@ -1,5 +1,5 @@
 """What a search is: TuneConfig (stored in the study so any worker can join it), the objectives
-it can select on, and the preset that reproduces study B's protocol.
+it can select on, and the preset that reproduces the tuning paper's protocol.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from core.config import DataConfig, ModelConfig, SplitConfig, TrainConfig
 from core.errors import ConfigError
 from core.settings import ConfigBase
-from core.tuning.space import SearchSpace, default_space, study_b_space
+from core.tuning.space import SearchSpace, default_space, tuning_paper_space
 from core.tuning.strategies import get_strategy, grid_limit
 
 OBJECTIVES = {
@@ -21,10 +21,15 @@ OBJECTIVES = {
     "part flatters the "
     "winner, so treat its score as optimistic",
 }
+# What the trials chart's y axis is called: the value the search chooses by, no other.
+OBJECTIVE_TITLES = {
+    "validation_mse": "Validation error (MSE, scaled)",
+    "test_mse": "Test error (MSE, scaled)",
+}
 DEFAULT_OBJECTIVE = "validation_mse"
-STUDY_B_OBJECTIVE = "test_mse"
-STUDY_B_END_DATE = "2024-10-31"
-STUDY_B_REFERENCE = {
+TUNING_PAPER_OBJECTIVE = "test_mse"
+TUNING_PAPER_END_DATE = "2024-10-31"
+TUNING_PAPER_REFERENCE = {
     "generator": {"mse": 0.000229, "trial": 18, "seconds": None},
     "bayes": {"mse": 0.000094, "trial": 28, "seconds": 1754.0},
 }
@@ -95,16 +100,16 @@ class TuneConfig(ConfigBase):
         return self.content_hash()[:8]
 
 
-def study_b_config(
+def tuning_paper_config(
     strategy: str = "generator", *, csv_path: str | None = None, max_trials: int = 20
 ) -> TuneConfig:
-    """Study B's protocol: S&P 500 full history to 2024-10-31, whole-series min-max scaling
-    (leaks the test range, as study B did), 80/20 split, 10 epochs, selected on test MSE as
-    study B did (labelled optimistic; every other space selects on validation MSE)."""
+    """The tuning paper's protocol: S&P 500 full history to 2024-10-31, whole-series min-max scaling
+    (leaks the test range, as the tuning paper did), 80/20 split, 10 epochs, selected on test MSE as
+    the tuning paper did (labelled optimistic; every other space selects on validation MSE)."""
     if csv_path:
-        data = DataConfig(source="csv", csv_path=csv_path, end_date=STUDY_B_END_DATE)
+        data = DataConfig(source="csv", csv_path=csv_path, end_date=TUNING_PAPER_END_DATE)
     else:
-        data = DataConfig(source="sp500", end_date=STUDY_B_END_DATE)
+        data = DataConfig(source="sp500", end_date=TUNING_PAPER_END_DATE)
     return TuneConfig(
         data=data,
         split=SplitConfig(
@@ -115,29 +120,29 @@ def study_b_config(
             scaling_scope="full_series",
             validation_fraction=0.1,
         ),
-        # The app's LSTM (predict-change + linear skip path) on study B's data protocol.
+        # The app's LSTM (predict-change + linear skip path) on the tuning paper's data protocol.
         model=ModelConfig(family="lstm"),
         train=TrainConfig(epochs=10, patience=0, restore_best=True, seed=0),
-        space=study_b_space(),
+        space=tuning_paper_space(),
         strategy=strategy,
-        objective=STUDY_B_OBJECTIVE,
+        objective=TUNING_PAPER_OBJECTIVE,
         max_trials=max_trials,
     )
 
 
 def default_objective(space_name: str) -> str:
-    """The objective a space selects on unless told otherwise: study B's test MSE for its
+    """The objective a space selects on unless told otherwise: the tuning paper's test MSE for its
     reproduction, validation MSE for every other space."""
-    return STUDY_B_OBJECTIVE if space_name == study_b_space().name else DEFAULT_OBJECTIVE
+    return TUNING_PAPER_OBJECTIVE if space_name == tuning_paper_space().name else DEFAULT_OBJECTIVE
 
 
 __all__ = [
     "DEFAULT_OBJECTIVE",
     "OBJECTIVES",
-    "STUDY_B_END_DATE",
-    "STUDY_B_OBJECTIVE",
-    "STUDY_B_REFERENCE",
+    "TUNING_PAPER_END_DATE",
+    "TUNING_PAPER_OBJECTIVE",
+    "TUNING_PAPER_REFERENCE",
     "TuneConfig",
     "default_objective",
-    "study_b_config",
+    "tuning_paper_config",
 ]

@@ -1,5 +1,5 @@
-"""Hyperparameter search spaces: typed parameters, presets (default, study B), JSON files, and
-the mappings to Optuna distributions, grid points, the unit cube and run configs.
+"""Hyperparameter search spaces: typed parameters, presets (default, the tuning paper), JSON
+files, and the mappings to Optuna distributions, grid points, the unit cube and run configs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from optuna.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 
 from core.config import ModelConfig, SplitConfig, TrainConfig
 from core.errors import ConfigError
@@ -116,11 +121,6 @@ class Parameter:
 
     def distribution(self):
         """The matching Optuna distribution."""
-        from optuna.distributions import (
-            CategoricalDistribution,
-            FloatDistribution,
-            IntDistribution,
-        )
 
         if self.kind == "categorical":
             return CategoricalDistribution(list(self.choices))
@@ -364,9 +364,10 @@ def default_space() -> SearchSpace:
     )
 
 
-def study_b_space() -> SearchSpace:
-    """Study B's space. Its layers 1..10 are hidden_layers 0..9 here: the registry's recurrent
-    stack always has an input and an output layer (study A's count), so 0 hidden = 2 layers."""
+def tuning_paper_space() -> SearchSpace:
+    """The tuning paper's space. Its layers 1..10 are hidden_layers 0..9 here: the registry's
+    recurrent stack always has an input and an output layer (the Bitcoin study's count), so
+    0 hidden = 2 layers."""
     return SearchSpace(
         name="study-b",
         parameters=(
@@ -387,7 +388,7 @@ def study_b_space() -> SearchSpace:
     )
 
 
-SPACE_PRESETS = {"default": default_space, "study-b": study_b_space}
+SPACE_PRESETS = {"default": default_space, "study-b": tuning_paper_space}
 
 
 def load_space(spec: str) -> SearchSpace:
@@ -412,5 +413,5 @@ __all__ = [
     "default_space",
     "load_space",
     "powers_of_two",
-    "study_b_space",
+    "tuning_paper_space",
 ]

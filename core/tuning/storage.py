@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import optuna
+from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
 
 from core.errors import ConfigError
 from core.paths import sub_dir
@@ -136,8 +137,6 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
                 "check host, port, user, password and that the database exists."
             ) from error
     else:
-        from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
-
         path = Path(url).expanduser()
         if path.is_dir():
             path = path / JOURNAL_FILE

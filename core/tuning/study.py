@@ -15,11 +15,11 @@ from core.tuning.runner import (
 )
 from core.tuning.settings import (
     OBJECTIVES,
-    STUDY_B_END_DATE,
-    STUDY_B_REFERENCE,
+    TUNING_PAPER_END_DATE,
+    TUNING_PAPER_REFERENCE,
     TuneConfig,
     default_objective,
-    study_b_config,
+    tuning_paper_config,
 )
 from core.tuning.storage import (
     STOP_ATTR,
@@ -46,8 +46,8 @@ __all__ = [
     "OBJECTIVES",
     "STOP_ATTR",
     "STOP_MESSAGES",
-    "STUDY_B_END_DATE",
-    "STUDY_B_REFERENCE",
+    "TUNING_PAPER_END_DATE",
+    "TUNING_PAPER_REFERENCE",
     "SearchOutcome",
     "TrialEnvironment",
     "TuneConfig",
@@ -72,7 +72,7 @@ __all__ = [
     "request_stop",
     "run_search",
     "stop_reason",
-    "study_b_config",
+    "tuning_paper_config",
     "study_config",
     "study_is_running",
     "trials_frame",

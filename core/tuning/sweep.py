@@ -1,6 +1,6 @@
-"""Study A's sweeps: layers x activation at fixed units (one family or all), then units on each
-family's best. Every point is an ordinary run (trained in the warm worker pool), so the run store
-caches it and re-running a sweep only trains what is new.
+"""The Bitcoin study's sweeps: layers x activation at fixed units (one family or all), then
+units on each family's best. Every point is an ordinary run (trained in the warm worker pool),
+so the run store caches it and re-running a sweep only trains what is new.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from core.results import RunResult
     from core.runs.store import RunStore
 
-STUDY_A_UNITS = (25, 50, 100, 150, 200, 250)
+BITCOIN_STUDY_UNITS = (25, 50, 100, 150, 200, 250)
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class SweepPlan:
     layers: tuple[int, ...] = (2, 3, 4, 5)  # the family's own layers, as the Model page counts
     activations: tuple[str, ...] = ("tanh", "relu")
     units: int = 50
-    units_sweep: tuple[int, ...] = STUDY_A_UNITS
+    units_sweep: tuple[int, ...] = BITCOIN_STUDY_UNITS
 
     def __post_init__(self) -> None:
         if not self.families or not self.layers or not self.activations:
@@ -80,7 +80,7 @@ class SweepPlan:
         layers: tuple[int, ...] = (2, 3, 4, 5),
         activations: tuple[str, ...] = ("tanh", "relu"),
         units: int = 50,
-        units_sweep: tuple[int, ...] = STUDY_A_UNITS,
+        units_sweep: tuple[int, ...] = BITCOIN_STUDY_UNITS,
         lookback: int | None = None,
         epochs: int | None = None,
         seed: int = 0,
@@ -180,7 +180,7 @@ class SweepOutcome:
         return len(keys) - self.trained
 
     def best_for(self, family: str, stage: str | None = None) -> SweepPoint | None:
-        """Lowest validation loss (study A's selection rule) among a family's points."""
+        """Lowest validation loss (the Bitcoin study's selection rule) among a family's points."""
         candidates = [
             point
             for point in self.points
@@ -357,7 +357,7 @@ def cached_outcome(plan: SweepPlan, store: RunStore | None = None) -> SweepOutco
 
 
 __all__ = [
-    "STUDY_A_UNITS",
+    "BITCOIN_STUDY_UNITS",
     "SweepOutcome",
     "SweepPlan",
     "SweepPoint",

@@ -7,9 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.charts.backtest import backtest_figure
+from core.charts.theme import log_scale_words
 from core.config import BASELINE_LABELS
 from core.runs.backtest import DEFAULT_FOLDS, backtest_report, plan_backtest, summary_frame
-from pages.components import services
+from pages.components import owner, services
 from pages.components.guard import guarded_function, show_error
 
 STATE = "forecast_lab.backtest"  # {"run": run key, "jobs": [job ids], "folds": N}
@@ -45,7 +46,8 @@ def render(result) -> None:
     ):
         try:
             planned = _plan(result.request, int(folds))
-            jobs = [services.registry().submit(fold.request) for fold in planned]
+            me = owner.viewer().owner_id
+            jobs = [services.registry().submit(fold.request, owner=me) for fold in planned]
             st.session_state[STATE] = {"run": result.key, "jobs": jobs, "folds": int(folds)}
         except Exception as error:  # a bad plan (too short a test part) is said, not raised
             show_error(error)
@@ -99,10 +101,11 @@ def _progress(result, started: dict, was_active: bool) -> None:
     results = [registry.result(job_id) or services.load_run(job_id) for job_id in started["jobs"]]
     report = backtest_report(result.request, _plan(result.request, started["folds"]), results)
     labels = {"network": "Network", **BASELINE_LABELS}
-    st.plotly_chart(backtest_figure(report, labels), key="results_backtest_chart")
+    figure = backtest_figure(report, labels)
+    st.plotly_chart(figure, key="results_backtest_chart")
     st.caption(
-        "Each point is one cut-off's test error (log scale: each grid step is ten times the one "
-        "below). The solid blue line is the network; if it stays under the dotted rules at every "
+        f"Each point is one cut-off's test error (log scale: {log_scale_words(figure)}). The "
+        "solid blue line is the network; if it stays under the dotted rules at every "
         "cut-off, its lead is not luck of one split."
     )
     st.dataframe(

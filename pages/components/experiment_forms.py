@@ -18,9 +18,9 @@ from core.tuning.study import (
     TuneConfig,
     default_objective,
     default_study_name,
-    study_b_config,
+    tuning_paper_config,
 )
-from core.tuning.sweep import STUDY_A_UNITS, SweepPlan
+from core.tuning.sweep import BITCOIN_STUDY_UNITS, SweepPlan
 
 PRESETS = {
     "interactive": "Interactive default (the data chosen on the Data page)",
@@ -30,7 +30,7 @@ EDITOR_COLUMNS = ["name", "kind", "low", "high", "log", "step", "choices"]
 
 
 def sweep_form(request: RunRequest) -> SweepPlan:
-    """Study A's sweep on the current data: families, depths, activations and units."""
+    """The Bitcoin study's sweep on the current data: families, depths, activations and units."""
     left, right = st.columns(2)
     every = left.toggle(
         "All families at once",
@@ -77,8 +77,8 @@ def sweep_form(request: RunRequest) -> SweepPlan:
     )
     units_sweep = right.multiselect(
         "Units to try on the best layers/activation",
-        [4, 8, 16, *STUDY_A_UNITS, 500, 1000],
-        default=list(STUDY_A_UNITS),
+        [4, 8, 16, *BITCOIN_STUDY_UNITS, 500, 1000],
+        default=list(BITCOIN_STUDY_UNITS),
         key="w.sweep.units_sweep",
         help="After the layers sweep, these layer widths are tried on each family's best "
         "layers and activation (picked by validation error, as the master's study did).",
@@ -286,7 +286,7 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None, int]:
     )
     if preset == "study-b":
         csv = request.data.csv_path if request.data.source == "csv" else None
-        base = study_b_config(strategy, csv_path=csv)
+        base = tuning_paper_config(strategy, csv_path=csv)
         st.caption(
             "The paper's data: the S&P 500 (Yahoo) to 2024-10-31"
             + (" from your uploaded CSV" if csv else "")

@@ -12,6 +12,7 @@ import streamlit as st
 from core.charts import (
     cumulative_time_figure,
     forecast_figure,
+    heatmap_best,
     heatmap_figure,
     importance_figure,
     parameter_figure,
@@ -24,11 +25,12 @@ from core.config import FAMILY_LABELS
 from core.paths import home_dir
 from core.scores import NaiveScores
 from core.tuning.background import SearchBoard, SweepBoard
+from core.tuning.settings import OBJECTIVE_TITLES
 from core.tuning.storage import NAIVE_ATTR
 from core.tuning.strategies import STRATEGIES
 from core.tuning.study import (
     STOP_MESSAGES,
-    STUDY_B_REFERENCE,
+    TUNING_PAPER_REFERENCE,
     best_trial,
     list_studies,
     load_study,
@@ -119,6 +121,11 @@ def _sweep_panel(task_id: str) -> None:
         st.rerun()  # redraw the whole page once, so the results appear below
 
 
+def outcome_units(outcome: SweepOutcome) -> str:
+    units = sorted({point.units for point in outcome.points if point.stage == "architecture"})
+    return ", ".join(str(value) for value in units)
+
+
 def sweep_results(outcome: SweepOutcome) -> None:
     """Leaderboard (naive persistence always a row), heat map, MAE vs units, best forecast."""
     table = sweep_table(outcome)
@@ -139,22 +146,31 @@ def sweep_results(outcome: SweepOutcome) -> None:
     families = list(dict.fromkeys(frame["family"]))
     columns = st.columns(min(len(families), 3) or 1)
     for position, family in enumerate(families):
-        grid = layers_activation_grid(outcome, family)
+        # Coloured and starred by validation error: the rule that picks "Best by validation
+        # loss" below, so the star and that run agree (test error is in the table).
+        grid = layers_activation_grid(outcome, family, value="validation_mse")
         if grid.empty:
             continue
-        long = grid.reset_index().melt(id_vars="layers", value_name="test_mae_scaled")
+        long = grid.reset_index().melt(id_vars="layers", value_name="validation_mse")
+        best_cell = heatmap_best(long, "activation", "layers", "validation_mse")
         with columns[position % len(columns)]:
             st.plotly_chart(
                 heatmap_figure(
                     long,
                     "activation",
                     "layers",
-                    "test_mae_scaled",
-                    title=f"{FAMILY_LABELS[family]}: test MAE (scaled)",
+                    "validation_mse",
+                    title=f"{FAMILY_LABELS[family]}: validation error, "
+                    f"{outcome_units(outcome)} units",
                 ),
                 width="stretch",
             )
-            st.caption("Darker is better; the star marks the best layers and activation.")
+            if best_cell is not None:
+                activation, layers = best_cell
+                st.caption(
+                    f"Darker is better; the star marks {layers} layers with {activation}, the "
+                    "lowest validation error: the rule that picks each family's best."
+                )
     curve = units_curve(outcome)
     if not curve.empty:
         st.plotly_chart(
@@ -265,7 +281,7 @@ def _search_panel(name: str, storage: str | None) -> None:
 
 
 def verdict(study, frame: pd.DataFrame) -> None:
-    """Best trial against naive persistence (and study B's published figures)."""
+    """Best trial against naive persistence (and the tuning paper's published figures)."""
     best = best_trial(study)
     stored = study.user_attrs.get(NAIVE_ATTR)
     naive = None if stored is None else NaiveScores.from_dict(stored).mse
@@ -300,7 +316,7 @@ def verdict(study, frame: pd.DataFrame) -> None:
         f"{frame['cumulative_seconds'].iloc[-1]:.0f} s",
         help="Sum of the trials' durations across every worker.",
     )
-    reference = STUDY_B_REFERENCE.get(study_config(study).strategy)
+    reference = TUNING_PAPER_REFERENCE.get(study_config(study).strategy)
     if study_config(study).space.name == "study-b" and reference:
         st.caption(
             f"The S&P 500 tuning paper reported {reference['mse']:g} (test MSE, scaled) at "
@@ -317,8 +333,15 @@ def search_charts(study, frame: pd.DataFrame, params: list[str]) -> None:
         st.caption("Failed trials keep their reason; 'interrupted' ones can be run again.")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(trials_figure(frame), width="stretch")
-        st.caption("Dots: each trial; solid: smoothed; dashed: the best so far. Lower is better.")
+        objective = study_config(study).objective
+        y_title = OBJECTIVE_TITLES[objective]
+        st.plotly_chart(
+            trials_figure(frame, title=f"{y_title} per trial", y_title=y_title), width="stretch"
+        )
+        st.caption(
+            f"Dots: each trial's {y_title.lower()}, the value the search chooses by; solid: "
+            "smoothed; dashed: the best so far. Lower is better."
+        )
     with right:
         st.plotly_chart(cumulative_time_figure(frame), width="stretch")
         st.caption("Seconds spent after each trial: steep steps are slow trials.")

@@ -7,13 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from core.charts.inside import gates_figure, hidden_state_figure, lag_weights_figure
+from core.paths import home_dir
+from core.runs.analysis import in_pool
 from pages.components import services
 from pages.components.guard import show_error
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _inspect(home: str, key: str, window_end: str) -> dict:
-    from core.runs.analysis import in_pool
 
     return in_pool("inspect", services.store(), key, window_end)
 
@@ -52,8 +53,6 @@ def render(result, step_word: str = "day") -> None:
     )
     try:
         with st.spinner("Reading the saved network..."):
-            from core.paths import home_dir
-
             report = _inspect(str(home_dir()), result.key, window_end)
     except Exception as error:  # the rest of Results stays usable
         show_error(error)

@@ -7,26 +7,35 @@ import datetime as dt
 
 import streamlit as st
 
-from pages.components import services, state
+from pages.components import owner, services, state
 from pages.components.plain import plain
+
+
+def _mine() -> list:
+    """The interrupted trainings this browser started (an admin: all); others' stay hidden.
+    Markers written before owners were kept (owner None) are shown to everyone, as then."""
+    viewer = owner.viewer()
+    lost_jobs = services.registry().interrupted()
+    return [lost for lost in lost_jobs if lost.owner is None or viewer.may_manage(lost.owner)]
 
 
 def _start_again(key: str) -> None:
     registry = services.registry()
-    for lost in registry.interrupted():
+    for lost in _mine():
         if lost.key == key:
             state.set_request(lost.request)
-            state.set_job_id(registry.submit(lost.request))
-    registry.dismiss_interrupted(key)  # also when the data changed since and the key with it
+            state.set_job_id(registry.submit(lost.request, owner=lost.owner))
+            registry.dismiss_interrupted(key)  # also when the data changed since and the key
 
 
 def _dismiss(key: str) -> None:
-    services.registry().dismiss_interrupted(key)
+    if any(lost.key == key for lost in _mine()):
+        services.registry().dismiss_interrupted(key)
 
 
 def render() -> None:
-    """A notice per interrupted training, with Start it again and Dismiss."""
-    for lost in services.registry().interrupted():
+    """A notice per interrupted training of this browser, with Start it again and Dismiss."""
+    for lost in _mine():
         when = dt.datetime.fromtimestamp(lost.started_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         with st.container(border=True):
             st.warning(

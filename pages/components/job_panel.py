@@ -11,7 +11,7 @@ import datetime as dt
 import streamlit as st
 
 from core.charts import loss_figure
-from pages.components import services, state
+from pages.components import owner, services, state
 from pages.components.guard import guarded_function
 
 CONFIRM_CANCEL = "forecast_lab.confirm_cancel"
@@ -82,12 +82,27 @@ def _keep(job_id: str) -> None:
     st.session_state.pop(CONFIRM_CANCEL, None)
 
 
+def _may_cancel(job_id: str) -> bool:
+    snapshot = services.registry().snapshot(job_id)
+    # A job without an owner was not started from a page (a test, a script): anyone may stop it.
+    return snapshot is not None and (
+        snapshot.owner is None or owner.viewer().may_manage(snapshot.owner)
+    )
+
+
 def _cancel(job_id: str) -> None:
-    services.registry().cancel(job_id)
+    if _may_cancel(job_id):
+        services.registry().cancel(job_id)
     st.session_state.pop(CONFIRM_CANCEL, None)
 
 
 def _cancel_controls(job_id: str) -> None:
+    if not _may_cancel(job_id):
+        st.caption(
+            ":material/group: Someone else started this training; only they (or the teacher) "
+            "can cancel it. Its result is shared with you when it is done."
+        )
+        return
     if st.session_state.get(CONFIRM_CANCEL) == job_id:
         st.warning("Stop this training? The work done so far is thrown away.")
         left, right, _ = st.columns([1, 1, 3])

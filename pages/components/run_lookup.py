@@ -8,19 +8,20 @@ import streamlit as st
 from core.data.sources import source_title
 from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
-from pages.components import services, state
+from pages.components import owner, services, state
 from pages.components.guard import show_error
 from pages.components.job_panel import friendly_time, session_snapshot
 from pages.components.plain import plain
 
 
 def _train_now(request) -> None:
-    job_id = services.registry().submit(request)
+    job_id = services.registry().submit(request, owner=owner.viewer().owner_id)
     state.set_job_id(job_id)
 
 
-# The best Bitcoin up/flat/down classifier of the master's study (study A): 3 LSTM layers of
-# 50 units (stored as one layer beyond the first and last), whatever family was chosen before.
+# The best Bitcoin up/flat/down classifier of the master's study (the Bitcoin study): 3 LSTM
+# layers of 50 units (stored as one layer beyond the first and last), whatever family was
+# chosen before.
 CLASSIFIER_SETUP = {"task": "classification", "family": "lstm", "hidden_layers": 1, "units": 50}
 
 
@@ -126,13 +127,21 @@ def result_for_page(task: str):
     return result
 
 
+def _owned(key: str) -> bool:
+    run_owner = services.registry().owners.owner_of(key)
+    return run_owner is None or owner.viewer().may_manage(run_owner)
+
+
 def run_header(result) -> None:
     """Title line of a run: what was trained on what, when, and how long it took."""
     model = result.request.model
     info = result.series_info
+    name = info.name or source_title(result.request.data)
+    if result.request.data.source == "csv" and not _owned(result.key):
+        name = "a file someone uploaded"  # a shared run: read-only, its file names stay private
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
-        f"**{plain(info.name or source_title(result.request.data))}**, "
+        f"**{plain(name)}**, "
         f"{info.first_date} to {info.last_date}"
     )
     span = result.test_span()

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import logging
 
+import streamlit as st
+
+try:
+    from streamlit.runtime.pages_manager import PagesManager
+except ImportError:  # a Streamlit without v1 multipage apps needs no switch
+    PagesManager = None
+
 logger = logging.getLogger("forecast_lab.app")
 
 # Streamlit (1.67: streamlit/runtime/pages_manager.py and scriptrunner/script_runner.py) treats a
@@ -24,19 +31,14 @@ def mark_router_seen() -> None:
 
 
 def _navigation_only() -> None:
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without v1 multipage apps needs no switch
-        return
-    PagesManager.uses_pages_directory = False
+    if PagesManager is not None:
+        PagesManager.uses_pages_directory = False
 
 
 def ensure_router() -> None:
     """First line of every page: rerun through app.py if this run bypassed the router."""
     if _router["seen"]:
         return
-    import streamlit as st
-
     _navigation_only()
     logger.info("a page was opened before the router ran; rerunning through app.py")
     st.rerun()

@@ -10,7 +10,7 @@ from core.config import RunRequest
 from core.data.sources import SOURCE_REGISTRY
 from core.errors import ForecastLabError
 from core.evaluation.verdict import describe_model
-from pages.components import services, state
+from pages.components import owner, services, state
 from pages.components.guard import guarded_function
 from pages.components.plain import plain
 
@@ -51,10 +51,19 @@ def render() -> Callable[[], None]:
             help="Back to the default data (the synthetic series) and the default network and "
             "training settings; your saved runs stay in Runs.",
         )
-        active = [job for job in services.registry().jobs() if not job.finished]
+        active = _visible([job for job in services.registry().jobs() if not job.finished])
         run_every = 2.0 if active else None
         st.fragment(_jobs_panel, run_every=run_every)(bool(active))
+        owner.keep_in_browser()
+        owner.admin_field()
     return lambda: _setup_lines(slot)
+
+
+def _visible(jobs: list) -> list:
+    """The jobs this browser may see in full: its own (an admin: all). Others' labels name
+    their files, so they are only counted."""
+    viewer = owner.viewer()
+    return [job for job in jobs if job.owner is None or viewer.may_manage(job.owner)]
 
 
 def start_over() -> None:
@@ -94,11 +103,15 @@ def _setup_lines(slot) -> None:
 @guarded_function
 def _jobs_panel(was_active: bool) -> None:
     jobs = services.registry().jobs()
-    active = [job for job in jobs if not job.finished]
+    everyone = [job for job in jobs if not job.finished]
+    active = _visible(everyone)
     mine = state.current_job_id()
     if was_active and not active:
         st.rerun()  # the last job just finished: refresh the page once, then stop polling
+    others = len(everyone) - len(active)
     if not active:
+        if others:
+            st.caption(f":material/group: {others} training{'s' if others > 1 else ''} of others")
         return
     st.markdown("##### Training now")
     for job in active[:5]:
@@ -110,3 +123,5 @@ def _jobs_panel(was_active: bool) -> None:
         st.caption(f":material/progress_activity: {plain(job.label)}{marker}  \n{detail}")
     if len(active) > 5:
         st.caption(f"... and {len(active) - 5} more")
+    if others:
+        st.caption(f":material/group: and {others} training{'s' if others > 1 else ''} of others")

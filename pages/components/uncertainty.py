@@ -8,6 +8,7 @@ import streamlit as st
 from core.charts.bands import add_interval_bands
 from core.config import BASELINE_LABELS
 from core.evaluation.intervals import coverage_sentence
+from core.runs.analysis import in_pool
 from pages.components import services
 from pages.components.guard import show_error
 
@@ -18,7 +19,6 @@ def intervals_for(result) -> dict:
     """The run's intervals; a run saved before intervals existed gets them from the pool once."""
     if result.intervals or result.task != "regression":
         return result.intervals
-    from core.runs.analysis import in_pool
 
     try:
         with st.spinner("Measuring how sure the forecasts are (once per run)..."):

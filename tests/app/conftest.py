@@ -97,3 +97,21 @@ def _quiet_tensorflow(monkeypatch):
     # No networks warmed ahead of trainings in page tests (tests/training/test_jobs.py tests
     # it; the browser tests run it for real): it would only add work to the pool.
     monkeypatch.setenv("FORECAST_LAB_HEAD_START", "0")
+
+
+def runs_page_of(home, owner_id: str, claim: bool = False, admin: bool = False):
+    """The Runs page seen by the browser `owner_id` (optionally owning every stored run)."""
+    from core.runs.owners import RunOwners
+
+    if claim:
+        owners = RunOwners(home / "runs")
+        for folder in (home / "runs").iterdir():
+            if not folder.name.startswith("."):
+                owners.claim(folder.name, owner_id)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["forecast_lab.owner_id"] = owner_id
+    at.session_state["forecast_lab.admin"] = admin
+    at.run()
+    at.switch_page("pages/runs.py")
+    at.run()
+    return at

@@ -9,7 +9,14 @@ import pandas as pd
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig
 from core.models.registry import count_parameters
-from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, texts
+from tests.app.conftest import (
+    TINY,
+    TINY_CLASSIFIER,
+    assert_clean,
+    open_page,
+    runs_page_of,
+    texts,
+)
 
 DATASETS_BTC = "cdd_btcusd_daily.csv"  # in tests/fixtures (the `datasets` fixture)
 
@@ -237,7 +244,7 @@ def test_runs_page_compare_open_and_delete(trained_home, tmp_path, monkeypatch):
     home = tmp_path / "copy"
     shutil.copytree(trained_home, home)
     monkeypatch.setenv("FORECAST_LAB_HOME", str(home))
-    at = open_page("pages/runs.py")
+    at = runs_page_of(home, owner_id="a" * 32, claim=True)
     table = at.dataframe[0].value
     regression_row = int(table.index[table["task"] == "next value"][0])
     at.session_state["runs_table_0"] = {"selection": {"rows": [regression_row], "columns": []}}

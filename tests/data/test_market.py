@@ -252,7 +252,7 @@ def test_yahoo_timezone_aware_index_keeps_the_calendar_date():
     assert list(prices.index) == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03")]
 
 
-def test_study_a_date_range_filters_inclusively(btc_download):
+def test_bitcoin_study_date_range_filters_inclusively(btc_download):
     config = DataConfig(source="btc", start_date="2024-10-28", end_date="2024-12-31")
     series = load_market_series(config)
     assert series.dates[0] == pd.Timestamp("2024-10-28")

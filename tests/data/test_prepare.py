@@ -72,7 +72,7 @@ def test_fraction_split():
 
 
 def test_calendar_year_2024_on_real_bitcoin_has_366_test_targets(cdd_bitcoin):
-    series = filter_dates(cdd_bitcoin, "2023-10-28", None)  # study A's protocol, shorter
+    series = filter_dates(cdd_bitcoin, "2023-10-28", None)  # the Bitcoin study's protocol, shorter
     study = SplitConfig(method="calendar_year", test_year=2024, scaling_margin=5.0)  # explicit
     prepared = prepare(series, study)
     assert len(prepared.test_index) == 366  # 2024 is a leap year
@@ -82,7 +82,7 @@ def test_calendar_year_2024_on_real_bitcoin_has_366_test_targets(cdd_bitcoin):
     assert len(prepared.series) == len(prepared.scaled) == prepared.train_end + 366
     assert prepared.series.dates[prepared.train_end - 1] == pd.Timestamp("2023-12-31")
     assert prepared.values_test[-1] == 93381.0
-    # study A's Bitcoin margin of 5: the train maximum maps to 0.2; with only two months of
+    # the Bitcoin study's margin of 5: the train maximum maps to 0.2; with only two months of
     # 2023 to train on (the fixture is a cut), 2024's doubling still stays inside the margin
     assert prepared.scaled[: prepared.train_end].max() == pytest.approx(0.2)
     assert prepared.y_test.max() < 5 * 0.2 * 2
@@ -113,7 +113,7 @@ def test_scaler_is_fitted_on_the_train_part_only():
     np.testing.assert_array_equal(other.x_train, prepared.x_train)
 
 
-def test_full_series_scope_reproduces_study_b_and_sees_the_test_range():
+def test_full_series_scope_reproduces_the_tuning_paper_and_sees_the_test_range():
     values = np.concatenate([np.linspace(10.0, 20.0, 300), np.full(100, 40.0)])
     split = SplitConfig(test_size=100, scaling_scope="full_series", scaling_margin=1.0)
     prepared = prepare(make_series(values), split)

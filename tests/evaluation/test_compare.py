@@ -32,8 +32,8 @@ def test_setting_differences_lists_only_what_differs():
         model=ModelConfig(family="gru", hidden_layers=1), train=TrainConfig(epochs=9)
     )
     table = setting_differences([("A", first), ("B", second)])
-    assert set(table.index) == {"Network family", "Layers in total", "Maximum epochs"}
-    assert table.loc["Layers in total"].tolist() == ["2", "3"]
+    assert set(table.index) == {"Network family", "Layers", "Maximum epochs"}
+    assert table.loc["Layers"].tolist() == ["2", "3"]
     assert setting_differences([("A", first), ("B", first)]).empty
 
 
@@ -49,6 +49,29 @@ def test_metric_changes_in_words():
     table = metric_changes(_result(5.0), _result(10.0))
     assert table.loc["Squared error (MSE)", "change"] == "2.0x better"
     assert table.loc["Average error (MAE)", "before"] == 5.0
+
+
+def test_changes_within_the_seed_spread_are_about_the_same():
+    """Noise is not news: "0% better" (10.0 -> 9.96) or "0.0 points better" is what seeds alone
+    do; only a change beyond the family's seed-to-seed spread gets a direction."""
+    from core.models.families import FAMILY_REGISTRY
+
+    spread = FAMILY_REGISTRY["lstm"].seed_spread
+    table = metric_changes(_result(9.96), _result(10.0))
+    assert table.loc["Squared error (MSE)", "change"].startswith("about the same")
+    beyond = metric_changes(_result(10.0 * (1 - 2 * spread)), _result(10.0))
+    assert beyond.loc["Squared error (MSE)", "change"].endswith("better")
+    accuracy = SimpleNamespace(
+        request=RunRequest(),
+        metrics=RunScores.from_dict({"test": {"mse": 1.0, "directional_accuracy": 0.551}}),
+    )
+    before = SimpleNamespace(
+        request=RunRequest(),
+        metrics=RunScores.from_dict({"test": {"mse": 1.0, "directional_accuracy": 0.55}}),
+    )
+    changes = metric_changes(accuracy, before)
+    assert changes.loc["Direction right", "change"].startswith("about the same")
+    assert "0.0 points" not in " ".join(changes["change"])
 
 
 def test_previous_run_prefers_the_same_data_and_task():

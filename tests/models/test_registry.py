@@ -14,6 +14,7 @@ from core.data.synthetic import generate_series
 from core.errors import ConfigError
 from core.models.families import FAMILY_REGISTRY
 from core.models.families.base import Family
+from core.models.features import NetworkConstants
 from core.models.registry import build_model, count_parameters, reading_block
 
 LOOKBACK = 10
@@ -27,7 +28,7 @@ def tiny() -> object:
 
 
 @pytest.fixture(scope="module")
-def linear_init(tiny) -> dict:
+def train_constants(tiny) -> NetworkConstants:
     from core.training.trainer import model_constants
 
     return model_constants(tiny, ModelConfig(linear_skip=True))
@@ -65,13 +66,13 @@ def test_importing_the_registry_does_not_import_tensorflow():
 
 @pytest.mark.parametrize("family", sorted(FAMILY_REGISTRY))
 def test_every_family_fits_predicts_and_round_trips_through_a_keras_file(
-    family, tiny, linear_init, tmp_path
+    family, tiny, train_constants, tmp_path
 ):
     import keras
 
     keras.utils.set_random_seed(0)
     config = ModelConfig(family=family, units=6)
-    model = build_model(config, LOOKBACK, linear_init=linear_init)
+    model = build_model(config, LOOKBACK, constants=train_constants)
     model.compile(optimizer="adam", loss="mse", run_eagerly=True)  # eager: no slow tracing here
     model.fit(tiny.x_train[:64], tiny.y_train[:64], epochs=1, batch_size=32, verbose=0)
     predictions = model.predict(tiny.x_test, batch_size=len(tiny.x_test), verbose=0)
@@ -110,7 +111,7 @@ def test_count_parameters_matches_keras(family, shape):
         assert count_parameters(config, lookback) == build_model(config, lookback).count_params()
 
 
-def test_depth_follows_study_a():
+def test_depth_follows_the_bitcoin_study():
     lstm = build_model(ModelConfig(family="lstm", hidden_layers=2, units=4), LOOKBACK)
     recurrent = [layer for layer in lstm.layers if "recurrent" in layer.name]
     assert [layer.name for layer in recurrent] == [
@@ -127,35 +128,37 @@ def test_depth_follows_study_a():
     ]
 
 
-def test_the_shortcut_starts_at_the_least_squares_solution(tiny, linear_init):
+def test_the_shortcut_starts_at_the_least_squares_solution(tiny, train_constants):
     from core.models.registry import linear_part
 
     windows = tiny.x_test.reshape(len(tiny.x_test), -1).astype(float)
-    expected = windows @ linear_init["coefficients"] + linear_init["intercept"]
+    expected = windows @ train_constants.coefficients + train_constants.intercept
     for predict_change in (True, False):
         config = ModelConfig(family="gru", units=4, predict_change=predict_change, linear_skip=True)
-        model = build_model(config, LOOKBACK, linear_init=linear_init)
+        model = build_model(config, LOOKBACK, constants=train_constants)
         np.testing.assert_allclose(linear_part(model, tiny.x_test), expected, atol=1e-5)
     plain = ModelConfig(units=4, linear_skip=False)
-    without = build_model(plain, LOOKBACK, linear_init=linear_init)
+    without = build_model(plain, LOOKBACK, constants=train_constants)
     assert linear_part(without, tiny.x_test) is None
 
 
-def test_inputs_and_target_are_standardised_inside_the_model(tiny, linear_init):
+def test_inputs_and_target_are_standardised_inside_the_model(tiny, train_constants):
     import keras
 
-    model = build_model(ModelConfig(family="dense", units=4), LOOKBACK, linear_init=linear_init)
+    model = build_model(ModelConfig(family="dense", units=4), LOOKBACK, constants=train_constants)
     features = keras.Model(model.input, model.get_layer("features").output)
     values = np.asarray(features(tiny.x_train, training=False))[:, :-1, 0]  # last step is 0
     assert 0.8 < values.std() < 1.2
     changes = tiny.y_train - tiny.x_train[:, -1, 0]
-    assert linear_init["target_scale"] == pytest.approx(changes.std(), rel=1e-4)
+    assert train_constants.target_scale == pytest.approx(changes.std(), rel=1e-4)
 
 
-def test_wrong_linear_init_length_is_a_config_error():
+def test_a_shortcut_of_the_wrong_length_is_a_config_error():
     with pytest.raises(ConfigError, match="coefficients"):
         config = ModelConfig(units=4, linear_skip=True)
-        build_model(config, LOOKBACK, linear_init={"coefficients": np.ones(3)})
+        build_model(
+            config, LOOKBACK, constants=NetworkConstants(mode="change", coefficients=np.ones(3))
+        )
 
 
 def test_a_long_window_is_read_in_blocks_of_whole_weeks(tmp_path):

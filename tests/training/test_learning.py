@@ -70,5 +70,5 @@ def test_classifier_features_are_returns_for_prices(bitcoin_data):
 
     model = ModelConfig(task="classification")
     prepared = prepare(load_series(bitcoin_data), SplitConfig(method="calendar_year"), model)
-    assert model_constants(prepared, model)["mode"] == "return"
-    assert model_constants(prepared, ModelConfig())["mode"] == "change"
+    assert model_constants(prepared, model).mode == "return"
+    assert model_constants(prepared, ModelConfig()).mode == "change"

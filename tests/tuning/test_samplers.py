@@ -10,10 +10,10 @@ import pytest
 
 from core.tuning.gaussian_process import GaussianProcessSampler
 from core.tuning.generator import INPUTS, GeneratorSampler
-from core.tuning.space import study_b_space
+from core.tuning.space import tuning_paper_space
 from core.tuning.strategies import STRATEGIES
 
-SPACE = study_b_space()
+SPACE = tuning_paper_space()
 
 
 def bowl(trial: optuna.Trial) -> float:

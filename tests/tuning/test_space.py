@@ -1,4 +1,4 @@
-"""Search spaces: sampling within bounds, grids, JSON round trip, study B's preset."""
+"""Search spaces: sampling within bounds, grids, JSON round trip, the tuning paper's preset."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from core.tuning.space import (
     default_space,
     load_space,
     powers_of_two,
-    study_b_space,
+    tuning_paper_space,
 )
-from core.tuning.study import study_b_config
+from core.tuning.study import tuning_paper_config
 
 
-@pytest.mark.parametrize("space", [default_space(), study_b_space()], ids=["default", "study-b"])
+@pytest.mark.parametrize(
+    "space", [default_space(), tuning_paper_space()], ids=["default", "study-b"]
+)
 def test_samples_stay_within_bounds(space):
     rng = np.random.default_rng(0)
     for _ in range(500):
@@ -37,7 +39,7 @@ def test_samples_stay_within_bounds(space):
 
 
 def test_unit_mapping_reaches_both_ends_and_round_trips():
-    space = study_b_space()
+    space = tuning_paper_space()
     low = space.from_unit(np.zeros(len(space.parameters)))
     high = space.from_unit(np.ones(len(space.parameters)))
     assert low == {
@@ -54,8 +56,8 @@ def test_unit_mapping_reaches_both_ends_and_round_trips():
     assert space.from_unit(space.to_unit(middle)) == middle
 
 
-def test_study_b_preset_matches_the_paper():
-    space = study_b_space()
+def test_tuning_paper_preset_matches_the_paper():
+    space = tuning_paper_space()
     assert space["units"].low == 1 and space["units"].high == 10
     assert space["hidden_layers"].low == 0 and space["hidden_layers"].high == 9  # layers 1..10
     assert space["learning_rate"].log and space["learning_rate"].low == 1e-5
@@ -64,12 +66,12 @@ def test_study_b_preset_matches_the_paper():
     assert space["dropout_rate"].step == 0.1
     assert (space["dropout_rate"].low, space["dropout_rate"].high) == (0.1, 0.9)
     assert (space["lookback"].low, space["lookback"].high) == (1, 250)
-    config = study_b_config("bayes", csv_path="prices.csv")
+    config = tuning_paper_config("bayes", csv_path="prices.csv")
     assert config.split.scaling_scope == "full_series" and config.split.leaks
     assert config.split.method == "fraction" and config.split.test_fraction == 0.2
     assert config.train.epochs == 10 and config.objective == "test_mse"
     assert config.data.end_date == "2024-10-31" and config.data.source == "csv"
-    assert study_b_config().data.source == "sp500"
+    assert tuning_paper_config().data.source == "sp500"
 
 
 def test_json_round_trip_and_files(tmp_path):
@@ -77,9 +79,9 @@ def test_json_round_trip_and_files(tmp_path):
     again = SearchSpace.from_json(space.to_json())
     assert again == space
     path = tmp_path / "space.json"
-    path.write_text(study_b_space().to_json())
-    assert load_space(str(path)) == study_b_space()
-    assert load_space("study-b") == study_b_space()
+    path.write_text(tuning_paper_space().to_json())
+    assert load_space(str(path)) == tuning_paper_space()
+    assert load_space("study-b") == tuning_paper_space()
 
 
 @pytest.mark.parametrize(

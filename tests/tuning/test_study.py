@@ -29,9 +29,9 @@ from core.tuning.study import (
     request_stop,
     run_search,
     stop_reason,
-    study_b_config,
     study_config,
     trials_frame,
+    tuning_paper_config,
 )
 from tests.tuning.conftest import tiny_config
 
@@ -69,9 +69,9 @@ def test_the_best_trial_is_chosen_on_validation_never_on_test():
     assert outcome.best["test_mse"] == pytest.approx(by_validation.user_attrs["mse"])
 
 
-def test_only_the_study_b_preset_selects_on_test():
+def test_only_the_tuning_paper_preset_selects_on_test():
     assert TuneConfig().objective == "validation_mse"
-    assert study_b_config().objective == "test_mse"
+    assert tuning_paper_config().objective == "test_mse"
     assert default_objective("study-b") == "test_mse"
     assert default_objective("default") == "validation_mse"
     with pytest.raises(ConfigError, match="needs a validation part"):
@@ -80,7 +80,7 @@ def test_only_the_study_b_preset_selects_on_test():
 
 
 def test_settings_round_trip_through_the_stored_form():
-    config = study_b_config("bayes", max_trials=7).replace(trial_seconds=30.0, target=0.01)
+    config = tuning_paper_config("bayes", max_trials=7).replace(trial_seconds=30.0, target=0.01)
     assert TuneConfig.from_dict(config.to_dict()) == config
     assert config.to_dict()["space"] == config.space.to_dict()
     assert len(config.fingerprint()) == 8

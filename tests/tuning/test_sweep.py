@@ -1,4 +1,4 @@
-"""Study A's sweeps run as ordinary runs: the second time nothing is trained."""
+"""The Bitcoin study's sweeps run as ordinary runs: the second time nothing is trained."""
 
 from __future__ import annotations
 
@@ -58,6 +58,25 @@ def test_sweep_trains_only_what_is_new():
     assert all(math.isfinite(value) for value in models["test_mae_scaled"])
     grid = layers_activation_grid(again, "dense")
     assert list(grid.index) == [1] and set(grid.columns) == {"tanh", "relu"}
+    # The heat map the page draws stars the run "Best by validation loss" names (it starred
+    # the lowest test error, another cell, before).
+    from core.charts import heatmap_best, heatmap_figure
+
+    validation = layers_activation_grid(again, "dense", value="validation_mse")
+    long = validation.reset_index().melt(id_vars="layers", value_name="validation_mse")
+    chosen = again.best_for("dense", "architecture")
+    assert heatmap_best(long, "activation", "layers", "validation_mse") == (
+        chosen.activation,
+        chosen.layers,
+    )
+    figure = heatmap_figure(long, "activation", "layers", "validation_mse")
+    starred = [
+        (figure.data[0].x[column], figure.data[0].y[row])
+        for row, cells in enumerate(figure.data[0].text)
+        for column, cell in enumerate(cells)
+        if "★" in cell
+    ]
+    assert starred == [(chosen.activation, str(chosen.layers))]
     curve = units_curve(again)
     assert list(curve["units"]) == [4, 6]
     reloaded = cached_outcome(plan)

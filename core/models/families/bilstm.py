@@ -8,7 +8,7 @@ from core.models.families.recurrent import recurrent_family
 
 
 def make_bidirectional_layer(units: int, activation: str, return_sequences: bool, name: str):
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     inner = keras.layers.LSTM(units, activation=activation, return_sequences=return_sequences)
     return keras.layers.Bidirectional(inner, name=name)

@@ -11,7 +11,7 @@ INITIALIZERS = {"relu": "he_normal", "tanh": "glorot_uniform", "sigmoid": "gloro
 
 
 def build_stack(features: Any, config: Any) -> Any:
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     hidden = keras.layers.Flatten(name="flatten")(features)
     for index in range(config.hidden_layers + 1):

@@ -6,7 +6,7 @@ from core.models.families.recurrent import recurrent_family
 
 
 def make_layer(units: int, activation: str, return_sequences: bool, name: str):
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     return keras.layers.LSTM(
         units, activation=activation, return_sequences=return_sequences, name=name

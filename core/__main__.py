@@ -106,6 +106,16 @@ def _metavar(declared: Setting, name: str, annotation: str) -> str:
     return name.split("_")[-1].upper()
 
 
+def _lookback_value(text: str) -> int | str:
+    """--lookback: a number of steps, or auto (the default: the window the data suggests)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or auto") from error
+
+
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     """One flag per config field, with the help, unit, choices and range its declaration gives."""
     for section, cls in SECTIONS.items():
@@ -128,6 +138,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                 kwargs["type"] = float
             else:
                 kwargs["type"] = str
+            if (section, item.name) == ("split", "lookback"):
+                kwargs["type"], kwargs["metavar"] = _lookback_value, "N|auto"
             if declared.choice_names:
                 kwargs["choices"] = declared.choice_names
             elif "metavar" not in kwargs and "action" not in kwargs:
@@ -182,12 +194,21 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     }
     source = SOURCE_REGISTRY[given["data"].get("source", "synthetic")]
     data = source.default_data(**given["data"])
-    frequency = None
-    if source.needs_file:  # the file decides the window, from its frequency
-        from core.data.sources import load_series
+    from core.data.sources import load_series
 
-        frequency = load_series(data).frequency
+    lookback = given["split"].pop("lookback", "auto")
+    series = load_series(data) if source.needs_file or lookback == "auto" else None
+    frequency = series.frequency if source.needs_file else None  # the file's own frequency
     split = default_split_for(data, frequency).replace(**given["split"])
+    if lookback == "auto":  # the window the data suggests, unless a number fixes it
+        from core.data.window import with_suggested_lookback
+
+        split, suggestion = with_suggested_lookback(series, split)
+        if suggestion is not None:  # said by the command once the request is valid
+            reason = f"{split.lookback} steps, chosen from your data: {suggestion.reason}"
+            args.window_reason = reason
+    else:
+        split = split.replace(lookback=lookback)
     # The family's own starting values (as the Model page and the bench use), then the flags.
     family = FAMILY_REGISTRY[given["model"].get("family", ModelConfig().family)]
     model = family.starting_model(ModelConfig()).replace(**given["model"])
@@ -224,6 +245,8 @@ def command_train(args: argparse.Namespace) -> int:
     request = request_from_args(args)
     if SOURCE_REGISTRY[request.data.source].needs_file:
         _print_cleaning(request.data)
+    if getattr(args, "window_reason", None):
+        print(f"window: {args.window_reason}", file=sys.stderr)
     started = time.perf_counter()
     result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
     summary = result.summary()

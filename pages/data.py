@@ -67,8 +67,10 @@ if data is not None and form != "synthetic":
     except ForecastLabError:
         pass  # the preview below shows the problem and the ways out
     if loaded is not None and form == "upload" and data.csv_path != request.data.csv_path:
-        split_seed = default_split_for(data, loaded.frequency)  # a new file: its own window
+        split_seed = default_split_for(data, loaded.frequency)  # a new file: its own split
         state.forget_widgets("w.split.")
+    if loaded is not None and split_seed is not request.split:
+        split_seed = window_suggestion.suggested(data, split_seed)  # and the window it suggests
 unit = loaded.unit if loaded is not None else "days"
 with preview_column:
     preview = st.container()  # filled below, once the split is known

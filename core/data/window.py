@@ -157,4 +157,17 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     return LookbackSuggestion(lookback=chosen, reason=reason, scores=scores, season=season)
 
 
-__all__ = ["CANDIDATES", "LookbackSuggestion", "suggest_lookback"]
+def with_suggested_lookback(
+    series: Series, split: SplitConfig
+) -> tuple[SplitConfig, LookbackSuggestion | None]:
+    """The split with the suggested look-back window (the default wherever the user has not
+    fixed one), and the suggestion; the split unchanged and None where the data is too short
+    to compare windows."""
+    try:
+        suggestion = suggest_lookback(series, split)
+    except ConfigError:
+        return split, None
+    return split.replace(lookback=suggestion.lookback), suggestion
+
+
+__all__ = ["CANDIDATES", "LookbackSuggestion", "suggest_lookback", "with_suggested_lookback"]

@@ -21,6 +21,15 @@ def _suggestion(data: DataConfig, split: SplitConfig):
     return suggest_lookback(services.series_for(data), split)
 
 
+def suggested(data: DataConfig, split: SplitConfig) -> SplitConfig:
+    """A new series' split with the window its data suggests (unchanged if there is none):
+    what a user gets without touching the slider."""
+    try:
+        return split.replace(lookback=_suggestion(data, split).lookback)
+    except ForecastLabError:
+        return split
+
+
 def _apply(lookback: int) -> None:
     """Callback: move the window slider (the request follows on this run)."""
     st.session_state[LOOKBACK_KEY] = lookback
@@ -34,7 +43,7 @@ def show(data: DataConfig, split: SplitConfig, unit: str = "days") -> None:
         st.caption(f"No window suggestion: {error}")
         return
     if suggestion.lookback == split.lookback:
-        st.caption(f":material/check: The window in use is the suggested one. {suggestion.reason}")
+        st.caption(f":material/check: Look-back window chosen from your data: {suggestion.reason}")
         return
     st.button(
         f"Use the suggested window: {suggestion.lookback} {unit}",

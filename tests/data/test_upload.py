@@ -441,9 +441,21 @@ def test_command_line_fill_flag_and_weekly_window(datasets):
     request = request_from_args(args)
     assert request.data.fill == "ffill" and request.data.duplicates == "last"
     assert resolve_upload(request.data.csv_path).parent == sub_dir("uploads").resolve()
-    assert request.split.lookback == 13  # a quarter of weeks, from the detected frequency
+    # --lookback auto (the default): the window the data suggests, on the default split
+    from core.data.sources import default_split_for, load_series
+    from core.data.window import suggest_lookback
+
+    series = load_series(request.data)
+    suggested = suggest_lookback(series, default_split_for(request.data, series.frequency))
+    assert request.split.lookback == suggested.lookback != 13
+    flags = ["train", "--source", "csv", "--csv", path, "--lookback", "13"]
+    fixed = build_parser().parse_args(flags)
+    _import_csv_paths(fixed)
+    assert request_from_args(fixed).split.lookback == 13  # a number fixes it
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--fill", "guess"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--lookback", "long"])
 
 
 def test_a_year_column_of_plain_numbers_is_taken_as_the_dates(datasets):

@@ -55,6 +55,12 @@ LABELS: dict[str, str] = {
     "model": "Model",
     "signal": "Signal (noise-free)",
     "forecast": "Forecast",
+    # Sweep and search columns, in words (the scale and the exact metric in brackets).
+    "test_mae_scaled": "Test error (MAE, 0..1 scale)",
+    "test_mse_scaled": "Test error (MSE, 0..1 scale)",
+    "validation_mse": "Validation error (MSE, 0..1 scale)",
+    "test_mae": "Test error (MAE)",
+    "test_mse": "Test error (MSE)",
     **BASELINE_LABELS,
 }
 

@@ -94,9 +94,9 @@ class SplitConfig(ConfigBase):
     )
     scaling_margin: float = setting(
         1.5,
-        "Scaling headroom",
+        "Room above the training range",
         "Values are squeezed into 0..1 using the training range "
-        "times this factor, so later, higher values still fit.",
+        "times this factor, so later, higher values still fit (the scaling margin).",
         low=1.0,
         high=100.0,
         hint="1.5 is a good start.",
@@ -123,9 +123,9 @@ class SplitConfig(ConfigBase):
     )
     validation_fraction: float = setting(
         0.1,
-        "Validation share",
+        "Part kept for checking",
         "The last part of the training data decides when to stop "
-        "training (early stopping); 0 turns that check off.",
+        "training (early stopping); 0 turns that check off (the validation fraction).",
         low=0.0,
         high=0.5,
         hint="0.1 keeps 10% for checks.",

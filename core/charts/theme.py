@@ -56,6 +56,12 @@ LABELS: dict[str, str] = {
     "model": "Model",
     "signal": "Signal (noise-free)",
     "forecast": "Forecast",
+    # Sweep and search columns, in words (the scale and the exact metric in brackets).
+    "test_mae_scaled": "Test error (MAE, 0..1 scale)",
+    "test_mse_scaled": "Test error (MSE, 0..1 scale)",
+    "validation_mse": "Validation error (MSE, 0..1 scale)",
+    "test_mae": "Test error (MAE)",
+    "test_mse": "Test error (MSE)",
     **BASELINE_LABELS,
 }
 
@@ -85,7 +91,7 @@ def color_for(name: str, position: int = 0) -> str:
 
 DEFAULT_HEIGHT = 450  # plotly's (and so st.plotly_chart's) height when a figure sets none
 TITLE_SPACE = 44  # pixels for the title above the legend
-LEGEND_ROW = 24  # pixels per row of legend entries
+LEGEND_ROW = 30  # pixels per row of legend entries (measured: about 29 at font size 13)
 LABEL_SPACE = 22  # pixels for labels sitting on the plot's top edge (subplot titles, train | test)
 # Narrowest usual legend width, to estimate how the legend wraps: a chart on an 800 px window
 # with the sidebar open is about 470 px wide (at 640 the title sat on the legend's first row).

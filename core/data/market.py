@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -303,6 +304,13 @@ def _is_fresh(series: Series, max_age: pd.Timedelta) -> bool:
     return pd.Timedelta(0) <= age < max_age
 
 
+# Downloads that failed in this process (by cache file, so each data home has its own): they are
+# not tried again on every page visit (2-4 s each while offline) but only when the user presses
+# Refresh (refresh_prices), which forgets the failure.
+_FAILED_DOWNLOADS: dict[Path, DataSourceError] = {}
+_FAILED_LOCK = threading.Lock()
+
+
 def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
     """Full daily close history of btc or sp500 from yahoo or cdd, cached on disk.
 
@@ -319,6 +327,8 @@ def fetch_prices(source: str, provider: str, *, force: bool = False) -> Series:
     prices = DOWNLOADERS[provider](ticker)
     fetched_at = pd.Timestamp.now(tz="UTC").floor("s")
     _save_cache(source, provider, prices, fetched_at)
+    with _FAILED_LOCK:
+        _FAILED_DOWNLOADS.pop(cache_paths(source, provider)[0], None)  # online again
     return make_series(source, provider, prices, fetched_at, None)
 
 
@@ -413,11 +423,20 @@ def load_market_series(config: DataConfig) -> Series:
 
     If the download fails, the cached copy is returned with a notice saying how old it is; with
     no cached copy, the bundled snapshot with a notice giving its last date (never silently).
+    A failed download is tried once: later loads use the fallback until refresh_prices.
     """
-    try:
-        series = fetch_prices(config.source, config.provider)
-    except DataSourceError as error:
-        series = fallback_prices(config.source, config.provider, error)
+    key = cache_paths(config.source, config.provider)[0]
+    with _FAILED_LOCK:
+        failed = _FAILED_DOWNLOADS.get(key)
+    if failed is not None:
+        series = fallback_prices(config.source, config.provider, failed)
+    else:
+        try:
+            series = fetch_prices(config.source, config.provider)
+        except DataSourceError as error:
+            with _FAILED_LOCK:
+                _FAILED_DOWNLOADS[key] = error
+            series = fallback_prices(config.source, config.provider, error)
     return filter_dates(series, config.start_date, config.end_date)
 
 
@@ -426,12 +445,15 @@ def refresh_prices(source: str, provider: str) -> Series:
     that the prices in use stay as they were."""
     ticker = _check_source(source, provider)
     try:
-        return fetch_prices(source, provider, force=True)
+        series = fetch_prices(source, provider, force=True)
     except DataSourceError as error:
+        with _FAILED_LOCK:
+            _FAILED_DOWNLOADS[cache_paths(source, provider)[0]] = error
         raise DataSourceError(
             f"Could not refresh {ticker} from {PROVIDER_LABELS[provider]} ({error}); the prices "
             "in use stay as they were. Check the internet connection and try again later."
         ) from error
+    return series
 
 
 def fallback_prices(source: str, provider: str, error: Exception) -> Series:

@@ -442,3 +442,27 @@ def test_cli_fetch_offline_names_the_snapshot_and_exits_with_1(monkeypatch, caps
     assert "^GSPC close: 24725 rows, 1927-12-30 .. 2026-06-08." in output
     assert "Bundled snapshot (Yahoo Finance daily closes) · data as of 2026-06-08." in output
     assert "note: Could not download ^GSPC from Yahoo Finance (ConnectionError: network" in output
+
+
+def test_offline_the_download_is_tried_once_until_refresh(monkeypatch):
+    """#20 item 11: every page visit retried the download while offline (2-4 s and a log line
+    each); now the first failure sends later loads to the snapshot until Refresh."""
+    from core.data.market import load_market_series, refresh_prices
+
+    calls = []
+
+    def offline_download(*args, **kwargs):
+        calls.append(args)
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(yfinance, "download", offline_download)
+    config = DataConfig(source="sp500")
+    first = load_market_series(config)
+    assert first.provider == "snapshot" and len(calls) == 1
+    again = load_market_series(config)
+    assert again.provider == "snapshot" and len(calls) == 1
+    with pytest.raises(DataSourceError, match="Could not refresh"):
+        refresh_prices("sp500", "yahoo")
+    assert len(calls) == 2
+    load_market_series(config)
+    assert len(calls) == 2

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from core.config import ModelConfig
-from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, texts
+from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, rendered, texts
 
 TINY_GRU = TINY.replace(model=ModelConfig(family="gru", units=4))
 
@@ -193,7 +193,7 @@ def test_chaotic_demo_keeps_its_series_on_the_data_page():
     assert at.session_state["forecast_lab.request"].data.generator == "mackey_glass"
     from pages.components.sidebar import data_summary
 
-    assert data_summary(request).startswith("Chaotic series (Mackey–Glass)")
+    assert rendered(data_summary(request)).startswith("Chaotic series (Mackey–Glass)")
     at.radio(key="w.data.generator").set_value("sine").run()
     assert_clean(at)
     assert at.session_state["forecast_lab.request"].data.generator == "sine"

@@ -168,7 +168,7 @@ def test_data_page_suggests_a_window_and_one_click_applies_it():
     button.click().run()
     assert_clean(at)
     assert at.session_state["forecast_lab.request"].split.lookback == suggested
-    assert "window in use is the suggested one" in texts(at.caption)
+    assert "Look-back window chosen from your data" in texts(at.caption)
 
 
 def test_home_offers_two_demos_side_by_side():

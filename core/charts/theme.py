@@ -33,6 +33,7 @@ BASELINE_COLORS: dict[str, str] = {
     "seasonal_naive": "#8e7cb5",  # muted purple
     "linear_ar": "#5b9e98",  # muted teal
     "holt_winters": "#b8717f",  # muted rose
+    "ets": "#7d8f4e",  # muted olive
 }
 
 # Qualitative palette for groups (families, strategies, runs); the model blue comes first.
@@ -71,6 +72,8 @@ def display_name(name: str, labels: Mapping[str, str] | None = None) -> str:
         return labels[name]
     if name in LABELS:
         return LABELS[name]
+    if name in BASELINE_LABELS:  # a forecaster registered after this module was imported
+        return BASELINE_LABELS[name]
     return str(name).replace("_", " ").capitalize()
 
 

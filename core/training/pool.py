@@ -102,10 +102,12 @@ def _warm_keras() -> None:
     # the collection after each task takes about a fifth of the time (measured 0.56 -> 0.12 s).
     gc.freeze()
     warm_network(prepared, request.model, request.train, should_stop=another_task_waiting)
-    if not another_task_waiting():  # the demo's Holt-Winters baseline, fitted once per process
-        from core.models.baselines import holt_winters_forecast
+    from core.models.baselines import BASELINES
 
-        holt_winters_forecast(prepared)
+    for baseline in BASELINES.values():  # the demo's baselines, fitted once per process
+        if another_task_waiting():
+            break
+        baseline(prepared)
 
 
 def another_task_waiting() -> bool:
@@ -167,6 +169,43 @@ def _ready() -> int:
 
 
 # --- the server side ----------------------------------------------------------------------------
+def _resident_mb_of(pid: int) -> float:
+    import psutil
+
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.Error:
+        return 0.0
+
+
+NEAR_LIMIT = 0.8  # a worker this close to its memory limit (or to the machine's) when it died
+
+
+def worker_lost_message(exit_code: int | None, peak_mb: float, limit_mb: float) -> str:
+    """What happened to a worker that died in a task, from what is known: its exit code (a
+    negative one is the signal that ended it) and the most memory it was seen holding."""
+    import psutil
+
+    how = (
+        f"was killed (signal {-exit_code})"
+        if exit_code is not None and exit_code < 0
+        else (f"exited with code {exit_code}" if exit_code is not None else "ended unexpectedly")
+    )
+    machine = psutil.virtual_memory()
+    short_of_memory = peak_mb >= NEAR_LIMIT * limit_mb or machine.available < 0.05 * machine.total
+    if short_of_memory:
+        return (
+            f"The worker process running this training {how} while holding {peak_mb:,.0f} MB "
+            f"(its limit is {limit_mb:,.0f} MB): it ran out of memory. Try a shorter window, "
+            "fewer rows, fewer units or a smaller batch."
+        )
+    return (
+        f"The worker process running this training {how}, holding {peak_mb:,.0f} MB, far from "
+        f"its {limit_mb:,.0f} MB limit: it was stopped from outside the app (by the system or "
+        "a person), not for lack of memory. Nothing was saved; start the training again."
+    )
+
+
 @dataclass(eq=False)
 class _Generation:
     """One executor with its message queue and cancel ring; replaced as a whole when broken."""
@@ -187,6 +226,7 @@ class _Task:
     pid: int | None = None
     started_at: float | None = None
     ended: bool = False
+    peak_mb: float = 0.0  # the worker's largest resident memory seen while it ran this task
 
 
 class WorkerPool:
@@ -318,6 +358,8 @@ class WorkerPool:
                 kind, payload = task.inbox.get(timeout=0.1)
             except queue.Empty:
                 kind, payload = None, None
+            if task.pid is not None and not task.ended:  # for the message if it dies
+                task.peak_mb = max(task.peak_mb, _resident_mb_of(task.pid))
             if kind == "started":
                 task.pid, task.started_at = payload, time.monotonic()
             elif kind == "progress" and progress is not None:
@@ -350,9 +392,10 @@ class WorkerPool:
             lost_to_another = generation.killed_pids and task.pid not in generation.killed_pids
             if task.pid is None or lost_to_another:
                 return _LOST_BEFORE_START  # never ran, or lost to another task's hard stop
+            process = (getattr(generation.executor, "_processes", None) or {}).get(task.pid)
+            exit_code = getattr(process, "exitcode", None)
             raise TrainingError(
-                "The worker process running this task ended unexpectedly, probably out of "
-                "memory; try fewer units, a shorter window or a smaller batch."
+                worker_lost_message(exit_code, task.peak_mb, self.memory_limit_mb)
             ) from None
 
     def _dispatch(self, generation: _Generation) -> None:

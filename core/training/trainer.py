@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.config import ModelConfig, TrainConfig
+from core.data.recipe import resolved_training
 from core.errors import ConfigError, TrainingCancelled, TrainingError
 from core.models.features import NetworkConstants, feature_statistics
 from core.training.supervision import EpochUpdate, RateSchedule, Supervisor, watch_from
@@ -184,7 +185,8 @@ def _fit(
 
 def _parts(prepared: Prepared, model_config: ModelConfig, train_config: TrainConfig):
     """The fit windows, targets and weights, the validation part (the last validation_fraction
-    of the train windows, chronologically) and the batch size."""
+    of the train windows, chronologically), the batch size and the training settings with the
+    recipe's batch size and epochs."""
     from core.models.registry import NUM_CLASSES
 
     x_all, y_all = _targets(prepared, model_config)
@@ -207,8 +209,10 @@ def _parts(prepared: Prepared, model_config: ModelConfig, train_config: TrainCon
             # Weighted like the fit part, so early stopping also ignores majority-only gains.
             validation = (*validation, weights[-validation_count:])
             weights = weights[:-validation_count]
-    batch_size = int(min(train_config.batch_size, len(x_fit)))
-    return x_fit, y_fit, weights, validation, batch_size
+    # The recipe (core.data.recipe): batch size from the windows, epochs from the step budget.
+    resolved = resolved_training(train_config, len(x_fit))
+    batch_size = int(min(resolved.batch_size, len(x_fit)))
+    return x_fit, y_fit, weights, validation, batch_size, resolved
 
 
 def _compiled(model, model_config: ModelConfig, train_config: TrainConfig, key: str):
@@ -238,7 +242,8 @@ def warm_network(
     from core.models.registry import build_model
     from core.training import warm_models
 
-    x_fit, y_fit, weights, validation, batch_size = _parts(prepared, model_config, train_config)
+    parts = _parts(prepared, model_config, train_config)
+    x_fit, y_fit, weights, validation, batch_size, train_config = parts
     constants = model_constants(prepared, model_config)
     key = warm_models.signature(model_config, prepared.lookback, constants.mode, train_config)
     if warm_models.has(key):
@@ -280,7 +285,8 @@ def train_model(
     from core.models.registry import build_model
     from core.training import warm_models
 
-    x_fit, y_fit, weights, validation, batch_size = _parts(prepared, model_config, train_config)
+    parts = _parts(prepared, model_config, train_config)
+    x_fit, y_fit, weights, validation, batch_size, train_config = parts
     _seed(int(train_config.seed))
     constants = model_constants(prepared, model_config)
     fresh = build_model(model_config, prepared.lookback, constants=constants)

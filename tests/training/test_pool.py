@@ -4,6 +4,7 @@ trainings written to the run store, forecasts of stored runs."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -143,9 +144,30 @@ def test_a_task_that_ignores_cancel_is_stopped_hard_and_the_pool_recovers(pool, 
 
 
 def test_a_crashed_worker_gives_a_clear_error_and_the_next_task_runs(pool):
-    with pytest.raises(TrainingError, match="ended unexpectedly"):
+    with pytest.raises(TrainingError, match="(exited with code 3|ended unexpectedly)"):
         pool.run(die)
     assert pool.run(add, 4, 5) == 9
+
+
+def killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # as `kill -9` from a shell, far from any memory limit
+
+
+def test_a_worker_killed_from_outside_is_not_blamed_on_memory(pool):
+    with pytest.raises(TrainingError) as lost:
+        pool.run(killed)
+    message = str(lost.value)
+    assert "stopped from outside the app" in message and "out of memory" not in message
+    assert "signal 9" in message or "ended unexpectedly" in message
+    assert pool.run(add, 1, 2) == 3
+
+
+def test_a_worker_lost_near_its_memory_limit_is_said_to_be_out_of_memory():
+    from core.training.pool import worker_lost_message
+
+    message = worker_lost_message(-9, peak_mb=1900, limit_mb=2000)
+    assert "was killed (signal 9)" in message and "ran out of memory" in message
+    assert "outside" in worker_lost_message(-9, peak_mb=400, limit_mb=2000)
 
 
 def test_a_worker_above_the_memory_limit_is_replaced_after_its_task():

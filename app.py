@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 def main() -> None:
+    # imports here: worker processes re-import this file (see below) and skip the app
     import logging
     import os
     from pathlib import Path

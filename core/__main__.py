@@ -214,7 +214,13 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     model = family.starting_model(ModelConfig()).replace(**given["model"])
     if getattr(args, LAYERS_DEST, None) is not None:
         model = model.with_layers(getattr(args, LAYERS_DEST))
-    train = family.starting_training(TrainConfig()).replace(**given["train"])
+    train_given = dict(given["train"])
+    # An epoch count or batch size given on the command line is used as given.
+    if "epochs" in train_given:
+        train_given.setdefault("budget_steps", 0)
+    if "batch_size" in train_given:
+        train_given.setdefault("auto_batch", False)
+    train = family.starting_training(TrainConfig()).replace(**train_given)
     return RunRequest(data=data, split=split, model=model, train=train, horizon=args.horizon)
 
 
@@ -250,6 +256,9 @@ def command_train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = run_experiment(request, progress=_print_progress, use_cache=not args.retrain)
     summary = result.summary()
+    summary["recipe"] = _recipe(request)
+    for name, choice in summary["recipe"].items():
+        print(f"recipe: {name} {choice['value']} ({choice['reason']})")
     print(
         f"run {result.key} ({'loaded from the run store' if result.cached else 'trained'}"
         f" in {time.perf_counter() - started:.1f}s)"
@@ -289,6 +298,14 @@ def command_train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(json_ready(summary), separators=(",", ":")))
     return 0
+
+
+def _recipe(request: RunRequest) -> dict:
+    """What the run chose from the data (core.data.recipe), for the summary."""
+    from core.data.recipe import recipe_for, recipe_summary
+    from core.runs.pipeline import load_prepared
+
+    return recipe_summary(recipe_for(load_prepared(request), request.split, request.train))
 
 
 def command_backtest(args: argparse.Namespace) -> int:
@@ -380,6 +397,11 @@ def command_fetch(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
+    if args.real:
+        from core.bench_real import run_real_bench
+
+        run_real_bench()
+        return 0
     from core.bench import run_bench
 
     run_bench(quick=args.quick)
@@ -433,6 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="print the engine's speed and quality figures")
     bench.add_argument("--quick", action="store_true", help="fewer families and epochs")
+    bench.add_argument(
+        "--real",
+        action="store_true",
+        help="the app's defaults against the statistical peers on the real series in "
+        "tests/fixtures/real/",
+    )
     bench.set_defaults(handler=command_bench)
 
     from core.tuning.cli import add_subcommands

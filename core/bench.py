@@ -104,7 +104,7 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
     for family in families:
         entry = FAMILY_REGISTRY[family]
         model, train = (
-            entry.starting_model(ModelConfig(family=family)),
+            entry.starting_model(ModelConfig(family=family, linear_skip=False)),
             entry.starting_training(_train_config(quick)),
         )
         alone = _train_and_score(prepared, model, train)
@@ -119,7 +119,7 @@ def bench_families(prepared, families, floor, quick, out) -> dict[str, Any]:
     if not quick:
         for family in families:
             entry = FAMILY_REGISTRY[family]
-            model = entry.starting_model(ModelConfig(family=family))
+            model = entry.starting_model(ModelConfig(family=family, linear_skip=False))
             start = entry.starting_training(_train_config(quick))
             seeds = (start.seed, *SPREAD_SEEDS)
             ratios = [results[family]["alone"]["mse"] / floor]

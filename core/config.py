@@ -17,7 +17,6 @@ from core.data_config import (  # noqa: F401  (re-exported: DataConfig is declar
     DataConfig,
 )
 from core.errors import ConfigError
-from core.models.baseline_labels import BASELINE_LABELS, BASELINE_TERMS  # noqa: F401
 from core.models.families import FAMILY_REGISTRY
 from core.settings import ConfigBase, setting
 
@@ -25,7 +24,9 @@ from core.settings import ConfigBase, setting
 # runs were trained by another recipe, so they are retrained rather than shown.
 # 3: windows over 60 steps are read in blocks of whole weeks; the trainer's own loop (its batch
 # order, the best epoch looked for from the middle of the cosine schedule).
-SCHEMA_VERSION = 3
+# 4: the linear shortcut on by default; the recipe from the data (batch size from the windows,
+# epochs from a step budget, the log scale for a swing that grows with the level).
+SCHEMA_VERSION = 4
 
 SPLIT_METHODS = ("last_n", "fraction", "calendar_year")
 SCALING_SCOPES = ("train", "full_series")
@@ -34,6 +35,7 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid")
 TASKS = ("regression", "classification")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("cosine", "plateau", "constant")
+LOG_SCALES = ("auto", "log", "original")
 
 FAMILY_LABELS = {name: family.label for name, family in FAMILY_REGISTRY.items()}
 
@@ -91,9 +93,9 @@ class SplitConfig(ConfigBase):
     )
     scaling_margin: float = setting(
         1.5,
-        "Scaling headroom",
+        "Room above the training range",
         "Values are squeezed into 0..1 using the training range "
-        "times this factor, so later, higher values still fit.",
+        "times this factor, so later, higher values still fit (the scaling margin).",
         low=1.0,
         high=100.0,
         hint="1.5 is a good start.",
@@ -109,11 +111,20 @@ class SplitConfig(ConfigBase):
         choices=SCALING_SCOPES,
         advanced=True,
     )
+    log_scale: str = setting(
+        "auto",
+        "Log scale",
+        "log: the network learns on log values (forecasts, intervals and errors are shown "
+        "back in the series' own units); suits a positive series whose seasonal swing grows "
+        "with its level. auto: chosen from your data; original: never.",
+        choices=LOG_SCALES,
+        advanced=True,
+    )
     validation_fraction: float = setting(
         0.1,
-        "Validation share",
+        "Part kept for checking",
         "The last part of the training data decides when to stop "
-        "training (early stopping); 0 turns that check off.",
+        "training (early stopping); 0 turns that check off (the validation fraction).",
         low=0.0,
         high=0.5,
         hint="0.1 keeps 10% for checks.",
@@ -193,10 +204,11 @@ class ModelConfig(ConfigBase):
         advanced=True,
     )
     linear_skip: bool = setting(
-        False,
+        True,
         "Linear shortcut beside the network",
-        "A frozen least-squares linear path from "
-        "the window to the output, so the network only learns what a linear model misses.",
+        "A frozen least-squares straight line from the window to the output carries the level, "
+        "trend and season; the network learns only what the line misses (a hybrid, as the M4 "
+        "winners). Results shows what the line alone scores and what the network adds.",
         advanced=True,
     )
     predict_change: bool = setting(
@@ -276,6 +288,23 @@ class TrainConfig(ConfigBase):
         low=1,
         high=8192,
         hint="16 to 256 is usual.",
+    )
+    auto_batch: bool = setting(
+        True,
+        "Batch size from your data",
+        "Pick the batch size from the number of training windows (about 1/16 of them, 16 "
+        "to 128); off: use the batch size as set.",
+    )
+    budget_steps: int = setting(
+        420,
+        "Training budget",
+        "How many gradient steps (batches) to train for; the epochs follow from it, so a "
+        "short series trains as much as a long one. 0 = use the maximum epochs as set.",
+        unit="gradient steps",
+        low=0,
+        high=1_000_000,
+        hint="420 is the default; 0 turns the budget off.",
+        typical=(0, 5000),
     )
     epochs: int = setting(
         30,

@@ -163,8 +163,8 @@ class DataConfig(ConfigBase):
     noise_kind: str = setting(
         "gaussian",
         "Noise kind",
-        "Independent noise (gaussian) is fresh every step; correlated noise (ar1) drifts, so "
-        "each step's noise partly carries over to the next.",
+        "Independent noise (gaussian) is fresh every step; correlated noise drifts, so "
+        "each step's noise partly carries over to the next (an AR(1) process).",
         choices=NOISE_KINDS,
         advanced=True,
     )

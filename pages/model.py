@@ -18,7 +18,8 @@ st.caption("Step 2 of 4 · choose the network and how it learns. Every choice is
 job_panel.running_job_notice()
 
 network, training = st.columns(2, gap="large")
-model, train = request.model, request.train
+model, train, split = request.model, request.train, request.split
+recipe = services.recipe_for(request)
 with network:
     st.subheader("Network")
     with st.container(border=True):
@@ -30,7 +31,8 @@ with training:
     st.subheader("Training")
     with st.container(border=True):
         try:
-            train = model_forms.train_form(request.train)
+            train = model_forms.train_form(request.train, recipe)
+            split = model_forms.scale_form(request.split, recipe)
         except ForecastLabError as error:
             show_error(error)
     try:
@@ -49,7 +51,7 @@ with training:
     except ForecastLabError as error:
         show_error(error)
 
-state.set_request(request.replace(model=model, train=train))
+state.set_request(request.replace(model=model, train=train, split=split))
 # The worker traces this network while the user reads on: "Train" then starts at once.
 services.registry().prepare(state.current_request())
 

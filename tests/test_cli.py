@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from core.config import DataConfig
+from core.models.forecasters import FORECASTERS
+
 REPO = Path(__file__).resolve().parents[1]
 TINY = [
     "--length", "300", "--seasonal-periods", "30", "--seasonal-amplitudes", "5",
@@ -39,7 +42,12 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
     assert summary["epochs_run"] >= 1 and summary["train_seconds"] > 0
     for part in ("test", "test_scaled"):
         assert set(summary["metrics"][part]) >= {"mse", "rmse", "mae", "mape", "r2"}
-    assert set(summary["baselines"]) == {"naive", "seasonal_naive", "linear_ar", "holt_winters"}
+    assert set(summary["baselines"]) == set(FORECASTERS)
+    recipe = summary["recipe"]
+    assert recipe["epochs"] == {"value": 2, "reason": "as set (maximum epochs)",
+                                "chosen_from_data": False}  # --epochs given: used as given
+    assert recipe["batch_size"]["chosen_from_data"] and recipe["season"]["value"] == 7
+    assert recipe["log_scale"]["value"] is False
     assert summary["noise_floor_mse"] > 0
     assert len(summary["forecast"]) == 7 and "date" in summary["forecast"][0]
     span = summary["test_span"]  # the last 50 of 300 days from 2018-01-01
@@ -77,7 +85,8 @@ def test_a_family_flag_brings_the_family_starting_values_and_given_flags_win():
 
     family = FAMILY_REGISTRY["simple_rnn"]
     assert family.training_defaults, "the test needs a family with its own starting values"
-    starting = family.starting_training(request_from_args(build_parser().parse_args(["train"])).train)
+    plain = request_from_args(build_parser().parse_args(["train"]))
+    starting = family.starting_training(plain.train)
 
     chosen = request_from_args(build_parser().parse_args(["train", "--family", "simple_rnn"]))
     assert chosen.train.learning_rate == starting.learning_rate != TrainConfig().learning_rate
@@ -89,3 +98,17 @@ def test_a_family_flag_brings_the_family_starting_values_and_given_flags_win():
     assert request_from_args(given).model.dropout_rate == 0
     lstm = request_from_args(build_parser().parse_args(["train", "--family", "lstm"]))
     assert lstm.train.learning_rate == TrainConfig().learning_rate  # no values of its own
+
+
+def test_the_chaotic_generator_without_a_noise_level_gets_the_data_page_preset():
+    from core.__main__ import build_parser, request_from_args
+    from core.data.sources.synthetic import nonlinear_demo_request
+
+    chaotic = request_from_args(build_parser().parse_args(["train", "--generator", "mackey_glass"]))
+    assert chaotic.data.noise_level == nonlinear_demo_request().data.noise_level
+    noisy = build_parser().parse_args(
+        ["train", "--generator", "mackey_glass", "--noise-level", "2"]
+    )
+    assert request_from_args(noisy).data.noise_level == 2
+    default = request_from_args(build_parser().parse_args(["train"]))
+    assert default.data.noise_level == DataConfig().noise_level

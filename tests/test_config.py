@@ -23,7 +23,7 @@ from core.errors import ConfigError
         (lambda: ModelConfig(family="transformer"), "Network family 'transformer' is not one of"),
         (lambda: TrainConfig(learning_rate=5.0), "Learning rate (5.0)"),
         (lambda: TrainConfig(batch_size=0), "Batch size (0)"),
-        (lambda: SplitConfig(scaling_margin=0.5), "Scaling headroom (0.5)"),
+        (lambda: SplitConfig(scaling_margin=0.5), "Room above the training range (0.5)"),
         (lambda: DataConfig(seasonal_periods=(365.0,), seasonal_amplitudes=()), "one amplitude"),
         (lambda: DataConfig(source="csv"), "needs a file"),
         (lambda: RunRequest(horizon=-1), "forecast horizon (-1)"),

@@ -20,9 +20,20 @@ GATE_TITLES = {
 }
 
 
+def _layer_words(name: str) -> str:
+    """A Keras layer name in words: input_recurrent -> "first layer", output_... -> "last
+    layer", hidden_recurrent_2 -> "layer 3" (the hidden state is the technical term)."""
+    if name.startswith("input"):
+        return "first layer"
+    if name.startswith("output"):
+        return "last layer"
+    number = name.rsplit("_", 1)[-1]
+    return f"layer {int(number) + 1}" if number.isdigit() else name.replace("_", " ")
+
+
 def hidden_state_figure(layer: Mapping[str, Any], dates: list[str]) -> go.Figure:
     """Heat map: memory units (rows) over the window's days (columns), values -1..1."""
-    title = f"Hidden state of {layer['name'].replace('_', ' ')} over the window"
+    title = f"What the {_layer_words(layer['name'])} remembers over the window"
     dates = layer.get("dates", dates)  # one per block when the window is read in blocks
     hidden = np.asarray(layer.get("hidden", []), dtype=float)
     if hidden.size == 0:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.config import BASELINE_LABELS
+from core.models.baseline_labels import BASELINE_LABELS
 
 NO_DATA = "no data yet"
 
@@ -33,6 +33,7 @@ BASELINE_COLORS: dict[str, str] = {
     "seasonal_naive": "#8e7cb5",  # muted purple
     "linear_ar": "#5b9e98",  # muted teal
     "holt_winters": "#b8717f",  # muted rose
+    "ets": "#7d8f4e",  # muted olive
 }
 
 # Qualitative palette for groups (families, strategies, runs); the model blue comes first.
@@ -55,6 +56,12 @@ LABELS: dict[str, str] = {
     "model": "Model",
     "signal": "Signal (noise-free)",
     "forecast": "Forecast",
+    # Sweep and search columns, in words (the scale and the exact metric in brackets).
+    "test_mae_scaled": "Test error (MAE, 0..1 scale)",
+    "test_mse_scaled": "Test error (MSE, 0..1 scale)",
+    "validation_mse": "Validation error (MSE, 0..1 scale)",
+    "test_mae": "Test error (MAE)",
+    "test_mse": "Test error (MSE)",
     **BASELINE_LABELS,
 }
 
@@ -65,6 +72,8 @@ def display_name(name: str, labels: Mapping[str, str] | None = None) -> str:
         return labels[name]
     if name in LABELS:
         return LABELS[name]
+    if name in BASELINE_LABELS:  # a forecaster registered after this module was imported
+        return BASELINE_LABELS[name]
     return str(name).replace("_", " ").capitalize()
 
 

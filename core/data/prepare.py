@@ -12,6 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from core.config import ModelConfig, SplitConfig
 from core.data.frequency import calendar_season
+from core.data.recipe import log_scale_choice
 from core.data.series import Series
 from core.errors import ConfigError
 from core.limits import check_memory
@@ -26,29 +27,36 @@ MIN_CYCLES = 4  # a season must repeat at least this often in the train part
 
 @dataclass(frozen=True)
 class Scaler:
-    """Min-max with headroom: scaled = (x - offset) / span, span = margin * (max - min)."""
+    """Min-max with headroom: scaled = (x - offset) / span, span = margin * (max - min); with
+    log=True the same on log(x), so inverse() always gives back the series' own units."""
 
     offset: float
     span: float
+    log: bool = False
 
     @classmethod
-    def fit(cls, values: np.ndarray, margin: float) -> Scaler:
+    def fit(cls, values: np.ndarray, margin: float, log: bool = False) -> Scaler:
         """Offset = minimum; span = margin * range (margin * |minimum|, else margin, if flat)."""
         values = np.asarray(values, dtype=np.float64)
+        values = np.log(values) if log else values
         low, high = float(np.min(values)), float(np.max(values))
         span = margin * (high - low)
         if not np.isfinite(span) or span <= 0:
             span = margin * (abs(low) if low != 0 else 1.0)  # a constant part: no zero division
-        return cls(offset=low, span=float(span))
+        return cls(offset=low, span=float(span), log=log)
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        return (np.asarray(values, dtype=np.float64) - self.offset) / self.span
+        values = np.asarray(values, dtype=np.float64)
+        return ((np.log(values) if self.log else values) - self.offset) / self.span
 
     def inverse(self, scaled: np.ndarray) -> np.ndarray:
-        return np.asarray(scaled, dtype=np.float64) * self.span + self.offset
+        unscaled = np.asarray(scaled, dtype=np.float64) * self.span + self.offset
+        # exp of a runaway value would overflow to inf: clipped to e^700, still finite
+        return np.exp(np.minimum(unscaled, 700.0)) if self.log else unscaled
 
     def inverse_scale(self, scaled_error: np.ndarray) -> np.ndarray:
-        """Differences (errors, residuals) back to original units: only the span applies."""
+        """Differences (errors, residuals) back to original units: only the span applies
+        (on the log scale, back to log units: a relative error)."""
         return np.asarray(scaled_error, dtype=np.float64) * self.span
 
 
@@ -297,7 +305,10 @@ def prepare(series: Series, split: SplitConfig, model: ModelConfig | None = None
 
     check_memory(count, lookback, model)  # before the windows are made: refused, not swapped
     fit_part = values if split.scaling_scope == "full_series" else values[:train_end]
-    scaler = Scaler.fit(fit_part, split.scaling_margin)
+    log = False
+    if model is None or model.task == "regression":
+        log = bool(log_scale_choice(series, split, train_end).value)
+    scaler = Scaler.fit(fit_part, split.scaling_margin, log=log)
     scaled = scaler.transform(values)
 
     train_index = np.arange(lookback, train_end, dtype=np.int64)

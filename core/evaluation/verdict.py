@@ -35,7 +35,7 @@ METRIC_COLUMNS = {
     "rmse": "Typical error (RMSE)",
     "mae": "Average error (MAE)",
     "mape": "Average error in %",
-    "r2": "Share explained",
+    "r2": "Ups and downs followed",
     "directional_accuracy": "Direction right",
     "skill_vs_naive": "Against tomorrow = today",
 }

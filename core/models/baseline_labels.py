@@ -1,16 +1,28 @@
-"""Names of the baselines: plain words for everyone, and the exact terms for tooltips."""
+"""Names of the baselines, read live from the forecaster registry (a forecaster added there is
+named everywhere): plain words for everyone, and the exact terms for tooltips."""
 
-# Plain names a non-programmer reads; the exact terms (seasonal naive, linear autoregression,
-# Holt-Winters) are in BASELINE_TERMS, for tooltips.
-BASELINE_LABELS = {
-    "naive": "Naive (tomorrow = today)",
-    "seasonal_naive": "Same day last season",
-    "linear_ar": "Straight-line rule",
-    "holt_winters": "Trend + season smoothing",
-}
-BASELINE_TERMS = {
-    "naive": "naive persistence: tomorrow's value = today's",
-    "seasonal_naive": "seasonal naive: the value one season (e.g. a week or a year) earlier",
-    "linear_ar": "linear AR: a least-squares linear autoregression on the same look-back window",
-    "holt_winters": "Holt-Winters: exponential smoothing of level, trend and season",
-}
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from core.models.forecasters import FORECASTERS
+
+
+class _RegistryNames(Mapping[str, str]):
+    """name -> one class attribute of every registered forecaster, always current."""
+
+    def __init__(self, attribute: str) -> None:
+        self._attribute = attribute
+
+    def __getitem__(self, name: str) -> str:
+        return str(getattr(FORECASTERS[name], self._attribute))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(FORECASTERS))
+
+    def __len__(self) -> int:
+        return len(FORECASTERS)
+
+
+BASELINE_LABELS: Mapping[str, str] = _RegistryNames("label")
+BASELINE_TERMS: Mapping[str, str] = _RegistryNames("explanation")

@@ -122,7 +122,11 @@ def _train_and_evaluate(
         forecast=forecast,
         series_info=describe_series(prepared.series),
         parameter_count=count_parameters(request.model, prepared.lookback),
-        scaler={"offset": prepared.scaler.offset, "span": prepared.scaler.span},
+        scaler={
+            "offset": prepared.scaler.offset,
+            "span": prepared.scaler.span,
+            "log": prepared.scaler.log,
+        },
         intervals=intervals,
     )
     return result, trained.model

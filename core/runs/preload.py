@@ -66,10 +66,12 @@ def _warm(worker: Any) -> None:
         if not _idle(worker):
             return
         warm_network(prepared, request.model, request.train, should_stop=lambda: not _idle(worker))
-        if _idle(worker):
-            from core.models.baselines import holt_winters_forecast
+        from core.models.baselines import BASELINES
 
-            holt_winters_forecast(prepared)
+        for baseline in BASELINES.values():  # the demo's baselines, fitted once per process
+            if not _idle(worker):
+                break
+            baseline(prepared)
     except Exception:  # a failed warm-up only costs the first task its speed
         logger.exception("warming up TensorFlow in the worker failed")
 

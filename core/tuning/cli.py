@@ -17,6 +17,23 @@ from core.config import FAMILIES, DataConfig
 from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError
 from core.json_values import json_ready
+from core.tuning.space import load_space
+from core.tuning.strategies import STRATEGIES
+from core.tuning.study import (
+    OBJECTIVES,
+    STOP_MESSAGES,
+    TUNING_PAPER_END_DATE,
+    TuneConfig,
+    best_trial,
+    create_study,
+    default_storage_url,
+    describe_trial,
+    list_studies,
+    load_study,
+    run_search,
+    tuning_paper_config,
+)
+from core.tuning.sweep import SweepPlan, run_sweep, sweep_table
 
 # Sources that need no file (a file-based source is given with --csv).
 SOURCES = tuple(name for name, source in SOURCE_REGISTRY.items() if not source.needs_file)
@@ -24,8 +41,6 @@ SOURCES = tuple(name for name, source in SOURCE_REGISTRY.items() if not source.n
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     """Register `tune` (with a nested `worker` mode) and `sweep` on the main parser."""
-    from core.tuning.strategies import STRATEGIES
-    from core.tuning.study import OBJECTIVES
 
     tune = subparsers.add_parser(
         "tune",
@@ -122,8 +137,6 @@ def _data_config(source: str | None, csv: str | None, end_date: str | None) -> D
 def tune_config_from_args(args: argparse.Namespace):
     """The TuneConfig the flags describe: the tuning paper's protocol for --space study-b, else the
     chosen data with the interactive defaults."""
-    from core.tuning.space import load_space
-    from core.tuning.study import TUNING_PAPER_END_DATE, TuneConfig, tuning_paper_config
 
     if args.trials is not None and args.trials < 1:
         raise ConfigError(f"--trials ({args.trials}) must be at least 1.")
@@ -165,7 +178,6 @@ def _format_number(value: Any) -> str:
 
 def _trial_printer(best: dict[str, float]):
     def show(trial) -> None:
-        from core.tuning.study import describe_trial
 
         row = describe_trial(trial)
         if row["value"] is not None and row["value"] < best.get("value", math.inf):
@@ -191,7 +203,6 @@ def _trial_printer(best: dict[str, float]):
 
 def _current_best(name: str, storage: str | None) -> dict[str, float]:
     """The study's best value so far, so the per-trial rows show the study's running best."""
-    from core.tuning.study import best_trial, load_study
 
     best = best_trial(load_study(name, storage))
     return {} if best is None else {"value": float(best.value)}
@@ -220,7 +231,6 @@ def _worker_pool():
 
 
 def _print_outcome(outcome, as_json: bool) -> None:
-    from core.tuning.study import STOP_MESSAGES
 
     data = outcome.to_dict()
     message = STOP_MESSAGES.get(outcome.stop_reason, outcome.stop_reason)
@@ -251,7 +261,6 @@ def _print_outcome(outcome, as_json: bool) -> None:
 
 def command_tune(args: argparse.Namespace) -> int:
     """`python -m core tune ...`: create (or resume) a study and run it in this process."""
-    from core.tuning.study import create_study, default_storage_url, list_studies, run_search
 
     if args.list:
         rows = list_studies(args.storage)
@@ -290,7 +299,6 @@ def command_tune(args: argparse.Namespace) -> int:
 
 def command_worker(args: argparse.Namespace) -> int:
     """`python -m core tune worker --study NAME [--storage URL]`: join a study."""
-    from core.tuning.study import run_search
 
     _handle_termination()
     best = _current_best(args.worker_study, args.worker_storage)
@@ -325,7 +333,6 @@ def _int_list(text: str, what: str) -> list[int]:
 
 def command_sweep(args: argparse.Namespace) -> int:
     """`python -m core sweep ...`: the Bitcoin study's layers x activation sweep, then units."""
-    from core.tuning.sweep import SweepPlan, run_sweep, sweep_table
 
     families = list(FAMILIES) if args.family == "all" else [args.family]
     for family in families:

@@ -104,8 +104,9 @@ STRATEGIES: dict[str, Strategy] = {
         _bayes,
     ),
     "tpe": Strategy(
-        "Bayesian (TPE)",
-        "Tree-structured Parzen estimator: models good and bad regions separately.",
+        "Learn good and bad regions",
+        "Bayesian search with a tree-structured Parzen estimator (TPE): models the settings of "
+        "good and of bad trials separately and tries where good ones are likelier.",
         _tpe,
     ),
     "hyperband": Strategy(

@@ -25,6 +25,9 @@ from core.config import (
 from core.data.sources import default_split_for
 from core.errors import ConfigError, TrainingCancelled
 from core.models.families import FAMILY_REGISTRY
+from core.runs.pipeline import request_key
+from core.runs.store import RunStore
+from core.runs.worker import run_in_pool
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -210,8 +213,6 @@ def run_sweep(
     Cancel (should_stop) ends the sweep after the current run; finished runs stay in the store.
     Each point trains in the warm worker pool (TensorFlow stays out of the calling process).
     """
-    from core.runs.store import RunStore
-    from core.runs.worker import run_in_pool
 
     store = store or RunStore()
 
@@ -333,8 +334,6 @@ def units_curve(outcome: SweepOutcome) -> pd.DataFrame:
 def cached_outcome(plan: SweepPlan, store: RunStore | None = None) -> SweepOutcome:
     """The sweep's runs that are already in the run store (nothing is trained): what a page
     shows after a reload."""
-    from core.runs.pipeline import request_key
-    from core.runs.store import RunStore
 
     store = store or RunStore()
     outcome = SweepOutcome()

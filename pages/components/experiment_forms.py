@@ -249,13 +249,14 @@ def search_form(request: RunRequest) -> tuple[TuneConfig, str, str | None, int]:
         help="Stop starting new trials after this long; the running trial finishes.",
     )
     target = middle.number_input(
-        "Target objective (0 = none)",
+        "Stop once the error reaches (0 = never)",
         0.0,
         10.0,
         0.0,
         format="%.6f",
         key="w.search.target",
-        help="Stop as soon as a trial reaches this value or lower (the S&P 500 tuning paper "
+        help="The target objective: stop as soon as a trial's objective (the error the search "
+        "chooses by) reaches this value or lower (the S&P 500 tuning paper "
         "stopped its Bayesian search once it matched the generator's best).",
     )
     epochs = right.number_input(

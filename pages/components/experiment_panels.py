@@ -121,6 +121,12 @@ def _sweep_panel(task_id: str) -> None:
         st.rerun()  # redraw the whole page once, so the results appear below
 
 
+def _workers_words(count: int) -> str:
+    if count == 0:
+        return "no search worker on this machine"
+    return f"{count} search worker{'s' if count != 1 else ''} on this machine"
+
+
 def outcome_units(outcome: SweepOutcome) -> str:
     units = sorted({point.units for point in outcome.points if point.stage == "architecture"})
     return ", ".join(str(value) for value in units)
@@ -234,7 +240,7 @@ def _search_panel(name: str, storage: str | None) -> None:
     header.markdown(
         f"**{name}** · {STRATEGIES[config.strategy].label} · {finished} of "
         f"{config.trial_limit} trials finished, {running} running · "
-        f"{running_here} local worker(s) · objective {config.objective}"
+        f"{_workers_words(running_here)} · chooses by {OBJECTIVE_TITLES[config.objective].lower()}"
     )
     if running_here or running:
         if buttons.button(

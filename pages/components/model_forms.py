@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.config import ModelConfig, TrainConfig
+from core.config import LOG_SCALES, ModelConfig, SplitConfig, TrainConfig
+from core.data.recipe import training_choices
 from core.models.families import FAMILY_REGISTRY
 from core.settings import settings_of
 from pages.components.form_helpers import clamp, declared_slider, explain, widget_key, with_option
@@ -30,6 +31,7 @@ TASK_EXPLANATIONS = {
         "Predict whether the average of the next days will be above, near or below today's value."
     ),
 }
+LOG_SCALE_LABELS = {"auto": "Chosen from your data", "log": "Log values", "original": "Own units"}
 MODEL = settings_of(ModelConfig)  # labels, help and ranges: declared once, in core.config
 TRAIN = settings_of(TrainConfig)
 UNIT_OPTIONS = [4, 8, 16, 25, 32, 50, 64, 100, 128, 150, 200, 250, 500]
@@ -197,8 +199,20 @@ def model_form(model: ModelConfig) -> ModelConfig:
     )
 
 
-def train_form(train: TrainConfig) -> TrainConfig:
-    """Optimiser, learning rate, batch size, epochs and early stopping."""
+def _from_data(recipe, name: str, train: TrainConfig) -> None:
+    """The recipe's reason for a choice it makes (core.data.recipe) with the settings on
+    screen, under its control."""
+    if not recipe or "training_windows" not in recipe:
+        return
+    batch, epochs = training_choices(train, int(recipe["training_windows"].value))
+    choice = batch if name == "batch_size" else epochs
+    if choice.from_data:
+        st.caption(f"Chosen from your data: {choice.reason}.")
+
+
+def train_form(train: TrainConfig, recipe=None) -> TrainConfig:
+    """Optimiser, learning rate, batch size, epochs and early stopping; `recipe` (a dict of
+    core.data.recipe choices for the current data) explains what was chosen from the data."""
     section = "train"
     optimizer = st.selectbox(
         TRAIN["optimizer"].label,
@@ -216,14 +230,38 @@ def train_form(train: TrainConfig) -> TrainConfig:
         help=TRAIN["learning_rate"].help,
     )
     explain("0.001 to 0.01 works for most runs; lower it if the loss jumps or explodes.")
+    auto_batch = st.toggle(
+        TRAIN["auto_batch"].label,
+        key=seed_widget(widget_key(section, "auto_batch"), bool(train.auto_batch)),
+        help=TRAIN["auto_batch"].help,
+    )
     batch_size = st.select_slider(
         TRAIN["batch_size"].label,
         options=with_option(BATCH_OPTIONS, train.batch_size),
         key=seed_widget(widget_key(section, "batch_size"), int(train.batch_size)),
         help=TRAIN["batch_size"].help,
+        disabled=auto_batch,
     )
-    explain("Small batches: more, noisier steps. Large batches: fewer, smoother, faster epochs.")
+    on_screen = train.replace(auto_batch=bool(auto_batch), batch_size=int(batch_size))
+    if auto_batch:
+        _from_data(recipe, "batch_size", on_screen)
+    else:
+        explain(
+            "Small batches: more, noisier steps. Large batches: fewer, smoother, faster epochs."
+        )
     epochs = declared_slider(TRAIN["epochs"], section, "epochs", train.epochs, whole=True)
+    budget = st.number_input(
+        f"{TRAIN['budget_steps'].label} ({TRAIN['budget_steps'].unit}, 0 = the maximum epochs)",
+        min_value=0,
+        max_value=int(TRAIN["budget_steps"].high),
+        step=20,
+        key=seed_widget(widget_key(section, "budget_steps"), int(train.budget_steps)),
+        help=TRAIN["budget_steps"].help,
+    )
+    if budget and epochs != TrainConfig().epochs:
+        st.caption("Maximum epochs set by hand: the budget is not used.")
+    elif budget:
+        _from_data(recipe, "epochs", on_screen.replace(budget_steps=int(budget)))
     patience = declared_slider(
         TRAIN["patience"],
         section,
@@ -262,9 +300,29 @@ def train_form(train: TrainConfig) -> TrainConfig:
         optimizer=optimizer,
         learning_rate=float(learning_rate),
         batch_size=int(batch_size),
+        auto_batch=bool(auto_batch),
+        budget_steps=int(budget),
         epochs=int(epochs),
         patience=int(patience),
         restore_best=bool(restore),
         seed=int(seed),
         max_seconds=float(seconds) if seconds else None,
     )
+
+
+def scale_form(split: SplitConfig, recipe=None) -> SplitConfig:
+    """Log values or the series' own units for the network, and the season the data suggests."""
+    setting = settings_of(SplitConfig)["log_scale"]
+    choice = st.selectbox(
+        setting.label,
+        options=list(LOG_SCALES),
+        format_func=LOG_SCALE_LABELS.get,
+        key=seed_widget(widget_key("split", "log_scale"), split.log_scale),
+        help=setting.help,
+    )
+    if choice == "auto" and recipe and "log_scale" in recipe:
+        scale = "log values" if recipe["log_scale"].value else "the series' own units"
+        st.caption(f"Chosen from your data: {scale}; {recipe['log_scale'].reason}.")
+    if recipe and "season" in recipe:
+        st.caption(f"Season, chosen from your data: {recipe['season'].reason}.")
+    return split.replace(log_scale=choice)

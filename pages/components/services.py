@@ -90,6 +90,19 @@ def prepared_for(data: DataConfig, split, model: ModelConfig | None = None):
     return prepare(load_series(data), split, model)
 
 
+def recipe_for(request: RunRequest) -> dict | None:
+    """What the run will choose from the data (core.data.recipe), or None when the data or
+    split cannot be prepared (the Data page says why)."""
+    from core.data.recipe import recipe_for as choose
+    from core.errors import ForecastLabError
+
+    try:
+        prepared = prepared_for(request.data, request.split, request.model)
+    except ForecastLabError:
+        return None
+    return choose(prepared, request.split, request.train)
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _run(home: str, key: str):
     return _store(home).load(key)

@@ -30,7 +30,7 @@ GENERATOR_CHOICES = {
     "sine": "Trend, seasons and noise",
     "mackey_glass": "Chaotic (Mackey–Glass)",
 }
-NOISE_KIND_CHOICES = {"gaussian": "Independent", "ar1": "Correlated (AR(1))"}
+NOISE_KIND_CHOICES = {"gaussian": "Independent", "ar1": "Each day leans on the one before"}
 GENERATOR_EXPLANATIONS = {
     "sine": "A straight line plus repeating waves: a simple linear rule already predicts it well.",
     "mackey_glass": "A series that follows exact rules which bend and feed back on themselves "

@@ -1,6 +1,7 @@
-"""Own files in a real browser: a European export (31.01.2025;94.419,76) and an hourly file
-(Seattle temperatures) are uploaded on Data, trained with tiny settings and reach Results with
-the test part starting on the date the file itself gives (read here without the app's reader).
+"""Own files in a real browser: a European export (31.01.2025;94.419,76), an hourly file and a
+half-hourly one with a daylight-saving gap (Seattle temperatures) are uploaded on Data, trained
+with tiny settings and reach Results with the test part starting on the date the file itself
+gives (read here without the app's reader).
 
 Set FORECAST_LAB_SCREENSHOTS to a folder to keep a screenshot of every step.
 """
@@ -28,6 +29,8 @@ CASES = [  # file, its date format, the look-back, what the Data page says about
     (FIXTURES / "formats" / "european.csv", "%d.%m.%Y", 14, "daily (one value per day)"),
     (FIXTURES / "real" / "seattle_temps_hourly.csv", "%Y/%m/%d %H:%M", 24,
      "hourly (one value per hour)"),
+    (FIXTURES / "real" / "seattle_temps_half_hourly_dst.csv", "%Y-%m-%d %H:%M", 48,
+     "half-hourly (one value per half-hour)"),
 ]  # fmt: skip
 
 

@@ -90,7 +90,7 @@ def test_the_calendar_season_comes_from_the_frequency():
     }  # fmt: skip
     assert {name: calendar_season(name) for name in expected} == expected
     assert calendar_seasons("hourly") == (24, 168) and calendar_seasons("half_hourly") == (48, 336)
-    assert default_lookback("hourly") == 48 and default_lookback("monthly") == 12
+    assert default_lookback("hourly") == 48 and default_lookback("monthly") == 13
     assert describe_frequency("hourly") == "hourly (one value per hour)"
 
 

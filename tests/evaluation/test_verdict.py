@@ -155,7 +155,7 @@ def test_model_names_read_well_in_sentences():
 
 
 def test_runs_table_from_summaries():
-    from core.config import RunRequest
+    from core.config import ModelConfig, RunRequest
     from core.runs.store import RunSummary
 
     summary = RunSummary(
@@ -170,7 +170,7 @@ def test_runs_table_from_summaries():
         accuracy=None,
         train_seconds=12.0,
         epochs_run=5,
-        request=RunRequest(),
+        request=RunRequest(model=ModelConfig(linear_skip=False)),
     )
     table = runs_table([summary])
     assert table.loc[0, "created"] == "2026-11-22 10:14:00"

@@ -137,7 +137,8 @@ def test_the_shortcut_starts_at_the_least_squares_solution(tiny, train_constants
         config = ModelConfig(family="gru", units=4, predict_change=predict_change, linear_skip=True)
         model = build_model(config, LOOKBACK, constants=train_constants)
         np.testing.assert_allclose(linear_part(model, tiny.x_test), expected, atol=1e-5)
-    without = build_model(ModelConfig(units=4), LOOKBACK, constants=train_constants)
+    plain = ModelConfig(units=4, linear_skip=False)
+    without = build_model(plain, LOOKBACK, constants=train_constants)
     assert linear_part(without, tiny.x_test) is None
 
 

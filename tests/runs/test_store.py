@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.models.forecasters import FORECASTERS
 from core.runs.jobs import JobRegistry
 from core.runs.pipeline import forecast_run, run_experiment
 from core.runs.store import RunStore
@@ -38,7 +39,7 @@ def test_a_run_is_evaluated_against_every_baseline(trained):
     for part in (result.metrics.test, result.metrics.test_scaled, result.metrics.train):
         assert isinstance(part, RegressionScores)
         assert np.isfinite([part.mse, part.rmse, part.mae, part.r2]).all()
-    assert set(result.baselines) == {"naive", "seasonal_naive", "linear_ar", "holt_winters"}
+    assert set(result.baselines) == set(FORECASTERS)
     test_rows = result.predictions[result.predictions["part"] == "test"]
     assert len(test_rows) == 60
     assert test_rows["naive"].notna().all()

@@ -27,7 +27,7 @@ def tiny_request(**model_changes) -> RunRequest:
 
 def test_linear_part_mse_is_reported_only_with_the_shortcut(tmp_path):
     store = RunStore(tmp_path)
-    plain = run_experiment(tiny_request(), store=store)
+    plain = run_experiment(tiny_request(linear_skip=False), store=store)
     assert plain.metrics.linear_part_mse is None
     shortcut = run_experiment(tiny_request(linear_skip=True), store=store)
     linear = shortcut.metrics.linear_part_mse

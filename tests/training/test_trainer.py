@@ -15,7 +15,7 @@ from core.errors import TrainingCancelled, TrainingError
 from core.training.trainer import EpochUpdate, train_model
 
 TINY_DATA = DataConfig(length=300, seasonal_periods=(30.0,), seasonal_amplitudes=(5.0,), seed=1)
-TINY_MODEL = ModelConfig(family="dense", units=4)  # fastest to trace; families: test_registry
+TINY_MODEL = ModelConfig(family="dense", units=4, linear_skip=False)  # fastest to trace
 FAST = TrainConfig(epochs=3, batch_size=32, patience=0)
 
 

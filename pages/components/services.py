@@ -30,6 +30,8 @@ def start_pool() -> None:
     TensorFlow loaded in the workers."""
     from core.runs import cluster
 
+    # Two single-threaded workers unless told otherwise (README, "Serving a class").
+    cluster.prefer(workers=cluster.APP_WORKERS)
     cluster.start()
 
 

@@ -104,14 +104,14 @@ def balanced_weights(labels: np.ndarray, classes: int) -> np.ndarray:
 
 def model_constants(prepared: Prepared, model_config: ModelConfig) -> NetworkConstants:
     """Train-part constants the network is built with: feature statistics, the scaler offset
-    and, for the linear shortcut, the least-squares AR it starts from."""
-    from core.models.baselines import fit_linear_ar
+    and, for the linear shortcut, the ridge line it holds (fit_ridge_line)."""
+    from core.models.forecasters.linear_ar import fit_ridge_line
 
     offset = prepared.scaler.offset / prepared.scaler.span
     statistics = feature_statistics(prepared.x_train, prepared.y_train, model_config, offset)
     constants = NetworkConstants(**statistics, offset=offset)
     if model_config.linear_skip and model_config.task == "regression":
-        linear = fit_linear_ar(prepared)
+        linear = fit_ridge_line(prepared)
         constants = replace(
             constants, coefficients=linear["coefficients"], intercept=float(linear["intercept"])
         )

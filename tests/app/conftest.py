@@ -4,6 +4,7 @@ a data home holding tiny trained runs (one regression, one up/flat/down), traine
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,16 @@ def open_page(page: str | None = None, request: RunRequest | None = None, **para
 
 def texts(elements) -> str:
     return "\n".join(str(element.value) for element in elements)
+
+
+# CommonMark shows a backslash-escaped ASCII punctuation mark as the mark itself.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def rendered(markdown: str) -> str:
+    """What a reader sees of `markdown` text: backslash escapes (pages/components/plain.py)
+    shown as their characters and the invisible space that keeps addresses unlinked dropped."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", markdown).replace("\u200b", "")
 
 
 WIDGET_KINDS = (

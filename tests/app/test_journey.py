@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.app.conftest import assert_clean, open_page, texts
+from tests.app.conftest import assert_clean, open_page, rendered, texts
 
 
 def _click(at, label):
@@ -96,7 +96,7 @@ def test_journey_uploaded_csv_to_results():
         at.switch_page(page)
         at.run()
         assert_clean(at)
-    assert "sp500_monthly.csv" in texts(at.markdown)  # the Train page's data summary
+    assert "sp500_monthly.csv" in rendered(texts(at.markdown))  # the Train page's data summary
     _train_until_done(at)
     _click(at, "See the results")
     assert at.title[0].value == "Results"

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from core.config import ModelConfig
-from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, texts
+from tests.app.conftest import TINY, TINY_CLASSIFIER, assert_clean, open_page, rendered, texts
 
 TINY_GRU = TINY.replace(model=ModelConfig(family="gru", units=4))
 
@@ -168,7 +168,7 @@ def test_data_page_suggests_a_window_and_one_click_applies_it():
     button.click().run()
     assert_clean(at)
     assert at.session_state["forecast_lab.request"].split.lookback == suggested
-    assert "window in use is the suggested one" in texts(at.caption)
+    assert "Look-back window chosen from your data" in texts(at.caption)
 
 
 def test_home_offers_two_demos_side_by_side():
@@ -193,7 +193,7 @@ def test_chaotic_demo_keeps_its_series_on_the_data_page():
     assert at.session_state["forecast_lab.request"].data.generator == "mackey_glass"
     from pages.components.sidebar import data_summary
 
-    assert data_summary(request).startswith("Chaotic series (Mackey–Glass)")
+    assert rendered(data_summary(request)).startswith("Chaotic series (Mackey–Glass)")
     at.radio(key="w.data.generator").set_value("sine").run()
     assert_clean(at)
     assert at.session_state["forecast_lab.request"].data.generator == "sine"

@@ -17,7 +17,6 @@ from core.data_config import (  # noqa: F401  (re-exported: DataConfig is declar
     DataConfig,
 )
 from core.errors import ConfigError
-from core.models.baseline_labels import BASELINE_LABELS, BASELINE_TERMS  # noqa: F401
 from core.models.families import FAMILY_REGISTRY
 from core.settings import ConfigBase, setting
 

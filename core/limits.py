@@ -8,7 +8,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import psutil
+
 from core.errors import ConfigError
+from core.models.families import FAMILY_REGISTRY
+from core.models.registry import count_parameters, reading_block
 
 MEGABYTE = 2**20
 UPLOAD_MEGABYTES_ENV = "FORECAST_LAB_MAX_UPLOAD_MB"
@@ -64,7 +68,6 @@ BUDGET_FLOOR_MEGABYTES = 256
 def memory_budget() -> int:
     """Bytes one training (or one page's preparation of it) may need; FORECAST_LAB_MEMORY_BUDGET_MB
     sets it, else a sixteenth of this machine's memory, capped at 1.5 GB."""
-    import psutil
 
     share = psutil.virtual_memory().total / MACHINE_SHARE / MEGABYTE
     default = max(BUDGET_FLOOR_MEGABYTES, min(BUDGET_CEILING_MEGABYTES, share))
@@ -90,9 +93,6 @@ def estimate_memory(rows: int, lookback: int, model=None, batch_size: int = 0) -
     windows = int(WINDOW_COPIES * rows * lookback * FLOAT_BYTES)
     network = 0
     if model is not None:
-        from core.models.families import FAMILY_REGISTRY
-        from core.models.registry import count_parameters, reading_block
-
         steps = max(1, lookback // reading_block(model, lookback))
         layers = model.hidden_layers + FAMILY_REGISTRY[model.family].layers_beyond_hidden
         inner = model.hidden_layers + model.dense_front_layers  # layers passing on sequences

@@ -9,7 +9,6 @@ import streamlit as st
 
 from core.charts import forecast_figure, metrics_bar_figure, residual_figure, residual_histogram
 from core.charts.theme import log_scale_words
-from core.config import BASELINE_TERMS
 from core.data.series import detect_frequency, unit
 from core.evaluation.compare import previous_run
 from core.evaluation.verdict import (
@@ -20,6 +19,7 @@ from core.evaluation.verdict import (
     model_name,
     regression_verdict,
 )
+from core.models.baseline_labels import BASELINE_TERMS
 from core.models.baselines import BASELINE_LABELS
 from pages.components import (
     backtest_panel,

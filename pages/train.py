@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import ForecastLabError
+from core.limits import check_memory
 from pages.components import interrupted, job_panel, owner, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.sidebar import data_summary, model_summary
@@ -37,7 +38,11 @@ with st.container(border=True):
 try:
     with st.spinner("Checking the data and the split..."):
         key = services.key_for(request)
-        services.prepared_for(request.data, request.split, request.model)
+        prepared = services.prepared_for(request.data, request.split, request.model)
+        # The batch's share of memory too, before Train is pressed (core/limits.py).
+        check_memory(
+            len(prepared.series), request.split.lookback, request.model, request.train.batch_size
+        )
 except ForecastLabError as error:
     show_error(error)
     st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/dataset:")

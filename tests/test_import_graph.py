@@ -1,6 +1,6 @@
 """No import circles inside core/: the modules read top to bottom. Every import counts, at the
-top of a module or inside a function (a function-local import hides a circle at import time but
-not from a reader); imports under `if TYPE_CHECKING:` never run and are left out."""
+top of a module, inside a function or under `if TYPE_CHECKING:` (those hide a circle at import
+time, not from a reader)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,6 @@ def _module_name(root: Path, path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def _imported_modules(module: str, path: Path, known: set[str]) -> set[str]:
     """The modules of `known` that `module` imports (a `from package import name` counts as
     importing package.name when that is a module, else the package itself)."""
@@ -30,10 +23,6 @@ def _imported_modules(module: str, path: Path, known: set[str]) -> set[str]:
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _is_type_checking(child):
-                for statement in child.orelse:
-                    visit(statement)
-                continue
             if isinstance(child, ast.Import):
                 found.update(alias.name for alias in child.names if alias.name in known)
             elif isinstance(child, ast.ImportFrom):
@@ -116,7 +105,7 @@ def test_core_has_no_import_circles():
     )
 
 
-def test_the_checker_sees_a_circle_through_a_function_local_import(tmp_path):
+def test_the_checker_sees_circles_through_local_and_type_checking_imports(tmp_path):
     package = tmp_path / "core"
     (package / "data").mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -126,7 +115,12 @@ def test_the_checker_sees_a_circle_through_a_function_local_import(tmp_path):
     (package / "data" / "snapshot.py").write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from core import config\n"
     )
+    (package / "errors.py").write_text("from core.data import snapshot\n")
     graph = import_graph(tmp_path)
     assert graph["core.config"] == {"core.data.market"}
-    assert graph["core.data.snapshot"] == set()  # TYPE_CHECKING imports never run
+    assert graph["core.data.snapshot"] == {"core.config"}
     assert import_circles(graph) == [["core.config", "core.data.market"]]
+    (package / "config.py").write_text("from core import errors\n")  # config -> errors -> snapshot
+    assert import_circles(import_graph(tmp_path)) == [
+        ["core.config", "core.data.snapshot", "core.errors"]
+    ]

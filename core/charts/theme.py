@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.config import BASELINE_LABELS
+from core.models.baseline_labels import BASELINE_LABELS
 
 NO_DATA = "no data yet"
 

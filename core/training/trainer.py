@@ -17,7 +17,10 @@ import numpy as np
 from core.config import ModelConfig, TrainConfig
 from core.data.recipe import resolved_training
 from core.errors import ConfigError, TrainingCancelled, TrainingError
+from core.models.baselines import fit_linear_ar
 from core.models.features import NetworkConstants, feature_statistics
+from core.models.registry import NUM_CLASSES, build_model
+from core.training import warm_models
 from core.training.supervision import EpochUpdate, RateSchedule, Supervisor, watch_from
 
 if TYPE_CHECKING:
@@ -49,7 +52,7 @@ def _configure_threads() -> None:
     global _threads_configured
     if _threads_configured:
         return
-    import tensorflow as tf
+    import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(os.cpu_count() or 1)
@@ -60,7 +63,7 @@ def _configure_threads() -> None:
 
 
 def _optimizer(config: TrainConfig):
-    import keras
+    import keras  # lazy: TensorFlow loads only where a network is built
 
     rate = config.learning_rate
     if config.optimizer == "adam":
@@ -105,7 +108,6 @@ def balanced_weights(labels: np.ndarray, classes: int) -> np.ndarray:
 def model_constants(prepared: Prepared, model_config: ModelConfig) -> NetworkConstants:
     """Train-part constants the network is built with: feature statistics, the scaler offset
     and, for the linear shortcut, the least-squares AR it starts from."""
-    from core.models.baselines import fit_linear_ar
 
     offset = prepared.scaler.offset / prepared.scaler.span
     statistics = feature_statistics(prepared.x_train, prepared.y_train, model_config, offset)
@@ -187,7 +189,6 @@ def _parts(prepared: Prepared, model_config: ModelConfig, train_config: TrainCon
     """The fit windows, targets and weights, the validation part (the last validation_fraction
     of the train windows, chronologically), the batch size and the training settings with the
     recipe's batch size and epochs."""
-    from core.models.registry import NUM_CLASSES
 
     x_all, y_all = _targets(prepared, model_config)
     if len(x_all) < 2:
@@ -216,7 +217,6 @@ def _parts(prepared: Prepared, model_config: ModelConfig, train_config: TrainCon
 
 
 def _compiled(model, model_config: ModelConfig, train_config: TrainConfig, key: str):
-    from core.training import warm_models
 
     if model_config.task == "classification":
         loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
@@ -239,8 +239,6 @@ def warm_network(
     (core.training.warm_models), so the training that follows starts at once. Gives way between
     steps once should_stop() is true. False when such a network was warm already."""
     _configure_threads()
-    from core.models.registry import build_model
-    from core.training import warm_models
 
     parts = _parts(prepared, model_config, train_config)
     x_fit, y_fit, weights, validation, batch_size, train_config = parts
@@ -282,8 +280,6 @@ def train_model(
     should_stop() turns true and TrainingError when the loss diverges. `events`, when given, is
     told "fit" just before fitting starts and "batch" after every batch (for timing phases)."""
     _configure_threads()
-    from core.models.registry import build_model
-    from core.training import warm_models
 
     parts = _parts(prepared, model_config, train_config)
     x_fit, y_fit, weights, validation, batch_size, train_config = parts

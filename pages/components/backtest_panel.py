@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.charts.backtest import backtest_figure
 from core.charts.theme import log_scale_words
-from core.config import BASELINE_LABELS
+from core.models.baseline_labels import BASELINE_LABELS
 from core.runs.backtest import DEFAULT_FOLDS, backtest_report, plan_backtest, summary_frame
 from pages.components import owner, services
 from pages.components.guard import guarded_function, show_error

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.charts.bands import add_interval_bands
-from core.config import BASELINE_LABELS
 from core.evaluation.intervals import coverage_sentence
+from core.models.baseline_labels import BASELINE_LABELS
 from core.runs.analysis import in_pool
 from pages.components import services
 from pages.components.guard import show_error

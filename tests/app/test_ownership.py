@@ -103,3 +103,17 @@ def test_an_interrupted_training_is_offered_to_its_owner_only(tmp_path, monkeypa
             not [button for button in at.button if button.key == "dismiss_lostkey"] or shown[viewer]
         )
     assert shown == {BOB: False, ALICE: True}
+
+
+def test_the_train_page_refuses_settings_over_the_memory_budget_before_train(monkeypatch):
+    from core.config import TrainConfig
+    from core.limits import MEMORY_BUDGET_ENV, estimate_memory
+    from tests.app.conftest import TINY, open_page, texts
+
+    request = TINY.replace(train=TrainConfig(epochs=2, batch_size=4096))
+    small = estimate_memory(TINY.data.length, TINY.split.lookback, TINY.model, 1).total
+    monkeypatch.setenv(MEMORY_BUDGET_ENV, str(small * 1.01 / 2**20))
+    at = open_page("pages/train.py", request)
+    assert not at.exception
+    assert "a smaller batch than 4096" in texts(at.error)
+    assert not [button for button in at.button if button.label.startswith("Train")]

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 # Estimating every initial seasonal state is slow and overfits for long seasons (364 initial
 # states on a daily series); the heuristic start is quick.
 ESTIMATED_START_MAX_SEASON = 52
+# On a long series the model is fitted on, and run from, the newest FIT_TAIL values (whole
+# seasons) of the part it is fitted on: the optimiser's cost grows with the length, and on a
+# 20,000-day series it took most of the minute after the last epoch. Earlier positions get no
+# forecast (NaN); every caller reads positions after the fitted part's start.
+FIT_TAIL = 2000
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,29 @@ def _fit_parameters(train: np.ndarray, spec: Smoothing) -> dict:
     for starting values: it took most of the time and rarely changed the fit."""
 
     def compute() -> dict:
+        start = fit_start(len(train), spec)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the bench checks the fits
-            return dict(_model(train, spec).fit(use_brute=False).params)
+            params = dict(_model(train[start:], spec).fit(use_brute=False).params)
+        return {**params, "start": start}
 
     return remembered(("parameters", spec), train, compute)
 
 
+def fit_start(length: int, spec: Smoothing) -> int:
+    """Where the fitted part starts: 0 for a short series, else FIT_TAIL values (rounded down to
+    whole seasons) before its end."""
+    if length <= FIT_TAIL:
+        return 0
+    season = spec.season if spec.seasonal is not None and spec.season >= 2 else 1
+    return length - max(FIT_TAIL - FIT_TAIL % season, 2 * season)
+
+
 def run_fixed(values: np.ndarray, spec: Smoothing, params: dict):
-    """The model run through `values` with fitted parameters held fixed (statsmodels results:
-    fittedvalues are the one-step forecasts, forecast(h) goes on past the end)."""
+    """The model run through `values` with fitted parameters held fixed, from the position its
+    parameters were fitted from (statsmodels results: fittedvalues are the one-step forecasts
+    from there, forecast(h) goes on past the end)."""
+    values = values[int(params.get("start", 0)) :]
     seasonal = spec.seasonal is not None and spec.season >= 2
     start = {
         "initialization_method": "known",
@@ -98,12 +116,13 @@ def run_fixed(values: np.ndarray, spec: Smoothing, params: dict):
 
 
 def one_step_all(values: np.ndarray, fit_end: int, spec: Smoothing) -> np.ndarray:
-    """One-step forecasts at every position of `values`, parameters fitted on values[:fit_end]
-    (remembered per process, read-only)."""
+    """One-step forecasts at every position of `values` from the fitted part's start on (NaN
+    before it), parameters fitted on values[:fit_end] (remembered per process, read-only)."""
 
     def compute() -> np.ndarray:
         params = _fit_parameters(np.ascontiguousarray(values[:fit_end]), spec)
-        forecasts = np.asarray(run_fixed(values, spec, params).fittedvalues, dtype=float)
+        forecasts = np.full(len(values), np.nan)
+        forecasts[params["start"] :] = np.asarray(run_fixed(values, spec, params).fittedvalues)
         forecasts.setflags(write=False)
         return forecasts
 

@@ -15,14 +15,14 @@ def main() -> None:
     from pages.components import runtime, services, sidebar, state
     from pages.components.guard import show_error
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # inherited by the pool's workers
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # inherited by the Dask workers
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
     here = Path(__file__).resolve().parent
     runtime.mark_router_seen()
-    services.start_pool()  # once per server: TensorFlow loads in the workers while the user reads
+    services.start_pool()  # once per server: the Dask workers load TensorFlow while the user reads
 
     st.set_page_config(
         page_title="Forecast Lab",
@@ -70,7 +70,7 @@ def main() -> None:
 
 
 # Streamlit runs this file as the module __main__ (and leaves it installed as sys.modules
-# ["__main__"]), so the worker pool's spawned processes import it again, as __mp_main__: they
+# ["__main__"]), so the Dask workers' spawned processes import it again, as __mp_main__: they
 # must skip the app (multiprocessing's "safe importing of the main module").
 if __name__ == "__main__":
     main()

@@ -352,8 +352,8 @@ def command_backtest(args: argparse.Namespace) -> int:
 
 def command_inspect(args: argparse.Namespace) -> int:
     """The inside view of one test window (trains the run first if the store lacks it)."""
+    from core.runs.analysis import inspect_run
     from core.runs.pipeline import run_experiment
-    from core.training.inside_view import inspect_run
 
     result = run_experiment(request_from_args(args), progress=_print_progress)
     report = inspect_run(result, args.window_end)

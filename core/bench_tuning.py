@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--storage", default=None, help="study storage (default: journal file)")
     parser.add_argument("--out", default=None, help="append the rows here as JSON lines")
     args = parser.parse_args(argv)
-    from core.training import pool
+    from core.runs import cluster
 
     rows = []
     try:
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
-        pool.get_pool().shutdown()
+        cluster.close()
     print_table(rows)
     return 0
 

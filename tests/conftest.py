@@ -1,9 +1,14 @@
-"""Shared fixtures: an isolated FORECAST_LAB_HOME per test and the recorded market files that
-ship with the tests (tests/fixtures: small cuts of real downloads, see tests/fixtures/README.md)."""
+"""Shared fixtures: an isolated FORECAST_LAB_HOME per test, the recorded market files that ship
+with the tests (tests/fixtures: small cuts of real downloads, see tests/fixtures/README.md), and
+one small Dask cluster for the whole session (2 embedded workers, plus one `dask worker` process
+joining over loopback for the tests that ask for it)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,3 +32,71 @@ def isolated_home(tmp_path, monkeypatch):
 def datasets() -> Path:
     """The folder of recorded market files cut from real downloads (part of the repository)."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_the_cluster():
+    """The session's cluster has 2 embedded workers (commands the tests start in processes of
+    their own keep the default); whatever test starts it, it is closed at the session's end."""
+    from core.runs import cluster
+
+    cluster.use(cluster.Cluster(workers=2))
+    yield
+    from core.runs import cluster
+
+    cluster.close()
+
+
+@pytest.fixture
+def dask_cluster():
+    """The session's embedded cluster (2 worker processes), started once and connected (a
+    command-line test that closes it gets a new one started for the tests after it)."""
+    from core.runs import cluster
+
+    shared = cluster.get_cluster()
+    shared.client()
+    return shared
+
+
+@pytest.fixture(scope="session")
+def joined_worker():
+    """A separate `dask worker` process joined to the session's cluster over loopback, as another
+    machine joins (README); yields its process. Waits until it has registered."""
+    from core.runs import cluster
+
+    worker = start_joined_worker(cluster.get_cluster(), "joined")
+    yield worker
+    stop_process_group(worker)
+
+
+def start_joined_worker(shared, name: str) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "distributed.cli.dask_worker", shared.address(),
+        "--nthreads", "1", "--name", name, "--preload", "core.runs.preload",
+        "--no-dashboard", "--memory-limit", "3GB",
+    ]  # fmt: skip
+    worker = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120  # a liveness bound, not a timing
+    while time.monotonic() < deadline:
+        workers = shared.client().scheduler_info(n_workers=-1)["workers"].values()
+        if any(info.get("name") == name for info in workers):
+            return worker
+        assert worker.poll() is None, "the joined dask worker exited"
+        time.sleep(0.2)
+    stop_process_group(worker)
+    raise AssertionError(f"the dask worker {name} did not join within two minutes")
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)

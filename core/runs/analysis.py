@@ -1,57 +1,69 @@
-"""Pool tasks behind the Results page's extra views, so the page server never loads a model:
-intervals for runs saved before they existed, and the inside view of one test window."""
+"""Worker tasks behind the Results page's extra views, so the page server never loads a model:
+intervals for runs saved before they existed, and the inside view of one test window. The run's
+files go along with the task (the worker may be on another machine)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.runs.store import RunStore
 
 
-def _stored_run(store_root: str, key: str, home: str | None):
-    from core.runs.store import RunStore
-
-    if home:  # uploads and downloads live in the submitting server's home
-        os.environ["FORECAST_LAB_HOME"] = home
-    return RunStore(Path(store_root)), RunStore(Path(store_root)).load(key)
-
-
-def intervals_stored(store_root: str, key: str, home: str | None = None) -> dict[str, Any]:
-    """In a worker: calibrate a stored run's intervals and save them with the run."""
+def intervals_stored(files: dict[str, bytes], key: str) -> dict[str, Any]:
+    """In a worker: calibrate a stored run's intervals (the server saves them with the run)."""
     from core.runs.pipeline import intervals_run
+    from core.runs.store import unpacked
 
-    store, result = _stored_run(store_root, key, home)
-    if result is None:
-        return {}
-    if not result.intervals:
-        result.intervals = intervals_run(result)
-        store.save_intervals(key, result.intervals)
-    return result.intervals
+    with unpacked(key, files) as result:
+        return result.intervals or intervals_run(result)
 
 
-def inspect_stored(
-    store_root: str, key: str, window_end: str | None, home: str | None = None
-) -> dict[str, Any]:
+def inspect_stored(files: dict[str, bytes], key: str, window_end: str | None) -> dict[str, Any]:
     """In a worker: the inside view of a stored run for the window ending on `window_end`."""
+    from core.runs.store import unpacked
+
+    with unpacked(key, files) as result:
+        return inspect_run(result, window_end)
+
+
+def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
+    """inspect_window for a saved run (its model loaded from the run store); the last test
+    window when no date is given."""
+    from core.data.series import unit
     from core.errors import ConfigError
-    from core.training.inside_view import inspect_run
+    from core.runs.pipeline import load_prepared
+    from core.runs.store import load_model
+    from core.training.inside_view import inspect_window, window_end_dates
 
-    _, result = _stored_run(store_root, key, home)
-    if result is None:
+    if result.task != "regression" or result.model_path is None:
+        raise ConfigError("the inside view needs a saved forecasting (regression) run.")
+    prepared = load_prepared(result.request)
+    ends = window_end_dates(prepared)
+    chosen = window_end or ends[-1].strftime("%Y-%m-%d")
+    return inspect_window(
+        load_model(result.model_path),
+        prepared,
+        result.request.model.family,
+        chosen,
+        unit(prepared.series.frequency, 1),
+    )
+
+
+def in_pool(function_name: str, store: RunStore, key: str, *args: Any) -> Any:
+    """Run one of this module's tasks on a worker for a run of this server's store."""
+    from core.errors import ConfigError
+    from core.runs import cluster
+
+    if not store.has(key):
+        if function_name == "intervals":
+            return {}
         raise ConfigError(f"run {key} is no longer in the run store; train it again.")
-    return inspect_run(result, window_end)
-
-
-def in_pool(function_name: str, store: RunStore, *args: Any) -> Any:
-    """Run one of this module's tasks in the warm pool for a store of this server's home."""
-    from core.paths import home_dir
-    from core.training import pool
-
     function = {"intervals": intervals_stored, "inspect": inspect_stored}[function_name]
-    return pool.run(function, str(store.root), *args, home=str(home_dir()))
+    answer = cluster.run(function, store.pack(key), key, *args, lane=cluster.QUICK)
+    if function_name == "intervals" and answer:
+        store.save_intervals(key, answer)
+    return answer
 
 
-__all__ = ["in_pool", "inspect_stored", "intervals_stored"]
+__all__ = ["in_pool", "inspect_run", "inspect_stored", "intervals_stored"]

@@ -1,6 +1,7 @@
-"""Background training jobs: dedupe identical requests, queue past a concurrency limit, snapshots,
-and an in-progress marker per job on disk, so a restart after a crash can say what was lost.
-Each job's thread hands its training to the warm worker pool; pages keep job ids and poll.
+"""Background training jobs: dedupe identical requests, snapshots (with the place in line and the
+expected wait while a job waits for a worker), and an in-progress marker per job on disk, so a
+restart after a crash can say what was lost. Each job's thread hands its training to the Dask
+cluster (core.runs.cluster), which serves sessions in turn; pages keep job ids and poll.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ class JobSnapshot:
     error: str | None
     cached: bool
     owner: str | None = None
+    wait_seconds: float | None = None  # while queued: the expected wait until it starts
+
+    @property
+    def wait_words(self) -> str:
+        """ ", about 40 s to wait" / ", about 3 min to wait"; empty without an estimate."""
+        if self.wait_seconds is None:
+            return ""
+        if self.wait_seconds < 90:
+            return f", about {max(5, round(self.wait_seconds / 5) * 5):.0f} s to wait"
+        return f", about {round(self.wait_seconds / 60):.0f} min to wait"
 
     @property
     def finished(self) -> bool:
@@ -89,6 +100,7 @@ class _Job:
     finished_at: float | None = None
     error: str | None = None
     cached: bool = False
+    session: str = ""
     result: RunResult | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     owner: str | None = None
@@ -100,16 +112,21 @@ class JobRegistry:
     def __init__(
         self,
         store: RunStore | None = None,
-        max_concurrent: int = 1,
+        max_concurrent: int | None = None,
         runner: Callable[..., RunResult] | None = None,
         preparer: Callable[[RunRequest], object] | None = None,
+        session_of: Callable[[], str] | None = None,
     ) -> None:
+        """`max_concurrent` None: every job goes to the cluster at once, which queues them
+        fairly by session; `session_of` names the session submitting (on its thread)."""
         from core.runs.store import RunStore
         from core.runs.worker import run_in_pool, warm_in_pool
 
         self.store = store or RunStore()
-        self.max_concurrent = max(1, int(max_concurrent))
+        self.max_concurrent = 10**6 if max_concurrent is None else max(1, int(max_concurrent))
         self._runner = runner or run_in_pool
+        self._uses_cluster = runner is None
+        self._session_of = session_of
         if preparer is None and runner is None and os.environ.get(HEAD_START_ENV) != "0":
             preparer = warm_in_pool
         self._preparer = preparer
@@ -134,7 +151,14 @@ class JobRegistry:
             existing = self._jobs.get(key)
             if existing is not None and existing.status in ("queued", "running"):
                 return key
-            job = _Job(job_id=key, request=request, label=_label(request), owner=owner)
+            session = self._session_of() if self._session_of is not None else ""
+            job = _Job(
+                job_id=key,
+                request=request,
+                label=_label(request),
+                owner=owner,
+                session=session or owner or "",
+            )
             if not self.store.has(key):
                 # The marker first: a full disk refuses the job before it is in any list,
                 # so nothing is left "waiting in line" forever.
@@ -191,15 +215,22 @@ class JobRegistry:
             job = self._jobs.get(job_id)
             if job is None:
                 return None
-            position = None
+            position, wait, status = None, None, job.status
             if job.status == "queued":
                 position = list(self._queue).index(job_id) + 1 if job_id in self._queue else None
+            elif job.status == "running" and self._uses_cluster:
+                from core.runs import cluster
+
+                waiting = cluster.get_cluster().place_of(job_id)
+                if waiting is not None:  # handed to the cluster, still waiting for a worker
+                    status, (position, wait) = "queued", waiting
             return JobSnapshot(
                 job_id=job.job_id,
                 key=job.job_id,
                 label=job.label,
-                status=job.status,
+                status=status,
                 queue_position=position,
+                wait_seconds=wait,
                 epoch=job.epoch,
                 max_epochs=job.request.train.epochs,
                 history={name: list(values) for name, values in job.history.items()},
@@ -266,6 +297,10 @@ class JobRegistry:
         while self._queue and len(self._running) < self.max_concurrent:
             job_id = self._queue.popleft()
             job = self._jobs[job_id]
+            if self._uses_cluster:  # its place in the cluster's line, before its thread starts
+                from core.runs import cluster
+
+                cluster.get_cluster().expect(job_id, job.session)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
             thread = threading.Thread(
@@ -278,18 +313,22 @@ class JobRegistry:
 
         def progress(update: EpochUpdate) -> None:
             with self._lock:
+                if update.epoch <= job.epoch:  # its worker was lost: the retry starts over
+                    job.history = {"loss": [], "val_loss": []}
                 job.epoch = update.epoch
                 job.history["loss"].append(float(update.loss))
                 if update.val_loss is not None:
                     job.history["val_loss"].append(float(update.val_loss))
 
         status, error, result = "done", None, None
+        extra = {"session": job.session, "tag": job.job_id} if self._uses_cluster else {}
         try:
             result = self._runner(
                 job.request,
                 store=self.store,
                 progress=progress,
                 should_stop=job.cancel_event.is_set,
+                **extra,
             )
         except TrainingCancelled:
             status, error = "cancelled", "Cancelled by the user; nothing was saved."

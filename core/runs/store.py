@@ -8,9 +8,12 @@ import math
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,14 +148,40 @@ class RunStore:
                     "scaler": result.scaler,
                 },
             )
-            target = self.folder(result.key)
-            with self._lock:
-                if target.exists():  # an identical run finished first, or a damaged copy
-                    shutil.rmtree(target, ignore_errors=True)
-                os.replace(staging, target)
+            self._publish(staging, result.key)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
+
+    def _publish(self, staging: Path, key: str) -> None:
+        target = self.folder(key)
+        with self._lock:
+            if target.exists():  # an identical run finished first, or a damaged copy
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+
+    def pack(self, key: str) -> dict[str, bytes]:
+        """A complete run's files by name, to send to another machine (a worker sends its run
+        home this way: the server's store need not be visible from the worker)."""
+        folder = self.folder(key)
+        return {name: (folder / name).read_bytes() for name in (*REQUIRED_FILES, META_FILE)}
+
+    def unpack(self, key: str, files: dict[str, bytes]) -> RunResult | None:
+        """Write a packed run into this store atomically and load it (None when damaged)."""
+        expected = {*REQUIRED_FILES, META_FILE}
+        if set(files) != expected:
+            raise ConfigError(f"a packed run needs exactly {sorted(expected)}; got {sorted(files)}")
+        staging = self.root / f".tmp-{self.folder(key).name}-{uuid.uuid4().hex[:8]}"
+        staging.mkdir(parents=True)
+        try:
+            for name in sorted(expected - {META_FILE}):
+                (staging / name).write_bytes(files[name])
+            (staging / META_FILE).write_bytes(files[META_FILE])  # last: marks it complete
+            self._publish(staging, key)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        return self.load(key)
 
     def save_intervals(self, key: str, intervals: dict) -> None:
         """Add intervals to a stored run (one saved before they existed), atomically."""
@@ -274,3 +303,14 @@ def _known(value: float | None) -> float | None:
 
 def _read_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, index_col="date", parse_dates=True)
+
+
+@contextmanager
+def unpacked(key: str, files: dict[str, bytes]) -> Iterator[RunResult]:
+    """A run sent along with a task (RunStore.pack), loaded from a temporary store there."""
+    with tempfile.TemporaryDirectory(prefix="forecast-lab-stored-") as folder:
+        store = RunStore(Path(folder))
+        result = store.unpack(key, files)
+        if result is None:
+            raise ConfigError(f"run {key} arrived damaged ({store.last_problem}); train it again.")
+        yield result

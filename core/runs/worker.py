@@ -1,11 +1,13 @@
-"""The work the page server hands to the warm worker pool (core.training.pool): train a request
-into the run store, warm its network ahead of the training, and forecast a stored run for
-another horizon, so TensorFlow stays there.
+"""The work the page server hands to the Dask workers (core.runs.cluster): train a request and
+send the run's files home, warm its network ahead of the training, and forecast a stored run for
+another horizon, so TensorFlow stays there. A worker may run on another machine: it trains into a
+store of its own and the server writes the run into its run store (no shared file system).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,27 +24,43 @@ if TYPE_CHECKING:
 
 def train_request(
     request_values: dict,
-    store_root: str,
     *,
     progress: Callable[[EpochUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     home: str | None = None,
-) -> RunResult:
-    """In a worker: train (or load) a request and save it to the run store atomically.
+) -> dict:
+    """In a worker: train a request into a store of the worker's own and return the run's files
+    ({"key", "files", "notice"}); the server writes them into its run store (receive_run).
 
-    `home` is the submitting server's data home: uploads and downloads are read from there,
-    whatever home the (long-lived, shared) worker started with."""
+    `home` is the submitting server's data home: uploads and downloads are read from there
+    when this machine sees it, whatever home the (long-lived, shared) worker started with."""
     from core.runs.pipeline import run_experiment
     from core.runs.store import RunStore
 
-    if home:
+    if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
-    return run_experiment(
-        RunRequest.from_dict(request_values),
-        store=RunStore(Path(store_root)),
-        progress=progress,
-        should_stop=should_stop,
-    )
+    with tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
+        store = RunStore(Path(folder))
+        result = run_experiment(
+            RunRequest.from_dict(request_values),
+            store=store,
+            progress=progress,
+            should_stop=should_stop,
+        )
+        return {"key": result.key, "files": store.pack(result.key), "notice": result.notice}
+
+
+def receive_run(store: RunStore, sent: dict) -> RunResult:
+    """On the server: write a run a worker sent home into the run store, atomically."""
+    from core.errors import TrainingError
+
+    result = store.unpack(sent["key"], sent["files"])
+    if result is None:
+        raise TrainingError(
+            f"The trained run {sent['key']} arrived damaged ({store.last_problem}); train again."
+        )
+    result.cached, result.notice = False, sent.get("notice")
+    return result
 
 
 def run_in_pool(
@@ -51,57 +69,97 @@ def run_in_pool(
     store: RunStore,
     progress: Callable[[EpochUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    session: str = "",
+    tag: str | None = None,
 ) -> RunResult:
-    """Same contract as pipeline.run_experiment, with the training in a warm pool worker."""
+    """Same contract as pipeline.run_experiment, with the training on a Dask worker; its files
+    come home and are written into `store` here."""
     from core.paths import home_dir
-    from core.training import pool
+    from core.runs import cluster
 
-    return pool.run(
+    try:
+        stored = _from_store(request, store)
+    except BaseException:
+        _give_up_place(tag)
+        raise
+    if stored is not None:
+        _give_up_place(tag)  # the place the job took in line is not needed
+        return stored
+    sent = cluster.run(
         train_request,
         request.to_dict(),
-        str(store.root),
         progress=progress,
         should_stop=should_stop,
+        session=session,
+        tag=tag,
         home=str(home_dir()),
     )
+    return receive_run(store, sent)
+
+
+def _give_up_place(tag: str | None) -> None:
+    from core.runs import cluster
+
+    if tag is not None:
+        cluster.get_cluster().forget(tag)
+
+
+def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
+    """A run trained before, with what a newer version adds computed on a worker."""
+    from core.runs.analysis import in_pool
+    from core.runs.pipeline import request_key
+
+    key = request_key(request)
+    cached = store.load(key) if store.has(key) else None
+    if cached is None:
+        return None
+    if request.horizon != cached.request.horizon:
+        cached.forecast = forecast_in_pool(store, key, request.horizon)
+    if cached.task == "regression" and not cached.intervals:
+        cached.intervals = in_pool("intervals", store, key)
+    return cached
 
 
 def warm_request(request_values: dict, home: str | None = None) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
-    giving way as soon as another task is waiting. False when it was warm already."""
+    giving way as soon as other work is waiting. False when it was warm already."""
     from core.runs.pipeline import load_prepared
-    from core.training.pool import another_task_waiting
+    from core.runs.preload import task_cancelled
     from core.training.trainer import warm_network
 
-    if home:
+    if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
     request = RunRequest.from_dict(request_values)
     return warm_network(
-        load_prepared(request), request.model, request.train, should_stop=another_task_waiting
+        load_prepared(request), request.model, request.train, should_stop=task_cancelled
     )
 
 
-def warm_in_pool(request: RunRequest) -> bool:
-    """Same as warm_request, from the page server, in the pool."""
+def warm_in_pool(request: RunRequest) -> bool | None:
+    """Same as warm_request, from the page server, as a head start on an idle worker (None
+    when every worker is busy: the head start is skipped)."""
     from core.paths import home_dir
-    from core.training import pool
+    from core.runs import cluster
 
-    return pool.run(warm_request, request.to_dict(), home=str(home_dir()))
+    return cluster.run(
+        warm_request, request.to_dict(), lane=cluster.HEAD_START, home=str(home_dir())
+    )
 
 
-def forecast_stored(store_root: str, key: str, horizon: int) -> pd.DataFrame:
-    """In a worker: the recursive forecast of a stored run for a horizon (empty if it is gone)."""
+def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataFrame:
+    """In a worker: the recursive forecast of a run (its files, sent along) for a horizon."""
     from core.runs.pipeline import forecast_run
-    from core.runs.store import RunStore
+    from core.runs.store import unpacked
 
-    result = RunStore(Path(store_root)).load(key)
-    if result is None:
-        return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
-    return forecast_run(result, horizon)
+    with unpacked(key, files) as result:
+        return forecast_run(result, horizon)
 
 
 def forecast_in_pool(store: RunStore, key: str, horizon: int) -> pd.DataFrame:
-    """The forecast of a stored run for a horizon, computed in the pool where the model loads."""
-    from core.training import pool
+    """The forecast of a stored run for a horizon, computed on a worker where the model loads
+    (empty if the run is gone)."""
+    from core.runs import cluster
 
-    return pool.run(forecast_stored, str(store.root), key, int(horizon))
+    if not store.has(key):
+        return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
+    return cluster.run(forecast_stored, store.pack(key), key, int(horizon), lane=cluster.QUICK)

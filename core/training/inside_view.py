@@ -10,11 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from core.data.series import unit
 from core.errors import ConfigError
 from core.evaluation.forecast import predict_next
-from core.runs.pipeline import load_prepared
-from core.runs.store import load_model
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -287,27 +284,8 @@ def inspect_window(
     return report
 
 
-def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
-    """inspect_window for a saved run (its model loaded from the run store); the last test
-    window when no date is given."""
-
-    if result.task != "regression" or result.model_path is None:
-        raise ConfigError("the inside view needs a saved forecasting (regression) run.")
-    prepared = load_prepared(result.request)
-    ends = window_end_dates(prepared)
-    chosen = window_end or ends[-1].strftime("%Y-%m-%d")
-    return inspect_window(
-        load_model(result.model_path),
-        prepared,
-        result.request.model.family,
-        chosen,
-        unit(prepared.series.frequency, 1),
-    )
-
-
 __all__ = [
     "GATE_NAMES",
-    "inspect_run",
     "inspect_window",
     "lag_weights",
     "replay_cell",

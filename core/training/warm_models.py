@@ -5,8 +5,8 @@ new one (about 2 s for a two-layer LSTM on 2 cores: most of the wait for the fir
 Re-use is exact: the warm network takes every variable of a freshly built, seeded network (its
 initial weights, its random-generator state) and the fresh one's train-part constants, and its
 optimizer starts from zero, as a new one would. Only networks handed back with `release` are
-re-used, so a network a caller still holds is never changed under it. The worker pool warms the
-default network when it starts (core.training.pool), which makes "Try the demo" start at once.
+re-used, so a network a caller still holds is never changed under it. Each Dask worker warms the
+default network when it starts (core.runs.preload), which makes "Try the demo" start at once.
 """
 
 from __future__ import annotations

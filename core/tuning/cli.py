@@ -222,12 +222,12 @@ def _handle_termination() -> None:
 def _worker_pool():
     """The warm pool's workers end with the command (also on Ctrl-C or SIGTERM), instead of
     the interpreter waiting at exit for a trial nobody will record."""
-    from core.training import pool
+    from core.runs import cluster
 
     try:
         yield
     finally:
-        pool.get_pool().shutdown()
+        cluster.close()
 
 
 def _print_outcome(outcome, as_json: bool) -> None:

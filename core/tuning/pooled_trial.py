@@ -1,6 +1,6 @@
-"""Search trials in the warm worker pool: the runner's process asks the sampler for a proposal,
-a pool worker (TensorFlow already imported) reopens the study and trains that trial, writing its
-metrics and phase timings to the study storage; the runner then records the outcome.
+"""Search trials on the Dask workers (core.runs.cluster): the runner's process asks the sampler
+for a proposal, a worker (TensorFlow already imported) reopens the study and trains that trial,
+writing its metrics and phase timings to the study storage; the runner then records the outcome.
 """
 
 from __future__ import annotations
@@ -88,10 +88,10 @@ def run_in_pool(
     Pruned and failed trials raise as evaluate_trial does; a worker lost mid-trial raises
     TrainingError, a cancelled one TrainingCancelled. Either way the trial's measured phase
     costs (stored by the worker) update the environment's, for the next trial's budget."""
-    from core.training import pool
+    from core.runs import cluster
 
     try:
-        return pool.run(
+        return cluster.run(
             evaluate_stored_trial,
             study_name,
             storage_url,
@@ -101,6 +101,7 @@ def run_in_pool(
             environment.costs,
             str(predictions_folder),
             should_stop=should_stop,
+            session=f"study-{study_name}",  # its trials take turns with other sessions' work
         )
     except (optuna.TrialPruned, TrainingCancelled):
         raise
@@ -115,9 +116,9 @@ def run_in_pool(
 
 def wait_for_worker() -> None:
     """Block until a pool worker is ready, so the first trial's time is the trial's own."""
-    from core.training import pool
+    from core.runs import cluster
 
-    pool.run(worker_ready)
+    cluster.run(worker_ready, lane=cluster.QUICK)
 
 
 __all__ = ["evaluate_stored_trial", "run_in_pool", "wait_for_worker", "worker_ready"]

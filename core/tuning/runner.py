@@ -134,9 +134,9 @@ def run_search(
     `seed` seeds this worker's sampler (default: the study's seed; give each extra worker its
     own so random proposals differ). Grid order always follows the study's seed.
 
-    The sampler runs here; each trial trains in the warm worker pool (core.training.pool), so
-    this process never imports TensorFlow and its memory stays flat (the pool recycles its
-    workers). should_stop() also reaches the running trial: it stops cooperatively, then hard.
+    The sampler runs here; each trial trains on a Dask worker (core.runs.cluster), so
+    this process never imports TensorFlow and its memory stays flat (the nanny bounds each
+    worker's memory). should_stop() also reaches the running trial: cooperatively, then hard.
     """
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = load_study(name, storage)

@@ -217,6 +217,7 @@ def run_sweep(
     store = store or RunStore()
 
     outcome = SweepOutcome()
+    session = f"sweep-{id(outcome)}"  # its points take turns with other sessions' work
     started = time.monotonic()
     total = plan.size
     done = 0
@@ -230,7 +231,9 @@ def run_sweep(
         if on_start is not None:
             on_start(done, total, request)
         try:
-            result = run_in_pool(request, store=store, progress=progress, should_stop=should_stop)
+            result = run_in_pool(
+                request, store=store, progress=progress, should_stop=should_stop, session=session
+            )
         except TrainingCancelled:
             outcome.cancelled = True
             return False

@@ -148,8 +148,8 @@ def _panel(
         st.rerun()  # switch the whole page to the finished state and stop polling
     if snapshot.status == "queued":
         st.info(
-            f"Waiting for another training to finish: yours is number "
-            f"{snapshot.queue_position or 1} in line. It starts by itself.",
+            f"Waiting for a free worker: yours is number {snapshot.queue_position or 1} in "
+            f"line{snapshot.wait_words}. It starts by itself.",
             icon=":material/hourglass_top:",
         )
         _cancel_controls(job_id)

@@ -28,10 +28,11 @@ LONGEST_FORECAST = 365  # the Results slider's end: one pool call serves every s
 
 @st.cache_resource(show_spinner=False)
 def start_pool() -> None:
-    """Start the worker pool once per server, so the first training finds TensorFlow loaded."""
-    from core.training import pool
+    """Start the Dask cluster once per server (core.runs.cluster), so the first training finds
+    TensorFlow loaded in the workers."""
+    from core.runs import cluster
 
-    pool.warm_up()
+    cluster.start()
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,8 +46,18 @@ def _store(home: str):
 def _registry(home: str):
     from core.runs.jobs import JobRegistry
 
-    limit = int(os.environ.get(MAX_CONCURRENT_ENV, "1") or 1)
-    return JobRegistry(store=_store(home), max_concurrent=limit)
+    limit = os.environ.get(MAX_CONCURRENT_ENV)  # unset: the cluster queues, session by session
+    return JobRegistry(
+        store=_store(home), max_concurrent=int(limit) if limit else None, session_of=session_name
+    )
+
+
+def session_name() -> str:
+    """The browser session running this script (its jobs take turns with other sessions')."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else ""
 
 
 def store():

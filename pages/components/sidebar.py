@@ -117,7 +117,7 @@ def _jobs_panel(was_active: bool) -> None:
     for job in active[:5]:
         marker = " (yours)" if job.job_id == mine else ""
         if job.status == "queued":
-            detail = f"waiting, #{job.queue_position} in line"
+            detail = f"waiting, #{job.queue_position} in line{job.wait_words}"
         else:
             detail = f"epoch {job.epoch}/{job.max_epochs} · {job.elapsed:.0f}s"
         st.caption(f":material/progress_activity: {plain(job.label)}{marker}  \n{detail}")

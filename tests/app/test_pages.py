@@ -4,6 +4,7 @@ settings written to the URL."""
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 
@@ -275,12 +276,17 @@ def test_runs_page_compare_open_and_delete(trained_home, tmp_path, monkeypatch):
     assert len(at.dataframe[0].value) == 1
 
 
-def test_train_page_joins_a_running_job_and_queues_another():
+def test_train_page_joins_a_running_job_and_queues_another(dask_cluster):
     from pages.components import services
 
     long_request = TINY.replace(train=TINY.train.replace(epochs=400, patience=0))
     registry = services.registry()
     running_id = registry.submit(long_request)
+    # Every other worker busy too, so the next training has to wait for one.
+    busy = [
+        registry.submit(long_request.replace(data=TINY.data.replace(seed=100 + number)))
+        for number in range(dask_cluster.slots(fresh=True) - 1)
+    ]
     try:
         # A second session with the same settings joins the running job instead of starting one.
         at = open_page("pages/train.py", long_request)
@@ -289,12 +295,12 @@ def test_train_page_joins_a_running_job_and_queues_another():
         assert not any(button.label == "Train the model" for button in at.button)
         assert any(button.label == "Cancel training" for button in at.button)
 
-        # Different settings wait in line behind it (one training at a time by default).
+        # Different settings wait in line until a worker is free, with the expected wait.
         other = open_page("pages/train.py", TINY.replace(model=ModelConfig(units=8)))
         next(button for button in other.button if button.label == "Train the model").click()
         other.run()
         assert_clean(other)
-        assert "number 1 in line" in texts(other.info)
+        assert re.search(r"number 1 in line, about \d+ (s|min) to wait", texts(other.info))
         next(button for button in other.button if button.label == "Cancel training").click()
         other.run()
         next(button for button in other.button if button.label == "Yes, stop it").click()
@@ -302,8 +308,10 @@ def test_train_page_joins_a_running_job_and_queues_another():
         assert_clean(other)
         assert "Cancelled" in texts(other.warning)
     finally:
-        registry.cancel(running_id)
-        registry.wait(running_id, timeout=120)
+        for job_id in (running_id, *busy):
+            registry.cancel(job_id)
+        for job_id in (running_id, *busy):
+            registry.wait(job_id, timeout=120)
 
 
 def test_runs_page_open_in_results(use_trained_home):

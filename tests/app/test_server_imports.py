@@ -1,5 +1,5 @@
 """The page server never imports TensorFlow: a fresh process renders Results for a run trained in
-the worker pool, moves the horizon slider past the stored forecast, and checks sys.modules."""
+a Dask worker, moves the horizon slider past the stored forecast, and checks sys.modules."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import json, sys
-from core.training import pool
-from core.runs.worker import train_request
-from core.paths import sub_dir
+from core.runs import cluster
+from core.runs.store import RunStore
+from core.runs.worker import run_in_pool
 from tests.app.conftest import TINY, open_page
 
-trained = pool.run(train_request, TINY.to_dict(), str(sub_dir("runs")))
+trained = run_in_pool(TINY, store=RunStore())
 at = open_page("pages/results.py", TINY)
 at.slider(key="w.results.horizon").set_value(40).run()
 charts = [chart for chart in at.get("plotly_chart")]
@@ -28,7 +28,7 @@ print(json.dumps({
     "charts": len(charts),
     "imported": sorted(name for name in ("tensorflow", "keras") if name in sys.modules),
 }))
-pool.get_pool().shutdown()
+cluster.close()
 """
 
 

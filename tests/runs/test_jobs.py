@@ -1,5 +1,5 @@
 """Job registry: dedupe, queue positions, cancel, failures in plain words, cached completion,
-trainings in the warm pool, and interrupted jobs reported after the server is killed."""
+trainings on the Dask cluster, and interrupted jobs reported after the server is killed."""
 
 from __future__ import annotations
 
@@ -217,7 +217,7 @@ def test_cancel_reaches_the_worker_process(tmp_path):
 SERVER = """
 import sys, time
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
-from core.training import pool
+from core.runs import cluster
 from core.runs.jobs import JobRegistry
 from core.runs.store import RunStore
 
@@ -231,7 +231,7 @@ registry = JobRegistry(store=RunStore(sys.argv[1]))
 job_id = registry.submit(request)
 while registry.snapshot(job_id).epoch < 1:
     time.sleep(0.05)
-print(job_id, *pool.get_pool().worker_pids(), flush=True)
+print(job_id, *cluster.get_cluster().worker_pids().values(), flush=True)
 time.sleep(600)
 """
 

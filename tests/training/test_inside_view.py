@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.runs.analysis import inspect_run
 from core.runs.pipeline import run_experiment
 from core.runs.store import RunStore
-from core.training.inside_view import inspect_run, window_end_dates
+from core.training.inside_view import window_end_dates
 
 
 def tiny_request(family: str) -> RunRequest:

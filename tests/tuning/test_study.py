@@ -206,10 +206,8 @@ def test_importances_need_a_few_finished_trials():
     assert importances["units"] > importances["lookback"]
 
 
-def test_trials_train_in_one_warm_pool_worker_and_stop_at_their_cap():
-    from core.training import pool
-
-    pool.get_pool().shutdown()  # fresh workers: none is due for recycling during this test
+def test_trials_train_in_warm_cluster_workers_and_stop_at_their_cap():
+    from core.runs import cluster
     # A cap well above a tiny network's build and trace (about 1-2 s, up to 3 s on a loaded
     # 2-core machine), so no trial is pruned unbuilt and the cap is what stops each one.
     config = tiny_config(max_trials=3, trial_seconds=6.0)
@@ -220,8 +218,8 @@ def test_trials_train_in_one_warm_pool_worker_and_stop_at_their_cap():
     trials = study.get_trials(states=(TrialState.COMPLETE,))
     assert len(trials) == 3
     trainers = {trial.user_attrs["trained_by"] for trial in trials}
-    assert len(trainers) == 1 and os.getpid() not in trainers  # no process per trial
-    assert trainers <= pool.get_pool().worker_pids()
+    assert os.getpid() not in trainers  # trials train in the cluster's workers
+    assert trainers <= set(cluster.get_cluster().worker_pids().values())  # no process per trial
     for trial in trials:
         assert trial.user_attrs["worker"]["pid"] == os.getpid()  # the runner owns the trial
         assert trial.user_attrs["stop_reason"] == "time_limit"

@@ -1,0 +1,160 @@
+"""Whose task runs next: sessions are served in turn (the session with the fewest tasks running
+goes first, ties to the one served longest ago), so one person's 20-point sweep does not hold
+back another's single training; and how long a waiting task should wait, from the measured
+cost of earlier tasks of its kind.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+DEFAULT_SECONDS = 20.0  # the guess before any task of a kind has finished (a default training)
+SMOOTHING = 0.3  # weight of the newest duration in a kind's running average
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One task waiting for (or holding) a worker thread."""
+
+    number: int
+    session: str
+    kind: str  # what its cost is averaged over (e.g. "train_request")
+    started_at: float | None = None
+    progress: tuple[int, int] | None = None  # (epochs done, at most) while it trains
+
+    def projected(self, now: float) -> float | None:
+        """Its whole duration projected from its epochs so far (None before the first)."""
+        if self.progress is None or self.started_at is None or self.progress[0] <= 0:
+            return None
+        done, most = self.progress
+        return (now - self.started_at) / done * max(done, most)
+
+
+@dataclass
+class FairQueue:
+    """Thread-safe: waiting tickets per session, running counts, measured costs per kind."""
+
+    _waiting: dict[str, deque[Ticket]] = field(default_factory=dict)
+    _running: dict[int, Ticket] = field(default_factory=dict)
+    _served: dict[str, int] = field(default_factory=dict)
+    _costs: dict[str, float] = field(default_factory=dict)
+    _ticks: itertools.count = field(default_factory=itertools.count)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def add(self, ticket: Ticket) -> None:
+        with self._lock:
+            self._waiting.setdefault(ticket.session, deque()).append(ticket)
+
+    def remove(self, ticket: Ticket) -> bool:
+        """Take a waiting ticket out; False when it was not waiting (any more)."""
+        with self._lock:
+            line = self._waiting.get(ticket.session)
+            if line is None or ticket not in line:
+                return False
+            line.remove(ticket)
+            if not line:
+                del self._waiting[ticket.session]
+            return True
+
+    def waiting_count(self) -> int:
+        with self._lock:
+            return sum(len(line) for line in self._waiting.values())
+
+    def running(self) -> list[Ticket]:
+        with self._lock:
+            return list(self._running.values())
+
+    def order(self) -> list[Ticket]:
+        """Every waiting ticket in the order they will start."""
+        with self._lock:
+            lines = {session: list(line) for session, line in self._waiting.items()}
+            running = Counter(ticket.session for ticket in self._running.values())
+            served = dict(self._served)
+        ordered: list[Ticket] = []
+        tick = 0
+        while lines:
+            session = min(
+                lines, key=lambda name: (running[name], served.get(name, -1), lines[name][0].number)
+            )
+            ordered.append(lines[session].pop(0))
+            if not lines[session]:
+                del lines[session]
+            running[session] += 1
+            tick += 1
+            served[session] = 10**12 + tick  # served after everything served so far
+        return ordered
+
+    def start_next(self, now: float) -> Ticket | None:
+        """The next ticket to run (taken out of the waiting lines and counted as running)."""
+        with self._lock:
+            ordered = self.order()
+            if not ordered:
+                return None
+            ticket = ordered[0]
+            self.remove(ticket)
+            ticket.started_at = now
+            self._running[ticket.number] = ticket
+            self._served[ticket.session] = next(self._ticks)
+            return ticket
+
+    def hold(self, ticket: Ticket, now: float) -> None:
+        """Count a ticket that never waited (a head start on a free slot) as running."""
+        with self._lock:
+            ticket.started_at = now
+            self._running[ticket.number] = ticket
+
+    def finish(self, ticket: Ticket, now: float, measured: bool = True) -> None:
+        """A running ticket ended; a completed one's duration updates its kind's cost."""
+        with self._lock:
+            if self._running.pop(ticket.number, None) is None or ticket.started_at is None:
+                return
+            if measured:
+                seconds = max(0.0, now - ticket.started_at)
+                before = self._costs.get(ticket.kind)
+                self._costs[ticket.kind] = (
+                    seconds if before is None else (1 - SMOOTHING) * before + SMOOTHING * seconds
+                )
+
+    def cost(self, kind: str, now: float | None = None) -> float:
+        """The expected duration of a task of this kind (seconds): the running average of those
+        finished; before any has, projected from the epochs of those running; else a guess."""
+        with self._lock:
+            if kind in self._costs:
+                return self._costs[kind]
+            if now is not None:
+                projections = [
+                    projection
+                    for ticket in self._running.values()
+                    if ticket.kind == kind and (projection := ticket.projected(now)) is not None
+                ]
+                if projections:
+                    return sum(projections) / len(projections)
+            # An unknown kind is guessed from the last kind measured.
+            return next(reversed(self._costs.values()), DEFAULT_SECONDS)
+
+    def place(self, ticket: Ticket, slots: int, now: float) -> tuple[int, float] | None:
+        """(place in line from 1, expected seconds until it starts), or None when not waiting.
+        Each worker thread is a slot: running tasks free theirs after their expected cost
+        (at least a tenth of it, when they overrun), and the tasks ahead take theirs in turn."""
+        ordered = self.order()
+        if ticket not in ordered:
+            return None
+        frees = []
+        for running in self.running():
+            expected = running.projected(now) or self.cost(running.kind, now)
+            elapsed = 0.0 if running.started_at is None else now - running.started_at
+            frees.append(max(expected - elapsed, 0.1 * expected))
+        frees.extend([0.0] * max(0, slots - len(frees)))
+        heapq.heapify(frees)
+        if not frees:
+            frees = [0.0]
+        for place, waiting in enumerate(ordered, start=1):
+            free_at = heapq.heappop(frees)
+            if waiting is ticket:
+                return place, free_at
+            heapq.heappush(frees, free_at + self.cost(waiting.kind, now))
+        return None

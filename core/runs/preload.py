@@ -1,0 +1,147 @@
+"""The worker side of the Dask cluster: the preload every worker runs when it starts (import
+TensorFlow once, warm the default network, leave with its parent) and the wrapper every task
+runs in (progress and cancel, a clean Keras state after each task).
+
+Another machine joins a cluster with
+    dask worker tcp://SERVER:8786 --nthreads 1 --preload core.runs.preload
+from a copy of this project (the same requirements installed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+TOPIC = "forecast-lab-tasks"  # the events a task sends home: started, progress
+PARENT_POLL_SECONDS = 0.5
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask calls this in each worker process as it starts (`--preload core.runs.preload`)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
+    # The warm-up runs beside the worker's event loop, so the worker registers at once; it
+    # gives way to the first task (_idle below) and only costs that task some speed.
+    threading.Thread(target=_warm, args=(worker,), name="warm-up", daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker whose nanny (or the page server that holds it) is gone leaves at once, even in
+    the middle of a training: nothing else would stop it after kill -9 of the server."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(70)
+
+
+def _idle(worker: Any) -> bool:
+    state = getattr(worker, "state", None)
+    return state is None or (not state.executing_count and not state.ready)
+
+
+def _warm(worker: Any) -> None:
+    """Trace the default network's steps and fit its Holt-Winters baseline, so the demo starts
+    at once; the network stays warm (core.training.warm_models)."""
+    import gc
+
+    try:
+        import keras  # noqa: F401 (imported before the freeze below)
+
+        from core.config import RunRequest
+        from core.data.sources import load_series
+        from core.data.window import suggest_lookback
+        from core.runs.pipeline import load_prepared
+        from core.training.trainer import warm_network
+
+        request = RunRequest()
+        # The demo's network: the default one with the window the default series suggests (Home).
+        window = suggest_lookback(load_series(request.data), request.split).lookback
+        request = request.replace(split=request.split.replace(lookback=window))
+        prepared = load_prepared(request)
+        # What the imports made lives as long as the worker: kept out of every later collection.
+        gc.freeze()
+        if not _idle(worker):
+            return
+        warm_network(prepared, request.model, request.train, should_stop=lambda: not _idle(worker))
+        from core.models.baselines import BASELINES
+
+        for baseline in BASELINES.values():  # the demo's baselines, fitted once per process
+            if not _idle(worker):
+                break
+            baseline(prepared)
+    except Exception:  # a failed warm-up only costs the first task its speed
+        logger.exception("warming up TensorFlow in the worker failed")
+
+
+def _current_task() -> tuple[Any, Any]:
+    from distributed import get_worker
+    from distributed.worker import thread_state
+
+    return get_worker(), getattr(thread_state, "key", None)
+
+
+def task_cancelled() -> bool:
+    """In a task: whether the server cancelled it (its future was cancelled, or a head start
+    was asked to give way). Read from the worker's own state: no round trip."""
+    try:
+        worker, key = _current_task()
+    except ValueError:  # not in a worker (a direct call in a test)
+        return False
+    task = worker.state.tasks.get(key)
+    return task is None or task.state in ("cancelled", "released", "forgotten")
+
+
+def call(
+    number: int,
+    function: Callable[..., Any],
+    args: tuple,
+    kwargs: dict,
+    wants_progress: bool,
+    wants_stop: bool,
+) -> tuple[Any, int]:
+    """Runs in a worker: one task, announced with a 'started' event; returns its result and the
+    number of progress messages sent (the server waits for them all before returning)."""
+    worker, _ = _current_task()
+    sent = 0
+    worker.log_event(
+        TOPIC, {"kind": "started", "task": number, "worker": worker.address, "pid": os.getpid()}
+    )
+
+    def send(message: Any) -> None:
+        nonlocal sent
+        sent += 1
+        worker.log_event(
+            TOPIC, {"kind": "progress", "task": number, "message": pickle.dumps(message)}
+        )
+
+    if wants_progress:
+        kwargs["progress"] = send
+    if wants_stop:
+        kwargs["should_stop"] = task_cancelled
+    try:
+        return function(*args, **kwargs), sent
+    finally:
+        if worker.state.executing_count <= 1:
+            _forget_keras_state()  # the next task starts from a clean Keras session
+        worker.log_event(TOPIC, {"kind": "ended", "task": number})
+
+
+def _forget_keras_state() -> None:
+    """Free what the last task left behind: TensorFlow's custom gradients (which hold the traced
+    graphs of networks long gone; core.adapters.tensorflow) and garbage. Keras' clear_session
+    is not called: it would also empty TensorFlow's kernel cache, which the warm networks
+    (core.training.warm_models) re-use. Only when no other task runs on this worker."""
+    import gc
+
+    from core.adapters.tensorflow import forget_custom_gradients
+
+    forget_custom_gradients()
+    gc.collect()

@@ -1,0 +1,244 @@
+"""Class benchmark (prints figures, asserts nothing): N Chromium sessions on one fresh server, each
+with a different what-if, press "Train the model" together; per session: seconds from the click
+to its place in line (with the expected wait) or its first epoch, to Results, and how the
+expected wait compared with the real one. With --join, one extra `dask worker` process joins the
+server's cluster over loopback first, and the table shows which worker ran each training.
+Run: python -m tests.browser.bench_class --sessions 10 [--join] [--keep]"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from core.config import RunRequest
+from core.links import request_to_query
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, running_app
+
+TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
+PLACE = re.compile(r"number (\d+) in line(?:, about (\d+) (s|min) to wait)?")
+STATUS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]')?.innerText || '';
+    if (/Epoch \\d+ of at most/.test(main) || /Preparing the network/.test(main)) return 'running';
+    const place = main.match(/number \\d+ in line[^.]*/);
+    if (place) return place[0];
+    if (/See the results/.test(main)) return 'done';
+    if (document.querySelector('[data-testid="stAlertContentError"]')) return 'error';
+    return '';
+}"""
+
+
+def what_ifs() -> list[tuple[str, RunRequest]]:
+    """Ten distinct what-ifs, one per student (the issue's list)."""
+    base = RunRequest()
+    model, split = base.model, base.split
+    return [
+        ("units 16", base.replace(model=model.replace(units=16))),
+        ("units 64", base.replace(model=model.replace(units=64))),
+        ("GRU", base.replace(model=model.replace(family="gru"))),
+        ("Dense", base.replace(model=model.replace(family="dense"))),
+        ("SimpleRNN", base.replace(model=model.replace(family="simple_rnn"))),
+        ("window 60", base.replace(split=split.replace(lookback=60))),
+        ("window 14", base.replace(split=split.replace(lookback=14))),
+        ("GRU 48", base.replace(model=model.replace(family="gru", units=48))),
+        ("two layers", base.replace(model=model.replace(hidden_layers=1))),
+        ("relu", base.replace(model=model.replace(activation="relu"))),
+    ]
+
+
+def _session(browser, url: str, label: str, request: RunRequest, go: threading.Event, out: dict):
+    """One student: open Train with the what-if, wait for everyone, press, watch until Results."""
+    record: dict = {"label": label, "statuses": []}
+    out[label] = record
+    try:
+        page = browser.new_page(viewport={"width": 1300, "height": 1400})
+        query = "&".join(f"{key}={value}" for key, value in request_to_query(request).items())
+        page.goto(f"{url}/train?{query}")
+        button = page.get_by_role("button", name="Train the model")
+        button.wait_for(timeout=180_000)
+        record["ready"] = True
+        go.wait()
+        button.click()
+        clicked = time.monotonic()
+        record["clicked"] = clicked
+        last = None
+        while True:
+            status = page.evaluate(f"({STATUS})()")
+            now = time.monotonic() - clicked
+            if status and status != last:
+                record["statuses"].append((round(now, 2), status))
+                last = status
+            if status.startswith("number") and "place_at" not in record:
+                record["place_at"], record["place_text"] = now, status
+            if status == "running" and "started_at" not in record:
+                record["started_at"] = now
+            if status == "error":
+                error = page.locator('[data-testid="stAlertContentError"]').first
+                record["error"] = error.inner_text()
+                return
+            if status == "done":
+                break
+            if now > 900:
+                record["error"] = "no Results within 15 minutes"
+                return
+            time.sleep(0.1)
+        page.get_by_role("button", name="See the results").click()
+        page.locator('[data-testid="stMain"] h1', has_text="Results").wait_for(timeout=120_000)
+        page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=120_000)
+        record["results_at"] = time.monotonic() - clicked
+        page.close()
+    except Exception as error:  # a benchmark reports, it does not stop the other sessions
+        record["error"] = f"{type(error).__name__}: {error}"[:300]
+
+
+def _expected_seconds(text: str) -> float | None:
+    match = PLACE.search(text or "")
+    if not match or match.group(2) is None:
+        return None
+    return float(match.group(2)) * (60 if match.group(3) == "min" else 1)
+
+
+def _join_worker(scheduler: str, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "distributed.cli.dask_worker", scheduler, "--nthreads", "1",
+        "--name", "joined", "--preload", "core.runs.preload", "--no-dashboard",
+    ]  # fmt: skip
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "2"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--join", action="store_true", help="one extra worker joins over loopback")
+    parser.add_argument("--keep", action="store_true", help="keep the data home and server log")
+    options = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="forecast-lab-class-"))
+    port = free_port()
+    env = {"FORECAST_LAB_SCHEDULER_PORT": str(port)}
+    joined = None
+    cases = (what_ifs() * (1 + options.sessions // 10))[: options.sessions]
+    load_before = os.getloadavg()
+    with running_app(folder / "home", folder / "server.log", env) as url:
+        if options.join:
+            joined = _join_worker(f"tcp://127.0.0.1:{port}", folder / "joined.log")
+            time.sleep(20)  # it registers and imports TensorFlow (a benchmark, not a test)
+        out: dict = {}
+        go = threading.Event()
+        # Playwright's sync API is bound to one thread: each session has its own browser.
+        threads = []
+        for label, request in cases:
+            thread = threading.Thread(
+                target=_threaded_session, args=(url, label, request, go, out), daemon=True
+            )
+            thread.start()
+            threads.append(thread)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and _ready(out) < len(cases):
+            time.sleep(0.2)
+        go.set()
+        for thread in threads:
+            thread.join()
+        placements = _placements(folder / "server.log")
+    if joined is not None:
+        joined.terminate()
+    _report(out, options, load_before, os.getloadavg(), placements)
+    print(f"data home and server log in {folder}" if options.keep else "", end="")
+    if not options.keep:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ready(out: dict) -> int:
+    return sum(bool(record.get("ready")) for record in list(out.values()))
+
+
+def _threaded_session(url, label, request, go, out) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            _session(browser, url, label, request, go, out)
+        finally:
+            browser.close()
+
+
+def _placements(log: Path) -> list[str]:
+    """The server logs one line per task start (core.runs.cluster, 'task started')."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return [line.split("task started: ", 1)[1] for line in lines if "task started: " in line]
+
+
+def _report(out: dict, options, load_before, load_after, placements: list[str]) -> None:
+    rows = sorted(out.values(), key=lambda row: row.get("results_at", 1e9))
+    print(
+        f"Class benchmark: {options.sessions} Chromium sessions, distinct what-ifs, pressed at once"
+        f"{' (one extra worker joined over loopback)' if options.join else ''}"
+    )
+    print(f"load average before {load_before[0]:.2f} / after {load_after[0]:.2f} (1 min)")
+    print(f"{'what-if':<12} {'shown':>6} {'place':<40} {'start':>7} {'results':>8} {'expected':>8}")
+    ratios = []
+    for row in rows:
+        shown = row.get("place_at", row.get("started_at"))
+        expected = _expected_seconds(row.get("place_text", ""))
+        start = row.get("started_at")
+        if expected and start is not None and shown is not None:
+            ratios.append((start - shown) / expected)
+        print(
+            f"{row['label']:<12} {_num(shown):>6} {row.get('place_text', '-'):<40} "
+            f"{_num(start):>7} {_num(row.get('results_at')):>8} {_num(expected):>8}"
+            f"{'  ERROR ' + row['error'] if 'error' in row else ''}"
+        )
+    finished = [row["results_at"] for row in rows if "results_at" in row]
+    errors = [row for row in rows if "error" in row]
+    shown = [row.get("place_at", row.get("started_at")) for row in rows]
+    if finished:
+        median, last = statistics.median(finished), max(finished)
+        print(
+            f"click -> Results: median {median:.1f} s (target <= {TARGETS['median']:g}: "
+            f"{'met' if median <= TARGETS['median'] else 'MISSED'}), last {last:.1f} s "
+            f"(target <= {TARGETS['last']:g}: {'met' if last <= TARGETS['last'] else 'MISSED'})"
+        )
+    late = [value for value in shown if value is None or value > TARGETS["shown"]]
+    print(
+        f"place or first epoch shown within {TARGETS['shown']:g} s: {len(shown) - len(late)} "
+        f"of {len(shown)}"
+    )
+    if ratios:
+        inside = sum(0.7 <= ratio <= 1.3 for ratio in ratios)
+        print(
+            f"real wait / expected wait: {', '.join(f'{r:.2f}' for r in ratios)} "
+            f"({inside} of {len(ratios)} within +-30%)"
+        )
+    print(f"errors: {len(errors)}")
+    workers: dict[str, int] = {}
+    for line in placements:
+        worker = line.rsplit(" on ", 1)[-1]
+        workers[worker] = workers.get(worker, 0) + 1
+    if workers:
+        print("tasks started per worker: " + ", ".join(f"{w}: {n}" for w, n in workers.items()))
+
+
+def _num(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""Every background task on Dask (core.runs.cluster): results, progress, trainings from two sessions
+on different workers landing in the run store, a worker joined over loopback, cancel (cooperative
+and hard), killed workers, head starts that give way, identical requests trained once."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.errors import ConfigError, TrainingCancelled, TrainingError
+from core.runs import cluster as cluster_module
+from core.runs.jobs import JobRegistry
+from core.runs.store import RunStore
+from core.runs.worker import forecast_in_pool, run_in_pool
+from tests.conftest import start_joined_worker, stop_process_group
+
+TINY = RunRequest(
+    data=DataConfig(length=300, seed=3),
+    split=SplitConfig(test_size=50, lookback=5),
+    model=ModelConfig(units=4),
+    train=TrainConfig(epochs=2),
+    horizon=5,
+)
+LONG = TINY.replace(data=DataConfig(length=600, seed=5), train=TrainConfig(epochs=500, patience=0))
+
+
+# Tasks run in the workers, so they live at module level (pickled by reference).
+def add(first: int, second: int) -> int:
+    return first + second
+
+
+def count_to(total: int, *, progress=None) -> int:
+    for number in range(1, total + 1):
+        progress(number)
+    return total
+
+
+def refuse(message: str) -> None:
+    raise ConfigError(message)
+
+
+def where_am_i(seconds: float) -> str:
+    from distributed import get_worker
+
+    time.sleep(seconds)
+    return get_worker().address
+
+
+def die_the_first_time(marker: str) -> str:
+    if not os.path.exists(marker):
+        Path(marker).write_text("died once")
+        os._exit(3)
+    return "second try"
+
+
+def die() -> None:
+    os._exit(3)
+
+
+def ignore_cancel(seconds: float, *, should_stop=None) -> str:
+    time.sleep(seconds)
+    return "finished"
+
+
+def wait_to_give_way(seconds: float, *, should_stop=None) -> bool:
+    """A head start: True once told to give way, False after `seconds` without."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if should_stop():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout  # a liveness bound, not a timing
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+def test_a_task_returns_its_result_its_progress_in_order_and_its_own_errors(dask_cluster):
+    assert dask_cluster.run(add, 2, second=3) == 5
+    seen: list[int] = []
+    assert dask_cluster.run(count_to, 50, progress=seen.append) == 50
+    assert seen == list(range(1, 51))
+    with pytest.raises(ConfigError, match="window too long"):
+        dask_cluster.run(refuse, "window too long")
+
+
+def test_trainings_from_two_sessions_run_on_different_workers_and_land_in_the_store(
+    dask_cluster, tmp_path
+):
+    store = RunStore(tmp_path / "runs")
+    results, epochs = {}, {"a": [], "b": []}
+
+    def train(session: str, seed: int) -> None:
+        request = TINY.replace(data=DataConfig(length=300, seed=seed))
+        results[session] = run_in_pool(
+            request, store=store, progress=epochs[session].append, session=session
+        )
+
+    threads = [threading.Thread(target=train, args=pair) for pair in (("a", 11), ("b", 12))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(results) == {"a", "b"}
+    for session, result in results.items():
+        assert not result.cached and store.has(result.key)  # written here, by the server
+        assert [update.epoch for update in epochs[session]] == [1, 2]
+    ran = {s: worker for s, kind, worker, _ in dask_cluster.placements if kind == "train_request"}
+    assert ran["a"] != ran["b"]
+    assert len(forecast_in_pool(store, results["a"].key, 12)) == 12  # past the stored 5 days
+    assert not any(name.startswith(".tmp") for name in os.listdir(store.root))
+
+
+def test_a_worker_joined_over_loopback_takes_its_share(dask_cluster, joined_worker):
+    addresses: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: addresses.append(dask_cluster.run(where_am_i, 1.5)))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    names = {
+        address: info.get("name")
+        for address, info in dask_cluster.client().scheduler_info(n_workers=-1)["workers"].items()
+    }
+    assert len(set(addresses)) == 3  # three workers, one task each, at the same time
+    assert "joined" in {names[address] for address in addresses}
+
+
+def test_cancel_stops_a_real_training_within_seconds_and_saves_nothing(dask_cluster, tmp_path):
+    registry = JobRegistry(store=RunStore(tmp_path / "runs"))
+    job_id = registry.submit(LONG)
+    wait_until(lambda: registry.snapshot(job_id).epoch >= 1, timeout=180)
+    registry.cancel(job_id)
+    final = registry.wait(job_id, timeout=60)
+    assert final.status == "cancelled" and final.epoch < 500
+    assert registry.result(job_id) is None
+    assert RunStore(tmp_path / "runs").list_runs() == []
+    assert dask_cluster.run(add, 1, 2) == 3
+
+
+def test_a_task_that_ignores_cancel_has_its_worker_restarted(dask_cluster, monkeypatch):
+    import psutil
+
+    monkeypatch.setattr(cluster_module, "CANCEL_GRACE_SECONDS", 1.0)
+    stop = threading.Event()
+    outcome: dict = {}
+
+    def go() -> None:
+        try:
+            dask_cluster.run(ignore_cancel, 300.0, should_stop=stop.is_set, session="stubborn")
+        except TrainingCancelled as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=go)
+    thread.start()
+    wait_until(lambda: any(p[0] == "stubborn" for p in dask_cluster.placements), timeout=60)
+    pid = next(p[3] for p in reversed(dask_cluster.placements) if p[0] == "stubborn")
+    stop.set()
+    thread.join()
+    assert "error" in outcome
+    wait_until(lambda: not psutil.pid_exists(pid), timeout=60)
+    assert dask_cluster.run(add, 20, 22) == 42
+
+
+def test_a_worker_killed_mid_task_is_retried_once_then_reported_in_words(dask_cluster, tmp_path):
+    assert dask_cluster.run(die_the_first_time, str(tmp_path / "marker")) == "second try"
+    with pytest.raises(TrainingError, match="worker running this task stopped"):
+        dask_cluster.run(die)
+    assert dask_cluster.run(add, 4, 5) == 9
+
+
+def test_a_joined_worker_that_disappears_costs_only_its_running_task(dask_cluster):
+    leaving = start_joined_worker(dask_cluster, "leaving")
+    try:
+        answers: list[str] = []
+        before = len(dask_cluster.placements)
+        threads = [
+            threading.Thread(target=lambda: answers.append(dask_cluster.run(where_am_i, 4.0)))
+            for _ in range(dask_cluster.slots(fresh=True))
+        ]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: len(dask_cluster.placements) - before == len(threads), timeout=60)
+        stop_process_group(leaving)  # the machine goes away mid-task
+        for thread in threads:
+            thread.join()
+        assert len(answers) == len(threads)  # its task ran again elsewhere; nothing else lost
+    finally:
+        stop_process_group(leaving)
+
+
+def test_a_head_start_gives_way_when_work_arrives(dask_cluster):
+    outcome: dict = {}
+    held = threading.Thread(
+        target=lambda: outcome.update(
+            head=dask_cluster.run(wait_to_give_way, 120.0, lane=cluster_module.HEAD_START)
+        )
+    )
+    held.start()
+    wait_until(lambda: dask_cluster.queue.running(), timeout=30)
+    blockers = [
+        threading.Thread(target=dask_cluster.run, args=(where_am_i, 1.0))
+        for _ in range(dask_cluster.slots())
+    ]
+    for blocker in blockers:
+        blocker.start()
+    held.join()
+    for blocker in blockers:
+        blocker.join()
+    assert outcome["head"] is None  # it gave way: nothing came back
+    # On an idle cluster a head start runs and is not asked to stop.
+    assert dask_cluster.run(wait_to_give_way, 0.1, lane=cluster_module.HEAD_START) is False
+
+
+def test_identical_requests_from_two_sessions_are_one_training(dask_cluster, tmp_path):
+    sessions = iter(["first", "second"])
+    registry = JobRegistry(store=RunStore(tmp_path / "runs"), session_of=lambda: next(sessions))
+    request = TINY.replace(data=DataConfig(length=300, seed=21))
+    before = sum(1 for p in dask_cluster.placements if p[1] == "train_request")
+    first, second = registry.submit(request), registry.submit(request)
+    assert first == second
+    assert registry.wait(first, timeout=240).status == "done"
+    after = sum(1 for p in dask_cluster.placements if p[1] == "train_request")
+    assert after - before == 1

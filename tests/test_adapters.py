@@ -4,12 +4,9 @@ adapter (and only it)."""
 
 from __future__ import annotations
 
-import threading
-
 import optuna
 
 from core.adapters import optuna as optuna_adapter
-from core.adapters import python as python_adapter
 from core.adapters import tensorflow as tensorflow_adapter
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -55,16 +52,6 @@ def test_tensorflow_keeps_traced_custom_gradients_in_the_registry_we_empty():
     assert any(name.startswith(tensorflow_adapter.CUSTOM_GRADIENT_PREFIX) for name in registry)
     assert tensorflow_adapter.forget_custom_gradients() >= 1
     assert not any(name.startswith(tensorflow_adapter.CUSTOM_GRADIENT_PREFIX) for name in registry)
-
-
-def test_threading_runs_our_exit_hook_before_joining_threads(monkeypatch):
-    hooks: list = []  # the exit hooks threading._shutdown calls before joining threads
-    monkeypatch.setattr(threading, "_threading_atexits", hooks)
-    calls = []
-    assert python_adapter.register_before_thread_joins(lambda: calls.append("stopped")) is True
-    assert len(hooks) == 1
-    hooks[0]()
-    assert calls == ["stopped"]
 
 
 def test_streamlit_still_has_the_v1_pages_switch_the_router_turns_off():

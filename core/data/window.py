@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
 from threadpoolctl import threadpool_limits
 
 from core.config import SplitConfig
 from core.data.frequency import calendar_seasons
 from core.data.prepare import dominant_period, split_point
+from core.data.ridge import cross_validated_squares, fold_moments, relative_design
 from core.data.series import Series
 from core.errors import ConfigError
 from core.limits import megabytes, memory_budget
@@ -26,19 +26,11 @@ LONGER_WINDOW_GAIN = 0.02
 # year-long window needs four years of training data; fewer and it mostly fits noise). This also
 # keeps the comparison cheap: its cost grows with the square of the longest window.
 WINDOWS_PER_STEP = 4
-# Ridge strengths tried per window, relative to the mean diagonal of X'X; each window is scored
-# with its best one (cross-validated too), so a long window is neither scored on an overfitted
-# fit nor held back by a fixed one. On the default series a fixed strength suggested a window
-# far shorter than the one that scores best once the strength is chosen per window (a year;
-# README, "Measured choices").
-RIDGE_SHARES = (1e-3, 1e-2, 1e-1)
 DESIGN_COPIES = 3
 # The comparison reads the latest this-many targets of the training part: a year-long window
 # needs 1,464 of them (WINDOWS_PER_STEP), and 10,000 rows are scored in about a third of the
 # time of all of them (see `python -m core bench --window`).
 MAX_TARGETS = 4000
-# Contiguous folds: each block of time is scored by a fit on the others.
-FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -63,36 +55,13 @@ def _cross_validated_mse(train: np.ndarray, sizes: list[int]) -> dict[int, float
     longest = max(sizes)
     train = train[-(MAX_TARGETS + longest) :]  # the latest steps: enough, and a page stays fast
     windows = np.lib.stride_tricks.sliding_window_view(train[:-1], longest)
-    last = windows[:, -1:]
-    design = np.hstack([windows - last, np.ones((len(windows), 1))])
-    targets = train[longest:] - last[:, 0]
-    folds = np.array_split(np.arange(len(targets)), FOLDS)
-    grams = [design[fold].T @ design[fold] for fold in folds]
-    moments = [design[fold].T @ targets[fold] for fold in folds]
-    sums = [float(targets[fold] @ targets[fold]) for fold in folds]
-    gram_total, moment_total = sum(grams), sum(moments)
+    design, last = relative_design(windows)
+    targets = train[longest:] - last
+    moments = fold_moments(design, targets)
     scores = {}
     for size in sizes:
         columns = np.r_[longest - size : longest + 1]  # the last `size` steps and the intercept
-        block = np.ix_(columns, columns)
-        squared = np.zeros(len(RIDGE_SHARES))
-        for gram, moment, total in zip(grams, moments, sums, strict=True):
-            fit_gram = (gram_total - gram)[block]
-            ridge = np.trace(fit_gram) / size
-            right = (moment_total - moment)[columns]
-            solved = np.empty((len(RIDGE_SHARES), len(columns)))
-            for position, share in enumerate(RIDGE_SHARES):
-                regularised = fit_gram.copy()
-                regularised[np.diag_indices_from(regularised)] += share * ridge
-                # positive definite: Cholesky costs half of a general solve
-                solved[position] = cho_solve(cho_factor(regularised, check_finite=False), right)
-            # the fold's squared error from its own Gram matrix: |Xc - t|^2 = c'Gc - 2c'm + t't
-            fold_gram, fold_moment = gram[block], moment[columns]
-            squared += (
-                np.einsum("ri,ij,rj->r", solved, fold_gram, solved)
-                - 2 * solved @ fold_moment
-                + total
-            )
+        squared = cross_validated_squares(moments, columns, size)
         scores[size] = float(squared.min()) / len(targets)
     return scores
 

@@ -56,10 +56,15 @@ def _warm(worker: Any) -> None:
         import keras  # noqa: F401 (imported before the freeze below)
 
         from core.config import RunRequest
+        from core.data.sources import load_series
+        from core.data.window import suggest_lookback
         from core.runs.pipeline import load_prepared
         from core.training.trainer import warm_network
 
         request = RunRequest()
+        # The demo's network: the default one with the window the default series suggests (Home).
+        window = suggest_lookback(load_series(request.data), request.split).lookback
+        request = request.replace(split=request.split.replace(lookback=window))
         prepared = load_prepared(request)
         # What the imports made lives as long as the worker: kept out of every later collection.
         gc.freeze()

@@ -17,8 +17,8 @@ import numpy as np
 from core.config import ModelConfig, TrainConfig
 from core.data.recipe import resolved_training
 from core.errors import ConfigError, TrainingCancelled, TrainingError
-from core.models.baselines import fit_linear_ar
 from core.models.features import NetworkConstants, feature_statistics
+from core.models.forecasters.linear_ar import fit_ridge_line
 from core.models.registry import NUM_CLASSES, build_model
 from core.training import warm_models
 from core.training.supervision import EpochUpdate, RateSchedule, Supervisor, watch_from
@@ -107,13 +107,13 @@ def balanced_weights(labels: np.ndarray, classes: int) -> np.ndarray:
 
 def model_constants(prepared: Prepared, model_config: ModelConfig) -> NetworkConstants:
     """Train-part constants the network is built with: feature statistics, the scaler offset
-    and, for the linear shortcut, the least-squares AR it starts from."""
+    and, for the linear shortcut, the ridge line it holds (fit_ridge_line)."""
 
     offset = prepared.scaler.offset / prepared.scaler.span
     statistics = feature_statistics(prepared.x_train, prepared.y_train, model_config, offset)
     constants = NetworkConstants(**statistics, offset=offset)
     if model_config.linear_skip and model_config.task == "regression":
-        linear = fit_linear_ar(prepared)
+        linear = fit_ridge_line(prepared)
         constants = replace(
             constants, coefficients=linear["coefficients"], intercept=float(linear["intercept"])
         )

@@ -10,10 +10,12 @@ import os
 import pandas as pd
 import streamlit as st
 
-from core.config import DataConfig, ModelConfig, RunRequest
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig
 from core.data.series import Series
 from core.data.sources import load_series
 from core.data.sources.synthetic import nonlinear_demo_request
+from core.data.window import suggest_lookback
+from core.errors import ForecastLabError
 from core.paths import home_dir
 
 logger = logging.getLogger("forecast_lab.app")
@@ -149,13 +151,28 @@ def parameter_count(model: ModelConfig, lookback: int) -> int:
 DEMO_KINDS = ("linear", "nonlinear")
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def suggested_lookback(data: DataConfig, split: SplitConfig) -> int:
+    """The look-back window the series suggests (core.data.window), or the split's own when it
+    cannot suggest one."""
+    try:
+        return suggest_lookback(series_for(data), split).lookback
+    except ForecastLabError:
+        return split.lookback
+
+
 def demo_request(kind: str = "linear") -> RunRequest:
-    """A demo: "linear" = the default synthetic series and the default LSTM; "nonlinear" = the
-    chaotic Mackey-Glass preset (nonlinear_demo_request). Smaller via env for tests."""
+    """A demo: "linear" = the default synthetic series and the default LSTM with the window the
+    series suggests (365 days; what a user gets on Data with one click); "nonlinear" = the
+    chaotic Mackey-Glass preset (nonlinear_demo_request, its fixed 30-step window is the one the
+    bench measures against a straight line). Smaller via env for tests."""
     if kind == "nonlinear":
         request = nonlinear_demo_request()
     else:
         request = RunRequest()
+        if not os.environ.get(DEMO_LENGTH_ENV):  # a test-sized demo keeps its small fixed window
+            window = suggested_lookback(request.data, request.split)
+            request = request.replace(split=request.split.replace(lookback=window))
     epochs = os.environ.get(DEMO_EPOCHS_ENV)
     if epochs:
         request = request.replace(train=request.train.replace(epochs=int(epochs)))

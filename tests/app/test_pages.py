@@ -33,6 +33,22 @@ def test_home_explains_the_app_and_offers_the_demo():
     assert "Synthetic" in texts(at.sidebar.caption)
 
 
+def test_the_demo_trains_with_the_window_its_series_suggests(monkeypatch):
+    from core.data.sources import load_series
+    from core.data.sources.synthetic import nonlinear_demo_request
+    from core.data.window import suggest_lookback
+    from pages.components import services
+
+    monkeypatch.delenv("FORECAST_LAB_DEMO_LENGTH", raising=False)
+    demo = services.demo_request("linear")
+    suggestion = suggest_lookback(load_series(demo.data), demo.split)
+    assert demo.split.lookback == suggestion.lookback != SplitConfig().lookback
+    chaotic = services.demo_request("nonlinear")  # the preset the bench measures keeps its window
+    assert chaotic.split.lookback == nonlinear_demo_request().split.lookback
+    monkeypatch.setenv("FORECAST_LAB_DEMO_LENGTH", "400")  # a test-sized demo: a small window
+    assert services.demo_request("linear").split.lookback == SplitConfig().lookback
+
+
 def test_demo_button_starts_the_job_and_opens_train(monkeypatch):
     monkeypatch.setenv("FORECAST_LAB_DEMO_EPOCHS", "1")
     monkeypatch.setenv("FORECAST_LAB_DEMO_LENGTH", "400")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.evaluation.verdict import linear_share_sentence
-from core.runs.pipeline import run_experiment
+from core.models.forecasters.linear_ar import fit_ridge_line
+from core.runs.pipeline import load_prepared, run_experiment
 from core.runs.store import RunStore
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "btc_close_2020_2024.csv"
@@ -31,8 +33,15 @@ def test_linear_part_mse_is_reported_only_with_the_shortcut(tmp_path):
     assert plain.metrics.linear_part_mse is None
     shortcut = run_experiment(tiny_request(linear_skip=True), store=store)
     linear = shortcut.metrics.linear_part_mse
-    # the frozen shortcut is the least-squares AR, so its part alone scores what the AR does
-    assert linear == pytest.approx(shortcut.baselines["linear_ar"].test.mse, rel=1e-4)
+    # the frozen shortcut is the cross-validated ridge line, so its part alone scores what that
+    # line does on the test windows (not the least-squares peer's figure)
+    prepared = load_prepared(tiny_request(linear_skip=True))
+    ridge = fit_ridge_line(prepared)
+    windows = np.asarray(prepared.x_test, float).reshape(len(prepared.x_test), -1)
+    predicted = prepared.scaler.inverse(windows @ ridge["coefficients"] + ridge["intercept"])
+    ridge_mse = float(np.mean((predicted - prepared.values_test) ** 2))
+    assert linear == pytest.approx(ridge_mse, rel=1e-4)
+    assert linear != pytest.approx(shortcut.baselines["linear_ar"].test.mse, rel=1e-4)
     assert linear != pytest.approx(shortcut.metrics.test.mse, rel=1e-3)
     assert "straight-line part alone" in linear_share_sentence(shortcut)
     assert linear_share_sentence(plain) is None

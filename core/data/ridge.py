@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
-from threadpoolctl import threadpool_limits
+
+from core.data.blas import one_blas_thread
 
 # Ridge strengths tried, relative to the mean diagonal of X'X; the fit keeps the one that
 # scores best on blocked cross-validation, so a long window is neither scored on an overfitted
@@ -113,7 +114,7 @@ def fit_ridge(windows: np.ndarray, targets: np.ndarray) -> RidgeLine:
     design, last = relative_design(windows, level=True)
     changes = np.asarray(targets, dtype=np.float64).reshape(-1) - last
     size = windows.shape[1]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         moments = fold_moments(design, changes)
         squared = cross_validated_squares(moments, np.arange(size + 1), size)
         plain = _least_squares_squares(design, changes, len(moments.grams))

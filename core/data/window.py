@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from core.config import SplitConfig
+from core.data.blas import one_blas_thread
 from core.data.frequency import calendar_seasons
 from core.data.prepare import dominant_period, split_point
 from core.data.ridge import cross_validated_squares, fold_moments, relative_design
@@ -101,7 +101,7 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
         )
     # One BLAS thread: these small matrices gain nothing from more, and on a busy machine
     # (training in the background) threads waiting for each other made it 2-5x slower.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         scores = _cross_validated_mse(train, usable)
     best = min(scores, key=scores.get)
     chosen = next(

@@ -17,6 +17,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+# Built here, before the warm-up thread starts importing Keras (see core/data/blas.py).
+import core.data.blas  # noqa: F401, E402
+
 logger = logging.getLogger(__name__)
 
 TOPIC = "forecast-lab-tasks"  # the events a task sends home: started, progress

@@ -30,7 +30,7 @@ def test_train_page_offers_to_restart_a_training_a_dead_server_lost(tmp_path, mo
     assert_clean(at)
     assert "A training was interrupted" in texts(at.warning)
     # Named in today's words, from the request, whatever words the marker was written with.
-    assert "LSTM, 2 layers of 4 units on Synthetic" in texts(at.warning)
+    assert "LSTM, 2 layers of 4 units + linear shortcut on Synthetic" in texts(at.warning)
     assert "2x4 tanh" not in texts(at.warning)
     at.button(key="restart_lostkey").click().run()
     assert_clean(at)

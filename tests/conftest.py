@@ -34,6 +34,18 @@ def datasets() -> Path:
     return FIXTURES
 
 
+@pytest.fixture(autouse=True)
+def _main_module_kept():
+    """Streamlit's AppTest installs the script it runs as __main__ and leaves it there; a Dask
+    worker started later (a fresh cluster, a restarted worker) is spawned by multiprocessing,
+    which re-runs __main__'s file in the child: an AppTest.from_function script then fails there
+    ("name '__args' is not defined") and the nanny never starts. Each test gets back the
+    __main__ it started with."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_the_cluster():
     """The session's cluster has 2 embedded workers (commands the tests start in processes of

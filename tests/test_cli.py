@@ -44,8 +44,11 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
         assert set(summary["metrics"][part]) >= {"mse", "rmse", "mae", "mape", "r2"}
     assert set(summary["baselines"]) == set(FORECASTERS)
     recipe = summary["recipe"]
-    assert recipe["epochs"] == {"value": 2, "reason": "as set (maximum epochs)",
-                                "chosen_from_data": False}  # --epochs given: used as given
+    assert recipe["epochs"] == {
+        "value": 2,
+        "reason": "as set (maximum epochs)",
+        "chosen_from_data": False,
+    }  # --epochs given: used as given
     assert recipe["batch_size"]["chosen_from_data"] and recipe["season"]["value"] == 7
     assert recipe["log_scale"]["value"] is False
     assert summary["noise_floor_mse"] > 0

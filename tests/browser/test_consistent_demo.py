@@ -73,8 +73,9 @@ def _tone_follows_best_rule(page, home, request: RunRequest) -> None:
     best = min(scores.test_mse for scores in result.baselines.values() if not scores.failed)
     main = page.locator('[data-testid="stMain"]')
     alert = main.locator(
-        '[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentWarning"], [data-testid="stAlertContentInfo"]'
-    ).first  # noqa: E501
+        '[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentWarning"], '
+        '[data-testid="stAlertContentInfo"]'
+    ).first
     kind = alert.get_attribute("data-testid")
     if model < best * (1 - SAME_BAND):
         assert kind == "stAlertContentSuccess", alert.inner_text()

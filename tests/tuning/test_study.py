@@ -208,6 +208,7 @@ def test_importances_need_a_few_finished_trials():
 
 def test_trials_train_in_warm_cluster_workers_and_stop_at_their_cap():
     from core.runs import cluster
+
     # A cap well above a tiny network's build and trace (about 1-2 s, up to 3 s on a loaded
     # 2-core machine), so no trial is pruned unbuilt and the cap is what stops each one.
     config = tiny_config(max_trials=3, trial_seconds=6.0)

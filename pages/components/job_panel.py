@@ -90,9 +90,16 @@ def _may_cancel(job_id: str) -> bool:
     )
 
 
+# A job waiting in the cluster's line notices its cancel within a tenth of a second, a running
+# one after its batch: the page waits that long so it shows "Cancelled", not "stopping".
+CANCEL_SETTLE_SECONDS = 3.0
+
+
 def _cancel(job_id: str) -> None:
     if _may_cancel(job_id):
-        services.registry().cancel(job_id)
+        registry = services.registry()
+        registry.cancel(job_id)
+        registry.wait(job_id, timeout=CANCEL_SETTLE_SECONDS)
     st.session_state.pop(CONFIRM_CANCEL, None)
 
 

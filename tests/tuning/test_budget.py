@@ -67,7 +67,6 @@ def test_a_trial_that_cannot_fit_its_cap_is_pruned_before_it_builds(tmp_path):
     assert trial.state == optuna.trial.TrialState.PRUNED
     assert trial.user_attrs["pruned_reason"].startswith(CAP_REASON)
     assert "mse" not in trial.user_attrs and "build" not in trial.user_attrs["timing"]
-    assert trial.user_attrs["seconds"] < 5.0
 
 
 def test_prior_guesses_alone_never_prune():

@@ -17,7 +17,12 @@ import requests  # lazy: only the CryptoDataDownload path needs it
 from core.atomic import write_atomic
 from core.config import DataConfig
 from core.data.series import Series
-from core.data.snapshot import SNAPSHOT_PROVIDER, snapshot_info, snapshot_prices
+from core.data.snapshot import (
+    SNAPSHOT_PROVIDER,
+    price_series,
+    snapshot_info,
+    snapshot_prices,
+)
 from core.errors import ConfigError, DataSourceError
 from core.paths import sub_dir
 
@@ -246,15 +251,7 @@ def make_series(
     notice: str | None,
 ) -> Series:
     """A market Series of daily closes (downloaded, cached or the bundled snapshot)."""
-    return Series(
-        dates=pd.DatetimeIndex(prices.index, name="date"),
-        values=prices.to_numpy(dtype=np.float64),
-        name=f"{TICKERS[source]} close",
-        source=source,
-        provider=provider,
-        fetched_at=fetched_at,
-        notice=notice,
-    )
+    return price_series(source, TICKERS[source], provider, prices, fetched_at, notice)
 
 
 def cached_prices(source: str, provider: str) -> Series | None:

@@ -74,15 +74,27 @@ def snapshot_prices(source: str, reason: str) -> Series:
         f"Refresh once online (Data page: Refresh prices; command line: python -m core fetch "
         f"{source})."
     )
+    return price_series(source, ticker, SNAPSHOT_PROVIDER, prices, None, notice)
+
+
+def price_series(
+    source: str,
+    ticker: str,
+    provider: str,
+    prices: pd.Series,
+    fetched_at: pd.Timestamp | None,
+    notice: str | None,
+) -> Series:
+    """A market Series of daily closes (downloaded, cached or the bundled snapshot)."""
     return Series(
         dates=pd.DatetimeIndex(prices.index, name="date"),
         values=prices.to_numpy(dtype=np.float64),
         name=f"{ticker} close",
         source=source,
-        provider=SNAPSHOT_PROVIDER,
-        fetched_at=None,
+        provider=provider,
+        fetched_at=fetched_at,
         notice=notice,
     )
 
 
-__all__ = ["load_snapshot", "snapshot_index", "snapshot_info", "snapshot_prices"]
+__all__ = ["load_snapshot", "price_series", "snapshot_index", "snapshot_info", "snapshot_prices"]

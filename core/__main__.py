@@ -18,10 +18,10 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from core.config import (  # noqa: E402
+    SECTIONS,
     DataConfig,
     ModelConfig,
     RunRequest,
-    SplitConfig,
     TrainConfig,
 )
 from core.data.sources import SOURCE_REGISTRY, default_split_for  # noqa: E402
@@ -39,12 +39,6 @@ RENAMED = {
     ("data", "length"): "length",
     ("split", "method"): "split",
     ("train", "seed"): "seed",
-}
-SECTIONS: dict[str, type] = {
-    "data": DataConfig,
-    "split": SplitConfig,
-    "model": ModelConfig,
-    "train": TrainConfig,
 }
 
 

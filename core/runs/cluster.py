@@ -34,6 +34,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import dask
+from distributed import Client, LocalCluster
+from distributed.scheduler import KilledWorker
+
 from core.errors import TrainingCancelled, TrainingError
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
@@ -266,9 +270,6 @@ class Cluster:
 
     def _connect(self) -> None:
         try:
-            import dask
-            from distributed import Client
-
             address = os.environ.get(SCHEDULER_ENV, "").strip()
             if not address:
                 self._local = self._start_local(dask)
@@ -283,8 +284,6 @@ class Cluster:
             self._ready.set()
 
     def _start_local(self, dask: Any) -> Any:
-        from distributed import LocalCluster
-
         lifetime = os.environ.get(LIFETIME_ENV, DEFAULT_LIFETIME)
         extra = {} if lifetime in ("", "0") else {"lifetime": lifetime, "lifetime_restart": True}
         # A worker whose task dies once is retried on another worker; twice is KilledWorker.
@@ -369,7 +368,6 @@ class Cluster:
             if lane == HEAD_START:
                 return None
             raise TrainingCancelled("Cancelled by the user; nothing was saved.")
-        from distributed.scheduler import KilledWorker
 
         try:
             result, sent = task.future.result()

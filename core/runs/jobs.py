@@ -17,10 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psutil
+
 from core.atomic import write_atomic
 from core.config import RunRequest
+from core.data.sources import SOURCE_REGISTRY
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
+from core.evaluation.verdict import describe_model
+from core.runs import cluster
 from core.runs.owners import RunOwners
+from core.runs.pipeline import request_key
+from core.runs.store import RunStore
+from core.runs.worker import run_in_pool, warm_in_pool
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -119,8 +127,6 @@ class JobRegistry:
     ) -> None:
         """`max_concurrent` None: every job goes to the cluster at once, which queues them
         fairly by session; `session_of` names the session submitting (on its thread)."""
-        from core.runs.store import RunStore
-        from core.runs.worker import run_in_pool, warm_in_pool
 
         self.store = store or RunStore()
         self.max_concurrent = 10**6 if max_concurrent is None else max(1, int(max_concurrent))
@@ -144,7 +150,6 @@ class JobRegistry:
     def submit(self, request: RunRequest, owner: str | None = None) -> str:
         """Start (or join) the job for a request and return its id (the run key). `owner` (a
         browser's owner id) owns the job and the run it makes, unless someone made it first."""
-        from core.runs.pipeline import request_key
 
         key = request_key(request)
         with self._lock:
@@ -219,8 +224,6 @@ class JobRegistry:
             if job.status == "queued":
                 position = list(self._queue).index(job_id) + 1 if job_id in self._queue else None
             elif job.status == "running" and self._uses_cluster:
-                from core.runs import cluster
-
                 waiting = cluster.get_cluster().place_of(job_id)
                 if waiting is not None:  # handed to the cluster, still waiting for a worker
                     status, (position, wait) = "queued", waiting
@@ -298,8 +301,6 @@ class JobRegistry:
             job_id = self._queue.popleft()
             job = self._jobs[job_id]
             if self._uses_cluster:  # its place in the cluster's line, before its thread starts
-                from core.runs import cluster
-
                 cluster.get_cluster().expect(job_id, job.session)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
@@ -367,22 +368,17 @@ class JobRegistry:
 
 def _label(request: RunRequest) -> str:
     """The words the sidebar and the Train page use: "LSTM, 2 layers of 32 units on <data>"."""
-    from core.data.sources import SOURCE_REGISTRY
-    from core.evaluation.verdict import describe_model
 
     data = SOURCE_REGISTRY[request.data.source].summarize(request.data)
     return f"{describe_model(request.model)} on {data}"
 
 
 def _this_process() -> dict[str, float]:
-    import psutil
-
     return {"owner_pid": os.getpid(), "owner_started": psutil.Process().create_time()}
 
 
 def _owner_alive(marker: dict) -> bool:
     """Whether the process that wrote a marker still runs (a reused process id does not count)."""
-    import psutil
 
     try:
         owner = psutil.Process(int(marker["owner_pid"]))

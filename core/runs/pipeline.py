@@ -12,10 +12,20 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunRequest, run_key
+from core.data.prepare import prepare
 from core.data.series import Series
 from core.data.sources import load_series
+from core.evaluation.forecast import forecast_recursive, future_dates, predict_next
+from core.evaluation.intervals import intervals_for_run
+from core.evaluation.metrics import classification_metrics, noise_floor_mse, regression_metrics
+from core.limits import check_memory
+from core.models.baselines import BASELINES
+from core.models.registry import count_parameters, linear_part
 from core.results import RunResult, SeriesInfo
+from core.runs.store import RunStore, load_model
 from core.scores import RunScores, baselines_from_dict
+from core.training import warm_models
+from core.training.trainer import train_model
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -29,7 +39,6 @@ CLASS_NAMES = ("down", "flat", "up")
 
 def load_prepared(request: RunRequest) -> Prepared:
     """The request's series, split, scaled and windowed (no training)."""
-    from core.data.prepare import prepare
 
     return prepare(load_series(request.data), request.split, request.model)
 
@@ -48,9 +57,6 @@ def run_experiment(
     use_cache: bool = True,
 ) -> RunResult:
     """Train (or load from the run store) the model a request describes and evaluate it."""
-    from core.data.prepare import prepare
-    from core.limits import check_memory
-    from core.runs.store import RunStore
 
     store = store or RunStore()
     series = load_series(request.data)
@@ -72,7 +78,6 @@ def run_experiment(
     result, model = _train_and_evaluate(request, key, series, prepared, progress, should_stop)
     result.notice = notice
     result = store.save(result, model)
-    from core.training import warm_models
 
     warm_models.release(model)  # the next training of this architecture starts warm
     return result
@@ -86,8 +91,6 @@ def _train_and_evaluate(
     progress: Callable[[EpochUpdate], None] | None,
     should_stop: Callable[[], bool] | None,
 ) -> tuple[RunResult, Any]:
-    from core.models.registry import count_parameters
-    from core.training.trainer import train_model
 
     trained = train_model(
         prepared, request.model, request.train, progress=progress, should_stop=should_stop
@@ -99,8 +102,6 @@ def _train_and_evaluate(
         forecast = pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
         intervals: dict[str, Any] = {}
     else:
-        from core.evaluation.intervals import intervals_for_run
-
         evaluation = _evaluate_regressor(trained.model, prepared)
         predictions, metrics, baselines, noise_floor, reused = evaluation
         forecast = _forecast(trained.model, prepared, request.horizon)
@@ -138,11 +139,6 @@ def describe_series(series: Series) -> SeriesInfo:
 
 
 def _evaluate_regressor(model: Any, prepared: Prepared):
-    from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import noise_floor_mse, regression_metrics
-    from core.models.baselines import BASELINES
-    from core.models.registry import linear_part
-
     scaler = prepared.scaler
     values = prepared.series.values
     scaled = prepared.scaled
@@ -211,9 +207,6 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
 
 
 def _evaluate_classifier(model: Any, prepared: Prepared):
-    from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import classification_metrics
-
     def probabilities(x: np.ndarray) -> np.ndarray:
         return np.asarray(predict_next(model, x)).reshape(len(x), len(CLASS_NAMES))
 
@@ -241,8 +234,6 @@ def _evaluate_classifier(model: Any, prepared: Prepared):
 
 
 def _forecast(model: Any, prepared: Prepared, horizon: int) -> pd.DataFrame:
-    from core.evaluation.forecast import forecast_recursive, future_dates
-
     dates = future_dates(prepared.series.dates, horizon)
     if horizon == 0:
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
@@ -256,7 +247,6 @@ def _forecast(model: Any, prepared: Prepared, horizon: int) -> pd.DataFrame:
 
 def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
     """Recursive forecast of a saved run for a new horizon (no retraining)."""
-    from core.runs.store import load_model
 
     if result.task == "classification" or result.model_path is None:
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
@@ -266,8 +256,6 @@ def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
 
 def intervals_run(result: RunResult) -> dict[str, Any]:
     """Prediction intervals of a saved regression run, calibrated from its saved model."""
-    from core.evaluation.intervals import intervals_for_run
-    from core.runs.store import load_model
 
     if result.task == "classification" or result.model_path is None:
         return {}

@@ -15,6 +15,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.config import RunRequest
+from core.errors import TrainingError
+from core.paths import home_dir
+from core.runs import cluster
+from core.runs.analysis import in_pool
+from core.runs.pipeline import forecast_run, load_prepared, request_key, run_experiment
+from core.runs.preload import task_cancelled
+from core.runs.store import RunStore, unpacked
+from core.training.trainer import warm_network
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -34,8 +42,6 @@ def train_request(
 
     `home` is the submitting server's data home: uploads and downloads are read from there
     when this machine sees it, whatever home the (long-lived, shared) worker started with."""
-    from core.runs.pipeline import run_experiment
-    from core.runs.store import RunStore
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
@@ -52,7 +58,6 @@ def train_request(
 
 def receive_run(store: RunStore, sent: dict) -> RunResult:
     """On the server: write a run a worker sent home into the run store, atomically."""
-    from core.errors import TrainingError
 
     result = store.unpack(sent["key"], sent["files"])
     if result is None:
@@ -74,8 +79,6 @@ def run_in_pool(
 ) -> RunResult:
     """Same contract as pipeline.run_experiment, with the training on a Dask worker; its files
     come home and are written into `store` here."""
-    from core.paths import home_dir
-    from core.runs import cluster
 
     try:
         stored = _from_store(request, store)
@@ -98,16 +101,12 @@ def run_in_pool(
 
 
 def _give_up_place(tag: str | None) -> None:
-    from core.runs import cluster
-
     if tag is not None:
         cluster.get_cluster().forget(tag)
 
 
 def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
     """A run trained before, with what a newer version adds computed on a worker."""
-    from core.runs.analysis import in_pool
-    from core.runs.pipeline import request_key
 
     key = request_key(request)
     cached = store.load(key) if store.has(key) else None
@@ -123,9 +122,6 @@ def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
 def warm_request(request_values: dict, home: str | None = None) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
     giving way as soon as other work is waiting. False when it was warm already."""
-    from core.runs.pipeline import load_prepared
-    from core.runs.preload import task_cancelled
-    from core.training.trainer import warm_network
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
@@ -138,8 +134,6 @@ def warm_request(request_values: dict, home: str | None = None) -> bool:
 def warm_in_pool(request: RunRequest) -> bool | None:
     """Same as warm_request, from the page server, as a head start on an idle worker (None
     when every worker is busy: the head start is skipped)."""
-    from core.paths import home_dir
-    from core.runs import cluster
 
     return cluster.run(
         warm_request, request.to_dict(), lane=cluster.HEAD_START, home=str(home_dir())
@@ -148,8 +142,6 @@ def warm_in_pool(request: RunRequest) -> bool | None:
 
 def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataFrame:
     """In a worker: the recursive forecast of a run (its files, sent along) for a horizon."""
-    from core.runs.pipeline import forecast_run
-    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return forecast_run(result, horizon)
@@ -158,7 +150,6 @@ def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataF
 def forecast_in_pool(store: RunStore, key: str, horizon: int) -> pd.DataFrame:
     """The forecast of a stored run for a horizon, computed on a worker where the model loads
     (empty if the run is gone)."""
-    from core.runs import cluster
 
     if not store.has(key):
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))

@@ -186,11 +186,17 @@ class ExitReport(NannyPlugin):
         if pid != self._pid:
             self._pid, self._memory = pid, 0
         self._address = process.worker_address or self._address
-        try:
-            self._memory = psutil.Process(pid).memory_info().rss
+        counter = oom_kills()  # read before the process is seen alive: a rise at its end is
+        try:  # the OOM killer
+            worker = psutil.Process(pid)
+            with worker.oneshot():
+                if worker.status() == psutil.STATUS_ZOMBIE:  # ended, not yet reaped
+                    return
+                memory = worker.memory_info().rss
         except psutil.Error:
             return
-        self._oom_kills = oom_kills()  # read again at the end: a rise is the OOM killer
+        if memory:
+            self._memory, self._oom_kills = memory, counter
 
     def _report(self, exit_code: int) -> None:
         now = oom_kills()

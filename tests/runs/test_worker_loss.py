@@ -54,6 +54,12 @@ def wait_until(condition, timeout: float) -> None:
     raise AssertionError("condition not reached")
 
 
+def all_workers_back(cluster) -> None:
+    """Leave the session's cluster as found: every killed worker restarted and registered."""
+    full = cluster.workers * cluster.threads
+    wait_until(lambda: cluster.slots(fresh=True) >= full, timeout=300)
+
+
 def run_in_thread(cluster, function, *args) -> tuple[threading.Thread, dict]:
     outcome: dict = {}
 
@@ -140,6 +146,7 @@ def test_a_worker_killed_from_outside_on_each_try_is_reported_as_killed(dask_clu
     assert "not for lack of memory" in outcome["error"]
     assert "It was tried 2 times; nothing was saved." in outcome["error"]
     assert dask_cluster.run(add, 4, 5) == 9
+    all_workers_back(dask_cluster)
 
 
 def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cluster, monkeypatch):
@@ -156,6 +163,7 @@ def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cl
     assert "ran out of memory: the machine had none left" in outcome["error"]
     assert "killed from outside" not in outcome["error"]
     assert dask_cluster.run(add, 1, 1) == 2
+    all_workers_back(dask_cluster)
 
 
 # -- a scheduler of its own (one try: allowed-failures 0) with one joined worker --

@@ -395,7 +395,7 @@ def command_bench(args: argparse.Namespace) -> int:
         run_real_bench()
         return 0
 
-    run_bench(quick=args.quick)
+    run_bench(quick=args.quick, seeds=args.seeds)
     return 0
 
 
@@ -452,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the app's defaults against the statistical peers on the real series in "
         "tests/fixtures/real/",
     )
+    bench.add_argument("--seeds", action="store_true", help="seed spread per family; stored")
     bench.set_defaults(handler=command_bench)
 
     add_subcommands(commands)

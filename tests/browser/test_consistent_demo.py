@@ -6,7 +6,6 @@ chart's star; the verdict's tone follows the best simple rule in the run's own s
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -15,7 +14,7 @@ from core.config import RunRequest
 from core.data.sources import SOURCE_REGISTRY
 from core.evaluation.verdict import SAME_BAND, describe_model
 from core.links import request_from_query
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser.server import chromium_page, running_app
 
 pytestmark = pytest.mark.browser
 SLUGS = {"Train": "train", "Results": "results", "Up / flat / down": "classify", "Model": "model"}
@@ -86,15 +85,8 @@ def _tone_follows_best_rule(page, home, request: RunRequest) -> None:
 
 
 def test_demo_to_classify_and_back_never_contradicts_itself(server, tmp_path):
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
     url, home = server
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    with chromium_page(height=2200) as page:
         page.goto(url)
         page.get_by_role("button", name="Try the demo").click(timeout=90_000)
         _check_url(page, "Train")
@@ -130,4 +122,3 @@ def test_demo_to_classify_and_back_never_contradicts_itself(server, tmp_path):
         back = _check_url(page, "Train")
         assert back.model.task == "regression" and back.data.source == "synthetic"
         assert page.locator('[data-testid="stException"]').count() == 0
-        browser.close()

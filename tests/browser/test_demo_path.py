@@ -6,12 +6,11 @@ Chromium through Playwright. The demo is the real one, only shorter (FORECAST_LA
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser.server import chromium_page, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +24,7 @@ def server(tmp_path):
 
 
 def test_demo_path_renders_plotly_charts(server, tmp_path):
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip(
-            "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
-        )
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    with chromium_page(height=2200) as page:
         page.goto(server)
         page.get_by_role("button", name="Try the demo").click(timeout=60_000)
         started = time.time()
@@ -52,4 +42,3 @@ def test_demo_path_renders_plotly_charts(server, tmp_path):
         assert page.get_by_text("tomorrow = today").count() > 0
         page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
         print(f"demo path: {seconds:.1f} s from Try the demo to Results charts")
-        browser.close()

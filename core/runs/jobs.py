@@ -21,6 +21,7 @@ from core.atomic import write_atomic
 from core.config import RunRequest
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
 from core.runs.owners import RunOwners
+from core.runs.steps import StepUpdate
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -66,6 +67,8 @@ class JobSnapshot:
     cached: bool
     owner: str | None = None
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
+    step: str | None = None  # past its last epoch: the step it is on (core.runs.steps)
+    steps_started_at: float | None = None
 
     @property
     def wait_words(self) -> str:
@@ -104,6 +107,8 @@ class _Job:
     result: RunResult | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     owner: str | None = None
+    step: str | None = None  # the step after the last epoch it is on (core.runs.steps)
+    steps_started_at: float | None = None  # when the work after the last epoch began
 
 
 class JobRegistry:
@@ -240,6 +245,8 @@ class JobRegistry:
                 error=job.error,
                 cached=job.cached,
                 owner=job.owner,
+                step=job.step,
+                steps_started_at=job.steps_started_at,
             )
 
     def result(self, job_id: str) -> RunResult | None:
@@ -311,8 +318,13 @@ class JobRegistry:
     def _work(self, job: _Job) -> None:
         """Worker thread body (no lock held while training)."""
 
-        def progress(update: EpochUpdate) -> None:
+        def progress(update: EpochUpdate | StepUpdate) -> None:
             with self._lock:
+                if isinstance(update, StepUpdate):
+                    job.step = update.step
+                    job.steps_started_at = job.steps_started_at or time.time()
+                    return
+                job.step = job.steps_started_at = None
                 if update.epoch <= job.epoch:  # its worker was lost: the retry starts over
                     job.history = {"loss": [], "val_loss": []}
                 job.epoch = update.epoch
@@ -321,7 +333,9 @@ class JobRegistry:
                     job.history["val_loss"].append(float(update.val_loss))
 
         status, error, result = "done", None, None
-        extra = {"session": job.session, "tag": job.job_id} if self._uses_cluster else {}
+        extra = (
+            {"session": job.session, "tag": job.job_id, "steps": True} if self._uses_cluster else {}
+        )
         try:
             result = self._runner(
                 job.request,
@@ -348,7 +362,7 @@ class JobRegistry:
             )
         with self._lock:
             job.status, job.error, job.result = status, error, result
-            job.finished_at = time.time()
+            job.finished_at, job.step = time.time(), None
             if result is not None:
                 job.cached = result.cached
                 job.history = {name: list(v) for name, v in result.history.items()}

@@ -26,7 +26,7 @@ TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
 PLACE = re.compile(r"number (\d+) in line(?:, about (\d+) (s|min) to wait)?")
 STATUS = """() => {
     const main = document.querySelector('[data-testid="stMain"]')?.innerText || '';
-    if (/Epoch \\d+ of at most/.test(main) || /Preparing the network/.test(main)) return 'running';
+    if (/Epoch \\d+ of at most/.test(main) || /Preparing the network/.test(main) || /After training, step/.test(main)) return 'running';
     const place = main.match(/number \\d+ in line[^.]*/);
     if (place) return place[0];
     if (/See the results/.test(main)) return 'done';

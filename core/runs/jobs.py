@@ -109,6 +109,7 @@ class _Job:
     owner: str | None = None
     step: str | None = None  # the step after the last epoch it is on (core.runs.steps)
     steps_started_at: float | None = None  # when the work after the last epoch began
+    cost: tuple[str, float] = ("train_request", 1.0)  # kind and size (core.runs.costs)
 
 
 class JobRegistry:
@@ -144,14 +145,19 @@ class JobRegistry:
         self.owners = RunOwners(self.store.root)
         self._markers = self.store.root / MARKERS_FOLDER
         self._markers.mkdir(parents=True, exist_ok=True)
+        if self._uses_cluster:
+            _learn_costs(self.store.root)
         self._interrupted = _read_interrupted(self._markers)
 
     def submit(self, request: RunRequest, owner: str | None = None) -> str:
         """Start (or join) the job for a request and return its id (the run key). `owner` (a
         browser's owner id) owns the job and the run it makes, unless someone made it first."""
+        from core.data.sources import load_series
+        from core.runs.costs import training_cost
         from core.runs.pipeline import request_key
 
         key = request_key(request)
+        cost = training_cost(request, len(load_series(request.data)))
         with self._lock:
             existing = self._jobs.get(key)
             if existing is not None and existing.status in ("queued", "running"):
@@ -163,6 +169,7 @@ class JobRegistry:
                 label=_label(request),
                 owner=owner,
                 session=session or owner or "",
+                cost=cost,
             )
             if not self.store.has(key):
                 # The marker first: a full disk refuses the job before it is in any list,
@@ -307,7 +314,7 @@ class JobRegistry:
             if self._uses_cluster:  # its place in the cluster's line, before its thread starts
                 from core.runs import cluster
 
-                cluster.get_cluster().expect(job_id, job.session)
+                cluster.get_cluster().expect(job_id, job.session, *job.cost)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
             thread = threading.Thread(
@@ -369,6 +376,8 @@ class JobRegistry:
                 job.epoch = result.epochs_run
             self._running.discard(job.job_id)
             _remove_marker(self._markers, job.job_id)
+            if self._uses_cluster and status == "done" and not job.cached:
+                _keep_costs(self.store.root)
             self._forget_old()
             self._start_waiting()
 
@@ -377,6 +386,23 @@ class JobRegistry:
         finished.sort(key=lambda job: job.finished_at or 0)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.job_id]
+
+
+def _learn_costs(store_root: Path) -> None:
+    """The cluster's queue starts from the costs measured before (core.runs.costs)."""
+    from core.runs import cluster
+    from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates
+
+    queue = cluster.get_cluster().queue
+    queue.priors.setdefault(TRAINING, PRIOR_SECONDS)
+    queue.learn(read_rates(store_root))
+
+
+def _keep_costs(store_root: Path) -> None:
+    from core.runs import cluster
+    from core.runs.costs import write_rates
+
+    write_rates(store_root, cluster.get_cluster().queue.rates())
 
 
 def _label(request: RunRequest) -> str:

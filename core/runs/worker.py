@@ -98,8 +98,10 @@ def run_in_pool(
     """Same contract as pipeline.run_experiment, with the training on a Dask worker; its files
     come home and are written into `store` here. `steps`: `progress` hears the steps after the
     last epoch too (core.runs.steps.StepUpdate), bringing the run home included."""
+    from core.data.sources import load_series
     from core.paths import home_dir
     from core.runs import cluster
+    from core.runs.costs import training_cost
     from core.runs.steps import StepUpdate
 
     try:
@@ -110,9 +112,12 @@ def run_in_pool(
     if stored is not None:
         _give_up_place(tag)  # the place the job took in line is not needed
         return stored
+    kind, size = training_cost(request, len(load_series(request.data)))
     sent = cluster.run(
         train_request,
         request.to_dict(),
+        name=kind,
+        size=size,
         progress=progress,
         should_stop=should_stop,
         session=session,

@@ -94,10 +94,17 @@ def _row(figures: dict[str, Any]) -> str:
     )
 
 
-def _share(figures: dict[str, Any]) -> str:
-    """The app's MSE over its statistical part's alone (below 1: the network adds skill)."""
+def network_adds(figures: dict[str, Any]) -> float | None:
+    """What the network adds: the app's MSE over its own statistical part's alone (the frozen
+    line of the hybrid, network branch at 0); below 1 the network adds skill, None without a
+    statistical part."""
     part = figures.get("statistical_part_mse")
-    return f"{figures['app_mse'] / part:.3f}" if part else "-"
+    return figures["app_mse"] / part if part else None
+
+
+def _share(figures: dict[str, Any]) -> str:
+    adds = network_adds(figures)
+    return "-" if adds is None else f"{adds:.3f}"
 
 
 def run_real_bench(
@@ -112,7 +119,7 @@ def run_real_bench(
     heading = " ".join(f"{name:>10}" for name in PEER_HEADINGS)
     out(
         f"{'series':<20} {'frequency':<11} {'test':>5} {'app MSE':>10} {heading} "
-        f"{'app/best':>6} {'best peer':<14} {'/naive':>6} {'/own line':>9} {'s':>6}"
+        f"{'app/best':>6} {'best peer':<14} {'/naive':>6} {'net adds':>9} {'s':>6}"
     )
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -136,7 +143,9 @@ def run_real_bench(
         losing = [
             row["series"] for row in scored if not row["random_walk"] and row["vs_naive"] >= 1
         ]
+        adds = [value for value in map(network_adds, scored) if value is not None]
         summary = {
+            "median_network_adds": statistics.median(adds) if adds else None,
             "median_ratio": statistics.median(ratios),
             "worst_ratio": worst["ratio"],
             "worst_series": worst["series"],
@@ -148,7 +157,20 @@ def run_real_bench(
             f"naive (random walks aside): {', '.join(losing) or 'none'}; load average "
             f"{os.getloadavg()[0]:.2f}"
         )
+        if adds:
+            out(
+                f"net adds (app / its own statistical part; below 1 = the network adds): median "
+                f"{summary['median_network_adds']:.3f}, {sum(value < 0.99 for value in adds)} of "
+                f"{len(adds)} series below 0.99"
+            )
     return {"rows": rows, "summary": summary}
 
 
-__all__ = ["SERIES", "RealSeries", "bench_series", "default_request", "run_real_bench"]
+__all__ = [
+    "SERIES",
+    "RealSeries",
+    "bench_series",
+    "default_request",
+    "network_adds",
+    "run_real_bench",
+]

@@ -120,6 +120,20 @@ class SplitConfig(ConfigBase):
         choices=LOG_SCALES,
         advanced=True,
     )
+    season: int = setting(
+        0,
+        "Season",
+        "How many steps one seasonal cycle takes (12 for monthly data with a yearly cycle, 7 "
+        "for a week of days, 24 for a day of hours); the seasonal baselines and the log-scale "
+        "check use it. 0 = auto: the calendar season of the frequency and the one found in "
+        "the data, the better on the validation part; 1 = no season.",
+        unit="steps",
+        low=0,
+        high=100_000,
+        hint="0 = auto; a season must fit twice in the training part.",
+        typical=(0, 400),
+        advanced=True,
+    )
     validation_fraction: float = setting(
         0.1,
         "Part kept for checking",
@@ -394,6 +408,8 @@ def run_key(request: RunRequest, data_fingerprint: str) -> str:
     The horizon is left out: forecasts are computed from the saved model, so it never retrains."""
     payload = request.to_dict()
     payload.pop("horizon", None)
+    if payload["split"].get("season") == 0:
+        del payload["split"]["season"]  # auto: runs saved before the setting keep their keys
     if payload["data"].get("generator") == "sine":
         del payload["data"]["generator"]  # the default generator keeps the keys it had before
     text = json.dumps(

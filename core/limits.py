@@ -49,10 +49,9 @@ def uploads_quota_bytes() -> int:
     return int(_number_from_env(UPLOADS_QUOTA_ENV, DEFAULT_UPLOADS_QUOTA_MEGABYTES) * MEGABYTE)
 
 
-# Memory: what a training's worker holds at its peak, beside TensorFlow itself (measured in
-# tests/bench_memory.py: 200,000 rows with a 200-step window peak at 1.07x the windows' bytes
-# when prepared and 0.12x more for the feature statistics; TensorFlow copies the windows it
-# predicts on once more).
+# Memory: what a training's worker holds at its peak, beside TensorFlow itself, in copies of
+# the windows' bytes (tests/bench_memory.py prints today's peaks; README, "Measured choices";
+# TensorFlow copies the windows it predicts on once more).
 WINDOW_COPIES = 2.5
 SERIES_COPIES = 8  # values, dates, scaled values, signal, targets, labels, forecasts, charts
 TRAINING_ACTIVATIONS = 8  # a recurrent layer keeps its gates' values per step for the gradient

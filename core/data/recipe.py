@@ -137,8 +137,16 @@ def swing_slope(values: np.ndarray, season: int) -> float | None:
     return float(np.polyfit(levels_array, swings_array, 1)[0])
 
 
-def season_of(series: Series, train_end: int) -> Choice:
-    """The calendar season of the frequency that fits twice into the train part."""
+def season_of(series: Series, train_end: int, season: int = 0) -> Choice:
+    """The season set by hand (split.season > 0; it must fit twice into the train part), else
+    the calendar season of the frequency that fits twice into the train part."""
+    if season > 0:
+        if 2 * season > train_end:
+            raise ConfigError(
+                f"the season ({season} steps) must fit twice into the training part "
+                f"({train_end} rows); lower the season or set it to 0 (auto)."
+            )
+        return Choice("season", int(season), f"{season} steps, as set", False)
     seasons = [s for s in calendar_seasons(series.frequency) if 2 * s <= train_end]
     if not seasons:
         return Choice("season", 1, f"no calendar season for {series.frequency} data", True)
@@ -162,7 +170,7 @@ def log_scale_choice(series: Series, split: SplitConfig, train_end: int) -> Choi
     if np.any(np.asarray(series.values, dtype=float) <= 0):
         return Choice("log_scale", False, "the series has values at or below zero", True)
     train = np.asarray(series.values[:train_end], dtype=float)
-    season = int(season_of(series, train_end).value)
+    season = int(season_of(series, train_end, split.season).value)
     slope = swing_slope(train, season)
     if slope is None:
         return Choice(
@@ -209,7 +217,7 @@ def recipe_for(prepared: Any, split: SplitConfig, train: TrainConfig) -> dict[st
     fit = fit_windows_of(len(prepared.x_train), split.validation_fraction)
     batch, epochs = training_choices(train, fit)
     log = log_scale_choice(prepared.series, split, prepared.train_end)
-    season = season_of(prepared.series, prepared.train_end)
+    season = season_of(prepared.series, prepared.train_end, split.season)
     windows = Choice(
         "training_windows", fit, f"{fit:,} windows to fit on (the validation part held out)", True
     )

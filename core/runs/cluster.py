@@ -37,6 +37,7 @@ from typing import Any
 from core.errors import TrainingCancelled, TrainingError
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
+from core.runs.worker_loss import LossWitness
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
 LIFETIME_ENV = "FORECAST_LAB_WORKER_LIFETIME"
 DASHBOARD_ENV = "FORECAST_LAB_DASHBOARD"  # e.g. ":8787"; a free port otherwise
 DEFAULT_WORKERS = 1  # commands (tune worker, benchmarks); the app starts APP_WORKERS
-APP_WORKERS = 2  # measured: 2 single-threaded workers trained 4 networks in 21.5 s, 1x2 in 40.5 s
+APP_WORKERS = 2  # single-threaded: faster than one worker of 2 threads (README, Measured choices)
 DEFAULT_THREADS = 1
 DEFAULT_MEMORY_MB = 4000  # the nanny restarts a worker above 95% of it
 DEFAULT_LIFETIME = "2 hours"  # a worker is replaced (gracefully) after this long
@@ -57,13 +58,6 @@ CANCEL_GRACE_SECONDS = 10.0
 PROGRESS_WAIT_SECONDS = 5.0  # how long the last progress messages may trail the result
 START_TIMEOUT_SECONDS = 300.0
 QUICK, HEAD_START, WORK = "quick", "head start", "work"
-
-_LOST_MESSAGE = (
-    "The worker running this task stopped (it was killed, ran out of memory or its machine "
-    "left the cluster) and the task failed again on another worker; nothing was saved. "
-    "Press the button again to retry; if it persists, try fewer units or a smaller batch."
-)
-
 
 @dataclass(eq=False)
 class _Task:
@@ -101,6 +95,7 @@ class Cluster:
         self._started = False
         self._closed = False
         self._slots, self._slots_at = 0, -1e9
+        self._witness = LossWitness()  # why a worker was lost (core.runs.worker_loss)
 
     # -- public --
 
@@ -235,11 +230,12 @@ class Cluster:
         if client is None:
             return
         try:
-            workers = client.scheduler_info(n_workers=-1)["workers"].values()
+            workers = client.scheduler_info(n_workers=-1)["workers"]
         except Exception:  # the scheduler is unreachable: keep the last count
             logger.warning("could not ask the Dask scheduler for its workers", exc_info=True)
             return
-        self._slots = sum(int(worker.get("nthreads", 1)) for worker in workers)
+        self._witness.saw_workers(workers)  # their memory, should one be lost
+        self._slots = sum(int(worker.get("nthreads", 1)) for worker in workers.values())
         self._slots_at = time.monotonic()
 
     def worker_pids(self) -> dict[str, int]:
@@ -280,6 +276,7 @@ class Cluster:
                 address = self._local.scheduler_address
             client = Client(address, set_as_default=False)
             client.subscribe_topic(TOPIC, self._on_event)
+            self._witness.attach(client)
             self._client = client
         except Exception as error:
             logger.exception("starting the Dask cluster failed")
@@ -378,8 +375,8 @@ class Cluster:
 
         try:
             result, sent = task.future.result()
-        except KilledWorker:
-            raise TrainingError(_LOST_MESSAGE) from None
+        except KilledWorker as error:  # its worker died on every try: say how
+            raise TrainingError(self._witness.explain(error)) from None
         task.completed = True
         deadline = time.monotonic() + PROGRESS_WAIT_SECONDS
         while received < sent and time.monotonic() < deadline:

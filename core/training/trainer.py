@@ -90,8 +90,8 @@ def _seed(seed: int) -> None:
     """Seed Python's and NumPy's generators: Keras draws initial weights and dropout seeds from
     Python's, the batch order comes from NumPy. Unlike keras.utils.set_random_seed this leaves
     TensorFlow's global seed alone: setting it clears TensorFlow's kernel caches, which made
-    the first batch of every training about 0.4 s slower (measured), and nothing here draws
-    from it."""
+    the first batch of every training slower (README, "Measured choices"), and nothing here
+    draws from it."""
     random.seed(seed)
     np.random.seed(seed)
 
@@ -132,12 +132,12 @@ def _fit(
 ) -> dict[str, list[float]]:
     """The epochs: shuffled batches through the compiled training step (`train_on_batch`), one
     validation batch, then the supervisor's checks. A plain loop instead of `model.fit`, which
-    builds a tf.data pipeline per call and runs its own validation loop per epoch: measured
-    0.23 vs 0.31 s per epoch of the default LSTM, and 0.3 s less before the first one."""
+    builds a tf.data pipeline per call and runs its own validation loop per epoch: slower per
+    epoch and before the first one (README, "Measured choices")."""
     x_fit, y_fit, weights = fit_part
     # One shuffled order, the same every epoch (as model.fit gave under a fixed TensorFlow
-    # seed): over seeds 0-4 of the default LSTM it reached 1.252x the noise floor against
-    # 1.270x with a new order each epoch (measured). Whole batches only: a last, shorter one
+    # seed): it scored better than a new order each epoch (README, "Measured choices").
+    # Whole batches only: a last, shorter one
     # would make TensorFlow trace the training step again (about a second for an LSTM).
     order = np.random.default_rng(int(config.seed)).permutation(len(x_fit))
     order = order[: len(order) - len(order) % batch_size]

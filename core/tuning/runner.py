@@ -27,7 +27,7 @@ from core.tuning.storage import (
     open_storage,
     study_config,
 )
-from core.tuning.strategies import get_strategy
+from core.tuning.strategies import get_strategy, study_sampler
 from core.tuning.trials import (
     FAILURE_ATTR,
     PRUNED_ATTR,
@@ -144,13 +144,13 @@ def run_search(
     stale = fail_stale_trials(study)
     strategy = get_strategy(config.strategy)
     sampler_seed = config.seed if (seed is None or config.strategy == "grid") else seed
-    if config.strategy != "grid" and sampler_seed is not None:
-        # A resumed or recycled worker must not replay the proposals of the first run.
-        sampler_seed += len(study.get_trials(deepcopy=False))
+    sampler = study_sampler(
+        config.strategy, config.space, sampler_seed, len(study.get_trials(deepcopy=False))
+    )
     study = optuna.load_study(
         study_name=name,
         storage=open_storage(storage),
-        sampler=strategy.make_sampler(config.space, sampler_seed),
+        sampler=sampler,
         pruner=strategy.make_pruner(config.train.epochs),
     )
     environment = TrialEnvironment(config)

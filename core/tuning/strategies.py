@@ -132,6 +132,18 @@ def get_strategy(name: str) -> Strategy:
     return STRATEGIES[name]
 
 
+def study_sampler(
+    name: str, space: SearchSpace, seed: int | None, trials_so_far: int
+) -> BaseSampler:
+    """The sampler a worker starts or resumes a study with. The grid's order always follows
+    `seed` (its points are shared through the storage); any other strategy's seed moves on by
+    the trials already in the study, so a resumed or recycled worker does not replay the
+    proposals of the first run."""
+    if name != "grid" and seed is not None:
+        seed += trials_so_far
+    return get_strategy(name).make_sampler(space, seed)
+
+
 def grid_limit(name: str, space: SearchSpace) -> int | None:
     """The grid's size for the grid strategy (the search ends there), else None."""
     return space.grid_size(GRID_POINTS) if name == "grid" else None
@@ -139,4 +151,11 @@ def grid_limit(name: str, space: SearchSpace) -> int | None:
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 
-__all__ = ["GRID_POINTS", "STRATEGIES", "SharedGridSampler", "Strategy", "get_strategy"]
+__all__ = [
+    "GRID_POINTS",
+    "STRATEGIES",
+    "SharedGridSampler",
+    "Strategy",
+    "get_strategy",
+    "study_sampler",
+]

@@ -55,8 +55,7 @@ def running_job_notice() -> None:
 
 # Polling: twice a second until the first epoch is on the chart and again once the last epoch
 # is (the results are seconds away), once a second in between: each poll redraws the chart in
-# the browser, which shares the machine's cores with the training (measured, Chromium used
-# about a third of a core at two polls a second during a training).
+# the browser, which shares the machine's cores with the training (README, "Measured choices").
 QUICK_POLL_SECONDS = 0.5
 POLL_SECONDS = 1.0
 

@@ -311,7 +311,8 @@ def train_form(train: TrainConfig, recipe=None) -> TrainConfig:
 
 
 def scale_form(split: SplitConfig, recipe=None) -> SplitConfig:
-    """Log values or the series' own units for the network, and the season the data suggests."""
+    """Log values or the series' own units for the network, and the season (0 = the one the
+    data suggests, shown with its reason)."""
     setting = settings_of(SplitConfig)["log_scale"]
     choice = st.selectbox(
         setting.label,
@@ -323,6 +324,15 @@ def scale_form(split: SplitConfig, recipe=None) -> SplitConfig:
     if choice == "auto" and recipe and "log_scale" in recipe:
         scale = "log values" if recipe["log_scale"].value else "the series' own units"
         st.caption(f"Chosen from your data: {scale}; {recipe['log_scale'].reason}.")
-    if recipe and "season" in recipe:
-        st.caption(f"Season, chosen from your data: {recipe['season'].reason}.")
-    return split.replace(log_scale=choice)
+    declared = settings_of(SplitConfig)["season"]
+    season = st.number_input(
+        f"{declared.label} ({declared.unit}, 0 = auto)",
+        min_value=0,
+        max_value=int(declared.high),
+        step=1,
+        key=seed_widget(widget_key("split", "season"), int(split.season)),
+        help=declared.help,
+    )
+    if not season and recipe and "season" in recipe:
+        st.caption(f"Chosen from your data: {recipe['season'].reason}.")
+    return split.replace(log_scale=choice, season=int(season))

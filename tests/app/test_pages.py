@@ -171,6 +171,12 @@ def test_model_page_parameter_count_and_explanations():
     assert at.query_params["model.family"] == "gru"
     metric = next(metric for metric in at.metric if metric.label == "Weights to learn")
     assert metric.value == f"{count_parameters(ModelConfig(family='gru'), 30):,}"
+    # the season: chosen from the data (with its reason) until set by hand, then in the request
+    assert any("calendar season of daily data" in caption.value for caption in at.caption)
+    at.number_input(key="w.split.season").set_value(14).run()
+    assert_clean(at)
+    assert at.query_params["split.season"] == "14"
+    assert not any("calendar season" in caption.value for caption in at.caption)
 
 
 def test_train_page_offers_training_and_reports_bad_settings():

@@ -93,3 +93,35 @@ def test_a_log_scale_run_reports_its_errors_in_the_series_own_units(tmp_path):
     test_rows = result.predictions[result.predictions["part"] == "test"]
     np.testing.assert_allclose(test_rows["actual"], actual)
     assert (result.forecast["forecast"] > 300).all()  # passengers, not log units
+
+
+def test_a_season_set_by_hand_reaches_the_recipe_the_seasonal_baselines_and_the_run_key():
+    from core.__main__ import build_parser, request_from_args
+    from core.config import run_key
+    from core.models.forecasters import FORECASTERS
+
+    steps = np.arange(240)
+    values = 100 + 0.2 * steps + 10 * np.sin(2 * np.pi * steps / 12)
+    series = Series(
+        dates=pd.date_range("2000-01-31", periods=240, freq="ME"),
+        values=values,
+        name="m",
+        source="csv",
+    )
+    auto = prepare(series, SplitConfig(test_size=40, lookback=13))
+    by_hand = prepare(series, SplitConfig(test_size=40, lookback=13, season=6))
+    assert recipe_for(auto, auto.split, TrainConfig())["season"].value == 12
+    chosen = recipe_for(by_hand, by_hand.split, TrainConfig())["season"]
+    assert (chosen.value, chosen.from_data) == (6, False)
+    assert FORECASTERS["seasonal_naive"]().fit(auto).season == 12
+    assert FORECASTERS["seasonal_naive"]().fit(by_hand).season == 6
+    assert {spec.season for spec in FORECASTERS["holt_winters"]().candidates(by_hand, 150)} == {6}
+    # the command line's flag, and a different run key (0 = auto keeps the keys it had)
+    parsed = request_from_args(build_parser().parse_args(["train", "--season", "6"]))
+    assert parsed.split.season == 6
+    request = RunRequest()
+    assert run_key(request.replace(split=request.split.replace(season=6)), "x") != run_key(
+        request, "x"
+    )
+    with pytest.raises(ConfigError, match="season .150 steps. must fit twice"):
+        prepare(series, SplitConfig(test_size=40, lookback=13, season=150))

@@ -126,7 +126,8 @@ def test_mackey_glass_is_nonlinear():
 
 
 def test_the_default_generator_keeps_its_run_key():
-    """Keys of sine-generator runs are hashed as before the generator setting existed."""
+    """Keys of sine-generator runs (season auto) are hashed as before the generator and season
+    settings existed."""
     import hashlib
     import json
 
@@ -135,6 +136,7 @@ def test_the_default_generator_keeps_its_run_key():
     payload = RunRequest().to_dict()
     payload.pop("horizon")
     assert payload["data"].pop("generator") == "sine"
+    assert payload["split"].pop("season") == 0
     text = json.dumps({"schema": SCHEMA_VERSION, "data": "fp", "request": payload}, sort_keys=True)
     assert run_key(RunRequest(), "fp") == hashlib.sha256(text.encode()).hexdigest()[:20]
     assert run_key(RunRequest(data=MACKEY_GLASS), "fp") != run_key(RunRequest(), "fp")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 import numpy as np
 
 from core.data.frequency import calendar_seasons
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -81,7 +82,17 @@ def validation_start(train_end: int) -> int:
 
 def season_candidates(prepared: Prepared, fit_end: int) -> tuple[int, ...]:
     """The calendar season(s) of the frequency and the one the detector found, each kept when
-    the part it is fitted on holds at least two of them; (1,) (no season) when none fits."""
+    the part it is fitted on holds at least two of them; (1,) (no season) when none fits.
+    A season set by hand (split.season) is the only candidate."""
+    chosen = int(prepared.split.season)
+    if chosen > 0:
+        if 2 * chosen > fit_end:
+            raise ConfigError(
+                f"the season ({chosen} steps) must fit twice into the part the seasonal "
+                f"baselines are fitted on ({fit_end} rows); lower the season or set it to 0 "
+                "(auto)."
+            )
+        return (chosen,)
     calendar = calendar_seasons(prepared.series.frequency)
     found = (*calendar, prepared.season_length)
     seasons = sorted({int(s) for s in found if int(s) >= 2 and 2 * int(s) <= fit_end})

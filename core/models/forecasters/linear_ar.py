@@ -28,8 +28,8 @@ def _train_windows(prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
 def fit_ridge_line(prepared: Prepared) -> dict:
     """The networks' linear shortcut: a ridge line of the next scaled value on the scaled window
     (train windows), its strength chosen by blocked cross-validation (core.data.ridge, the
-    window suggestion's mechanism). Plain least squares overfitted long windows: 365
-    coefficients on the default series scored 1.234x the noise floor (docs: notes of #18).
+    window suggestion's mechanism). Plain least squares overfitted long windows (README,
+    "Measured choices").
 
     Returns {"coefficients": (lookback,), "intercept": float, "share": strength kept}.
     """

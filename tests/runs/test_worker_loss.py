@@ -1,0 +1,276 @@
+"""A lost Dask worker is explained by what really happened (core.runs.worker_loss): killed from
+outside (SIGKILL on a real worker of the test cluster), out of memory (the nanny's memory limit
+on a worker of 1.2 GB; the kernel's OOM killer, its counter simulated), or its machine gone (a
+joined worker's nanny and worker killed together). The task is still tried again once."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from core.errors import TrainingError
+from core.runs import cluster as cluster_module
+from core.runs import worker_loss
+from core.runs.worker_loss import WorkerLoss, describe
+from tests.conftest import REPO, stop_process_group
+
+MEGABYTE = 2**20
+
+
+# Tasks run in the workers, so they live at module level (pickled by reference).
+def sleep_for(seconds: float) -> str:
+    time.sleep(seconds)
+    return "slept"
+
+
+def add(first: int, second: int) -> int:
+    return first + second
+
+
+def hog_memory(step_megabytes: int, most_megabytes: int) -> int:
+    """Touch memory step by step (as a too-big window would) until stopped."""
+    held = []
+    for _ in range(most_megabytes // step_megabytes):
+        held.append(bytearray(b"\x01") * (step_megabytes * MEGABYTE))
+        time.sleep(0.05)
+    time.sleep(600)
+    return len(held)
+
+
+def wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout  # a liveness bound, not a timing
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+def all_workers_back(cluster) -> None:
+    """Leave the session's cluster as found: every killed worker restarted and registered."""
+    full = cluster.workers * cluster.threads
+    wait_until(lambda: cluster.slots(fresh=True) >= full, timeout=300)
+
+
+def run_in_thread(cluster, function, *args) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def go() -> None:
+        try:
+            outcome["result"] = cluster.run(function, *args, session="lost")
+        except TrainingError as error:
+            outcome["error"] = str(error)
+
+    thread = threading.Thread(target=go)
+    thread.start()
+    return thread, outcome
+
+
+def kill_each_try(cluster, tries: int, before_kill=lambda: None) -> list[int]:
+    """SIGKILL the worker process of each try of the task run by session "lost"."""
+    killed: list[int] = []
+    seen = len(cluster.placements)
+    for _ in range(tries):
+        wait_until(lambda count=seen: len(cluster.placements) > count, timeout=180)
+        seen = len(cluster.placements)
+        session, _kind, _worker, pid = cluster.placements[-1]
+        assert session == "lost"
+        before_kill()
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+    return killed
+
+
+# -- the words, from the evidence --
+
+
+@pytest.mark.parametrize(
+    ("loss", "words"),
+    [
+        (
+            WorkerLoss("10.0.0.2", exit_code=-15, memory_kill=3900 * MEGABYTE, memory_limit=2**32),
+            "ran out of memory: it held 3.8 GB of its 4.0 GB limit, so Dask stopped it",
+        ),
+        (
+            WorkerLoss("10.0.0.2", exit_code=-9, oom_killer=True, memory=900 * MEGABYTE),
+            "the operating system's out-of-memory killer stopped it (it held 900 MB)",
+        ),
+        (
+            WorkerLoss("10.0.0.2", exit_code=-9, oom_killer=False, memory=900 * MEGABYTE),
+            "was killed from outside the app (signal SIGKILL, 9) while it held 900 MB",
+        ),
+        (
+            WorkerLoss("10.0.0.2", exit_code=3),
+            "crashed: its process ended with exit status 3",
+        ),
+        (
+            WorkerLoss("10.0.0.2"),
+            "was lost with its machine (10.0.0.2): the connection to it dropped",
+        ),
+        (  # no OOM counter to read: a SIGKILL at its limit is taken for the OOM killer
+            WorkerLoss("10.0.0.2", exit_code=-9, memory=1000, memory_limit=1050),
+            "the operating system's out-of-memory killer",
+        ),
+    ],
+)
+def test_each_kind_of_loss_has_its_own_words(loss, words):
+    message = describe(loss, tries=2)
+    assert words in message
+    assert "It was tried 2 times; nothing was saved." in message
+    others = {
+        "ran out of memory": "memory" in loss.cause,
+        "killed from outside": loss.cause == worker_loss.SIGNALLED,
+        "lost with its machine": loss.cause == worker_loss.LOST,
+    }
+    for phrase, expected in others.items():
+        assert (phrase in message) == expected, phrase
+
+
+# -- real workers of the test cluster --
+
+
+def test_a_worker_killed_from_outside_on_each_try_is_reported_as_killed(dask_cluster):
+    thread, outcome = run_in_thread(dask_cluster, sleep_for, 300.0)
+    killed = kill_each_try(dask_cluster, tries=2)  # the task was tried again after the first
+    thread.join()
+    assert len(set(killed)) == 2
+    assert "was killed from outside the app (signal SIGKILL, 9)" in outcome["error"]
+    assert "not for lack of memory" in outcome["error"]
+    assert "It was tried 2 times; nothing was saved." in outcome["error"]
+    assert dask_cluster.run(add, 4, 5) == 9
+    all_workers_back(dask_cluster)
+
+
+def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cluster, monkeypatch):
+    # The embedded nannies run in this process: their ExitReport reads this counter.
+    kills = {"count": 0}
+    monkeypatch.setattr(worker_loss, "oom_kills", lambda: kills["count"])
+
+    def as_the_kernel_would() -> None:
+        kills["count"] += 1
+
+    thread, outcome = run_in_thread(dask_cluster, sleep_for, 300.0)
+    kill_each_try(dask_cluster, tries=2, before_kill=as_the_kernel_would)
+    thread.join()
+    assert "ran out of memory: the machine had none left" in outcome["error"]
+    assert "killed from outside" not in outcome["error"]
+    assert dask_cluster.run(add, 1, 1) == 2
+    all_workers_back(dask_cluster)
+
+
+# -- a scheduler of its own (one try: allowed-failures 0) with one joined worker --
+
+
+@pytest.fixture
+def lone_cluster(tmp_path, monkeypatch):
+    """A `dask scheduler` process that gives up on a task at its first lost worker, and a
+    Cluster client connected to it (no worker yet)."""
+    address_file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(address_file),
+        ],  # fmt: skip
+        cwd=REPO,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_until(address_file.exists, timeout=120)
+        wait_until(lambda: "address" in address_file.read_text(), timeout=30)
+        address = json.loads(address_file.read_text())["address"]
+        monkeypatch.setenv(cluster_module.SCHEDULER_ENV, address)
+        lone = cluster_module.Cluster(workers=1)
+        lone.client()
+        yield lone
+        lone.shutdown()
+    finally:
+        stop_process_group(scheduler)
+
+
+def join(lone, name: str, memory_limit: str) -> subprocess.Popen:
+    """A `dask worker` (nanny and worker process) joined to `lone`, once registered."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            lone.address(),
+            "--nthreads",
+            "1",
+            "--name",
+            name,
+            "--preload",
+            "core.runs.preload",
+            "--no-dashboard",
+            "--memory-limit",
+            memory_limit,
+        ],  # fmt: skip
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def joined() -> bool:
+        assert worker.poll() is None, "the joined dask worker exited"
+        return lone.slots(fresh=True) > 0
+
+    wait_until(joined, timeout=180)
+    return worker
+
+
+def test_a_worker_over_its_memory_limit_is_reported_out_of_memory(lone_cluster):
+    worker = join(lone_cluster, "small", memory_limit="1200MB")
+    try:
+        thread, outcome = run_in_thread(lone_cluster, hog_memory, 32, 4096)
+        thread.join()
+    finally:
+        stop_process_group(worker)
+    assert re.search(r"ran out of memory: it held [0-9.]+ GB of its 1.1 GB limit", outcome["error"])
+    assert "so Dask stopped it" in outcome["error"]
+    assert "Lower the look-back window" in outcome["error"]
+
+
+def test_a_joined_machine_reports_a_kill_and_its_loss_apart(lone_cluster):
+    worker = join(lone_cluster, "machine", memory_limit="3GB")
+    try:
+        # Its worker process killed, its nanny alive: the nanny on that machine reports it.
+        thread, killed = run_in_thread(lone_cluster, sleep_for, 300.0)
+        kill_each_try(lone_cluster, tries=1)
+        thread.join()
+        # The nanny restarts the worker; then nanny and worker go at once, as with a machine.
+        wait_until(lambda: lone_cluster.slots(fresh=True) > 0, timeout=180)
+        seen = len(lone_cluster.placements)
+        thread, lost = run_in_thread(lone_cluster, sleep_for, 300.0)
+        wait_until(lambda: len(lone_cluster.placements) > seen, timeout=120)
+        stop_process_group(worker)
+        thread.join()
+    finally:
+        stop_process_group(worker)
+    assert "was killed from outside the app (signal SIGKILL, 9)" in killed["error"]
+    assert "was lost with its machine (127.0.0.1)" in lost["error"]
+    assert "Nothing was saved." in lost["error"]

@@ -21,12 +21,14 @@ import psutil
 
 from core.atomic import write_atomic
 from core.config import RunRequest
-from core.data.sources import SOURCE_REGISTRY
+from core.data.sources import SOURCE_REGISTRY, load_series
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
 from core.evaluation.verdict import describe_model
 from core.runs import cluster
+from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates, training_cost, write_rates
 from core.runs.owners import RunOwners
 from core.runs.pipeline import request_key
+from core.runs.steps import StepUpdate
 from core.runs.store import RunStore
 from core.runs.worker import run_in_pool, warm_in_pool
 
@@ -74,6 +76,8 @@ class JobSnapshot:
     cached: bool
     owner: str | None = None
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
+    step: str | None = None  # past its last epoch: the step it is on (core.runs.steps)
+    steps_started_at: float | None = None
 
     @property
     def wait_words(self) -> str:
@@ -112,6 +116,9 @@ class _Job:
     result: RunResult | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     owner: str | None = None
+    step: str | None = None  # the step after the last epoch it is on (core.runs.steps)
+    steps_started_at: float | None = None  # when the work after the last epoch began
+    cost: tuple[str, float] = ("train_request", 1.0)  # kind and size (core.runs.costs)
 
 
 class JobRegistry:
@@ -145,6 +152,8 @@ class JobRegistry:
         self.owners = RunOwners(self.store.root)
         self._markers = self.store.root / MARKERS_FOLDER
         self._markers.mkdir(parents=True, exist_ok=True)
+        if self._uses_cluster:
+            _learn_costs(self.store.root)
         self._interrupted = _read_interrupted(self._markers)
 
     def submit(self, request: RunRequest, owner: str | None = None) -> str:
@@ -152,6 +161,7 @@ class JobRegistry:
         browser's owner id) owns the job and the run it makes, unless someone made it first."""
 
         key = request_key(request)
+        cost = training_cost(request, len(load_series(request.data)))
         with self._lock:
             existing = self._jobs.get(key)
             if existing is not None and existing.status in ("queued", "running"):
@@ -163,6 +173,7 @@ class JobRegistry:
                 label=_label(request),
                 owner=owner,
                 session=session or owner or "",
+                cost=cost,
             )
             if not self.store.has(key):
                 # The marker first: a full disk refuses the job before it is in any list,
@@ -243,6 +254,8 @@ class JobRegistry:
                 error=job.error,
                 cached=job.cached,
                 owner=job.owner,
+                step=job.step,
+                steps_started_at=job.steps_started_at,
             )
 
     def result(self, job_id: str) -> RunResult | None:
@@ -301,7 +314,7 @@ class JobRegistry:
             job_id = self._queue.popleft()
             job = self._jobs[job_id]
             if self._uses_cluster:  # its place in the cluster's line, before its thread starts
-                cluster.get_cluster().expect(job_id, job.session)
+                cluster.get_cluster().expect(job_id, job.session, *job.cost)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
             thread = threading.Thread(
@@ -312,8 +325,13 @@ class JobRegistry:
     def _work(self, job: _Job) -> None:
         """Worker thread body (no lock held while training)."""
 
-        def progress(update: EpochUpdate) -> None:
+        def progress(update: EpochUpdate | StepUpdate) -> None:
             with self._lock:
+                if isinstance(update, StepUpdate):
+                    job.step = update.step
+                    job.steps_started_at = job.steps_started_at or time.time()
+                    return
+                job.step = job.steps_started_at = None
                 if update.epoch <= job.epoch:  # its worker was lost: the retry starts over
                     job.history = {"loss": [], "val_loss": []}
                 job.epoch = update.epoch
@@ -322,7 +340,9 @@ class JobRegistry:
                     job.history["val_loss"].append(float(update.val_loss))
 
         status, error, result = "done", None, None
-        extra = {"session": job.session, "tag": job.job_id} if self._uses_cluster else {}
+        extra = (
+            {"session": job.session, "tag": job.job_id, "steps": True} if self._uses_cluster else {}
+        )
         try:
             result = self._runner(
                 job.request,
@@ -349,13 +369,15 @@ class JobRegistry:
             )
         with self._lock:
             job.status, job.error, job.result = status, error, result
-            job.finished_at = time.time()
+            job.finished_at, job.step = time.time(), None
             if result is not None:
                 job.cached = result.cached
                 job.history = {name: list(v) for name, v in result.history.items()}
                 job.epoch = result.epochs_run
             self._running.discard(job.job_id)
             _remove_marker(self._markers, job.job_id)
+            if self._uses_cluster and status == "done" and not job.cached:
+                _keep_costs(self.store.root)
             self._forget_old()
             self._start_waiting()
 
@@ -364,6 +386,18 @@ class JobRegistry:
         finished.sort(key=lambda job: job.finished_at or 0)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.job_id]
+
+
+def _learn_costs(store_root: Path) -> None:
+    """The cluster's queue starts from the costs measured before (core.runs.costs)."""
+
+    queue = cluster.get_cluster().queue
+    queue.priors.setdefault(TRAINING, PRIOR_SECONDS)
+    queue.learn(read_rates(store_root))
+
+
+def _keep_costs(store_root: Path) -> None:
+    write_rates(store_root, cluster.get_cluster().queue.rates())
 
 
 def _label(request: RunRequest) -> str:

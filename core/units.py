@@ -42,9 +42,9 @@ def typical_error(mse: float, currency: str = "") -> str:
 
 def column_format(metric: str, currency: str = "") -> str:
     """A score table column's number format: errors in dollars on prices ("dollar" for RMSE
-    and MAE, thousands separators for the squared error), else four significant digits."""
+    and MAE, 4.3M for the squared error), else four significant digits."""
     if currency == "$" and metric in ("rmse", "mae"):
         return "dollar"
     if currency and metric == "mse":
-        return "localized"
+        return "compact"  # 4.3M squared dollars, not 4,339,465.829
     return "%.4g"

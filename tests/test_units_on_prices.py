@@ -85,3 +85,18 @@ def test_error_bars_on_prices_are_typical_errors_in_dollars():
     titles = [annotation.text for annotation in figure.layout.annotations]
     assert all(title.endswith("($)") for title in titles[:2]), titles
     assert list(figure.data[0].text) == ["$1,200", "$1,500"]
+
+
+def test_the_linear_share_on_prices_is_in_dollars_not_e_notation():
+    from types import SimpleNamespace
+
+    from core.config import RunRequest
+    from core.evaluation.verdict import linear_share_sentence
+    from core.scores import RunScores
+
+    test = {"mse": 4_339_465.8}
+    metrics = RunScores.from_dict({"test": test, "train": test, "linear_part_mse": 4_331_000.0})
+    bitcoin = RunRequest(data=DataConfig(source="btc"))
+    sentence = linear_share_sentence(SimpleNamespace(metrics=metrics, request=bitcoin))
+    assert "e+" not in sentence, sentence
+    assert DOLLARS.findall(sentence) == ["2,081", "2,083"], sentence

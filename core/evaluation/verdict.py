@@ -25,7 +25,7 @@ from core.scores import (
     RegressionScores,
     RunScores,
 )
-from core.units import typical_error
+from core.units import currency_of, readable, typical_error
 
 # Within this relative difference two errors count as "about the same".
 SAME_BAND = 0.02
@@ -383,10 +383,19 @@ def linear_share_sentence(result: Any) -> str | None:
     if not _finite(linear_mse) or not _finite(model_mse) or linear_mse <= 0:
         return None
     change = (linear_mse - model_mse) / linear_mse
-    start = (
-        f"The straight-line part alone (the linear shortcut) scores a test MSE of "
-        f"{linear_mse:.4g}; the network on top brings it to {model_mse:.4g}"
-    )
+    request = getattr(result, "request", None)
+    currency = currency_of(request.data.source) if request is not None else ""
+    if currency:  # prices: typical errors in dollars (RMSE), not squared dollars
+        start = (
+            "The straight-line part alone (the linear shortcut) has a typical test error of "
+            f"{typical_error(linear_mse, currency)}; the network on top brings it to "
+            f"{typical_error(model_mse, currency)} (RMSE)"
+        )
+    else:
+        start = (
+            f"The straight-line part alone (the linear shortcut) scores a test MSE of "
+            f"{readable(linear_mse)}; the network on top brings it to {readable(model_mse)}"
+        )
     if change >= SAME_BAND:
         return start + f" ({_percent(change)} better): the network adds real skill."
     if change > -SAME_BAND:

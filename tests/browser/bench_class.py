@@ -62,9 +62,16 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
     try:
         page = browser.new_page(viewport={"width": 1300, "height": 1400})
         query = "&".join(f"{key}={value}" for key, value in request_to_query(request).items())
-        page.goto(f"{url}/train?{query}")
         button = page.get_by_role("button", name="Train the model")
-        button.wait_for(timeout=180_000)
+        for attempt in range(4):
+            page.goto(f"{url}/train?{query}")
+            button.wait_for(timeout=180_000)
+            time.sleep(1.0)
+            if all(f"{key}={value}" in page.url for key, value in request_to_query(request).items()):
+                break
+            # The page came up without the link's settings (seen with 10 sessions loading at
+            # once): counted, and loaded again, so each session trains its own what-if.
+            record["settings_lost"] = attempt + 1
         record["ready"] = True
         go.wait()
         button.click()
@@ -244,6 +251,9 @@ def _report(out: dict, options, load_before, load_after, placements: list[str]) 
             f"({inside} of {len(ratios)} within +-30%)"
         )
     print(f"errors: {len(errors)}")
+    lost = [row["label"] for row in rows if row.get("settings_lost")]
+    if lost:
+        print(f"page loads that lost the link's settings (loaded again): {', '.join(lost)}")
     workers: dict[str, int] = {}
     for line in placements:
         worker = line.rsplit(" on ", 1)[-1]

@@ -67,7 +67,8 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
             page.goto(f"{url}/train?{query}")
             button.wait_for(timeout=180_000)
             time.sleep(1.0)
-            if all(f"{key}={value}" in page.url for key, value in request_to_query(request).items()):
+            wanted = request_to_query(request).items()
+            if all(f"{key}={value}" in page.url for key, value in wanted):
                 break
             # The page came up without the link's settings (seen with 10 sessions loading at
             # once): counted, and loaded again, so each session trains its own what-if.

@@ -143,9 +143,6 @@ def main() -> None:
     cases = (what_ifs() * (1 + options.sessions // 10))[: options.sessions]
     load_before = os.getloadavg()
     with running_app(folder / "home", folder / "server.log", env) as url:
-        if options.join:
-            joined = _join_worker(f"tcp://127.0.0.1:{port}", folder / "joined.log")
-            time.sleep(20)  # it registers and imports TensorFlow (a benchmark, not a test)
         out: dict = {}
         go = threading.Event()
         # Playwright's sync API is bound to one thread: each session has its own browser.
@@ -159,6 +156,9 @@ def main() -> None:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and _ready(out) < len(cases):
             time.sleep(0.2)
+        if options.join:  # the embedded scheduler runs once the first page has loaded
+            joined = _join_worker(f"tcp://127.0.0.1:{port}", folder / "joined.log")
+            time.sleep(25)  # it registers and imports TensorFlow (a benchmark, not a test)
         go.set()
         for thread in threads:
             thread.join()
@@ -166,6 +166,8 @@ def main() -> None:
     if joined is not None:
         joined.terminate()
     _report(out, options, load_before, os.getloadavg(), placements)
+    runs = [path for path in (folder / "home" / "runs").glob("*") if not path.name.startswith(".")]
+    print(f"distinct trainings stored: {len(runs)} for {len(cases)} distinct what-ifs")
     print(f"data home and server log in {folder}" if options.keep else "", end="")
     if not options.keep:
         import shutil

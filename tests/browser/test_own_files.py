@@ -20,7 +20,6 @@ from core.data.series import Series
 from tests.browser.server import (
     check_page,
     chromium_page,
-    running_app,
     settle,
     train_and_open_results,
 )
@@ -51,15 +50,14 @@ def first_test_date(path: Path, date_format: str) -> str:
 
 
 @pytest.mark.parametrize(("path", "date_format", "lookback", "frequency"), CASES)
-def test_an_own_file_reaches_results_on_its_own_dates(
-    path, date_format, lookback, frequency, tmp_path
-):
+def test_an_own_file_reaches_results_on_its_own_dates(path, date_format, lookback, frequency, app):
     shots = os.environ.get("FORECAST_LAB_SCREENSHOTS")
     shots = Path(shots) / path.stem if shots else None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
     expected = first_test_date(path, date_format)
-    with chromium_page() as page, running_app(tmp_path / "home", tmp_path / "server.log") as url:
+    url = app.url
+    with chromium_page() as page:
         page.goto(f"{url}/data")
         page.get_by_text("Upload CSV", exact=True).click(timeout=90_000)
         settle(page)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.server import check_page, chromium, running_app, settle, tick_rows
+from tests.browser.server import check_page, chromium, settle, tick_rows
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +21,9 @@ def _runs_page(page, url: str) -> None:
     settle(page)
 
 
-def test_a_second_browser_cannot_delete_the_first_ones_run(tmp_path):
-    with chromium() as browser, running_app(tmp_path / "home", tmp_path / "server.log") as url:
+def test_a_second_browser_cannot_delete_the_first_ones_run(app):
+    url = app.url
+    with chromium() as browser:
         first = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         first.goto(f"{url}/train?{TINY}")
         first.get_by_role("heading", name="Train").wait_for(timeout=60_000)

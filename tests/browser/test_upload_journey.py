@@ -17,7 +17,6 @@ import pytest
 from tests.browser.server import (
     check_page,
     chromium_page,
-    running_app,
     settle,
     tick_rows,
     train_and_open_results,
@@ -34,13 +33,14 @@ def _open(page, label: str) -> None:
     settle(page)
 
 
-def test_upload_journey_through_every_page(tmp_path):
+def test_upload_journey_through_every_page(app):
     shots = os.environ.get("FORECAST_LAB_SCREENSHOTS")
     shots = Path(shots) if shots else None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    with chromium_page() as page, running_app(tmp_path / "home", tmp_path / "server.log") as url:
+    url = app.url
+    with chromium_page() as page:
         page.goto(url)
         page.get_by_role("heading", name="Forecast Lab").wait_for(timeout=60_000)
         settle(page)

@@ -14,17 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
-from core.data.upload import upload_reference  # lazy: links stay light for the pages
+from core.config import SECTIONS, DataConfig, ModelConfig, RunRequest
+from core.data.upload import upload_reference
 from core.errors import ConfigError
 from core.settings import setting_of
 
-SECTIONS: dict[str, type] = {
-    "data": DataConfig,
-    "split": SplitConfig,
-    "model": ModelConfig,
-    "train": TrainConfig,
-}
 HORIZON = "horizon"
 NONE_TEXT = "none"
 UPLOAD_FIELD = ("data", "csv_path")  # a file on the server: only uploads, by content id

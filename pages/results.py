@@ -124,7 +124,7 @@ figure = forecast_figure(
     forecast=future,
     labels={"model": name, **BASELINE_LABELS},
     title=f"One {step} ahead on the test part" + (" and training part" if show_train else ""),
-    y_title=f"Price ({currency})" if currency else "Value",
+    currency=currency,
 )
 st.plotly_chart(uncertainty.add_bands(figure, result, future, band_level), key="results_forecast")
 st.caption(

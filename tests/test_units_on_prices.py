@@ -100,3 +100,13 @@ def test_the_linear_share_on_prices_is_in_dollars_not_e_notation():
     sentence = linear_share_sentence(SimpleNamespace(metrics=metrics, request=bitcoin))
     assert "e+" not in sentence, sentence
     assert DOLLARS.findall(sentence) == ["2,081", "2,083"], sentence
+
+
+def test_the_forecast_axis_on_prices_is_in_dollars():
+    from core.charts import forecast_figure
+
+    priced = forecast_figure(_predictions(), currency="$")
+    assert priced.layout.yaxis.title.text == "Price ($)"
+    assert priced.layout.yaxis.tickprefix == "$"
+    plain = forecast_figure(_predictions())
+    assert plain.layout.yaxis.title.text == "Value" and not plain.layout.yaxis.tickprefix

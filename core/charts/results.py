@@ -95,6 +95,7 @@ def forecast_figure(
     title: str = "Forecast vs actual",
     y_title: str = "Value",
     zoom_steps: int | None = ZOOM_STEPS,
+    currency: str = "",
 ) -> go.Figure:
     """Actual, the chosen baselines, the future forecast and the network (drawn last, on top).
 
@@ -192,7 +193,9 @@ def forecast_figure(
                 line={"color": MODEL_COLOR, "width": 2.2},
             )
         )
-    apply_layout(figure, title, "Date", y_title)
+    apply_layout(figure, title, "Date", f"Price ({currency})" if currency else y_title)
+    if currency:  # prices: "$80,000" on the axis, not a bare 80,000
+        figure.update_yaxes(tickprefix=currency)
     figure.update_xaxes(rangeslider={"visible": True, "thickness": 0.07})
     if zoom_steps and not show_train and len(rows) > zoom_steps:
         start = rows.index[-zoom_steps]

@@ -7,6 +7,8 @@ import logging
 
 import streamlit as st
 
+from pages.components import state
+
 try:
     from streamlit.runtime.pages_manager import PagesManager
 except ImportError:  # a Streamlit without v1 multipage apps needs no switch
@@ -40,7 +42,6 @@ def ensure_router() -> None:
     switch is per process, so a session whose first run started in v1 mode while another
     session's router switched it off is caught by its missing bootstrap (10 sessions opening
     links at once on a fresh server: 6 trained the default settings, their links unread)."""
-    from pages.components import state
 
     if _router["seen"] and state.REQUEST in st.session_state:
         return

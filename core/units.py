@@ -87,3 +87,21 @@ def score_lines(
             f" (model/floor {mse / noise_floor:.3f})"
         )
     return lines
+
+
+SHARES = ("directional_accuracy", "accuracy", "balanced_accuracy")  # 0..1, said as percent
+
+
+def metric_text(metric: str, value: float | None, currency: str = "") -> str:
+    """One test score as a table cell: errors in the series' units ("$2,083" for RMSE and MAE
+    on prices), the squared error readable ("4,339,470", never "4.339e+06"), MAPE "2.10%",
+    shares as percent ("55.1%"); "—" when unknown."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if metric in ("rmse", "mae"):
+        return amount(value, currency)
+    if metric == "mape":
+        return f"{readable(value)}%"
+    if metric in SHARES:
+        return f"{readable(value * 100)}%"
+    return readable(value)

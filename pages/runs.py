@@ -59,10 +59,10 @@ selection = st.dataframe(
         "data": st.column_config.TextColumn("Data"),
         "model": st.column_config.TextColumn("Model"),
         "task": st.column_config.TextColumn("Predicts"),
-        "test_mse": st.column_config.NumberColumn(
-            "Squared error (MSE)",
-            format="%.4g",
-            help="Mean squared error on the test days; lower is better.",
+        "typical_error": st.column_config.TextColumn(
+            "Typical error",
+            help="The root of the mean squared error on the test days (RMSE), in the data's "
+            "units ($ on Bitcoin and the S&P 500); lower is better.",
         ),
         "skill_vs_naive": st.column_config.TextColumn(
             "Against tomorrow = today",

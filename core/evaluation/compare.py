@@ -14,6 +14,7 @@ from core.evaluation.noise import seed_spread
 from core.evaluation.verdict import describe_model, skill_words
 from core.models.families import FAMILY_REGISTRY
 from core.scores import RegressionScores
+from core.units import currency_of, metric_text
 
 # Plain names of the settings a user changes; others fall back to "section · field name".
 SETTING_LABELS = {
@@ -134,16 +135,16 @@ def scores_table(runs: Sequence[tuple[str, Any]]) -> pd.DataFrame:
         naive_mse = None if naive is None else naive.test_mse
         if isinstance(test, RegressionScores):
             scores = {
-                "test_mse": test.mse if _finite(test.mse) else math.nan,
-                "test_mae": test.mae,
+                "test_mse": metric_text("mse", test.mse),
+                "test_mae": metric_text("mae", test.mae, currency_of(result.request.data.source)),
                 "skill": skill_words(test.mse, naive_mse),
             }
         else:
             scores = {"accuracy": test.accuracy, "balanced_accuracy": test.balanced_accuracy}
         rows[label] = {
             "model": describe_model(result.request.model),
-            "test_mse": math.nan,
-            "test_mae": math.nan,
+            "test_mse": None,
+            "test_mae": None,
             "skill": "",
             "accuracy": math.nan,
             "balanced_accuracy": math.nan,
@@ -201,8 +202,8 @@ def metric_changes(current, previous) -> pd.DataFrame:
         if not (_finite(now) or _finite(before)):
             continue
         rows[label] = {
-            "before": before if _finite(before) else math.nan,
-            "now": now if _finite(now) else math.nan,
+            "before": metric_text(key, before, currency_of(previous.request.data.source)),
+            "now": metric_text(key, now, currency_of(current.request.data.source)),
             "change": _change_words(before, now, lower_is_better, spread),
         }
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["before", "now", "change"])

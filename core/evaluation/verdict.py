@@ -422,7 +422,11 @@ def runs_table(summaries: Sequence[Any]) -> pd.DataFrame:
                 "data": summary.data_label,
                 "model": describe_model(summary.request.model),
                 "task": "up/flat/down" if summary.task == "classification" else "next value",
-                "test_mse": summary.test_mse if _finite(summary.test_mse) else math.nan,
+                "typical_error": typical_error(
+                    summary.test_mse, currency_of(summary.request.data.source)
+                )
+                if _finite(summary.test_mse)
+                else None,
                 "skill_vs_naive": skill_value,
                 "accuracy": summary.accuracy if _finite(summary.accuracy) else math.nan,
                 "epochs": summary.epochs_run,
@@ -435,7 +439,7 @@ def runs_table(summaries: Sequence[Any]) -> pd.DataFrame:
         "data",
         "model",
         "task",
-        "test_mse",
+        "typical_error",
         "skill_vs_naive",
         "accuracy",
         "epochs",

@@ -16,11 +16,12 @@ from core.evaluation.verdict import describe_model
 
 SCORE_COLUMNS = {
     "model": st.column_config.TextColumn("Model"),
-    "test_mse": st.column_config.NumberColumn(
-        "Squared error (MSE)", format="%.4g", help="Mean squared error on the test days."
+    "test_mse": st.column_config.TextColumn(
+        "Squared error (MSE)", help="Mean squared error on the test days."
     ),
-    "test_mae": st.column_config.NumberColumn(
-        "Average error (MAE)", format="%.4g", help="Mean absolute error on the test days."
+    "test_mae": st.column_config.TextColumn(
+        "Average error (MAE)",
+        help="Mean absolute error on the test days, in the data's units ($ on market data).",
     ),
     "skill": st.column_config.TextColumn(
         "Against tomorrow = today",
@@ -94,8 +95,8 @@ def show_change(current, previous, key: str) -> None:
         metric_changes(current, previous),
         placeholder="—",
         column_config={
-            "before": st.column_config.NumberColumn("The run before", format="%.4g"),
-            "now": st.column_config.NumberColumn("This run", format="%.4g"),
+            "before": st.column_config.TextColumn("The run before"),
+            "now": st.column_config.TextColumn("This run"),
             "change": st.column_config.TextColumn("Change"),
         },
         key=f"{key}_metrics",

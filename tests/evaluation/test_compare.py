@@ -48,7 +48,7 @@ def test_scores_table_has_one_row_per_run_with_skill_in_words():
 def test_metric_changes_in_words():
     table = metric_changes(_result(5.0), _result(10.0))
     assert table.loc["Squared error (MSE)", "change"] == "2.0x better"
-    assert table.loc["Average error (MAE)", "before"] == 5.0
+    assert table.loc["Average error (MAE)", "before"] == "5.00"
 
 
 def test_changes_within_the_seed_spread_are_about_the_same():

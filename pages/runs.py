@@ -69,7 +69,8 @@ selection = st.dataframe(
     selection_mode="multi-row",
     key=f"runs_table_{version}",
     placeholder="—",
-    column_order=[column for column in table.columns if column != "key"],
+    column_order=["created", "owner"]
+    + [column for column in table.columns if column not in ("created", "owner", "key")],
     column_config={
         "created": st.column_config.TextColumn("Trained (UTC)"),
         "data": st.column_config.TextColumn("Data"),

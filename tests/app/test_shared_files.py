@@ -76,6 +76,8 @@ def test_another_browser_opening_the_link_does_not_see_the_file_name(alices_uplo
     shown = rendered(texts(bob.caption) + texts(bob.markdown))
     assert "salaries" not in shown
     assert HIDDEN_FILE in shown
+    charts = [chart.proto.spec for chart in bob.get("plotly_chart")]
+    assert charts and not any("salaries" in spec for spec in charts)  # the preview's title
     alice = _page_through_link(ALICE, alices_upload, "pages/data.py")
     assert FILE in rendered(texts(alice.caption) + texts(alice.markdown))
 

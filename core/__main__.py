@@ -404,7 +404,7 @@ def command_bench(args: argparse.Namespace) -> int:
         return 0
     from core.bench import run_bench
 
-    run_bench(quick=args.quick)
+    run_bench(quick=args.quick, seeds=args.seeds)
     return 0
 
 
@@ -461,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the app's defaults against the statistical peers on the real series in "
         "tests/fixtures/real/",
     )
+    bench.add_argument("--seeds", action="store_true", help="seed spread per family; stored")
     bench.set_defaults(handler=command_bench)
 
     from core.tuning.cli import add_subcommands

@@ -263,8 +263,17 @@ def run_bench(
     out: Callable[[str], None] = print,
     families: Iterable[str] | None = None,
     quick: bool = False,
+    seeds: bool = False,
 ) -> dict[str, Any]:
-    """Run every section in one process (so the timings share the machine's load) and print."""
+    """Run every section in one process (so the timings share the machine's load) and print;
+    with `seeds`, only the seed spread per family, stored where Compare reads it."""
+    if seeds:
+        from core.bench_seeds import bench_seed_spread, write_spreads
+
+        report = bench_seed_spread(out)
+        write_spreads(report)
+        out("stored in core/evaluation/seed_spread.json (Compare reads it)")
+        return report
 
     families = tuple(families) if families is not None else (QUICK_FAMILIES if quick else FAMILIES)
     series = generate_series(DataConfig())

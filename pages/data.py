@@ -28,10 +28,16 @@ from pages.components.guard import show_error
 from pages.components.split_forms import split_form
 from pages.components.synthetic_form import synthetic_form
 
+SPLIT_FILE = "forecast_lab.split_file"
+PREVIEWED = "forecast_lab.previewed"  # the DataConfig whose chart the preview drew last
+
 runtime.ensure_router()
 state.show_flash()
 state.show_link_notice()
 request = state.current_request()
+# The uploaded file the split was last set up for: a new file starts from its own split.
+if request.data.source != "csv" or SPLIT_FILE not in st.session_state:
+    st.session_state[SPLIT_FILE] = request.data.csv_path
 
 st.title("Data")
 st.caption("Step 1 of 4 · choose the series the network will learn to forecast.")
@@ -48,18 +54,33 @@ if source != request.data.source:
     st.info(sidebar.source_change_notice(request, source), icon=":material/sync_alt:")
 
 controls, preview_column = st.columns([2, 3], gap="large")
-data = None
+preview = preview_column.empty()  # the series' chart and facts: one slot a placeholder can take
+data, ready = None, False
 with controls:
     with st.container(border=True):
         try:
             if form == "synthetic":
-                data = synthetic_form(request.data)
+                data, ready = synthetic_form(request.data), True
             elif form == "market":
-                data = data_forms.market_form(request.data, source)
+                data, ready = data_forms.market_form(request.data, source), True
             else:
-                data = data_forms.upload_form(request.data)
+                data, ready = data_forms.upload_form(request.data)
         except ForecastLabError as error:
             show_error(error)
+if data is not None:
+    chosen = request.replace(data=data, split=split_seed)
+    if ready and (
+        data != (previewed := st.session_state.get(PREVIEWED))
+        and (form != "synthetic" or previewed is None or previewed.source != data.source)
+    ):  # a download or a file takes seconds (the synthetic series redraws at once): the
+        # previous series' chart makes way first, so no S&P 500 words sit over a Bitcoin chart
+        preview.info(f"Loading {sidebar.data_summary(chosen)}...", icon=":material/hourglass_top:")
+    # Then the link and the sidebar name what the page shows, before the slow load: copying
+    # the link at any moment shares the series on screen (a file still without its columns too).
+    state.set_request(chosen)
+    sidebar.refresh_setup()
+    if not ready:
+        data = None
 loaded = None  # the series, early: its frequency names the split's units (weeks, months...)
 if data is not None and form != "synthetic":
     try:
@@ -67,14 +88,13 @@ if data is not None and form != "synthetic":
             loaded = services.series_for(data)
     except ForecastLabError:
         pass  # the preview below shows the problem and the ways out
-    if loaded is not None and form == "upload" and data.csv_path != request.data.csv_path:
+    if loaded is not None and form == "upload" and data.csv_path != st.session_state[SPLIT_FILE]:
         split_seed = default_split_for(data, loaded.frequency)  # a new file: its own split
         state.forget_widgets("w.split.")
     if loaded is not None and split_seed is not request.split:
         split_seed = window_suggestion.suggested(data, split_seed)  # and the window it suggests
 unit = loaded.unit if loaded is not None else "days"
 with preview_column:
-    preview = st.container()  # filled below, once the split is known
     st.subheader("Split, scaling and window")
     with st.container(border=True):
         try:
@@ -87,7 +107,7 @@ with preview_column:
             window_suggestion.show(data, split, unit)
 
 if data is None:
-    with preview:
+    with preview.container():
         st.info(
             "No series yet. Finish the settings on the left, or switch to the synthetic "
             "series, which works offline."
@@ -95,8 +115,10 @@ if data is None:
     st.stop()
 
 state.set_request(request.replace(data=data, split=split))
+if form == "upload":
+    st.session_state[SPLIT_FILE] = data.csv_path
 
-with preview:
+with preview.container():
     series = None
     try:
         if downloads:
@@ -146,6 +168,7 @@ with preview:
         ),
         key="data_preview",
     )
+    st.session_state[PREVIEWED] = data
     st.caption(
         "The grey line is the series"
         + (", the green dotted line its noise-free signal" if series.signal is not None else "")

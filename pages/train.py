@@ -74,15 +74,20 @@ if not handled_here:
     st.write("")
     if not stored:
         registry.prepare(request)  # trace the network while the user reads the button
-    if st.button(label, type="primary", icon=":material/play_arrow:", help=hint):
+    slot = st.empty()  # the button, replaced by the job's panel in the click's own rerun
+    with slot.container():
+        pressed = st.button(label, type="primary", icon=":material/play_arrow:", help=hint)
+        st.caption(hint)
+    if pressed:
         try:
             job_id = registry.submit(request, owner=owner.viewer().owner_id)
         except ForecastLabError as error:
             show_error(error)
             st.stop()
         state.set_job_id(job_id)
-        st.rerun()
-    st.caption(hint)
+        slot.empty()
+        # The place in line (or the first progress) shows in this same rerun, not a poll later.
+        snapshot, same_job = registry.snapshot(job_id), True
 
 if snapshot is not None:
     if not same_job:

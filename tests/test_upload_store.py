@@ -30,11 +30,16 @@ def _upload_through_the_form() -> None:
         def getvalue(self):
             return st.session_state["content"]
 
+    # Put back afterwards: the module is shared, and later page tests' upload forms would get
+    # this fake file (KeyError 'content' in test_pages and test_said_changes run after this).
+    original = st.file_uploader
     st.file_uploader = lambda *args, **kwargs: Uploaded()
     try:
         data_forms.upload_form(DataConfig())
     except ForecastLabError as error:
         st.error(str(error))
+    finally:
+        st.file_uploader = original
 
 
 @pytest.mark.parametrize(

@@ -480,8 +480,13 @@ def runs_comparison_figure(
     apply_layout(figure, title, "Date", "Value")
     figure.update_xaxes(rangeslider={"visible": True, "thickness": 0.07})
     index = actual.index if len(actual) else usable[0][1].index
-    if zoom_steps and len(index) > zoom_steps:
-        start = index[-zoom_steps]
+    # The view opens on the last steps every run has: runs on different data (a run before on
+    # another series) share no such steps, and the whole span is shown so each run is on screen.
+    common = usable[0][1].index
+    for _, rows in usable[1:]:
+        common = common.intersection(rows.index)
+    if zoom_steps and len(index) > zoom_steps and len(common):
+        start = common[max(len(common) - zoom_steps, 0)]
         figure.update_xaxes(range=[start, index.max()])
         visible = [actual[actual.index >= start]] + [
             rows["model"][rows.index >= start] for _, rows in usable

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from core.config import ModelConfig
+from core.evaluation.noise import seed_spread
 from core.evaluation.verdict import describe_model, skill_words
 from core.models.families import FAMILY_REGISTRY
 from core.scores import RegressionScores
@@ -159,14 +160,21 @@ def scores_table(runs: Sequence[tuple[str, Any]]) -> pd.DataFrame:
 ACCURACY_SPREAD = 0.02
 
 
+def _within(now: float, before: float, spread: float) -> bool:
+    """Whether two errors lie no further apart than two seeds' errors can (spread: the largest
+    over the smallest, minus one, as the bench measures it)."""
+    low, high = sorted((abs(now), abs(before)))
+    return low > 0 and high / low - 1 <= spread
+
+
 def _change_words(before: float, now: float, lower_is_better: bool, spread: float) -> str:
     """A change in words; within the seed-to-seed spread ("about the same") it is not news."""
     if not (_finite(before) and _finite(now)):
         return "—"
     if before == now:
         return "no change"
-    if before != 0 and lower_is_better and abs(now / before - 1) < spread:
-        return f"about the same (seeds alone move it ±{spread * 100:.0f}%)"
+    if before != 0 and lower_is_better and _within(now, before, spread):
+        return f"about the same (seeds alone move it up to {max(spread * 100, 1):.0f}%)"
     if not lower_is_better and abs(now - before) < ACCURACY_SPREAD:
         return f"about the same (seeds alone move it ±{ACCURACY_SPREAD * 100:.0f} points)"
     better = (now < before) == lower_is_better
@@ -176,16 +184,16 @@ def _change_words(before: float, now: float, lower_is_better: bool, spread: floa
         if ratio >= 2 or ratio <= 0.5:
             factor = ratio if ratio >= 1 else 1 / ratio
             return f"{factor:.1f}x {word}"
-        return f"{abs(ratio - 1) * 100:.0f}% {word}"
+        percent = abs(ratio - 1) * 100  # beyond a narrow spread, a change under 1% still shows
+        return f"{percent:.0f}% {word}" if percent >= 1 else f"{percent:.1f}% {word}"
     return f"{abs(now - before) * 100:.1f} points {word}"
 
 
 def metric_changes(current, previous) -> pd.DataFrame:
     """The change in each test metric from `previous` to `current` (RunResults), in words."""
     now_values, before_values = current.metrics.test, previous.metrics.test
-    spread = max(
-        FAMILY_REGISTRY[result.request.model.family].seed_spread for result in (current, previous)
-    )
+    # The wider of the two families' measured seed spreads (core/evaluation/seed_spread.json).
+    spread = max(seed_spread(result.request.model.family) for result in (current, previous))
     rows = {}
     for key, (label, lower_is_better) in CHANGE_METRICS.items():
         # The keys are score field names; a classifier has no errors, a regressor no accuracy.

@@ -130,22 +130,25 @@ class Cluster:
         lane: str = WORK,
         name: str | None = None,
         tag: str | None = None,
+        size: float = 1.0,
         **kwargs: Any,
     ) -> Any:
         """Run `function(*args, **kwargs)` on a worker and return its result. `lane`: WORK
         waits its session's turn; QUICK (short reads of a stored run) goes at once, ahead of
         anything waiting; HEAD_START runs only on an idle cluster, gives way to any work that
         arrives (its task sees should_stop) and returns None when it could not start. `tag`
-        names the task for place_of while it waits (a place taken with expect is kept)."""
+        names the task for place_of while it waits (a place taken with expect is kept); `size`,
+        its work relative to others of its kind (core.runs.costs)."""
         self.client()
         kind = name or getattr(function, "__name__", "task")
         with self._lock:
             expected = self._tasks.get(self._tags.get(tag, -1)) if tag is not None else None
             if expected is not None and lane == WORK and not expected.adopted:
                 task = expected  # its place in line was taken when the job was submitted
-                task.adopted, task.ticket.kind = True, kind
+                task.adopted, task.ticket.kind, task.ticket.size = True, kind, size
             else:
-                task = _Task(Ticket(next(self._numbers), session or "anonymous", kind), lane=lane)
+                ticket = Ticket(next(self._numbers), session or "anonymous", kind, size)
+                task = _Task(ticket, lane=lane)
             number = task.ticket.number
             if task is not expected:
                 if lane == HEAD_START:
@@ -173,13 +176,15 @@ class Cluster:
                     self.queue.finish(task.ticket, time.monotonic(), measured=measured)
                 self._wake.notify_all()
 
-    def expect(self, tag: str, session: str, kind: str = "train_request") -> None:
+    def expect(
+        self, tag: str, session: str, kind: str = "train_request", size: float = 1.0
+    ) -> None:
         """Take a place in line now for work that `run(..., tag=tag)` will bring shortly (a job
         submitted from a page shows its place at once); forget(tag) gives it up."""
         with self._lock:
             if tag in self._tags:
                 return
-            task = _Task(Ticket(next(self._numbers), session or "anonymous", kind), lane=WORK)
+            task = _Task(Ticket(next(self._numbers), session or "anonymous", kind, size), lane=WORK)
             self._tasks[task.ticket.number] = task
             self._tags[tag] = task.ticket.number
             self.queue.add(task.ticket)

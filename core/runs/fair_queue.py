@@ -22,7 +22,8 @@ class Ticket:
 
     number: int
     session: str
-    kind: str  # what its cost is averaged over (e.g. "train_request")
+    kind: str  # what its cost is averaged over (e.g. "train_request:gru": a family's trainings)
+    size: float = 1.0  # its work relative to others of its kind's prefix (core.runs.costs)
     started_at: float | None = None
     progress: tuple[int, int] | None = None  # (epochs done, at most) while it trains
 
@@ -41,7 +42,10 @@ class FairQueue:
     _waiting: dict[str, deque[Ticket]] = field(default_factory=dict)
     _running: dict[int, Ticket] = field(default_factory=dict)
     _served: dict[str, int] = field(default_factory=dict)
-    _costs: dict[str, float] = field(default_factory=dict)
+    _costs: dict[str, float] = field(default_factory=dict)  # seconds per unit of size
+    # Seconds per unit of size assumed for a kind's prefix before any of it was measured here
+    # (core.runs.costs: a training's prior, or the rates a server kept from earlier runs).
+    priors: dict[str, float] = field(default_factory=dict)
     _ticks: itertools.count = field(default_factory=itertools.count)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -113,28 +117,52 @@ class FairQueue:
             if self._running.pop(ticket.number, None) is None or ticket.started_at is None:
                 return
             if measured:
-                seconds = max(0.0, now - ticket.started_at)
+                seconds = max(0.0, now - ticket.started_at) / max(ticket.size, 1e-9)
                 before = self._costs.get(ticket.kind)
                 self._costs[ticket.kind] = (
                     seconds if before is None else (1 - SMOOTHING) * before + SMOOTHING * seconds
                 )
 
     def cost(self, kind: str, now: float | None = None) -> float:
-        """The expected duration of a task of this kind (seconds): the running average of those
-        finished; before any has, projected from the epochs of those running; else a guess."""
+        """Seconds per unit of size of a task of this kind: the running average of those
+        finished; else of the finished kinds sharing its prefix ("train_request:gru" learns
+        from "train_request:lstm"); before any has, projected from the epochs of those running;
+        else the prefix's prior; else a guess."""
+        prefix = kind.split(":", 1)[0]
         with self._lock:
             if kind in self._costs:
                 return self._costs[kind]
+            related = [cost for name, cost in self._costs.items() if name.split(":")[0] == prefix]
+            if related:
+                return sum(related) / len(related)
             if now is not None:
                 projections = [
-                    projection
+                    projection / max(ticket.size, 1e-9)
                     for ticket in self._running.values()
-                    if ticket.kind == kind and (projection := ticket.projected(now)) is not None
+                    if ticket.kind.split(":", 1)[0] == prefix
+                    and (projection := ticket.projected(now)) is not None
                 ]
                 if projections:
                     return sum(projections) / len(projections)
+            if prefix in self.priors:
+                return self.priors[prefix]
             # An unknown kind is guessed from the last kind measured.
             return next(reversed(self._costs.values()), DEFAULT_SECONDS)
+
+    def expected(self, ticket: Ticket, now: float | None = None) -> float:
+        """A ticket's expected duration (seconds): its kind's cost per unit times its size."""
+        return self.cost(ticket.kind, now) * ticket.size
+
+    def learn(self, rates: dict[str, float]) -> None:
+        """Start from rates measured before (by an earlier server); measured ones stay."""
+        with self._lock:
+            for kind, rate in rates.items():
+                self._costs.setdefault(kind, float(rate))
+
+    def rates(self) -> dict[str, float]:
+        """The measured seconds per unit of size, per kind (to keep for the next start)."""
+        with self._lock:
+            return dict(self._costs)
 
     def place(self, ticket: Ticket, slots: int, now: float) -> tuple[int, float] | None:
         """(place in line from 1, expected seconds until it starts), or None when not waiting.
@@ -145,7 +173,7 @@ class FairQueue:
             return None
         frees = []
         for running in self.running():
-            expected = running.projected(now) or self.cost(running.kind, now)
+            expected = running.projected(now) or self.expected(running, now)
             elapsed = 0.0 if running.started_at is None else now - running.started_at
             frees.append(max(expected - elapsed, 0.1 * expected))
         frees.extend([0.0] * max(0, slots - len(frees)))
@@ -156,5 +184,5 @@ class FairQueue:
             free_at = heapq.heappop(frees)
             if waiting is ticket:
                 return place, free_at
-            heapq.heappush(frees, free_at + self.cost(waiting.kind, now))
+            heapq.heappush(frees, free_at + self.expected(waiting, now))
         return None

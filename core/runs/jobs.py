@@ -21,6 +21,7 @@ from core.atomic import write_atomic
 from core.config import RunRequest
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
 from core.runs.owners import RunOwners
+from core.runs.steps import StepUpdate
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -66,6 +67,8 @@ class JobSnapshot:
     cached: bool
     owner: str | None = None
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
+    step: str | None = None  # past its last epoch: the step it is on (core.runs.steps)
+    steps_started_at: float | None = None
 
     @property
     def wait_words(self) -> str:
@@ -104,6 +107,9 @@ class _Job:
     result: RunResult | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     owner: str | None = None
+    step: str | None = None  # the step after the last epoch it is on (core.runs.steps)
+    steps_started_at: float | None = None  # when the work after the last epoch began
+    cost: tuple[str, float] = ("train_request", 1.0)  # kind and size (core.runs.costs)
 
 
 class JobRegistry:
@@ -139,14 +145,19 @@ class JobRegistry:
         self.owners = RunOwners(self.store.root)
         self._markers = self.store.root / MARKERS_FOLDER
         self._markers.mkdir(parents=True, exist_ok=True)
+        if self._uses_cluster:
+            _learn_costs(self.store.root)
         self._interrupted = _read_interrupted(self._markers)
 
     def submit(self, request: RunRequest, owner: str | None = None) -> str:
         """Start (or join) the job for a request and return its id (the run key). `owner` (a
         browser's owner id) owns the job and the run it makes, unless someone made it first."""
+        from core.data.sources import load_series
+        from core.runs.costs import training_cost
         from core.runs.pipeline import request_key
 
         key = request_key(request)
+        cost = training_cost(request, len(load_series(request.data)))
         with self._lock:
             existing = self._jobs.get(key)
             if existing is not None and existing.status in ("queued", "running"):
@@ -158,6 +169,7 @@ class JobRegistry:
                 label=_label(request),
                 owner=owner,
                 session=session or owner or "",
+                cost=cost,
             )
             if not self.store.has(key):
                 # The marker first: a full disk refuses the job before it is in any list,
@@ -240,6 +252,8 @@ class JobRegistry:
                 error=job.error,
                 cached=job.cached,
                 owner=job.owner,
+                step=job.step,
+                steps_started_at=job.steps_started_at,
             )
 
     def result(self, job_id: str) -> RunResult | None:
@@ -300,7 +314,7 @@ class JobRegistry:
             if self._uses_cluster:  # its place in the cluster's line, before its thread starts
                 from core.runs import cluster
 
-                cluster.get_cluster().expect(job_id, job.session)
+                cluster.get_cluster().expect(job_id, job.session, *job.cost)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
             thread = threading.Thread(
@@ -311,8 +325,13 @@ class JobRegistry:
     def _work(self, job: _Job) -> None:
         """Worker thread body (no lock held while training)."""
 
-        def progress(update: EpochUpdate) -> None:
+        def progress(update: EpochUpdate | StepUpdate) -> None:
             with self._lock:
+                if isinstance(update, StepUpdate):
+                    job.step = update.step
+                    job.steps_started_at = job.steps_started_at or time.time()
+                    return
+                job.step = job.steps_started_at = None
                 if update.epoch <= job.epoch:  # its worker was lost: the retry starts over
                     job.history = {"loss": [], "val_loss": []}
                 job.epoch = update.epoch
@@ -321,7 +340,9 @@ class JobRegistry:
                     job.history["val_loss"].append(float(update.val_loss))
 
         status, error, result = "done", None, None
-        extra = {"session": job.session, "tag": job.job_id} if self._uses_cluster else {}
+        extra = (
+            {"session": job.session, "tag": job.job_id, "steps": True} if self._uses_cluster else {}
+        )
         try:
             result = self._runner(
                 job.request,
@@ -348,13 +369,15 @@ class JobRegistry:
             )
         with self._lock:
             job.status, job.error, job.result = status, error, result
-            job.finished_at = time.time()
+            job.finished_at, job.step = time.time(), None
             if result is not None:
                 job.cached = result.cached
                 job.history = {name: list(v) for name, v in result.history.items()}
                 job.epoch = result.epochs_run
             self._running.discard(job.job_id)
             _remove_marker(self._markers, job.job_id)
+            if self._uses_cluster and status == "done" and not job.cached:
+                _keep_costs(self.store.root)
             self._forget_old()
             self._start_waiting()
 
@@ -363,6 +386,23 @@ class JobRegistry:
         finished.sort(key=lambda job: job.finished_at or 0)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.job_id]
+
+
+def _learn_costs(store_root: Path) -> None:
+    """The cluster's queue starts from the costs measured before (core.runs.costs)."""
+    from core.runs import cluster
+    from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates
+
+    queue = cluster.get_cluster().queue
+    queue.priors.setdefault(TRAINING, PRIOR_SECONDS)
+    queue.learn(read_rates(store_root))
+
+
+def _keep_costs(store_root: Path) -> None:
+    from core.runs import cluster
+    from core.runs.costs import write_rates
+
+    write_rates(store_root, cluster.get_cluster().queue.rates())
 
 
 def _label(request: RunRequest) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from core.scores import RunScores, baselines_from_dict
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
+    from core.runs.peers import PeerForecasts
     from core.runs.store import RunStore
     from core.training.trainer import EpochUpdate
 
@@ -46,10 +46,16 @@ def run_experiment(
     progress: Callable[[EpochUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     use_cache: bool = True,
+    on_step: Callable[[Any], None] | None = None,
+    peers: PeerForecasts | None = None,
 ) -> RunResult:
-    """Train (or load from the run store) the model a request describes and evaluate it."""
+    """Train (or load from the run store) the model a request describes and evaluate it.
+    `on_step` hears each step after the last epoch (core.runs.steps.StepUpdate); `peers`, the
+    simple rules' forecasts for this data key when the caller has them (else they are read
+    from the store's peer cache, or computed during the epochs and kept there)."""
     from core.data.prepare import prepare
     from core.limits import check_memory
+    from core.runs.peers import PeerCache, peers_key
     from core.runs.store import RunStore
 
     store = store or RunStore()
@@ -69,8 +75,18 @@ def run_experiment(
                 store.save_intervals(key, cached.intervals)
             return cached
         notice = store.last_problem
-    result, model = _train_and_evaluate(request, key, series, prepared, progress, should_stop)
+    cache = PeerCache(store.root)
+    peer_id = peers_key(request, series.fingerprint())
+    if request.model.task == "regression" and (peers is None or peers.key != peer_id):
+        peers = cache.load(peer_id)
+    steps = _Steps(on_step)
+    result, model = _train_and_evaluate(
+        request, key, series, prepared, progress, should_stop, peers, peer_id, steps
+    )
+    if steps.computed is not None:
+        cache.save(steps.computed)
     result.notice = notice
+    steps("saving")
     result = store.save(result, model)
     from core.training import warm_models
 
@@ -85,10 +101,16 @@ def _train_and_evaluate(
     prepared: Prepared,
     progress: Callable[[EpochUpdate], None] | None,
     should_stop: Callable[[], bool] | None,
+    peers: PeerForecasts | None = None,
+    peer_id: str = "",
+    steps: _Steps | None = None,
 ) -> tuple[RunResult, Any]:
     from core.models.registry import count_parameters
     from core.training.trainer import train_model
 
+    steps = steps or _Steps(None)
+    regression = request.model.task == "regression"
+    pending = None if peers is not None or not regression else _PeersThread(peer_id, prepared)
     trained = train_model(
         prepared, request.model, request.train, progress=progress, should_stop=should_stop
     )
@@ -101,9 +123,16 @@ def _train_and_evaluate(
     else:
         from core.evaluation.intervals import intervals_for_run
 
-        evaluation = _evaluate_regressor(trained.model, prepared)
+        steps("predicting")
+        network = _predict_network(trained.model, prepared)
+        steps("peers")
+        if pending is not None:
+            peers = steps.computed = pending.result()
+        evaluation = _evaluate_regressor(prepared, network, peers)
         predictions, metrics, baselines, noise_floor, reused = evaluation
+        steps("forecast")
         forecast = _forecast(trained.model, prepared, request.horizon)
+        steps("bands")
         intervals = intervals_for_run(trained.model, prepared, **reused)
     result = RunResult(
         key=key,
@@ -137,17 +166,71 @@ def describe_series(series: Series) -> SeriesInfo:
     return SeriesInfo.from_series(series)
 
 
-def _evaluate_regressor(model: Any, prepared: Prepared):
+class _Steps:
+    """Tells the listener (if any) which step after the last epoch starts; keeps the peers'
+    forecasts when this run computed them."""
+
+    def __init__(self, listener: Callable[[Any], None] | None) -> None:
+        self.listener = listener
+        self.computed: PeerForecasts | None = None
+
+    def __call__(self, step: str) -> None:
+        from core.runs.steps import StepUpdate
+
+        if self.listener is not None:
+            self.listener(StepUpdate(step))
+
+
+class _PeersThread:
+    """The simple rules fitted on a thread of their own while the network trains (they do
+    not depend on it); result() waits for them."""
+
+    def __init__(self, peer_id: str, prepared: Prepared) -> None:
+        import threading
+
+        self._value: Any = None
+        self._thread = threading.Thread(
+            target=self._run, args=(peer_id, prepared), name="peers", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, peer_id: str, prepared: Prepared) -> None:
+        from core.runs.peers import compute_peers
+
+        try:
+            self._value = compute_peers(peer_id, prepared)
+        except BaseException as error:  # handed to result(): the scores say what failed
+            self._value = error
+
+    def result(self) -> PeerForecasts:
+        self._thread.join()
+        if isinstance(self._value, BaseException):
+            raise self._value
+        return self._value
+
+
+def _predict_network(model: Any, prepared: Prepared) -> dict[str, Any]:
+    """The network's one-step predictions (scaled) on the train and test windows, in one call
+    (one traced shape fewer than two calls), and its straight-line part where it has one."""
     from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import noise_floor_mse, regression_metrics
-    from core.models.baselines import BASELINES
     from core.models.registry import linear_part
+
+    both = predict_next(model, np.concatenate([prepared.x_train, prepared.x_test]))
+    return {
+        "train": both[: len(prepared.x_train)],
+        "test": both[len(prepared.x_train) :],
+        "linear": linear_part(model, prepared.x_test),
+    }
+
+
+def _evaluate_regressor(prepared: Prepared, network: dict, peers: PeerForecasts):
+    from core.evaluation.metrics import noise_floor_mse, regression_metrics
+    from core.models.forecasters import FORECASTERS
 
     scaler = prepared.scaler
     values = prepared.series.values
     scaled = prepared.scaled
-    test_pred_scaled = predict_next(model, prepared.x_test)
-    train_pred_scaled = predict_next(model, prepared.x_train)
+    test_pred_scaled, train_pred_scaled = network["test"], network["train"]
     test_index, train_index = prepared.test_index, prepared.train_index
 
     def both_units(predicted_original: np.ndarray, predicted_scaled: np.ndarray) -> dict:
@@ -162,7 +245,7 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
 
     test_pred = scaler.inverse(test_pred_scaled)
     metrics = both_units(test_pred, test_pred_scaled)
-    linear_scaled = linear_part(model, prepared.x_test)
+    linear_scaled = network["linear"]
     if linear_scaled is not None:
         # The saved model's shortcut alone (network branch at 0; it holds the least-squares AR,
         # frozen): how much the straight line makes of the forecast, and what the network adds.
@@ -186,22 +269,21 @@ def _evaluate_regressor(model: Any, prepared: Prepared):
     reused: dict[str, Any] = {
         "train_scaled": train_pred_scaled,
         "test_scaled": test_pred_scaled,
-        "baseline_test_predictions": {},
+        "baseline_test_predictions": dict(peers.test),
+        "baseline_validation_predictions": dict(peers.validation),
     }
-    for name, baseline in BASELINES.items():
-        started = time.perf_counter()
-        try:
-            predicted = np.asarray(baseline(prepared), dtype=float)
-        except Exception as error:  # a baseline failing must not lose the trained model
-            logger.warning("baseline %s failed: %s", name, error)
-            baselines[name] = {"error": f"{type(error).__name__}: {error}"}
+    for name in [*FORECASTERS, *peers.errors, *peers.test]:
+        if name in baselines or (name not in peers.errors and name not in peers.test):
             continue
+        if name in peers.errors:  # a peer failing must not lose the trained model
+            baselines[name] = {"error": peers.errors[name]}
+            continue
+        predicted = peers.test[name]
         column = np.full(len(index), np.nan)
         column[len(train_index) :] = predicted
         frame[name] = column
-        reused["baseline_test_predictions"][name] = predicted
         baselines[name] = both_units(predicted, scaler.transform(predicted))
-        baselines[name]["seconds"] = round(time.perf_counter() - started, 3)
+        baselines[name]["seconds"] = peers.seconds.get(name, 0.0)
     noise_floor = None
     if prepared.series.signal is not None:
         signal = prepared.series.signal

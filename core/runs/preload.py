@@ -114,9 +114,8 @@ def call(
     number of progress messages sent (the server waits for them all before returning)."""
     worker, _ = _current_task()
     sent = 0
-    worker.log_event(
-        TOPIC, {"kind": "started", "task": number, "worker": worker.address, "pid": os.getpid()}
-    )
+    started = {"kind": "started", "task": number, "worker": worker.address, "pid": os.getpid()}
+    worker.log_event(TOPIC, {**started, "function": getattr(function, "__name__", "task")})
 
     def send(message: Any) -> None:
         nonlocal sent

@@ -28,12 +28,19 @@ def train_request(
     progress: Callable[[EpochUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     home: str | None = None,
+    peers: bytes | None = None,
+    steps: bool = False,
 ) -> dict:
     """In a worker: train a request into a store of the worker's own and return the run's files
-    ({"key", "files", "notice"}); the server writes them into its run store (receive_run).
+    ({"key", "files", "notice", "peers"}); the server writes them into its run store
+    (receive_run).
 
     `home` is the submitting server's data home: uploads and downloads are read from there
-    when this machine sees it, whatever home the (long-lived, shared) worker started with."""
+    when this machine sees it, whatever home the (long-lived, shared) worker started with.
+    `peers`: the simple rules' forecasts the server keeps for this data key (core.runs.peers;
+    computed here during the epochs when None, and sent home). `steps`: the steps after the
+    last epoch go to `progress` too (core.runs.steps.StepUpdate)."""
+    from core.runs.peers import PeerCache, PeerForecasts
     from core.runs.pipeline import run_experiment
     from core.runs.store import RunStore
 
@@ -41,19 +48,34 @@ def train_request(
         os.environ["FORECAST_LAB_HOME"] = home
     with tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
         store = RunStore(Path(folder))
+        given = PeerForecasts.from_bytes(peers) if peers else None
         result = run_experiment(
             RunRequest.from_dict(request_values),
             store=store,
             progress=progress,
             should_stop=should_stop,
+            on_step=progress if steps else None,
+            peers=given,
         )
-        return {"key": result.key, "files": store.pack(result.key), "notice": result.notice}
+        cache = PeerCache(store.root)
+        computed = [path.stem for path in cache.folder.glob("*.json")] if given is None else []
+        return {
+            "key": result.key,
+            "files": store.pack(result.key),
+            "notice": result.notice,
+            "peers": {key: cache.read_bytes(key) for key in computed},
+        }
 
 
 def receive_run(store: RunStore, sent: dict) -> RunResult:
     """On the server: write a run a worker sent home into the run store, atomically."""
     from core.errors import TrainingError
+    from core.runs.peers import PeerCache
 
+    cache = PeerCache(store.root)
+    for key, data in (sent.get("peers") or {}).items():
+        if data:
+            cache.write_bytes(key, data)  # the next training on this data skips the fits
     result = store.unpack(sent["key"], sent["files"])
     if result is None:
         raise TrainingError(
@@ -71,11 +93,16 @@ def run_in_pool(
     should_stop: Callable[[], bool] | None = None,
     session: str = "",
     tag: str | None = None,
+    steps: bool = False,
 ) -> RunResult:
     """Same contract as pipeline.run_experiment, with the training on a Dask worker; its files
-    come home and are written into `store` here."""
+    come home and are written into `store` here. `steps`: `progress` hears the steps after the
+    last epoch too (core.runs.steps.StepUpdate), bringing the run home included."""
+    from core.data.sources import load_series
     from core.paths import home_dir
     from core.runs import cluster
+    from core.runs.costs import training_cost
+    from core.runs.steps import StepUpdate
 
     try:
         stored = _from_store(request, store)
@@ -85,16 +112,35 @@ def run_in_pool(
     if stored is not None:
         _give_up_place(tag)  # the place the job took in line is not needed
         return stored
+    kind, size = training_cost(request, len(load_series(request.data)))
     sent = cluster.run(
         train_request,
         request.to_dict(),
+        name=kind,
+        size=size,
         progress=progress,
         should_stop=should_stop,
         session=session,
         tag=tag,
         home=str(home_dir()),
+        peers=_kept_peers(request, store),
+        steps=steps,
     )
+    if steps and progress is not None:
+        progress(StepUpdate("receiving"))
     return receive_run(store, sent)
+
+
+def _kept_peers(request: RunRequest, store: RunStore) -> bytes | None:
+    """The simple rules' forecasts the run store keeps for the request's data key, if any."""
+    from core.data.sources import load_series
+    from core.runs.peers import PeerCache, peers_key
+
+    if request.model.task != "regression":
+        return None
+    return PeerCache(store.root).read_bytes(
+        peers_key(request, load_series(request.data).fingerprint())
+    )
 
 
 def _give_up_place(tag: str | None) -> None:

@@ -98,8 +98,9 @@ def _inspect(content: bytes):
     return inspect_csv(content)
 
 
-def upload_form(data: DataConfig) -> DataConfig | None:
-    """A CSV file and its date and value columns; None until a file is there."""
+def upload_form(data: DataConfig) -> tuple[DataConfig | None, bool]:
+    """A CSV file and its date and value columns: (None, False) until a file is there, then
+    (the file with what is chosen so far, whether it can be read: columns and date order)."""
     from core.data.export import neutralise_formulas
     from core.data.upload import display_name, existing_upload, save_upload, upload_reference
 
@@ -128,7 +129,7 @@ def upload_form(data: DataConfig) -> DataConfig | None:
                 icon=":material/warning:",
             )
         st.info("Upload a CSV file with a date column and a value column to continue.")
-        return None
+        return None, False
     preview = _inspect(content)
     columns = list(preview.columns)
     chosen_date = data.date_column if data.date_column in columns else preview.date_column
@@ -160,20 +161,19 @@ def upload_form(data: DataConfig) -> DataConfig | None:
     # Its download button exports these cells: none may run as a spreadsheet formula.
     st.dataframe(neutralise_formulas(preview.head), hide_index=True, height=210)
     fill, duplicates = _cleaning_pickers(data, section)
-    if date_column is None or value_column is None:
-        st.info("Pick the date column and the value column above.")
-        return None
-    if date_order is None:
-        return None
-    return DataConfig(
+    chosen = DataConfig(
         source="csv",
         csv_path=upload_reference(path),
         date_column=date_column,
         value_column=value_column,
-        date_order=date_order,
+        date_order=date_order or "auto",
         fill=fill,
         duplicates=duplicates,
     )
+    if date_column is None or value_column is None:
+        st.info("Pick the date column and the value column above.")
+        return chosen, False
+    return chosen, date_order is not None
 
 
 def _date_order_picker(data: DataConfig, question, file_key: str) -> str | None:

@@ -7,10 +7,12 @@ active); the training itself runs on a worker thread that never touches Streamli
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import streamlit as st
 
 from core.charts import loss_figure
+from core.runs.steps import done_words, job_progress
 from pages.components import owner, services, state
 from pages.components.guard import guarded_function
 
@@ -60,7 +62,9 @@ POLL_SECONDS = 1.0
 
 def _waiting(snapshot) -> bool:
     """Whether the job is before its first epoch or past its last one (poll quickly then)."""
-    return snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs
+    return (
+        snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs or snapshot.step is not None
+    )
 
 
 def render(job_id: str, task: str = "regression") -> None:
@@ -161,18 +165,13 @@ def _panel(
         _cancel_controls(job_id)
         return
     if snapshot.status == "running":
-        fraction = min(1.0, snapshot.epoch / max(1, snapshot.max_epochs))
-        if snapshot.epoch == 0:
-            text = (
-                f"Preparing the network · {snapshot.elapsed:.0f} s (the first training after a "
-                "start also loads TensorFlow, a few seconds)"
-            )
-        else:
-            text = (
-                f"Epoch {snapshot.epoch} of at most {snapshot.max_epochs} · "
-                f"{snapshot.elapsed:.0f} s elapsed · early stopping may end it sooner"
-            )
-        st.progress(fraction, text=text)
+        bar = job_progress(
+            epoch=snapshot.epoch,
+            max_epochs=snapshot.max_epochs,
+            step=snapshot.step,
+            seconds_since_click=time.time() - snapshot.submitted_at,
+        )
+        st.progress(bar.fraction, text=bar.text)
         _loss_chart(snapshot.history, task)
         _cancel_controls(job_id)
         st.caption(
@@ -192,9 +191,18 @@ def _panel(
             )
         elif result is not None:
             reason = STOP_REASONS.get(result.stop_reason, result.stop_reason)
+            took = done_words(
+                total_seconds=(snapshot.finished_at or time.time()) - snapshot.submitted_at,
+                epochs_run=result.epochs_run,
+                epoch_seconds=result.train_seconds,
+                after_seconds=(
+                    None
+                    if snapshot.steps_started_at is None or snapshot.finished_at is None
+                    else snapshot.finished_at - snapshot.steps_started_at
+                ),
+            )
             st.success(
-                f"Trained in {result.train_seconds:.0f} s: {result.epochs_run} epochs, best at "
-                f"epoch {result.best_epoch} ({reason}).",
+                f"{took}; best at epoch {result.best_epoch} ({reason}).",
                 icon=":material/check_circle:",
             )
         else:

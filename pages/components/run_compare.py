@@ -73,7 +73,8 @@ def show_side_by_side(results: list, key: str) -> None:
 
 def show_change(current, previous, key: str) -> None:
     """Results' comparison with the run before: both forecasts and the change in each metric."""
-    pair = [("This run", current), ("The run before", previous)]
+    now, before = describe_model(current.request.model), describe_model(previous.request.model)
+    pair = [(f"This run ({now})", current), (f"The run before ({before})", previous)]
     st.plotly_chart(
         runs_comparison_figure(
             [(label, result.predictions) for label, result in pair],
@@ -82,8 +83,12 @@ def show_change(current, previous, key: str) -> None:
         key=f"{key}_chart",
     )
     st.caption(
-        f"Grey: what happened. Blue: this run ({describe_model(current.request.model)}); "
-        f"orange, dashed: the run before ({describe_model(previous.request.model)})."
+        f"Grey: what happened. Blue: this run ({now}); orange, dashed: the run before ({before})."
+        + (
+            ""
+            if current.request.data == previous.request.data
+            else " The run before was trained on other data, so the chart shows both spans."
+        )
     )
     st.dataframe(
         metric_changes(current, previous),

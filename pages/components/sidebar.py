@@ -14,6 +14,7 @@ from pages.components import owner, services, state
 from pages.components.guard import guarded_function
 from pages.components.plain import plain
 
+SETUP_SLOT = "forecast_lab.setup_slot"  # this run's "Current setup" slot (render sets it)
 STATUS_WORDS = {
     "queued": "waiting",
     "running": "training",
@@ -59,7 +60,16 @@ def render() -> Callable[[], None]:
         st.fragment(_jobs_panel, run_every=run_every)(bool(active))
         owner.keep_in_browser()
         owner.admin_field()
+    st.session_state[SETUP_SLOT] = slot
     return lambda: _setup_lines(slot)
+
+
+def refresh_setup() -> None:
+    """Redraw "Current setup" now (the Data page, before a slow load: the sidebar names the
+    series the page is loading, not the one before)."""
+    slot = st.session_state.get(SETUP_SLOT)
+    if slot is not None:
+        _setup_lines(slot)
 
 
 def _visible(jobs: list) -> list:

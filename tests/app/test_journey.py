@@ -38,7 +38,7 @@ def test_journey_train_then_results_then_cache():
         assert not at.error, texts(at.error)
         time.sleep(0.5)
         at.run()
-    assert "Trained in" in texts(at.success), "the training did not finish in time"
+    assert "Done in" in texts(at.success), "the training did not finish in time"
     _click(at, "See the results")
     assert at.title[0].value == "Results"
     charts = at.get("plotly_chart")
@@ -50,7 +50,7 @@ def test_journey_train_then_results_then_cache():
     # Reloading the tab (the URL keeps the job id) reconnects to the same, finished job.
     reloaded = open_page("pages/train.py", None, **link)
     assert_clean(reloaded)
-    assert "Trained in" in texts(reloaded.success)
+    assert "Done in" in texts(reloaded.success)
 
     # Another session with the same settings (no job id) is served from the run store.
     link.pop("job")
@@ -60,7 +60,7 @@ def test_journey_train_then_results_then_cache():
     # the job panel says so only for a result the store served (RunResult.cached): nothing
     # was trained again
     assert "Loaded from cache" in texts(again.success)
-    assert "Trained in" not in texts(again.success)
+    assert "Done in" not in texts(again.success)
 
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -73,7 +73,7 @@ def _train_until_done(at) -> None:
         assert not at.error, texts(at.error)
         time.sleep(0.5)
         at.run()
-    assert "Trained in" in texts(at.success), "the training did not finish in time"
+    assert "Done in" in texts(at.success), "the training did not finish in time"
 
 
 def test_journey_uploaded_csv_to_results():

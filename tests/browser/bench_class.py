@@ -26,7 +26,9 @@ TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
 PLACE = re.compile(r"number (\d+) in line(?:, about (\d+) (s|min) to wait)?")
 STATUS = """() => {
     const main = document.querySelector('[data-testid="stMain"]')?.innerText || '';
-    if (/Epoch \\d+ of at most/.test(main) || /Preparing the network/.test(main)) return 'running';
+    if (/Epoch \\d+ of at most|Preparing the network|After training, step/.test(main)) {
+        return 'running';
+    }
     const place = main.match(/number \\d+ in line[^.]*/);
     if (place) return place[0];
     if (/See the results/.test(main)) return 'done';
@@ -152,7 +154,7 @@ def main() -> None:
         go.set()
         for thread in threads:
             thread.join()
-        placements = _placements(folder / "server.log")
+        placements = _placements(f"tcp://127.0.0.1:{port}")
     if joined is not None:
         joined.terminate()
     _report(out, options, load_before, os.getloadavg(), placements)
@@ -180,10 +182,24 @@ def _threaded_session(url, label, request, go, out) -> None:
             browser.close()
 
 
-def _placements(log: Path) -> list[str]:
-    """The server logs one line per task start (core.runs.cluster, 'task started')."""
-    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return [line.split("task started: ", 1)[1] for line in lines if "task started: " in line]
+def _placements(scheduler: str) -> list[str]:
+    """Which worker started each training: the 'started' events the tasks sent (kept by the
+    scheduler, core.runs.preload), by worker name."""
+    from distributed import Client
+
+    from core.runs.preload import TOPIC
+
+    with Client(scheduler, timeout=30) as client:
+        names = {
+            address: str(info.get("name"))
+            for address, info in client.scheduler_info(n_workers=-1)["workers"].items()
+        }
+        events = client.get_events(TOPIC)
+    return [
+        f"{message.get('function')} on {names.get(message['worker'], message['worker'])}"
+        for _, message in events
+        if message.get("kind") == "started" and message.get("function") == "train_request"
+    ]
 
 
 def _report(out: dict, options, load_before, load_after, placements: list[str]) -> None:

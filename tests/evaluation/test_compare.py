@@ -54,10 +54,10 @@ def test_metric_changes_in_words():
 def test_changes_within_the_seed_spread_are_about_the_same():
     """Noise is not news: "0% better" (10.0 -> 9.96) or "0.0 points better" is what seeds alone
     do; only a change beyond the family's seed-to-seed spread gets a direction."""
-    from core.models.families import FAMILY_REGISTRY
+    from core.evaluation.noise import seed_spread
 
-    spread = FAMILY_REGISTRY["lstm"].seed_spread
-    table = metric_changes(_result(9.96), _result(10.0))
+    spread = seed_spread("lstm")
+    table = metric_changes(_result(10.0 / (1 + spread / 2)), _result(10.0))
     assert table.loc["Squared error (MSE)", "change"].startswith("about the same")
     beyond = metric_changes(_result(10.0 * (1 - 2 * spread)), _result(10.0))
     assert beyond.loc["Squared error (MSE)", "change"].endswith("better")

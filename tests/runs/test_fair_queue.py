@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.runs.fair_queue import DEFAULT_SECONDS, FairQueue, Ticket
 
 
@@ -70,3 +72,57 @@ def test_before_any_training_finished_the_wait_is_projected_from_the_epochs_so_f
     running.progress = (5, 30)  # 5 of 30 epochs in 10 s: 60 s in all, 50 s to go
     assert queue.cost("train", now=10.0) == 60.0
     assert queue.place(waiting, slots=1, now=10.0) == (1, 50.0)
+
+
+def test_the_wait_counts_each_trainings_size_and_the_time_the_running_ones_have_run():
+    queue = FairQueue()
+    measured = Ticket(1, "a", "train_request:lstm", size=2.0)
+    queue.add(measured)
+    queue.start_next(now=0.0)
+    queue.finish(measured, now=40.0)  # size 2 in 40 s: 20 s per unit of size
+    assert queue.cost("train_request:lstm") == 20.0
+    # A family not measured yet learns from its prefix: GRU of size 0.5 -> 10 s.
+    assert queue.expected(Ticket(9, "x", "train_request:gru", size=0.5)) == 10.0
+    running = Ticket(2, "a", "train_request:lstm", size=1.5)  # 30 s expected
+    queue.add(running)
+    queue.start_next(now=100.0)
+    small = Ticket(3, "b", "train_request:dense", size=0.25)  # 5 s
+    large = Ticket(4, "c", "train_request:gru", size=3.0)  # 60 s
+    queue.add(small)
+    queue.add(large)
+    # One worker; the running training has run 12 of its 30 s: free in 18 s.
+    assert queue.place(small, slots=1, now=112.0) == (1, 18.0)
+    assert queue.place(large, slots=1, now=112.0) == (2, 23.0)
+
+
+def test_rates_kept_by_an_earlier_server_and_the_prior_come_before_any_measurement():
+    earlier = FairQueue()
+    ticket = Ticket(1, "a", "train_request:gru", size=1.0)
+    earlier.add(ticket)
+    earlier.start_next(now=0.0)
+    earlier.finish(ticket, now=12.0)
+    fresh = FairQueue(priors={"train_request": 30.0})
+    assert fresh.cost("train_request:lstm") == 30.0  # nothing measured: the prior
+    fresh.learn(earlier.rates())
+    assert fresh.cost("train_request:gru") == 12.0
+    assert fresh.cost("train_request:lstm") == 12.0  # the family's prefix, not the prior
+    assert fresh.cost("forecast_stored") == 12.0  # an unrelated kind: the last measured
+
+
+def test_a_trainings_size_grows_with_its_work_and_the_default_is_one():
+    from core.config import RunRequest
+    from core.runs.costs import training_cost
+
+    default = RunRequest()
+    length = default.data.length
+    assert training_cost(default, length) == ("train_request:lstm", pytest.approx(1.0))
+
+    def size(**changes) -> float:
+        model = default.model.replace(**{k: v for k, v in changes.items() if k != "lookback"})
+        split = default.split.replace(lookback=changes.get("lookback", default.split.lookback))
+        return training_cost(default.replace(model=model, split=split), length)[1]
+
+    assert size(units=16) < 1.0 < size(units=64)
+    assert size(family="dense") < size(family="simple_rnn") < size(family="gru") < 1.0
+    assert size(lookback=14) < 1.0 < size(lookback=60)
+    assert size(hidden_layers=1) > 1.0

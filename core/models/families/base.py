@@ -24,10 +24,6 @@ class Family:
     count_stack: Callable[[int, int, Any], tuple[int, int]]  # (channels, lookback, config)
     in_sentence: str = ""  # the name mid-sentence ("bidirectional LSTM"); default: the label
     layer_noun: str = ""  # what its layers are called ("Dense" layers); default: the sentence name
-    # How much the test MSE moves between training seeds alone (relative; `python -m core bench`
-    # prints each family over seeds 0-2): a change between two runs smaller than this is noise,
-    # and Compare says "about the same" rather than "0% better".
-    seed_spread: float = 0.05
     # Network and training settings (ModelConfig / TrainConfig field -> value) this family
     # starts with instead of the shared defaults, and why in one plain sentence; the Model page
     # applies them when the family is picked and says so, the bench trains the family with them.

@@ -17,19 +17,33 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from core.config import (  # noqa: E402
+from core.bench import run_bench
+from core.bench_real import run_real_bench
+from core.config import (
+    SECTIONS,
     DataConfig,
     ModelConfig,
     RunRequest,
-    SplitConfig,
     TrainConfig,
 )
-from core.data.sources import SOURCE_REGISTRY, default_split_for  # noqa: E402
-from core.errors import ForecastLabError  # noqa: E402
-from core.json_values import json_ready  # noqa: E402
-from core.models.families import FAMILY_REGISTRY  # noqa: E402
-from core.scores import ClassificationScores  # noqa: E402
-from core.settings import Setting, settings_of  # noqa: E402
+from core.data.clean import describe_frequency
+from core.data.market import describe_origin, fallback_prices, fetch_prices
+from core.data.recipe import recipe_for, recipe_summary
+from core.data.sources import SOURCE_REGISTRY, default_split_for, load_series
+from core.data.upload import import_file
+from core.data.window import with_suggested_lookback
+from core.errors import (
+    DataSourceError,
+    ForecastLabError,
+)
+from core.json_values import json_ready
+from core.models.families import FAMILY_REGISTRY
+from core.runs.analysis import inspect_run
+from core.runs.backtest import NETWORK, run_backtest
+from core.runs.pipeline import load_prepared, run_experiment
+from core.scores import ClassificationScores
+from core.settings import Setting, settings_of
+from core.tuning.cli import add_subcommands
 
 # Flag names that differ from the field name (the rest are the field name with dashes).
 RENAMED = {
@@ -39,12 +53,6 @@ RENAMED = {
     ("data", "length"): "length",
     ("split", "method"): "split",
     ("train", "seed"): "seed",
-}
-SECTIONS: dict[str, type] = {
-    "data": DataConfig,
-    "split": SplitConfig,
-    "model": ModelConfig,
-    "train": TrainConfig,
 }
 
 
@@ -194,15 +202,12 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
     }
     source = SOURCE_REGISTRY[given["data"].get("source", "synthetic")]
     data = source.default_data(**given["data"])
-    from core.data.sources import load_series
 
     lookback = given["split"].pop("lookback", "auto")
     series = load_series(data) if source.needs_file or lookback == "auto" else None
     frequency = series.frequency if source.needs_file else None  # the file's own frequency
     split = default_split_for(data, frequency).replace(**given["split"])
     if lookback == "auto":  # the window the data suggests, unless a number fixes it
-        from core.data.window import with_suggested_lookback
-
         split, suggestion = with_suggested_lookback(series, split)
         if suggestion is not None:  # said by the command once the request is valid
             reason = f"{split.lookback} steps, chosen from your data: {suggestion.reason}"
@@ -226,8 +231,6 @@ def request_from_args(args: argparse.Namespace) -> RunRequest:
 
 def _print_cleaning(data: DataConfig) -> None:
     """What loading the file did (frequency, filled or dropped values, repeated dates)."""
-    from core.data.clean import describe_frequency
-    from core.data.sources import load_series
 
     series = load_series(data)
     print(f"file: {len(series)} rows, {describe_frequency(series.frequency)}")
@@ -246,8 +249,6 @@ def _print_progress(update: Any) -> None:
 
 
 def command_train(args: argparse.Namespace) -> int:
-    from core.runs.pipeline import run_experiment
-
     request = request_from_args(args)
     if SOURCE_REGISTRY[request.data.source].needs_file:
         _print_cleaning(request.data)
@@ -302,15 +303,12 @@ def command_train(args: argparse.Namespace) -> int:
 
 def _recipe(request: RunRequest) -> dict:
     """What the run chose from the data (core.data.recipe), for the summary."""
-    from core.data.recipe import recipe_for, recipe_summary
-    from core.runs.pipeline import load_prepared
 
     return recipe_summary(recipe_for(load_prepared(request), request.split, request.train))
 
 
 def command_backtest(args: argparse.Namespace) -> int:
     """Walk-forward backtest: each cut-off an ordinary cached run, then MSE per cut-off."""
-    from core.runs.backtest import NETWORK, run_backtest
 
     request = request_from_args(args)
 
@@ -352,8 +350,6 @@ def command_backtest(args: argparse.Namespace) -> int:
 
 def command_inspect(args: argparse.Namespace) -> int:
     """The inside view of one test window (trains the run first if the store lacks it)."""
-    from core.runs.analysis import inspect_run
-    from core.runs.pipeline import run_experiment
 
     result = run_experiment(request_from_args(args), progress=_print_progress)
     report = inspect_run(result, args.window_end)
@@ -377,8 +373,6 @@ def command_inspect(args: argparse.Namespace) -> int:
 def command_fetch(args: argparse.Namespace) -> int:
     """Download into the cache; when that fails, say which copy (cached or bundled snapshot) the
     app and `train` will use instead, and exit with 1."""
-    from core.data.market import describe_origin, fallback_prices, fetch_prices
-    from core.errors import DataSourceError
 
     provider = args.provider or SOURCE_REGISTRY[args.source].providers[0]
     try:
@@ -398,11 +392,8 @@ def command_fetch(args: argparse.Namespace) -> int:
 
 def command_bench(args: argparse.Namespace) -> int:
     if args.real:
-        from core.bench_real import run_real_bench
-
         run_real_bench()
         return 0
-    from core.bench import run_bench
 
     run_bench(quick=args.quick, seeds=args.seeds)
     return 0
@@ -464,8 +455,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seeds", action="store_true", help="seed spread per family; stored")
     bench.set_defaults(handler=command_bench)
 
-    from core.tuning.cli import add_subcommands
-
     add_subcommands(commands)
     return parser
 
@@ -473,7 +462,6 @@ def build_parser() -> argparse.ArgumentParser:
 def _import_csv_paths(args: argparse.Namespace) -> None:
     """A --csv PATH on the command line is the user's own file: copy it into the uploads folder
     and use that copy, as the app does with an upload. The engine itself only reads uploads."""
-    from core.data.upload import import_file
 
     for name in (_dest("data", "csv_path"), "csv"):
         if getattr(args, name, None):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from core.bench_seeds import bench_seed_spread, write_spreads
 from core.config import (
     FAMILIES,
     DataConfig,
@@ -55,7 +56,6 @@ def _mse(predicted: np.ndarray, actual: np.ndarray) -> float:
 
 
 def _train_and_score(prepared, model_config: ModelConfig, train_config: TrainConfig) -> dict:
-
     trained = train_model(prepared, model_config, train_config)
     scaled = predict_next(trained.model, prepared.x_test)
     figures = {
@@ -79,7 +79,6 @@ def _holt_winters_weekly(prepared) -> np.ndarray:
 
 
 def _peers(prepared) -> dict[str, dict[str, float]]:
-
     figures = {}
     for name, forecast in {**BASELINES, "holt_winters_7": _holt_winters_weekly}.items():
         started = time.perf_counter()
@@ -268,8 +267,6 @@ def run_bench(
     """Run every section in one process (so the timings share the machine's load) and print;
     with `seeds`, only the seed spread per family, stored where Compare reads it."""
     if seeds:
-        from core.bench_seeds import bench_seed_spread, write_spreads
-
         report = bench_seed_spread(out)
         write_spreads(report)
         out("stored in core/evaluation/seed_spread.json (Compare reads it)")

@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 from core.config import RunRequest
+from core.runs import cluster
+from core.runs.store import RunStore
+from core.runs.worker import run_in_pool
 
 
 def batch(count: int, seed: int) -> list[tuple[str, RunRequest]]:
@@ -38,9 +41,6 @@ def batch(count: int, seed: int) -> list[tuple[str, RunRequest]]:
 
 def measure(layout: str, trainings: int, seed: int) -> dict:
     """Start a fresh cluster of this layout, warm it, train the batch at once, close it."""
-    from core.runs import cluster
-    from core.runs.store import RunStore
-    from core.runs.worker import run_in_pool
 
     shape, _, limit = layout.partition("/")
     workers, threads = (int(part) for part in shape.split("x"))

@@ -4,6 +4,7 @@ Runs on a fresh clone: the CSV files ship with the repository."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -11,6 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from core.config import DataConfig, RunRequest
+from core.data.sources import default_split_for, load_series
+from core.data.upload import import_file
+from core.runs.pipeline import run_experiment
+from core.runs.store import RunStore
 
 REAL = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "real"
 PEERS = ("naive", "seasonal_naive", "linear_ar", "holt_winters", "ets")
@@ -42,9 +49,6 @@ SERIES = (
 
 def default_request(entry: RealSeries):
     """The request the app makes for this file at its defaults (Data page -> Train)."""
-    from core.config import DataConfig, RunRequest
-    from core.data.sources import default_split_for, load_series
-    from core.data.upload import import_file
 
     data = DataConfig(
         source="csv", csv_path=import_file(REAL / entry.file), value_column=entry.value_column
@@ -55,7 +59,6 @@ def default_request(entry: RealSeries):
 
 def bench_series(entry: RealSeries, store) -> dict[str, Any]:
     """One series through the app's pipeline (no run store copy): its MSE and every peer's."""
-    from core.runs.pipeline import run_experiment
 
     request, series = default_request(entry)
     started = time.perf_counter()
@@ -112,9 +115,6 @@ def run_real_bench(
 ) -> dict[str, Any]:
     """Every real series in one process (timings share the machine's load); prints the table
     and the median and worst ratio app / best peer."""
-    import os
-
-    from core.runs.store import RunStore
 
     heading = " ".join(f"{name:>10}" for name in PEER_HEADINGS)
     out(

@@ -15,8 +15,12 @@ import numpy as np
 
 from core.atomic import write_atomic
 from core.config import FAMILIES, DataConfig, ModelConfig, SplitConfig, TrainConfig
+from core.data.prepare import prepare
+from core.data.synthetic import generate_series
 from core.evaluation.forecast import predict_next
 from core.evaluation.noise import SPREAD_FILE
+from core.models.families import FAMILY_REGISTRY
+from core.training.trainer import train_model
 
 SEEDS = (0, 1, 2, 3, 4)
 # A shorter default series keeps the bench at a few minutes on a shared machine; the training
@@ -25,8 +29,6 @@ LENGTH = 1000
 
 
 def _test_mse(prepared, model: ModelConfig, train: TrainConfig) -> float:
-    from core.training.trainer import train_model
-
     trained = train_model(prepared, model, train)
     predicted = prepared.scaler.inverse(predict_next(trained.model, prepared.x_test))
     return float(np.mean((np.asarray(predicted, float) - prepared.values_test) ** 2))
@@ -45,9 +47,6 @@ def bench_seed_spread(
     length: int = LENGTH,
 ) -> dict[str, Any]:
     """Train every family with each seed (its starting settings otherwise); print a table."""
-    from core.data.prepare import prepare
-    from core.data.synthetic import generate_series
-    from core.models.families import FAMILY_REGISTRY
 
     seeds = tuple(seeds)
     series = generate_series(DataConfig(length=length))

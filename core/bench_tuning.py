@@ -19,7 +19,17 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script (python core/bench_tuning.py)
     sys.path.insert(0, str(REPO))
 
+from core.config import DataConfig  # noqa: E402
+from core.data.sources import default_split_for  # noqa: E402
+from core.data.upload import save_upload  # noqa: E402
 from core.errors import ForecastLabError  # noqa: E402
+from core.runs import cluster  # noqa: E402
+from core.tuning.budget import CAP_REASON, OVERRUN_TOLERANCE  # noqa: E402
+from core.tuning.runner import run_search  # noqa: E402
+from core.tuning.settings import TuneConfig, tuning_paper_config  # noqa: E402
+from core.tuning.storage import create_study  # noqa: E402
+from core.tuning.tables import trials_frame  # noqa: E402
+from core.tuning.trials import PRUNED_ATTR, TIMING_ATTR  # noqa: E402
 
 # A cut of the recorded ^GSPC daily closes (Yahoo), kept in the project: nothing is downloaded.
 TUNING_PAPER_CSV = REPO / "tests" / "fixtures" / "gspc_close_1990_2024.csv"
@@ -29,13 +39,8 @@ MEMORY_AFTER = (1, 10)  # resident MB after these trials, and after the last
 
 def bench_config(space: str, strategy: str, trials: int, trial_seconds: float | None, csv: str):
     """The settings `python -m core tune --space SPACE` would use (the paper's protocol)."""
-    from core.config import DataConfig
-    from core.data.sources import default_split_for
-    from core.tuning.settings import TuneConfig, tuning_paper_config
 
     if space == "study-b":
-        from core.data.upload import save_upload
-
         # CSV sources read only the uploads folder: copy the file in, as `--csv` does.
         upload = save_upload(Path(csv).read_bytes(), Path(csv).name)
         config = tuning_paper_config(strategy, csv_path=upload.name, max_trials=trials)
@@ -49,11 +54,6 @@ def bench_config(space: str, strategy: str, trials: int, trial_seconds: float | 
 
 def bench_one(space: str, strategy: str, *, trials: int, trial_seconds, csv: str, storage) -> dict:
     """Run one strategy on one space from scratch; figures for the row of the table."""
-    from core.tuning.budget import CAP_REASON, OVERRUN_TOLERANCE
-    from core.tuning.runner import run_search
-    from core.tuning.storage import create_study
-    from core.tuning.tables import trials_frame
-    from core.tuning.trials import PRUNED_ATTR, TIMING_ATTR
 
     config = bench_config(space, strategy, trials, trial_seconds, csv)
     name = f"bench-{space}-{strategy}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -161,7 +161,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--storage", default=None, help="study storage (default: journal file)")
     parser.add_argument("--out", default=None, help="append the rows here as JSON lines")
     args = parser.parse_args(argv)
-    from core.runs import cluster
 
     rows = []
     try:

@@ -403,6 +403,16 @@ class RunRequest(ConfigBase):
         )
 
 
+# A RunRequest's sections by name (links, the command line and the search space address fields
+# as section.field).
+SECTIONS: dict[str, type[ConfigBase]] = {
+    "data": DataConfig,
+    "split": SplitConfig,
+    "model": ModelConfig,
+    "train": TrainConfig,
+}
+
+
 def run_key(request: RunRequest, data_fingerprint: str) -> str:
     """Content hash of (schema version, data fingerprint, every config): same inputs, same key.
     The horizon is left out: forecasts are computed from the saved model, so it never retrains."""

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas
+
 from core.config import RunRequest
+from core.data.frequency import date_texts
 from core.scores import BaselineScores, RunScores, baselines_to_dict
 
 if TYPE_CHECKING:
@@ -30,8 +33,6 @@ class SeriesInfo:
 
     @classmethod
     def from_series(cls, series: Any) -> SeriesInfo:
-        from core.data.frequency import date_texts
-
         first_date, last_date = date_texts(series.dates[[0, -1]], series.dates)
         return cls(
             name=series.name,
@@ -81,9 +82,6 @@ class RunResult:
 
     def test_span(self) -> dict[str, Any]:
         """The test part's first and last date and its length in steps (the predictions')."""
-        import pandas
-
-        from core.data.frequency import date_texts
 
         rows = self.predictions
         if "part" in rows.columns:
@@ -100,7 +98,6 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         """Plain JSON-ready summary (the CLI's --json line)."""
-        from core.data.frequency import date_texts
 
         future = self.forecast["forecast"]
         forecast = [

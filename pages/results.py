@@ -21,6 +21,7 @@ from core.evaluation.verdict import (
 )
 from core.models.baseline_labels import BASELINE_TERMS
 from core.models.baselines import BASELINE_LABELS
+from core.units import column_format, currency_of
 from pages.components import (
     backtest_panel,
     inside_view,
@@ -46,7 +47,10 @@ name = model_name(result.request.model.family)
 # The series' own step (day, week, month...) for labels: read from the predictions' dates.
 frequency = detect_frequency(result.predictions.index)
 step, steps = unit(frequency, 1), unit(frequency)
-verdict = regression_verdict(name, result.metrics.test, result.baselines, result.noise_floor_mse)
+currency = currency_of(result.request.data.source)  # "$" on Bitcoin and the S&P 500
+verdict = regression_verdict(
+    name, result.metrics.test, result.baselines, result.noise_floor_mse, currency=currency
+)
 show = {"good": st.success, "neutral": st.info, "bad": st.warning}[verdict.tone]
 show(
     "**" + verdict.headline + "**" + "".join(f"\n- {line}" for line in verdict.details),
@@ -120,6 +124,7 @@ figure = forecast_figure(
     forecast=future,
     labels={"model": name, **BASELINE_LABELS},
     title=f"One {step} ahead on the test part" + (" and training part" if show_train else ""),
+    currency=currency,
 )
 st.plotly_chart(uncertainty.add_bands(figure, result, future, band_level), key="results_forecast")
 st.caption(
@@ -156,12 +161,16 @@ with inside_tab:
 # --- residuals ---------------------------------------------------------------------------------
 st.subheader("Errors (residuals)")
 left, right = st.columns(2)
-left.plotly_chart(residual_figure(result.predictions, "test"), key="results_residuals")
+left.plotly_chart(
+    residual_figure(result.predictions, "test", currency=currency), key="results_residuals"
+)
 left.caption(
     "Actual minus forecast for each test day. Points scattered evenly around zero are good; "
     "long runs above or below zero mean the network lags behind or is biased."
 )
-right.plotly_chart(residual_histogram(result.predictions, "test"), key="results_histogram")
+right.plotly_chart(
+    residual_histogram(result.predictions, "test", currency=currency), key="results_histogram"
+)
 right.caption(
     "How often each size of error occurs. The red line is the average error (bias, ideally 0); "
     "the dashed lines mark one standard deviation either side (the spread)."
@@ -192,7 +201,11 @@ st.dataframe(
             + ".",
         ),
         **{
-            key: st.column_config.NumberColumn(label, format="%.4g", help=METRIC_HELP[key])
+            key: st.column_config.NumberColumn(
+                label,
+                format=column_format(key, currency if units == "test" else ""),
+                help=METRIC_HELP[key],
+            )
             for key, label in METRIC_COLUMNS.items()
         },
         "directional_accuracy": st.column_config.NumberColumn(
@@ -213,16 +226,21 @@ st.caption(
     "predicts a move."
 )
 floor = result.noise_floor_mse if units == "test" else None
+# On prices the bars are typical errors in dollars (RMSE, MAE), not squared dollars.
+in_money = bool(currency) and units == "test"
 bars = metrics_bar_figure(
     table,
-    ("mse", "mae"),
+    ("rmse", "mae") if in_money else ("mse", "mae"),
+    currency=currency if in_money else "",
     labels={label: label for label in table.index},
     title="Test error of each forecaster (lower is better)",
     floor=floor,
 )
 st.plotly_chart(bars, key="results_bars")
 st.caption(
-    f"Each bar is one forecaster's error on the same test {steps}; shorter bars are better. The "
+    f"Each bar is one forecaster's error on the same test {steps}"
+    + (", as a typical size in dollars (RMSE and MAE)" if in_money else "")
+    + "; shorter bars are better. The "
     f"scale is logarithmic ({log_scale_words(bars)}), so a very bad rule does not squash the "
     "others" + ("; the dotted green line is the noise floor, the best possible." if floor else ".")
 )

@@ -34,6 +34,7 @@ from core.charts.theme import (
     log_ticks,
 )
 from core.evaluation.metrics import REGRESSION_METRIC_LABELS
+from core.units import amount
 
 PARTS = ("train", "test", "all")
 
@@ -94,6 +95,7 @@ def forecast_figure(
     title: str = "Forecast vs actual",
     y_title: str = "Value",
     zoom_steps: int | None = ZOOM_STEPS,
+    currency: str = "",
 ) -> go.Figure:
     """Actual, the chosen baselines, the future forecast and the network (drawn last, on top).
 
@@ -191,7 +193,9 @@ def forecast_figure(
                 line={"color": MODEL_COLOR, "width": 2.2},
             )
         )
-    apply_layout(figure, title, "Date", y_title)
+    apply_layout(figure, title, "Date", f"Price ({currency})" if currency else y_title)
+    if currency:  # prices: "$80,000" on the axis, not a bare 80,000
+        figure.update_yaxes(tickprefix=currency)
     figure.update_xaxes(rangeslider={"visible": True, "thickness": 0.07})
     if zoom_steps and not show_train and len(rows) > zoom_steps:
         start = rows.index[-zoom_steps]
@@ -208,8 +212,10 @@ def residual_figure(
     predictions: pd.DataFrame | None,
     part: str = "test",
     title: str = "Residuals over time (actual - model)",
+    currency: str = "",
 ) -> go.Figure:
-    """Residual (actual - model) per date on one part, around a zero line."""
+    """Residual (actual - model) per date on one part, around a zero line; the axis names the
+    currency of price series ("Actual - model ($)")."""
     residual = _residuals(predictions, part)
     if residual.empty:
         return empty_figure(title)
@@ -224,21 +230,39 @@ def residual_figure(
         )
     )
     figure.add_hline(y=0, line={"color": ACTUAL_COLOR, "width": 1})
-    return apply_layout(figure, title, "Date", "Actual - model")
+    return apply_layout(figure, title, "Date", _residual_title(currency))
 
 
-def _bias_words(bias: float) -> str:
+MONEY_METRICS = ("rmse", "mae")  # in the series' units (squared for the MSE)
+
+
+def _metric_title(metric: str, currency: str) -> str:
+    label = REGRESSION_METRIC_LABELS.get(metric, metric)
+    return f"{label} ({currency})" if currency and metric in MONEY_METRICS else label
+
+
+def _money(value: float, currency: str) -> str:
+    """A residual's size: with the currency on price series ("$828"), else as before."""
+    return amount(value, currency) if currency else format_number(value)
+
+
+def _residual_title(currency: str) -> str:
+    return f"Actual - model ({currency})" if currency else "Actual - model"
+
+
+def _bias_words(bias: float, currency: str = "") -> str:
     """The mean residual (actual - model) in words: positive means the forecasts run low."""
     if bias == 0 or not np.isfinite(bias):
         return "no bias on average"
     side = "too low" if bias > 0 else "too high"
-    return f"forecasts {format_number(abs(bias))} {side} on average"
+    return f"forecasts {_money(abs(bias), currency)} {side} on average"
 
 
 def residual_histogram(
     predictions: pd.DataFrame | None,
     part: str = "test",
     title: str = "Residual distribution",
+    currency: str = "",
 ) -> go.Figure:
     """Histogram of residuals with lines at the mean (bias) and at mean +- one std (spread)."""
     residual = _residuals(predictions, part)
@@ -259,9 +283,9 @@ def residual_histogram(
     for edge in (bias - spread, bias + spread):
         figure.add_vline(x=edge, line={"color": SPREAD_COLOR, "width": 1.5, "dash": "dash"})
     figure.add_annotation(
-        text=_bias_words(bias) + f" · most errors within ±{format_number(spread)}",
-        hovertext=f"bias (mean residual) {format_number(bias)}, "
-        f"spread (standard deviation) {format_number(spread)}",
+        text=_bias_words(bias, currency) + f" · most errors within ±{_money(spread, currency)}",
+        hovertext=f"bias (mean residual) {_money(bias, currency)}, "
+        f"spread (standard deviation) {_money(spread, currency)}",
         x=0.99,
         y=0.98,
         xref="paper",
@@ -272,7 +296,7 @@ def residual_histogram(
         bgcolor="rgba(255, 255, 255, 0.8)",
         font={"color": BIAS_COLOR},
     )
-    apply_layout(figure, title, "Actual - model", "Count")
+    apply_layout(figure, title, _residual_title(currency), "Count")
     figure.update_layout(hovermode="closest", bargap=0.05)
     return figure
 
@@ -345,6 +369,7 @@ def metrics_bar_figure(
     labels: Mapping[str, str] | None = None,
     title: str = "Test error: model vs baselines (lower is better)",
     floor: float | None = None,
+    currency: str = "",
 ) -> go.Figure:
     """One bar panel per metric, one bar per row (the model and each baseline).
 
@@ -364,7 +389,7 @@ def metrics_bar_figure(
     figure = make_subplots(
         rows=1,
         cols=len(present),
-        subplot_titles=[REGRESSION_METRIC_LABELS.get(metric, metric) for metric in present],
+        subplot_titles=[_metric_title(metric, currency) for metric in present],
     )
     for column, metric in enumerate(present, start=1):
         values = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
@@ -374,7 +399,9 @@ def metrics_bar_figure(
                 y=values,
                 name=REGRESSION_METRIC_LABELS.get(metric, metric),
                 marker={"color": colors},
-                text=[format_number(value) for value in values],
+                text=[
+                    _money(value, currency if metric in MONEY_METRICS else "") for value in values
+                ],
                 textposition="outside",
                 showlegend=False,
             ),

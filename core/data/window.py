@@ -15,6 +15,7 @@ from core.data.ridge import cross_validated_squares, fold_moments, relative_desi
 from core.data.series import Series
 from core.errors import ConfigError
 from core.limits import megabytes, memory_budget
+from core.units import currency_of, typical_error
 
 CANDIDATES = (7, 14, 30, 60, 90, 182, 365)
 # A longer window must beat the best shorter one by this share to be worth its cost: it trains
@@ -107,18 +108,21 @@ def suggest_lookback(series: Series, split: SplitConfig) -> LookbackSuggestion:
     chosen = next(
         size for size in usable if scores[size] <= scores[best] * (1 + LONGER_WINDOW_GAIN)
     )
+    # Errors as typical sizes (RMSE) in the series' own units, "$828" on prices: the scores
+    # are squared errors ("6.86e+05" squared dollars said nothing to a reader).
+    currency = currency_of(series.source)
     if chosen == best:
         reason = (
             f"A straight-line model looking back {chosen} steps, smoothed as much as the training "
-            "part supports, predicted the next value best on the training part (cross-validated "
-            f"error {scores[chosen]:.3g})"
+            "part supports, predicted the next value best on the training part (typical "
+            f"cross-validated error {typical_error(scores[chosen], currency)})"
         )
     else:
         reason = (
             f"A straight-line model looking back {chosen} steps, smoothed as much as the training "
             "part supports, predicted the next value almost as well as the best window tried, "
-            f"{best} steps (error {scores[chosen]:.3g} against {scores[best]:.3g}), and a shorter "
-            "window trains faster"
+            f"{best} steps (typical error {typical_error(scores[chosen], currency)} against "
+            f"{typical_error(scores[best], currency)}), and a shorter window trains faster"
         )
     reason += f". Windows tried: {', '.join(str(size) for size in usable)}."
     if season in usable and season != chosen:

@@ -25,6 +25,7 @@ from core.scores import (
     RegressionScores,
     RunScores,
 )
+from core.units import currency_of, readable, typical_error
 
 # Within this relative difference two errors count as "about the same".
 SAME_BAND = 0.02
@@ -153,11 +154,13 @@ def regression_verdict(
     test_metrics: RegressionScores,
     baselines: Mapping[str, BaselineScores],
     noise_floor_mse: float | None = None,
+    currency: str = "",
 ) -> Verdict:
     """Compare the network's test MSE with the best simple rule (the baseline with the lowest
     test MSE), then with persistence and the noise floor. The headline and its tone follow the
     best rule, never a weaker one: beating tomorrow = today while a straight line does better
-    is not a thumbs-up."""
+    is not a thumbs-up. On prices (`currency`, e.g. "$") the headline gives the typical error
+    (RMSE) in that currency, not a squared one."""
     model_mse = test_metrics.mse
     if not _finite(model_mse):
         return Verdict(f"The {model_name} produced no usable test error.", "bad")
@@ -166,11 +169,19 @@ def regression_verdict(
     }
     scored = {name: mse for name, mse in scored.items() if mse > 0}
     details: list[str] = []
-    if not scored:
+    if not scored and currency:
+        headline = f"The {model_name}'s typical test error is {typical_error(model_mse, currency)}"
+        headline, tone = headline + " (RMSE).", "neutral"
+    elif not scored:
         headline, tone = f"The {model_name}'s test MSE is {model_mse:.4g}.", "neutral"
     else:
         best = min(scored, key=scored.get)
         headline, tone = _against_best(model_name, model_mse, best, scored[best])
+        if currency:
+            headline += (
+                f" Typical error {typical_error(model_mse, currency)} against "
+                f"{typical_error(scored[best], currency)} for the rule (RMSE)."
+            )
         naive_mse = scored.get("naive")
         if best != "naive" and naive_mse is not None:
             details.append(
@@ -372,10 +383,19 @@ def linear_share_sentence(result: Any) -> str | None:
     if not _finite(linear_mse) or not _finite(model_mse) or linear_mse <= 0:
         return None
     change = (linear_mse - model_mse) / linear_mse
-    start = (
-        f"The straight-line part alone (the linear shortcut) scores a test MSE of "
-        f"{linear_mse:.4g}; the network on top brings it to {model_mse:.4g}"
-    )
+    request = getattr(result, "request", None)
+    currency = currency_of(request.data.source) if request is not None else ""
+    if currency:  # prices: typical errors in dollars (RMSE), not squared dollars
+        start = (
+            "The straight-line part alone (the linear shortcut) has a typical test error of "
+            f"{typical_error(linear_mse, currency)}; the network on top brings it to "
+            f"{typical_error(model_mse, currency)} (RMSE)"
+        )
+    else:
+        start = (
+            f"The straight-line part alone (the linear shortcut) scores a test MSE of "
+            f"{readable(linear_mse)}; the network on top brings it to {readable(model_mse)}"
+        )
     if change >= SAME_BAND:
         return start + f" ({_percent(change)} better): the network adds real skill."
     if change > -SAME_BAND:

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from core.data.series import unit
+from core.errors import ConfigError
+from core.runs import cluster
+from core.runs.pipeline import intervals_run, load_prepared
+from core.runs.store import load_model, unpacked
+from core.training.inside_view import inspect_window, window_end_dates
+
 if TYPE_CHECKING:
     from core.runs.store import RunStore
 
 
 def intervals_stored(files: dict[str, bytes], key: str) -> dict[str, Any]:
     """In a worker: calibrate a stored run's intervals (the server saves them with the run)."""
-    from core.runs.pipeline import intervals_run
-    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return result.intervals or intervals_run(result)
@@ -21,7 +26,6 @@ def intervals_stored(files: dict[str, bytes], key: str) -> dict[str, Any]:
 
 def inspect_stored(files: dict[str, bytes], key: str, window_end: str | None) -> dict[str, Any]:
     """In a worker: the inside view of a stored run for the window ending on `window_end`."""
-    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return inspect_run(result, window_end)
@@ -30,11 +34,6 @@ def inspect_stored(files: dict[str, bytes], key: str, window_end: str | None) ->
 def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
     """inspect_window for a saved run (its model loaded from the run store); the last test
     window when no date is given."""
-    from core.data.series import unit
-    from core.errors import ConfigError
-    from core.runs.pipeline import load_prepared
-    from core.runs.store import load_model
-    from core.training.inside_view import inspect_window, window_end_dates
 
     if result.task != "regression" or result.model_path is None:
         raise ConfigError("the inside view needs a saved forecasting (regression) run.")
@@ -52,8 +51,6 @@ def inspect_run(result: Any, window_end: str | None = None) -> dict[str, Any]:
 
 def in_pool(function_name: str, store: RunStore, key: str, *args: Any) -> Any:
     """Run one of this module's tasks on a worker for a run of this server's store."""
-    from core.errors import ConfigError
-    from core.runs import cluster
 
     if not store.has(key):
         if function_name == "intervals":

@@ -34,6 +34,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import dask
+from distributed import Client, LocalCluster
+from distributed.scheduler import KilledWorker
+
 from core.errors import TrainingCancelled, TrainingError
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
@@ -58,6 +62,7 @@ CANCEL_GRACE_SECONDS = 10.0
 PROGRESS_WAIT_SECONDS = 5.0  # how long the last progress messages may trail the result
 START_TIMEOUT_SECONDS = 300.0
 QUICK, HEAD_START, WORK = "quick", "head start", "work"
+
 
 @dataclass(eq=False)
 class _Task:
@@ -267,9 +272,6 @@ class Cluster:
 
     def _connect(self) -> None:
         try:
-            import dask
-            from distributed import Client
-
             address = os.environ.get(SCHEDULER_ENV, "").strip()
             if not address:
                 self._local = self._start_local(dask)
@@ -285,8 +287,6 @@ class Cluster:
             self._ready.set()
 
     def _start_local(self, dask: Any) -> Any:
-        from distributed import LocalCluster
-
         lifetime = os.environ.get(LIFETIME_ENV, DEFAULT_LIFETIME)
         extra = {} if lifetime in ("", "0") else {"lifetime": lifetime, "lifetime_restart": True}
         # A worker whose task dies once is retried on another worker; twice is KilledWorker.
@@ -371,7 +371,6 @@ class Cluster:
             if lane == HEAD_START:
                 return None
             raise TrainingCancelled("Cancelled by the user; nothing was saved.")
-        from distributed.scheduler import KilledWorker
 
         try:
             result, sent = task.future.result()

@@ -26,9 +26,11 @@ CELL_WIDTH = (0.5, 1 / 64)  # work of a cell: gates * (0.5 + units / 64)
 # Share of the default training's time that does not grow with the network: TensorFlow's
 # tracing, predictions, forecast and bands, saving, bringing the run home.
 FIXED_SHARE = 0.35
-# Seconds a default training takes on one worker before any was measured here: the class
-# benchmark's median training on this 2-core machine with 10 browsers open (notes of #19).
-PRIOR_SECONDS = 25.0
+# Seconds per unit of size before any training was measured here: what the class benchmark
+# learned (10 Chromium sessions and 2 workers on one 2-core machine, load ~20; two runs:
+# 55-96 s per unit across LSTM, GRU, SimpleRNN and Dense, median about 70). A queue forms when
+# the machine is busy, so the busy machine's figure; the first finished training replaces it.
+PRIOR_SECONDS = 70.0
 
 
 def _work(request: RunRequest, series_length: int) -> float:

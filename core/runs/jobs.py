@@ -17,11 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psutil
+
 from core.atomic import write_atomic
 from core.config import RunRequest
+from core.data.sources import SOURCE_REGISTRY, load_series
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
+from core.evaluation.verdict import describe_model
+from core.runs import cluster
+from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates, training_cost, write_rates
 from core.runs.owners import RunOwners
+from core.runs.pipeline import request_key
 from core.runs.steps import StepUpdate
+from core.runs.store import RunStore
+from core.runs.worker import run_in_pool, warm_in_pool
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -125,8 +134,6 @@ class JobRegistry:
     ) -> None:
         """`max_concurrent` None: every job goes to the cluster at once, which queues them
         fairly by session; `session_of` names the session submitting (on its thread)."""
-        from core.runs.store import RunStore
-        from core.runs.worker import run_in_pool, warm_in_pool
 
         self.store = store or RunStore()
         self.max_concurrent = 10**6 if max_concurrent is None else max(1, int(max_concurrent))
@@ -152,9 +159,6 @@ class JobRegistry:
     def submit(self, request: RunRequest, owner: str | None = None) -> str:
         """Start (or join) the job for a request and return its id (the run key). `owner` (a
         browser's owner id) owns the job and the run it makes, unless someone made it first."""
-        from core.data.sources import load_series
-        from core.runs.costs import training_cost
-        from core.runs.pipeline import request_key
 
         key = request_key(request)
         cost = training_cost(request, len(load_series(request.data)))
@@ -231,8 +235,6 @@ class JobRegistry:
             if job.status == "queued":
                 position = list(self._queue).index(job_id) + 1 if job_id in self._queue else None
             elif job.status == "running" and self._uses_cluster:
-                from core.runs import cluster
-
                 waiting = cluster.get_cluster().place_of(job_id)
                 if waiting is not None:  # handed to the cluster, still waiting for a worker
                     status, (position, wait) = "queued", waiting
@@ -312,8 +314,6 @@ class JobRegistry:
             job_id = self._queue.popleft()
             job = self._jobs[job_id]
             if self._uses_cluster:  # its place in the cluster's line, before its thread starts
-                from core.runs import cluster
-
                 cluster.get_cluster().expect(job_id, job.session, *job.cost)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
@@ -390,8 +390,6 @@ class JobRegistry:
 
 def _learn_costs(store_root: Path) -> None:
     """The cluster's queue starts from the costs measured before (core.runs.costs)."""
-    from core.runs import cluster
-    from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates
 
     queue = cluster.get_cluster().queue
     queue.priors.setdefault(TRAINING, PRIOR_SECONDS)
@@ -399,30 +397,22 @@ def _learn_costs(store_root: Path) -> None:
 
 
 def _keep_costs(store_root: Path) -> None:
-    from core.runs import cluster
-    from core.runs.costs import write_rates
-
     write_rates(store_root, cluster.get_cluster().queue.rates())
 
 
 def _label(request: RunRequest) -> str:
     """The words the sidebar and the Train page use: "LSTM, 2 layers of 32 units on <data>"."""
-    from core.data.sources import SOURCE_REGISTRY
-    from core.evaluation.verdict import describe_model
 
     data = SOURCE_REGISTRY[request.data.source].summarize(request.data)
     return f"{describe_model(request.model)} on {data}"
 
 
 def _this_process() -> dict[str, float]:
-    import psutil
-
     return {"owner_pid": os.getpid(), "owner_started": psutil.Process().create_time()}
 
 
 def _owner_alive(marker: dict) -> bool:
     """Whether the process that wrote a marker still runs (a reused process id does not count)."""
-    import psutil
 
     try:
         owner = psutil.Process(int(marker["owner_pid"]))

@@ -20,8 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+import core.models.forecasters as package
 from core.atomic import write_atomic
 from core.config import SCHEMA_VERSION, RunRequest
+from core.evaluation.intervals import positions_view, validation_positions
+from core.models.baselines import fitted
+from core.models.forecasters import FORECASTERS
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -79,7 +83,6 @@ def _listed(values: np.ndarray) -> list[float | None]:
 @functools.cache
 def _forecasters_digest() -> str:
     """The peers' own code: a change to any forecaster makes its stored forecasts stale."""
-    import core.models.forecasters as package
 
     folder = Path(package.__file__).parent
     digest = hashlib.sha256()
@@ -105,9 +108,6 @@ def peers_key(request: RunRequest, data_fingerprint: str) -> str:
 def compute_peers(key: str, prepared: Prepared) -> PeerForecasts:
     """Fit every registered peer once on the train part and forecast the test and validation
     parts (a failing peer is recorded, not raised: it must not lose the trained network)."""
-    from core.evaluation.intervals import positions_view, validation_positions
-    from core.models.baselines import fitted
-    from core.models.forecasters import FORECASTERS
 
     validation_view = positions_view(prepared, validation_positions(prepared))
     test, validation, seconds, errors = {}, {}, {}, {}

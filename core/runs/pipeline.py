@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -11,10 +12,22 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunRequest, run_key
+from core.data.prepare import prepare
 from core.data.series import Series
 from core.data.sources import load_series
+from core.evaluation.forecast import forecast_recursive, future_dates, predict_next
+from core.evaluation.intervals import intervals_for_run
+from core.evaluation.metrics import classification_metrics, noise_floor_mse, regression_metrics
+from core.limits import check_memory
+from core.models.forecasters import FORECASTERS
+from core.models.registry import count_parameters, linear_part
 from core.results import RunResult, SeriesInfo
+from core.runs.peers import PeerCache, compute_peers, peers_key
+from core.runs.steps import StepUpdate
+from core.runs.store import RunStore, load_model
 from core.scores import RunScores, baselines_from_dict
+from core.training import warm_models
+from core.training.trainer import train_model
 
 if TYPE_CHECKING:
     from core.data.prepare import Prepared
@@ -29,7 +42,6 @@ CLASS_NAMES = ("down", "flat", "up")
 
 def load_prepared(request: RunRequest) -> Prepared:
     """The request's series, split, scaled and windowed (no training)."""
-    from core.data.prepare import prepare
 
     return prepare(load_series(request.data), request.split, request.model)
 
@@ -53,10 +65,6 @@ def run_experiment(
     `on_step` hears each step after the last epoch (core.runs.steps.StepUpdate); `peers`, the
     simple rules' forecasts for this data key when the caller has them (else they are read
     from the store's peer cache, or computed during the epochs and kept there)."""
-    from core.data.prepare import prepare
-    from core.limits import check_memory
-    from core.runs.peers import PeerCache, peers_key
-    from core.runs.store import RunStore
 
     store = store or RunStore()
     series = load_series(request.data)
@@ -88,7 +96,6 @@ def run_experiment(
     result.notice = notice
     steps("saving")
     result = store.save(result, model)
-    from core.training import warm_models
 
     warm_models.release(model)  # the next training of this architecture starts warm
     return result
@@ -105,8 +112,6 @@ def _train_and_evaluate(
     peer_id: str = "",
     steps: _Steps | None = None,
 ) -> tuple[RunResult, Any]:
-    from core.models.registry import count_parameters
-    from core.training.trainer import train_model
 
     steps = steps or _Steps(None)
     regression = request.model.task == "regression"
@@ -121,8 +126,6 @@ def _train_and_evaluate(
         forecast = pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
         intervals: dict[str, Any] = {}
     else:
-        from core.evaluation.intervals import intervals_for_run
-
         steps("predicting")
         network = _predict_network(trained.model, prepared)
         steps("peers")
@@ -175,8 +178,6 @@ class _Steps:
         self.computed: PeerForecasts | None = None
 
     def __call__(self, step: str) -> None:
-        from core.runs.steps import StepUpdate
-
         if self.listener is not None:
             self.listener(StepUpdate(step))
 
@@ -186,8 +187,6 @@ class _PeersThread:
     not depend on it); result() waits for them."""
 
     def __init__(self, peer_id: str, prepared: Prepared) -> None:
-        import threading
-
         self._value: Any = None
         self._thread = threading.Thread(
             target=self._run, args=(peer_id, prepared), name="peers", daemon=True
@@ -195,8 +194,6 @@ class _PeersThread:
         self._thread.start()
 
     def _run(self, peer_id: str, prepared: Prepared) -> None:
-        from core.runs.peers import compute_peers
-
         try:
             self._value = compute_peers(peer_id, prepared)
         except BaseException as error:  # handed to result(): the scores say what failed
@@ -212,8 +209,6 @@ class _PeersThread:
 def _predict_network(model: Any, prepared: Prepared) -> dict[str, Any]:
     """The network's one-step predictions (scaled) on the train and test windows, in one call
     (one traced shape fewer than two calls), and its straight-line part where it has one."""
-    from core.evaluation.forecast import predict_next
-    from core.models.registry import linear_part
 
     both = predict_next(model, np.concatenate([prepared.x_train, prepared.x_test]))
     return {
@@ -224,9 +219,6 @@ def _predict_network(model: Any, prepared: Prepared) -> dict[str, Any]:
 
 
 def _evaluate_regressor(prepared: Prepared, network: dict, peers: PeerForecasts):
-    from core.evaluation.metrics import noise_floor_mse, regression_metrics
-    from core.models.forecasters import FORECASTERS
-
     scaler = prepared.scaler
     values = prepared.series.values
     scaled = prepared.scaled
@@ -293,9 +285,6 @@ def _evaluate_regressor(prepared: Prepared, network: dict, peers: PeerForecasts)
 
 
 def _evaluate_classifier(model: Any, prepared: Prepared):
-    from core.evaluation.forecast import predict_next
-    from core.evaluation.metrics import classification_metrics
-
     def probabilities(x: np.ndarray) -> np.ndarray:
         return np.asarray(predict_next(model, x)).reshape(len(x), len(CLASS_NAMES))
 
@@ -323,8 +312,6 @@ def _evaluate_classifier(model: Any, prepared: Prepared):
 
 
 def _forecast(model: Any, prepared: Prepared, horizon: int) -> pd.DataFrame:
-    from core.evaluation.forecast import forecast_recursive, future_dates
-
     dates = future_dates(prepared.series.dates, horizon)
     if horizon == 0:
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
@@ -338,7 +325,6 @@ def _forecast(model: Any, prepared: Prepared, horizon: int) -> pd.DataFrame:
 
 def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
     """Recursive forecast of a saved run for a new horizon (no retraining)."""
-    from core.runs.store import load_model
 
     if result.task == "classification" or result.model_path is None:
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
@@ -348,8 +334,6 @@ def forecast_run(result: RunResult, horizon: int) -> pd.DataFrame:
 
 def intervals_run(result: RunResult) -> dict[str, Any]:
     """Prediction intervals of a saved regression run, calibrated from its saved model."""
-    from core.evaluation.intervals import intervals_for_run
-    from core.runs.store import load_model
 
     if result.task == "classification" or result.model_path is None:
         return {}

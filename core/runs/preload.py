@@ -9,6 +9,7 @@ from a copy of this project (the same requirements installed).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -17,8 +18,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from distributed import get_worker
+from distributed.worker import thread_state
+
 # Built here, before the warm-up thread starts importing Keras (see core/data/blas.py).
 import core.data.blas  # noqa: F401, E402
+from core.adapters.tensorflow import forget_custom_gradients
+from core.config import RunRequest
+from core.data.sources import load_series
+from core.data.window import suggest_lookback
+from core.models.baselines import BASELINES
+from core.runs.pipeline import load_prepared
+from core.training.trainer import warm_network
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +64,9 @@ def _idle(worker: Any) -> bool:
 def _warm(worker: Any) -> None:
     """Trace the default network's steps and fit its Holt-Winters baseline, so the demo starts
     at once; the network stays warm (core.training.warm_models)."""
-    import gc
 
     try:
         import keras  # noqa: F401 (imported before the freeze below)
-
-        from core.config import RunRequest
-        from core.data.sources import load_series
-        from core.data.window import suggest_lookback
-        from core.runs.pipeline import load_prepared
-        from core.training.trainer import warm_network
 
         request = RunRequest()
         # The demo's network: the default one with the window the default series suggests (Home).
@@ -74,7 +78,6 @@ def _warm(worker: Any) -> None:
         if not _idle(worker):
             return
         warm_network(prepared, request.model, request.train, should_stop=lambda: not _idle(worker))
-        from core.models.baselines import BASELINES
 
         for baseline in BASELINES.values():  # the demo's baselines, fitted once per process
             if not _idle(worker):
@@ -85,9 +88,6 @@ def _warm(worker: Any) -> None:
 
 
 def _current_task() -> tuple[Any, Any]:
-    from distributed import get_worker
-    from distributed.worker import thread_state
-
     return get_worker(), getattr(thread_state, "key", None)
 
 
@@ -141,9 +141,6 @@ def _forget_keras_state() -> None:
     graphs of networks long gone; core.adapters.tensorflow) and garbage. Keras' clear_session
     is not called: it would also empty TensorFlow's kernel cache, which the warm networks
     (core.training.warm_models) re-use. Only when no other task runs on this worker."""
-    import gc
-
-    from core.adapters.tensorflow import forget_custom_gradients
 
     forget_custom_gradients()
     gc.collect()

@@ -70,7 +70,7 @@ def _write_json(path: Path, value: Any) -> None:
 
 def load_model(path: Path):
     """Load a saved .keras model (custom layers are registered by importing the registry)."""
-    import keras
+    import keras  # TensorFlow loads only in the processes that load a network (not the pages)
 
     import core.models.layers  # noqa: F401  (registers the custom layers)
 

@@ -15,6 +15,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.config import RunRequest
+from core.data.sources import load_series
+from core.errors import TrainingError
+from core.paths import home_dir
+from core.runs import cluster
+from core.runs.analysis import in_pool
+from core.runs.costs import training_cost
+from core.runs.peers import PeerCache, PeerForecasts, peers_key
+from core.runs.pipeline import forecast_run, load_prepared, request_key, run_experiment
+from core.runs.preload import task_cancelled
+from core.runs.steps import StepUpdate
+from core.runs.store import RunStore, unpacked
+from core.training.trainer import warm_network
 
 if TYPE_CHECKING:
     from core.results import RunResult
@@ -40,9 +52,6 @@ def train_request(
     `peers`: the simple rules' forecasts the server keeps for this data key (core.runs.peers;
     computed here during the epochs when None, and sent home). `steps`: the steps after the
     last epoch go to `progress` too (core.runs.steps.StepUpdate)."""
-    from core.runs.peers import PeerCache, PeerForecasts
-    from core.runs.pipeline import run_experiment
-    from core.runs.store import RunStore
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
@@ -69,8 +78,6 @@ def train_request(
 
 def receive_run(store: RunStore, sent: dict) -> RunResult:
     """On the server: write a run a worker sent home into the run store, atomically."""
-    from core.errors import TrainingError
-    from core.runs.peers import PeerCache
 
     cache = PeerCache(store.root)
     for key, data in (sent.get("peers") or {}).items():
@@ -98,11 +105,6 @@ def run_in_pool(
     """Same contract as pipeline.run_experiment, with the training on a Dask worker; its files
     come home and are written into `store` here. `steps`: `progress` hears the steps after the
     last epoch too (core.runs.steps.StepUpdate), bringing the run home included."""
-    from core.data.sources import load_series
-    from core.paths import home_dir
-    from core.runs import cluster
-    from core.runs.costs import training_cost
-    from core.runs.steps import StepUpdate
 
     try:
         stored = _from_store(request, store)
@@ -133,8 +135,6 @@ def run_in_pool(
 
 def _kept_peers(request: RunRequest, store: RunStore) -> bytes | None:
     """The simple rules' forecasts the run store keeps for the request's data key, if any."""
-    from core.data.sources import load_series
-    from core.runs.peers import PeerCache, peers_key
 
     if request.model.task != "regression":
         return None
@@ -144,16 +144,12 @@ def _kept_peers(request: RunRequest, store: RunStore) -> bytes | None:
 
 
 def _give_up_place(tag: str | None) -> None:
-    from core.runs import cluster
-
     if tag is not None:
         cluster.get_cluster().forget(tag)
 
 
 def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
     """A run trained before, with what a newer version adds computed on a worker."""
-    from core.runs.analysis import in_pool
-    from core.runs.pipeline import request_key
 
     key = request_key(request)
     cached = store.load(key) if store.has(key) else None
@@ -169,9 +165,6 @@ def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
 def warm_request(request_values: dict, home: str | None = None) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
     giving way as soon as other work is waiting. False when it was warm already."""
-    from core.runs.pipeline import load_prepared
-    from core.runs.preload import task_cancelled
-    from core.training.trainer import warm_network
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
@@ -184,8 +177,6 @@ def warm_request(request_values: dict, home: str | None = None) -> bool:
 def warm_in_pool(request: RunRequest) -> bool | None:
     """Same as warm_request, from the page server, as a head start on an idle worker (None
     when every worker is busy: the head start is skipped)."""
-    from core.paths import home_dir
-    from core.runs import cluster
 
     return cluster.run(
         warm_request, request.to_dict(), lane=cluster.HEAD_START, home=str(home_dir())
@@ -194,8 +185,6 @@ def warm_in_pool(request: RunRequest) -> bool | None:
 
 def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataFrame:
     """In a worker: the recursive forecast of a run (its files, sent along) for a horizon."""
-    from core.runs.pipeline import forecast_run
-    from core.runs.store import unpacked
 
     with unpacked(key, files) as result:
         return forecast_run(result, horizon)
@@ -204,7 +193,6 @@ def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataF
 def forecast_in_pool(store: RunStore, key: str, horizon: int) -> pd.DataFrame:
     """The forecast of a stored run for a horizon, computed on a worker where the model loads
     (empty if the run is gone)."""
-    from core.runs import cluster
 
     if not store.has(key):
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))

@@ -17,6 +17,7 @@ from core.config import FAMILIES, DataConfig
 from core.data.sources import SOURCE_REGISTRY, default_split_for
 from core.errors import ConfigError
 from core.json_values import json_ready
+from core.runs import cluster
 from core.tuning.space import load_space
 from core.tuning.strategies import STRATEGIES
 from core.tuning.study import (
@@ -178,7 +179,6 @@ def _format_number(value: Any) -> str:
 
 def _trial_printer(best: dict[str, float]):
     def show(trial) -> None:
-
         row = describe_trial(trial)
         if row["value"] is not None and row["value"] < best.get("value", math.inf):
             best["value"] = row["value"]
@@ -222,7 +222,6 @@ def _handle_termination() -> None:
 def _worker_pool():
     """The warm pool's workers end with the command (also on Ctrl-C or SIGTERM), instead of
     the interpreter waiting at exit for a trial nobody will record."""
-    from core.runs import cluster
 
     try:
         yield
@@ -231,7 +230,6 @@ def _worker_pool():
 
 
 def _print_outcome(outcome, as_json: bool) -> None:
-
     data = outcome.to_dict()
     message = STOP_MESSAGES.get(outcome.stop_reason, outcome.stop_reason)
     best = data["best"]

@@ -11,13 +11,13 @@ import math
 
 import numpy as np
 import optuna
-from optuna.samplers import BaseSampler, RandomSampler
 from optuna.trial import FrozenTrial, TrialState
 from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import minimize
 from scipy.special import ndtr
 
 from core.tuning.space import SearchSpace
+from core.tuning.whole_space import WholeSpaceSampler
 
 STARTUP_TRIALS = 5
 CANDIDATES = 2048
@@ -83,7 +83,7 @@ def expected_improvement(mean: np.ndarray, deviation: np.ndarray, best: float) -
     return gap * ndtr(z) + deviation * density
 
 
-class GaussianProcessSampler(BaseSampler):
+class GaussianProcessSampler(WholeSpaceSampler):
     """Random for the first trials, then the candidate with the highest expected improvement.
 
     The objective is modelled on a log scale when it is positive (MSE spans decades). Running
@@ -94,13 +94,8 @@ class GaussianProcessSampler(BaseSampler):
     def __init__(
         self, space: SearchSpace, seed: int | None = None, startup_trials: int = STARTUP_TRIALS
     ) -> None:
-        self._space = space
-        self._rng = np.random.default_rng(seed)
+        super().__init__(space, seed)
         self._startup_trials = startup_trials
-        self._fallback = RandomSampler(seed=seed)
-
-    def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial):
-        return self._space.distributions()
 
     def _observations(self, study: optuna.Study) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         names = self._space.names
@@ -141,13 +136,6 @@ class GaussianProcessSampler(BaseSampler):
         chosen = candidates[int(np.argmax(scores))]
         params = self._space.from_unit(chosen)
         return {name: value for name, value in params.items() if name in search_space}
-
-    def sample_independent(self, study, trial, param_name, param_distribution):
-        return self._fallback.sample_independent(study, trial, param_name, param_distribution)
-
-    def reseed_rng(self) -> None:
-        self._rng = np.random.default_rng()
-        self._fallback.reseed_rng()
 
 
 __all__ = ["GaussianProcess", "GaussianProcessSampler", "expected_improvement"]

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 import optuna
-from optuna.samplers import BaseSampler, RandomSampler
 from optuna.trial import FrozenTrial, TrialState
 
 from core.adapters.optuna import set_system_attr
 from core.tuning.space import SearchSpace
+from core.tuning.whole_space import WholeSpaceSampler
 
 NOISE_INPUTS = 8
 FEEDBACK_INPUTS = 3  # the last three objectives, as log10 z-scores against the history
@@ -95,7 +95,7 @@ def _sigmoid(values: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(values, -30, 30)))
 
 
-class GeneratorSampler(BaseSampler):
+class GeneratorSampler(WholeSpaceSampler):
     """Proposes every parameter of `space` at once from the generator net (sample_relative).
 
     Learning state is rebuilt from the study's finished trials (their inputs and noise are
@@ -104,13 +104,11 @@ class GeneratorSampler(BaseSampler):
     """
 
     def __init__(self, space: SearchSpace, seed: int | None = None) -> None:
-        self._space = space
+        super().__init__(space, seed)
         self._seed = seed
-        self._rng = np.random.default_rng(seed)
         self._net = FeedForwardNet(max(RAW_OUTPUTS, len(space.parameters)), seed)
         self._learned: set[int] = set()
         self._history: list[float] = []  # log10 objectives, in the order learned
-        self._fallback = RandomSampler(seed=seed)
 
     @property
     def net(self) -> FeedForwardNet:
@@ -120,9 +118,6 @@ class GeneratorSampler(BaseSampler):
     def learned_trials(self) -> frozenset[int]:
         """Numbers of the finished trials the net has learned from."""
         return frozenset(self._learned)
-
-    def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial):
-        return self._space.distributions()
 
     def _feedback(self) -> np.ndarray:
         recent = self._history[-FEEDBACK_INPUTS:]
@@ -180,13 +175,6 @@ class GeneratorSampler(BaseSampler):
         params, x, noise = self.propose()
         set_system_attr(study, trial, ATTR, {"input": x.tolist(), "noise": noise.tolist()})
         return {name: value for name, value in params.items() if name in search_space}
-
-    def sample_independent(self, study, trial, param_name, param_distribution):
-        return self._fallback.sample_independent(study, trial, param_name, param_distribution)
-
-    def reseed_rng(self) -> None:
-        self._rng = np.random.default_rng()
-        self._fallback.reseed_rng()
 
 
 __all__ = ["FeedForwardNet", "GeneratorSampler", "INPUTS", "RAW_OUTPUTS"]

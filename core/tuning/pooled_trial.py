@@ -16,6 +16,7 @@ import optuna
 from core.adapters.optuna import reopen_trial, stored_user_attrs
 from core.adapters.optuna import trial_id as stored_trial_id
 from core.errors import TrainingCancelled
+from core.runs import cluster
 from core.tuning.budget import TrialCosts
 from core.tuning.objective import TrialEnvironment, evaluate_trial
 from core.tuning.settings import TuneConfig
@@ -88,7 +89,6 @@ def run_in_pool(
     Pruned and failed trials raise as evaluate_trial does; a worker lost mid-trial raises
     TrainingError, a cancelled one TrainingCancelled. Either way the trial's measured phase
     costs (stored by the worker) update the environment's, for the next trial's budget."""
-    from core.runs import cluster
 
     try:
         return cluster.run(
@@ -116,7 +116,6 @@ def run_in_pool(
 
 def wait_for_worker() -> None:
     """Block until a pool worker is ready, so the first trial's time is the trial's own."""
-    from core.runs import cluster
 
     cluster.run(worker_ready, lane=cluster.QUICK)
 

@@ -17,7 +17,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
-from core.config import ModelConfig, SplitConfig, TrainConfig
+from core.config import SECTIONS, ModelConfig, SplitConfig, TrainConfig
 from core.errors import ConfigError
 from core.settings import Setting, setting_of
 
@@ -38,12 +38,10 @@ TARGETS: dict[str, str] = {
     "lookback": "split",
 }
 
-_SECTION_CLASSES = {"model": ModelConfig, "train": TrainConfig, "split": SplitConfig}
-
 
 def declared(name: str) -> Setting:
     """The config field's declaration (core.settings) a tunable parameter sets."""
-    return setting_of(_SECTION_CLASSES[TARGETS[name]], name)
+    return setting_of(SECTIONS[TARGETS[name]], name)
 
 
 # Lower-case labels for sentences, from the fields' declarations.

@@ -7,7 +7,15 @@ import datetime as dt
 import streamlit as st
 
 from core.config import DataConfig
+from core.data.export import neutralise_formulas
 from core.data.sources import SOURCE_REGISTRY
+from core.data.upload import (
+    display_name,
+    existing_upload,
+    inspect_csv,
+    save_upload,
+    upload_reference,
+)
 from core.settings import settings_of
 from pages.components import owner
 from pages.components.form_helpers import explain, parse_date, widget_key
@@ -93,16 +101,12 @@ def market_form(data: DataConfig, source: str) -> DataConfig:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _inspect(content: bytes):
-    from core.data.upload import inspect_csv
-
     return inspect_csv(content)
 
 
 def upload_form(data: DataConfig) -> tuple[DataConfig | None, bool]:
     """A CSV file and its date and value columns: (None, False) until a file is there, then
     (the file with what is chosen so far, whether it can be read: columns and date order)."""
-    from core.data.export import neutralise_formulas
-    from core.data.upload import display_name, existing_upload, save_upload, upload_reference
 
     section = "data"
     uploaded = st.file_uploader(

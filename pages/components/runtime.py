@@ -7,6 +7,8 @@ import logging
 
 import streamlit as st
 
+from pages.components import state
+
 try:
     from streamlit.runtime.pages_manager import PagesManager
 except ImportError:  # a Streamlit without v1 multipage apps needs no switch
@@ -36,8 +38,12 @@ def _navigation_only() -> None:
 
 
 def ensure_router() -> None:
-    """First line of every page: rerun through app.py if this run bypassed the router."""
-    if _router["seen"]:
+    """First line of every page: rerun through app.py if this run bypassed the router. The
+    switch is per process, so a session whose first run started in v1 mode while another
+    session's router switched it off is caught by its missing bootstrap (10 sessions opening
+    links at once on a fresh server: 6 trained the default settings, their links unread)."""
+
+    if _router["seen"] and state.REQUEST in st.session_state:
         return
     _navigation_only()
     logger.info("a page was opened before the router ran; rerunning through app.py")

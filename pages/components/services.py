@@ -9,14 +9,23 @@ import os
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig
+from core.data.prepare import prepare
+from core.data.recipe import recipe_for as choose
 from core.data.series import Series
 from core.data.sources import load_series
 from core.data.sources.synthetic import nonlinear_demo_request
 from core.data.window import suggest_lookback
 from core.errors import ForecastLabError
+from core.models.registry import count_parameters
 from core.paths import home_dir
+from core.runs import cluster
+from core.runs.jobs import JobRegistry
+from core.runs.pipeline import request_key
+from core.runs.store import RunStore
+from core.runs.worker import forecast_in_pool
 
 logger = logging.getLogger("forecast_lab.app")
 
@@ -30,7 +39,6 @@ LONGEST_FORECAST = 365  # the Results slider's end: one pool call serves every s
 def start_pool() -> None:
     """Start the Dask cluster once per server (core.runs.cluster), so the first training finds
     TensorFlow loaded in the workers."""
-    from core.runs import cluster
 
     # Two single-threaded workers unless told otherwise (README, "Serving a class").
     cluster.prefer(workers=cluster.APP_WORKERS)
@@ -39,15 +47,11 @@ def start_pool() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _store(home: str):
-    from core.runs.store import RunStore
-
     return RunStore()
 
 
 @st.cache_resource(show_spinner=False)
 def _registry(home: str):
-    from core.runs.jobs import JobRegistry
-
     limit = os.environ.get(MAX_CONCURRENT_ENV)  # unset: the cluster queues, session by session
     return JobRegistry(
         store=_store(home), max_concurrent=int(limit) if limit else None, session_of=session_name
@@ -56,8 +60,6 @@ def _registry(home: str):
 
 def session_name() -> str:
     """The browser session running this script (its jobs take turns with other sessions')."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     context = get_script_run_ctx()
     return context.session_id if context is not None else ""
 
@@ -81,7 +83,6 @@ def series_for(data: DataConfig) -> Series:
 @st.cache_data(max_entries=64, ttl=900, show_spinner=False)
 def key_for(request: RunRequest) -> str:
     """The run key of a request (same inputs, same key)."""
-    from core.runs.pipeline import request_key
 
     return request_key(request)
 
@@ -89,7 +90,6 @@ def key_for(request: RunRequest) -> str:
 @st.cache_data(max_entries=16, ttl=900, show_spinner=False)
 def prepared_for(data: DataConfig, split, model: ModelConfig | None = None):
     """The split, scaled and windowed series (for the data page's split chart)."""
-    from core.data.prepare import prepare
 
     return prepare(load_series(data), split, model)
 
@@ -97,8 +97,6 @@ def prepared_for(data: DataConfig, split, model: ModelConfig | None = None):
 def recipe_for(request: RunRequest) -> dict | None:
     """What the run will choose from the data (core.data.recipe), or None when the data or
     split cannot be prepared (the Data page says why)."""
-    from core.data.recipe import recipe_for as choose
-    from core.errors import ForecastLabError
 
     try:
         prepared = prepared_for(request.data, request.split, request.model)
@@ -127,8 +125,6 @@ def forget_run(key: str) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _forecast(home: str, key: str, horizon: int) -> pd.DataFrame:
-    from core.runs.worker import forecast_in_pool
-
     return forecast_in_pool(_store(home), key, horizon)
 
 
@@ -143,8 +139,6 @@ def forecast_for(result, horizon: int) -> pd.DataFrame:
 
 
 def parameter_count(model: ModelConfig, lookback: int) -> int:
-    from core.models.registry import count_parameters
-
     return count_parameters(model, lookback)
 
 

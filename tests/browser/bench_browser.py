@@ -6,12 +6,13 @@ Run: python -m tests.browser.bench_browser [--rounds 3] [--keep]"""
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser.server import chromium_page, running_app
 
 PAGES = {  # sidebar link -> the page's title
     "Data": "Data",
@@ -122,14 +123,11 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    from playwright.sync_api import sync_playwright
-
     folder = Path(tempfile.mkdtemp(prefix="forecast-lab-bench-"))
-    with running_app(folder / "home", folder / "server.log") as url, sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    with (
+        chromium_page(height=1800) as page,
+        running_app(folder / "home", folder / "server.log") as url,
+    ):
         loaded = time.monotonic()
         page.goto(url)
         home_seconds = _settle(page, "Forecast Lab") - loaded
@@ -147,7 +145,6 @@ def main() -> None:
             for link in PAGES:
                 visits[link].append(_navigate(page, link))
         page.screenshot(path=str(folder / "last-page.png"), full_page=True)
-        browser.close()
 
     print("Forecast Lab browser benchmark (Chromium, fresh server and data home; one run on a")
     print("shared machine, so figures are noisy)")
@@ -165,8 +162,6 @@ def main() -> None:
     if options.keep:
         print(f"data home and server log kept in {folder}")
     else:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -5,14 +5,19 @@ shows a live link or fetches the image (the loopback server counts every request
 from __future__ import annotations
 
 import http.server
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
-from tests.browser.test_upload_journey import TINY, _check, _settle, _train_and_open_results
+from tests.browser.server import (
+    check_page,
+    chromium_page,
+    free_port,
+    settle,
+    train_and_open_results,
+)
+from tests.browser.test_upload_journey import TINY
 
 pytestmark = pytest.mark.browser
 
@@ -50,45 +55,35 @@ def _no_live_markup(page, trap: str, step: str) -> None:
     assert page.get_by_text("[click]", exact=False).count() > 0, f"{step}: the name as text"
 
 
-def test_a_markdown_column_name_is_shown_as_text_and_fetches_nothing(tmp_path):
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_a_markdown_column_name_is_shown_as_text_and_fetches_nothing(app, tmp_path):
     port = free_port()
     trap_server = http.server.HTTPServer(("127.0.0.1", port), _Counter)
     threading.Thread(target=trap_server.serve_forever, daemon=True).start()
     trap = f"http://127.0.0.1:{port}"
     _Counter.hits.clear()
     try:
-        with (
-            running_app(tmp_path / "home", tmp_path / "server.log") as url,
-            playwright.sync_playwright() as driver,
-        ):
-            browser = driver.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        url = app.url
+        with chromium_page() as page:
             page.goto(url + "/data")
             page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
-            _settle(page)
+            settle(page)
             page.get_by_text("Upload CSV", exact=True).click(timeout=60_000)
-            _settle(page)
+            settle(page)
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
                 str(_hostile_csv(tmp_path, trap))
             )
             page.get_by_text("The first rows of the file").wait_for(timeout=30_000)
             page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            _settle(page)
-            _check(page, "data", None)
+            settle(page)
+            check_page(page, "data", None)
             _no_live_markup(page, trap, "data")
 
             page.goto(page.url.replace("/data?", "/train?") + TINY)
             page.get_by_role("heading", name="Train").wait_for(timeout=30_000)
-            _settle(page)
-            _train_and_open_results(page, "train", None, "Results")
-            _check(page, "results", None)
+            settle(page)
+            train_and_open_results(page, "train", None, "Results")
+            check_page(page, "results", None)
             _no_live_markup(page, trap, "results")
-            browser.close()
     finally:
         trap_server.shutdown()
     assert _Counter.hits == [], f"the browser fetched {_Counter.hits}"

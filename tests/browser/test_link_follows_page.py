@@ -5,14 +5,13 @@ and while Bitcoin -> S&P 500 loads, no Bitcoin chart stays on screen under an S&
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser.server import chromium_page, running_app
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -31,22 +30,15 @@ SAMPLER = """() => {
 
 @pytest.fixture
 def browser_page(tmp_path):
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
+    # A server of its own (not the shared one in conftest): it times loads from a cold cache.
     with (
+        chromium_page(height=1400) as page,
         running_app(tmp_path / "home", tmp_path / "server.log") as url,
-        playwright.sync_playwright() as driver,
     ):
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.goto(url + "/data")
         page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
         _settle(page)
         yield page
-        browser.close()
 
 
 def _settle(page, seconds: float = 120) -> None:

@@ -9,7 +9,6 @@ Set FORECAST_LAB_SCREENSHOTS to a folder to keep a screenshot of every step.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +17,12 @@ import pytest
 from core.config import SplitConfig
 from core.data.prepare import split_point
 from core.data.series import Series
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
-from tests.browser.test_upload_journey import _check, _settle, _train_and_open_results
+from tests.browser.server import (
+    check_page,
+    chromium_page,
+    settle,
+    train_and_open_results,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -47,43 +50,32 @@ def first_test_date(path: Path, date_format: str) -> str:
 
 
 @pytest.mark.parametrize(("path", "date_format", "lookback", "frequency"), CASES)
-def test_an_own_file_reaches_results_on_its_own_dates(
-    path, date_format, lookback, frequency, tmp_path
-):
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_an_own_file_reaches_results_on_its_own_dates(path, date_format, lookback, frequency, app):
     shots = os.environ.get("FORECAST_LAB_SCREENSHOTS")
     shots = Path(shots) / path.stem if shots else None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
     expected = first_test_date(path, date_format)
-    with (
-        running_app(tmp_path / "home", tmp_path / "server.log") as url,
-        playwright.sync_playwright() as driver,
-    ):
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    url = app.url
+    with chromium_page() as page:
         page.goto(f"{url}/data")
         page.get_by_text("Upload CSV", exact=True).click(timeout=90_000)
-        _settle(page)
+        settle(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
         page.get_by_text("The first rows of the file").wait_for(timeout=60_000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
-        _settle(page)
+        settle(page)
         body = page.locator("body").inner_text()
         assert f"Frequency: {frequency}." in body
         assert f"the test part runs from {expected}" in body
-        _check(page, "1-data", shots)
+        check_page(page, "1-data", shots)
 
         page.goto(page.url.replace("/data?", "/model?") + TINY + f"&split.lookback={lookback}")
         page.get_by_role("heading", name="Model").wait_for(timeout=60_000)
-        _settle(page)
+        settle(page)
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Train", exact=True).click()
-        _settle(page)
-        _train_and_open_results(page, "2-train", shots, "Results")
+        settle(page)
+        train_and_open_results(page, "2-train", shots, "Results")
         body = page.locator("body").inner_text()
         assert f"up to the test part, {expected} to" in body
         # the forecast chart's traces: the test part (what the chart opens on) ends on the
@@ -95,5 +87,4 @@ def test_an_own_file_reaches_results_on_its_own_dates(
         )
         dates = {text.replace("T", " ")[: len(expected)] for trace in xs for text in trace}
         assert expected in dates
-        _check(page, "3-results", shots)
-        browser.close()
+        check_page(page, "3-results", shots)

@@ -5,12 +5,10 @@ neither lists it on the Runs page nor gets a Delete button, yet opens A's shared
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_app
-from tests.browser.test_upload_journey import _check, _settle, _tick_rows
+from tests.browser.server import check_page, chromium, settle, tick_rows
 
 pytestmark = pytest.mark.browser
 
@@ -20,43 +18,34 @@ TINY = "data.length=300&split.test_size=50&model.units=4&train.epochs=2&train.pa
 def _runs_page(page, url: str) -> None:
     page.goto(url + "/runs")
     page.get_by_role("heading", name="Runs").wait_for(timeout=60_000)
-    _settle(page)
+    settle(page)
 
 
-def test_a_second_browser_cannot_delete_the_first_ones_run(tmp_path):
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with (
-        running_app(tmp_path / "home", tmp_path / "server.log") as url,
-        playwright.sync_playwright() as driver,
-    ):
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+def test_a_second_browser_cannot_delete_the_first_ones_run(app):
+    url = app.url
+    with chromium() as browser:
         first = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         first.goto(f"{url}/train?{TINY}")
         first.get_by_role("heading", name="Train").wait_for(timeout=60_000)
-        _settle(first)
+        settle(first)
         first.get_by_role("button", name=re.compile("^Train the model")).click()
         first.get_by_role("button", name="See the results").wait_for(timeout=180_000)
         shared_link = first.url.replace("/train?", "/results?")
         first.reload()  # a new session: only the owner cookie says who this is
-        _settle(first)
+        settle(first)
         _runs_page(first, url)
-        _check(first, "owner-runs", None)
-        _tick_rows(first, [0])
+        check_page(first, "owner-runs", None)
+        tick_rows(first, [0])
         first.get_by_role("button", name=re.compile("^Delete 1 run")).wait_for(timeout=30_000)
 
         second = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         _runs_page(second, url)
-        _check(second, "other-runs", None)
+        check_page(second, "other-runs", None)
         assert second.locator('[data-testid="stDataFrame"]').count() == 0
         assert second.get_by_text("of other people").count() >= 1
         assert second.get_by_role("button", name=re.compile("^Delete")).count() == 0
         second.goto(shared_link)
         second.get_by_role("heading", name="Results").wait_for(timeout=60_000)
         second.locator(".js-plotly-plot").first.wait_for(state="attached", timeout=60_000)
-        _settle(second)
-        _check(second, "other-results", None)
-        browser.close()
+        settle(second)
+        check_page(second, "other-results", None)

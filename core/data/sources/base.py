@@ -28,6 +28,7 @@ class Source:
     providers: tuple[str, ...] = ()  # market sources: where prices can come from
     downloads: bool = False  # fetched over the network (the fetch command, Refresh prices)
     needs_file: bool = False  # reads an uploaded file (csv_path)
+    currency: str = ""  # the values' currency ("$"): axes and errors carry it
 
     def __post_init__(self) -> None:
         for attribute in ("name", "label", "picker_label", "explanation"):

@@ -45,4 +45,5 @@ SOURCE = Source(
     summarize=summarize,
     providers=("yahoo", "cdd"),
     downloads=True,
+    currency="$",
 )

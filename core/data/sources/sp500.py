@@ -36,4 +36,5 @@ SOURCE = Source(
     summarize=summarize,
     providers=("yahoo",),
     downloads=True,
+    currency="$",
 )

@@ -52,6 +52,7 @@ class Smoothing:
 
 
 def _model(values: np.ndarray, spec: Smoothing, **start):
+    # statsmodels takes seconds to import: only the processes that fit a smoothing baseline pay
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     seasonal = spec.seasonal if spec.season >= 2 else None

@@ -15,13 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-<<<<<<< HEAD
-from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
-from core.data.upload import UPLOAD_NAME, upload_reference
-=======
 from core.config import SECTIONS, DataConfig, ModelConfig, RunRequest
-from core.data.upload import upload_reference
->>>>>>> main
+from core.data.upload import UPLOAD_NAME, upload_reference
 from core.errors import ConfigError
 from core.paths import sub_dir
 from core.settings import setting_of

@@ -9,7 +9,6 @@ import argparse
 import dataclasses
 import json
 import logging
-import math
 import os
 import sys
 import time
@@ -44,6 +43,7 @@ from core.runs.pipeline import load_prepared, run_experiment
 from core.scores import ClassificationScores
 from core.settings import Setting, settings_of
 from core.tuning.cli import add_subcommands
+from core.units import currency_of, score_lines
 
 # Flag names that differ from the field name (the rest are the field name with dashes).
 RENAMED = {
@@ -282,20 +282,16 @@ def command_train(args: argparse.Namespace) -> int:
         )
     else:
         scaled = result.metrics.test_scaled
-        print(
-            f"test MSE {test.mse:.6g}  MAE {test.mae:.6g}  "
-            f"(scaled MSE {math.nan if scaled is None else scaled.mse:.6g})"
-        )
-        for name, figures in result.baselines.items():
-            baseline_mse = figures.test_mse
-            if baseline_mse is not None:
-                ratio = test.mse / baseline_mse if baseline_mse else math.nan
-                print(f"  vs {name}: MSE {baseline_mse:.6g} (model/baseline {ratio:.3f})")
-        if result.noise_floor_mse:
-            print(
-                f"  noise floor MSE {result.noise_floor_mse:.6g} "
-                f"(model/floor {test.mse / result.noise_floor_mse:.3f})"
-            )
+        rules = {name: figures.test_mse for name, figures in result.baselines.items()}
+        for line in score_lines(
+            test.mse,
+            test.mae,
+            None if scaled is None else scaled.mse,
+            rules,
+            result.noise_floor_mse,
+            currency_of(request.data.source),
+        ):
+            print(line)
     if args.json:
         print(json.dumps(json_ready(summary), separators=(",", ":")))
     return 0

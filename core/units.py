@@ -48,3 +48,42 @@ def column_format(metric: str, currency: str = "") -> str:
     if currency and metric == "mse":
         return "compact"  # 4.3M squared dollars, not 4,339,465.829
     return "%.4g"
+
+
+def error_words(mse: float, mae: float | None, currency: str = "") -> str:
+    """A test error as the command line says it: on prices the typical error (RMSE) and MAE in
+    dollars with the squared error readable ("typical error (RMSE) $2,083  MAE $1,540  MSE
+    4,339,470"), else "MSE 37.9  MAE 4.81" (never "4.33947e+06")."""
+    mae_words = "" if mae is None else f"  MAE {amount(mae, currency)}"
+    if currency:
+        return (
+            f"typical error (RMSE) {typical_error(mse, currency)}{mae_words}  MSE {readable(mse)}"
+        )
+    return f"MSE {readable(mse)}{mae_words}"
+
+
+def score_lines(
+    mse: float,
+    mae: float,
+    scaled_mse: float | None,
+    baselines: dict[str, float | None],
+    noise_floor: float | None = None,
+    currency: str = "",
+) -> list[str]:
+    """The command line's test scores: the network's error, each simple rule's and the noise
+    floor's, with the ratio model / rule (below 1 = the network is better)."""
+    scaled = "n/a" if scaled_mse is None else readable(scaled_mse)
+    lines = [f"test {error_words(mse, mae, currency)}  (scaled MSE {scaled})"]
+    for name, baseline_mse in baselines.items():
+        if baseline_mse is None:
+            continue
+        ratio = mse / baseline_mse if baseline_mse else math.nan
+        lines.append(
+            f"  vs {name}: {error_words(baseline_mse, None, currency)} (model/baseline {ratio:.3f})"
+        )
+    if noise_floor:
+        lines.append(
+            f"  noise floor {error_words(noise_floor, None, currency)}"
+            f" (model/floor {mse / noise_floor:.3f})"
+        )
+    return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,16 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from core.config import SECTIONS, DataConfig, ModelConfig, RunRequest
-from core.data.upload import upload_reference
+from core.data.upload import UPLOAD_NAME, upload_reference
 from core.errors import ConfigError
+from core.paths import sub_dir
 from core.settings import setting_of
 
 HORIZON = "horizon"
 NONE_TEXT = "none"
-UPLOAD_FIELD = ("data", "csv_path")  # a file on the server: only uploads, by content id
+UPLOAD_FIELD = ("data", "csv_path")  # a file on the server: only uploads, by content hash
 # The network's depth travels as the one count the app shows (ModelConfig.layers: the family's
 # own layers); links made before it say model.hidden_layers, which is still read.
 LAYERS = "model.layers"
+CONTENT_ID = re.compile(r"[0-9a-f]{16}")  # the sha256 prefix save_upload names a file by
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,36 @@ def _upload_or_refuse(text: str) -> str:
     a link must never make the server read a path of the link's choosing."""
 
     try:
-        return upload_reference(text)
+        return upload_by_content(text)
     except ConfigError as error:
         raise ConfigError(
             "not an uploaded file: a link can only name files uploaded to this app, so it was "
             "not opened. Upload the file on the Data page"
         ) from error
+
+
+def content_id(reference: str | Path) -> str:
+    """What a shared link carries for an upload: its content hash only, so the link never
+    names the uploader's file (the owner's own pages show the name from the stored upload)."""
+    name = Path(str(reference)).name
+    return name[:16] if UPLOAD_NAME.fullmatch(name) else name
+
+
+def upload_by_content(identifier: str) -> str:
+    """The upload reference of the stored file with this content hash (the most recently used
+    when the same bytes were uploaded under several names), or a ConfigError. A link from
+    before names the whole stored file, which is still read."""
+    if not CONTENT_ID.fullmatch(identifier):
+        return upload_reference(identifier)
+    matches = [
+        path
+        for path in sub_dir("uploads").glob(f"{identifier}_*")
+        if UPLOAD_NAME.fullmatch(path.name)
+    ]
+    if not matches:
+        raise ConfigError(f"no upload with content id {identifier} on this server")
+    newest = max(matches, key=lambda path: (path.stat().st_mtime, path.name))
+    return upload_reference(newest)
 
 
 def _layers_to_hidden(text: str, model: dict[str, Any], ignored: list[str]) -> None:
@@ -124,7 +151,7 @@ def request_to_query(request: RunRequest) -> dict[str, str]:
             value = getattr(config, item.name)
             if value != getattr(default, item.name):
                 if (section, item.name) == UPLOAD_FIELD and value:
-                    value = Path(str(value)).name  # the content id; never a server path
+                    value = content_id(value)  # its hash: no server path, no file name
                 query[f"{section}.{item.name}"] = _encode(value)
     if query.pop("model.hidden_layers", None) is not None:
         query[LAYERS] = str(request.model.layers)

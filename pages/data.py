@@ -17,6 +17,7 @@ from core.evaluation.verdict import data_notice_words
 from pages.components import (
     data_forms,
     job_panel,
+    owner,
     runtime,
     services,
     sidebar,
@@ -161,7 +162,9 @@ with preview.container():
             shown.values,
             signal=shown.signal,
             train_end_date=train_end_date,
-            title=series.name,
+            title=owner.without_file_name(series.name, data.csv_path)  # maybe someone else's
+            if data.source == "csv"
+            else series.name,
         ),
         key="data_preview",
     )

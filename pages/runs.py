@@ -23,8 +23,10 @@ viewer = owner.viewer()
 run_owners = services.registry().owners
 everyone = store.list_runs()
 # Others' runs are theirs: not listed here (their data names their files); a shared link
-# still opens one read-only. Runs without an owner (older ones, the command line's) are shown
-# to everyone, and only the teacher may delete them.
+# still opens one read-only. Runs without an owner (trained before owners were kept, or from
+# the command line) are listed for everyone, read-only: the command line is the operator's
+# (the teacher's) tool on the server itself, and no browser can prove it is that person, so
+# none may claim them; the teacher's key deletes them. Their uploads' names stay hidden.
 owners = {summary.key: run_owners.owner_of(summary.key) for summary in everyone}
 summaries = [s for s in everyone if owners[s.key] in (None, viewer.owner_id) or viewer.admin]
 if store.last_problem:
@@ -45,6 +47,20 @@ if not summaries:
     st.stop()
 
 table = runs_table(summaries)
+
+
+def _whose(run_owner: str | None) -> str:
+    if run_owner is None:
+        return "nobody" if viewer.admin else "nobody · read-only"
+    return "you" if run_owner == viewer.owner_id else "someone else"  # (the teacher sees all)
+
+
+table["owner"] = [_whose(owners[summary.key]) for summary in summaries]
+for row, summary in enumerate(summaries):
+    path = summary.request.data.csv_path
+    if summary.request.data.source == "csv" and owners[summary.key] != viewer.owner_id:
+        # Not their run: the file's name is its uploader's.
+        table.loc[row, "data"] = owner.without_file_name(summary.data_label, path)
 version = st.session_state.setdefault(TABLE_VERSION, 0)
 selection = st.dataframe(
     table,
@@ -53,11 +69,17 @@ selection = st.dataframe(
     selection_mode="multi-row",
     key=f"runs_table_{version}",
     placeholder="—",
-    column_order=[column for column in table.columns if column != "key"],
+    column_order=["created", "owner"]
+    + [column for column in table.columns if column not in ("created", "owner", "key")],
     column_config={
         "created": st.column_config.TextColumn("Trained (UTC)"),
         "data": st.column_config.TextColumn("Data"),
         "model": st.column_config.TextColumn("Model"),
+        "owner": st.column_config.TextColumn(
+            "Owner",
+            help="you: trained in this browser. nobody: trained from the command line or "
+            "before runs had owners; anyone may open it, only the teacher may delete it.",
+        ),
         "task": st.column_config.TextColumn("Predicts"),
         "typical_error": st.column_config.TextColumn(
             "Typical error",
@@ -73,6 +95,12 @@ selection = st.dataframe(
         "seconds": st.column_config.NumberColumn("Seconds", format="%.0f"),
     },
 )
+if any(owners[summary.key] is None for summary in summaries):
+    st.caption(
+        ":material/lock: Runs owned by **nobody** were trained from the command line or before "
+        "runs had owners: everyone may open them, no one but the teacher may delete them, and "
+        "their file names are shown to the teacher only."
+    )
 st.caption(
     "Tick the boxes at the left of the rows: two or more are shown side by side below; then "
     "open one in Results or delete them."
@@ -120,7 +148,8 @@ if actions[1 if len(chosen) > 1 else 0].button(
 deletable = all(viewer.may_manage(owners[summary.key]) for summary in chosen)
 if not deletable:
     st.caption(
-        "Only runs trained in this browser can be deleted here (the teacher can delete any)."
+        "Only runs trained in this browser can be deleted here; runs owned by nobody and "
+        "other people's runs only by the teacher."
     )
 elif actions[2 if len(chosen) > 1 else 1].button(
     f"Delete {len(chosen)} run{'s' if len(chosen) > 1 else ''}",

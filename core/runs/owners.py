@@ -72,9 +72,49 @@ class RunOwners:
             (self.folder / key).unlink(missing_ok=True)
 
 
+UPLOAD_NAME = re.compile(r"[0-9a-f]{16}_[A-Za-z0-9._-]{1,80}")  # save_upload's names
+HIDDEN_FILE = "a file someone uploaded"
+
+
+class UploadOwners:
+    """Who uploaded which file: the owner ids per stored upload (one small file each). An
+    upload's name is its uploader's: only they and an admin see it; a shared link names the
+    upload by its content hash (core.links). Uploads from the command line have no owner."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def claim(self, reference: str, owner: str | None) -> None:
+        name = Path(str(reference)).name
+        if owner is None or not OWNER_ID.fullmatch(owner) or not UPLOAD_NAME.fullmatch(name):
+            return
+        owners = self.owners_of(name)
+        if owner not in owners:
+            write_atomic(self.folder / name, "\n".join(sorted(owners | {owner})))
+
+    def owners_of(self, reference: str) -> set[str]:
+        name = Path(str(reference)).name
+        if not UPLOAD_NAME.fullmatch(name):
+            return set()
+        try:
+            text = (self.folder / name).read_text()
+        except OSError:
+            return set()
+        return {line for line in text.split() if OWNER_ID.fullmatch(line)}
+
+    def may_see(self, viewer: Viewer, reference: str | None) -> bool:
+        """Whether `viewer` may see this upload's file name (its uploader, or an admin)."""
+        return viewer.admin or (
+            reference is not None and viewer.owner_id in self.owners_of(reference)
+        )
+
+
 __all__ = [
     "ADMIN_TOKEN_ENV",
+    "HIDDEN_FILE",
     "RunOwners",
+    "UploadOwners",
     "Viewer",
     "admin_configured",
     "admin_token_matches",

@@ -14,6 +14,7 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from core.errors import DiskFullError
 from core.json_values import json_ready
 from core.scores import NaiveScores
 from core.tuning.objective import TEST_METRICS, TrialEnvironment, predictions_folder
@@ -32,6 +33,7 @@ from core.tuning.trials import (
     FAILURE_ATTR,
     PRUNED_ATTR,
     WORKER_ATTR,
+    abandon,
     best_trial,
     counted_trials,
     fail_stale_trials,
@@ -165,35 +167,51 @@ def run_search(
     folder = predictions_folder(name)
     trials_run = 0
     reason = None
+    mine: list[int] = []  # numbers of the trials this runner started
+    full_disk: list[DiskFullError] = []
 
     def objective(trial: optuna.Trial) -> float:
-        trial.set_user_attr(WORKER_ATTR, identity)  # the runner owns the trial: it tells Optuna
-        config.space.suggest(trial)  # the sampler proposes here; the pool worker reads them
-        result = run_in_pool(
-            trial,
-            environment,
-            study_name=name,
-            storage_url=storage_url,
-            predictions_folder=folder,
-            should_stop=should_stop,
-        )
+        mine.append(trial.number)
+        try:
+            trial.set_user_attr(WORKER_ATTR, identity)  # the runner owns the trial: it tells Optuna
+            config.space.suggest(trial)  # the sampler proposes here; the pool worker reads them
+            result = run_in_pool(
+                trial,
+                environment,
+                study_name=name,
+                storage_url=storage_url,
+                predictions_folder=folder,
+                should_stop=should_stop,
+            )
+        except DiskFullError as error:  # Optuna catches it as a failed trial: the search ends
+            full_disk.append(error)
+            raise
         return result["value"]
 
     if stop_reason(study, config, time.monotonic()) is None:
         wait_for_worker()  # a cold pool's start-up is not charged to the budget or a trial
     started = time.monotonic()
 
-    while True:
-        reason = stop_reason(study, config, started)
-        if reason is None and should_stop is not None and should_stop():
-            reason = "cancelled"
-        if reason is not None:
-            break
-        stale += fail_stale_trials(study)
-        study.optimize(objective, n_trials=1, catch=(Exception,))
-        trials_run += 1
-        if on_trial is not None:
-            on_trial(_latest_own_trial(study))
+    try:
+        while True:
+            reason = stop_reason(study, config, started)
+            if reason is None and should_stop is not None and should_stop():
+                reason = "cancelled"
+            if reason is not None:
+                break
+            stale += fail_stale_trials(study)
+            study.optimize(objective, n_trials=1, catch=(Exception,))
+            if full_disk:
+                raise full_disk[0]
+            trials_run += 1
+            if on_trial is not None:
+                on_trial(_latest_own_trial(study))
+    except Exception as error:
+        _give_up(study, mine)
+        full = _full_disk_behind(error)
+        if full is not None and full is not error:
+            raise full from None
+        raise
     return SearchOutcome(
         study_name=name,
         objective=config.objective,
@@ -204,6 +222,30 @@ def run_search(
         naive=naive,
         stale_trials=stale,
     )
+
+
+def _full_disk_behind(error: BaseException) -> DiskFullError | None:
+    """The full disk that caused `error`, if any. Optuna's own bookkeeping turns a failed
+    write of a trial's end into AssertionError("Should not reach."), with the write's error
+    as its context."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None or isinstance(seen, DiskFullError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _give_up(study: optuna.Study, mine: list[int]) -> None:
+    """The runner stops on an error (a full disk): its trials still marked running are run by
+    no one; they are marked interrupted now if the storage takes it, else at the next chance
+    (the next search, or the page, sees them as interrupted meanwhile)."""
+    running = {trial.number for trial in study.get_trials(states=(TrialState.RUNNING,))}
+    abandon(study.study_name, [number for number in mine if number in running])
+    try:
+        fail_stale_trials(study)
+    except DiskFullError:
+        pass  # still full: the next search marks them
 
 
 def _latest_own_trial(study: optuna.Study) -> FrozenTrial:

@@ -5,6 +5,8 @@ sqlite) for many machines; creating, reopening, listing and stopping studies.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import urllib.parse
 import warnings
 from datetime import UTC, datetime
@@ -13,8 +15,9 @@ from typing import Any
 
 import optuna
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
+from optuna.storages.journal._file import get_lock_file
 
-from core.errors import ConfigError
+from core.errors import ConfigError, disk_full
 from core.paths import sub_dir
 from core.tuning.settings import TuneConfig
 
@@ -140,12 +143,55 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
         path = Path(url).expanduser()
         if path.is_dir():
             path = path / JOURNAL_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        storage = optuna.storages.JournalStorage(
-            JournalFileBackend(str(path), lock_obj=JournalFileOpenLock(str(path)))
-        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            storage = optuna.storages.JournalStorage(
+                JournalFile(str(path), lock_obj=JournalFileOpenLock(str(path)))
+            )
+        except OSError as error:
+            full = disk_full(error, f"the search's journal ({path.name})")
+            if full is None:
+                raise
+            raise full from None
     _STORAGES[url] = storage
     return storage
+
+
+def _write_and_sync(descriptor: int, data: bytes) -> None:
+    """Write all of `data` at the end of the open file and flush it to the disk."""
+    rest = memoryview(data)
+    while rest:
+        rest = rest[os.write(descriptor, rest) :]
+    os.fsync(descriptor)
+
+
+class JournalFile(JournalFileBackend):
+    """Optuna's journal file, whose failed append leaves no half-written line: the file is cut
+    back to its length before the append (a partial line would glue itself to the next one and
+    make the journal unreadable), and a full disk is a DiskFullError (one plain message)."""
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
+        try:
+            with get_lock_file(self._lock):  # its lock file may not fit on a full disk either
+                self._append(text.encode("utf-8"))
+        except OSError as error:
+            full = disk_full(error, f"the search's journal ({Path(self._file_path).name})")
+            if full is None:
+                raise
+            raise full from None
+
+    def _append(self, data: bytes) -> None:
+        descriptor = os.open(self._file_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            length = os.fstat(descriptor).st_size
+            try:
+                _write_and_sync(descriptor, data)
+            except OSError:
+                os.ftruncate(descriptor, length)  # cutting back needs no free space
+                raise
+        finally:
+            os.close(descriptor)
 
 
 CONNECT_SECONDS = 5  # a server that never answers is reported after this, not minutes later

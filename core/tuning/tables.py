@@ -12,7 +12,21 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from core.tuning.objective import TEST_METRICS
-from core.tuning.trials import FAILURE_ATTR, PRUNED_ATTR, WORKER_ATTR, is_interrupted, worker_label
+from core.tuning.trials import (
+    FAILURE_ATTR,
+    PRUNED_ATTR,
+    WORKER_ATTR,
+    is_interrupted,
+    is_stale,
+    worker_label,
+)
+
+
+def _interrupted(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+    """Ended without a result, or still marked running though no one runs it."""
+    if trial.state == TrialState.RUNNING:
+        return is_stale(study.study_name, trial)
+    return is_interrupted(trial)
 
 
 def trials_frame(study: optuna.Study) -> pd.DataFrame:
@@ -23,7 +37,7 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
     for trial in sorted(study.get_trials(deepcopy=False), key=lambda item: item.number):
         row: dict[str, Any] = {
             "number": trial.number,
-            "state": "interrupted" if is_interrupted(trial) else trial.state.name.lower(),
+            "state": "interrupted" if _interrupted(study, trial) else trial.state.name.lower(),
             "value": trial.value if trial.state == TrialState.COMPLETE else math.nan,
             "seconds": trial.user_attrs.get("seconds", math.nan),
             "epochs_run": trial.user_attrs.get("epochs_run", math.nan),

@@ -22,6 +22,9 @@ WORKER_ATTR = "worker"
 PRUNED_ATTR = "pruned_reason"  # why a pruned trial stopped (the pruner, or the time cap)
 TIMING_ATTR = "timing"  # seconds per phase of the trial (core.tuning.budget)
 STALE_WITHOUT_OWNER_SECONDS = 600.0
+# (study, trial number) of trials a runner of this process gave up on while they were running
+# (its storage refused the write that ends them, e.g. a full disk): no one runs them any more.
+_ABANDONED: set[tuple[str, int]] = set()
 
 
 def process_identity() -> dict[str, Any]:
@@ -42,27 +45,34 @@ def owner_alive(owner: dict[str, Any]) -> bool:
         return False
 
 
-def fail_stale_trials(study: optuna.Study) -> list[int]:
-    """Mark RUNNING trials whose worker died as failed (interrupted); returns their numbers.
+def abandon(study_name: str, numbers: list[int]) -> None:
+    """A runner of this process gives up these running trials (see _ABANDONED)."""
+    _ABANDONED.update((study_name, number) for number in numbers)
 
-    RDB storages also do this from Optuna's heartbeat, but only after its grace period. A
-    journal file has no heartbeat, so a trial is stale when its recorded worker process on this
-    host no longer exists, or when it has no recorded worker and started long ago.
-    """
+
+def is_stale(study_name: str, trial: FrozenTrial) -> bool:
+    """Whether a RUNNING trial is run by no one: abandoned here, its recorded worker process on
+    this host is gone, or it has no recorded worker and started long ago."""
+    if (study_name, trial.number) in _ABANDONED:
+        return True
+    owner = trial.user_attrs.get(WORKER_ATTR)
+    if owner is None:
+        started = trial.datetime_start
+        return started is not None and (
+            (datetime.now() - started).total_seconds() > STALE_WITHOUT_OWNER_SECONDS
+        )
+    return owner.get("host") == socket.gethostname() and not owner_alive(owner)
+
+
+def fail_stale_trials(study: optuna.Study) -> list[int]:
+    """Mark RUNNING trials no one runs (is_stale) as failed (interrupted); returns their
+    numbers. RDB storages also do this from Optuna's heartbeat, but only after its grace
+    period; a journal file has no heartbeat."""
     stale = []
-    host = socket.gethostname()
-    now = datetime.now()
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        owner = trial.user_attrs.get(WORKER_ATTR)
-        if owner is None:
-            started = trial.datetime_start
-            dead = started is not None and (
-                (now - started).total_seconds() > STALE_WITHOUT_OWNER_SECONDS
-            )
-        else:
-            dead = owner.get("host") == host and not owner_alive(owner)
-        if dead:
+        if is_stale(study.study_name, trial):
             mark_failed(study, trial)
+            _ABANDONED.discard((study.study_name, trial.number))
             stale.append(trial.number)
     return stale
 
@@ -75,7 +85,8 @@ def counted_trials(study: optuna.Study) -> int:
 def study_is_running(name: str, storage: str | None = None) -> bool:
     """True while any worker (on any machine) has a trial of the study running."""
     study = load_study(name, storage)
-    return bool(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+    running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    return any(not is_stale(name, trial) for trial in running)
 
 
 def best_trial(study: optuna.Study) -> FrozenTrial | None:
@@ -92,6 +103,8 @@ def worker_label(owner: dict[str, Any] | None) -> str:
 
 
 __all__ = [
+    "abandon",
+    "is_stale",
     "FAILURE_ATTR",
     "PRUNED_ATTR",
     "TIMING_ATTR",

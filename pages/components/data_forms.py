@@ -17,6 +17,7 @@ from core.data.upload import (
     upload_reference,
 )
 from core.settings import settings_of
+from pages.components import owner
 from pages.components.form_helpers import explain, parse_date, widget_key
 from pages.components.state import seed_widget
 
@@ -118,9 +119,13 @@ def upload_form(data: DataConfig) -> tuple[DataConfig | None, bool]:
         content = uploaded.getvalue()
         _inspect(content)  # stored only once it parses: a refused file leaves nothing behind
         path = save_upload(content, uploaded.name)
+        owner.claim_upload(path.name)  # its name is this browser's: a shared link hides it
     elif (path := existing_upload(data.csv_path)) is not None:  # only files in uploads/
         content = path.read_bytes()
-        st.caption(f"Using the file you uploaded before: {display_name(path)}.")
+        if owner.sees_file(path.name):
+            st.caption(f"Using the file you uploaded before: {display_name(path)}.")
+        else:  # opened from someone's link: the file is named by its content hash only
+            st.caption(f"Using {owner.file_label(path.name)} (its name stays with its owner).")
     else:
         if data.csv_path:
             st.warning(

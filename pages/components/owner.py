@@ -10,10 +10,20 @@ manage everyone's runs and jobs for the rest of the session."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import streamlit as st
 
-from core.runs.owners import OWNER_ID, Viewer, admin_configured, admin_token_matches
+from core.data.upload import display_name
+from core.paths import sub_dir
+from core.runs.owners import (
+    HIDDEN_FILE,
+    OWNER_ID,
+    UploadOwners,
+    Viewer,
+    admin_configured,
+    admin_token_matches,
+)
 
 COOKIE = "forecast_lab_owner"
 OWNER_KEY = "forecast_lab.owner_id"
@@ -32,6 +42,36 @@ def _owner_id() -> str:
 def viewer() -> Viewer:
     """Who is looking: this browser's owner id, and whether the admin token was given."""
     return Viewer(owner_id=_owner_id(), admin=bool(st.session_state.get(ADMIN_KEY)))
+
+
+def _uploads() -> UploadOwners:
+    return UploadOwners(sub_dir("upload-owners"))
+
+
+def claim_upload(reference: str) -> None:
+    """This browser uploaded that file: its name is shown to it (and to the teacher) only."""
+    _uploads().claim(reference, viewer().owner_id)
+
+
+def sees_file(reference: str | None) -> bool:
+    """Whether this browser may see the upload's file name (it uploaded it, or is the teacher)."""
+    return _uploads().may_see(viewer(), reference)
+
+
+def file_label(reference: str | None) -> str:
+    """The upload's file name for its uploader, else words that do not name it."""
+    return display_name(reference) if reference and sees_file(reference) else HIDDEN_FILE
+
+
+def without_file_name(text: str, reference: str | None) -> str:
+    """`text` (a data line, a run's label) with the upload's file name, or its stem, replaced
+    when this browser may not see it."""
+    if not reference or sees_file(reference):
+        return text
+    name = display_name(reference)
+    for shown in (name, Path(name).stem):
+        text = text.replace(shown, HIDDEN_FILE) if shown else text
+    return text
 
 
 def keep_in_browser() -> None:

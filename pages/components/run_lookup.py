@@ -127,9 +127,9 @@ def result_for_page(task: str):
     return result
 
 
-def _owned(key: str) -> bool:
+def _yours(key: str) -> bool:
     run_owner = services.registry().owners.owner_of(key)
-    return run_owner is None or owner.viewer().may_manage(run_owner)
+    return run_owner is not None and owner.viewer().may_manage(run_owner)
 
 
 def run_header(result) -> None:
@@ -137,8 +137,9 @@ def run_header(result) -> None:
     model = result.request.model
     info = result.series_info
     name = info.name or source_title(result.request.data)
-    if result.request.data.source == "csv" and not _owned(result.key):
-        name = "a file someone uploaded"  # a shared run: read-only, its file names stay private
+    path = result.request.data.csv_path
+    if result.request.data.source == "csv" and not (_yours(result.key) or owner.sees_file(path)):
+        name = owner.file_label(path)  # a shared or ownerless run: its file name stays private
     st.markdown(
         f"**{describe_model(model)}** ({result.parameter_count:,} weights) on "
         f"**{plain(name)}**, "

@@ -27,7 +27,10 @@ STATUS_WORDS = {
 def data_summary(request: RunRequest) -> str:
     """One line on the data, e.g. "Synthetic · 2,555 days" or "Bitcoin (BTC-USD) · yahoo", as
     Markdown-safe text (an uploaded file's name is the user's)."""
-    return plain(SOURCE_REGISTRY[request.data.source].summarize(request.data))
+    text = SOURCE_REGISTRY[request.data.source].summarize(request.data)
+    if request.data.source == "csv":
+        text = owner.without_file_name(text, request.data.csv_path)  # maybe someone else's
+    return plain(text)
 
 
 def model_summary(request: RunRequest) -> str:

@@ -4,6 +4,7 @@ and while Bitcoin -> S&P 500 loads, no Bitcoin chart stays on screen under an S&
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -61,10 +62,15 @@ def _upload(page, path: Path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
 
 
-def _names_file(page, name: str) -> None:
-    """The address bar names the uploaded file `name` (an upload is stored as <id>_<name>)."""
+def _content_id(path: Path) -> str:
+    """What a link carries for an upload: its content hash, never the file's name (#21)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _names_file(page, path: Path) -> None:
+    """The address bar names the uploaded file at `path` (by its content hash)."""
     page.wait_for_url(
-        lambda url: _query(url).get("data.csv_path", "").endswith(f"_{name}"), timeout=60_000
+        lambda url: _query(url).get("data.csv_path", "") == _content_id(path), timeout=60_000
     )
 
 
@@ -73,24 +79,25 @@ def test_the_link_names_the_file_on_screen_after_a_second_upload(browser_page):
     _pick_source(page, "Upload CSV")
     _settle(page)
     _upload(page, FIXTURES / "sp500_monthly_close.csv")
-    _names_file(page, "sp500_monthly_close.csv")
+    _names_file(page, FIXTURES / "sp500_monthly_close.csv")
     _settle(page)
 
     _upload(page, FIXTURES / "sp500_yearly_close.csv")
-    _names_file(page, "sp500_yearly_close.csv")
+    _names_file(page, FIXTURES / "sp500_yearly_close.csv")
     _settle(page)
 
     # A file whose dates could be day or month first: the page asks, and the link already
     # names this file (before the fix it kept naming the yearly file until answered).
-    _upload(page, FIXTURES / "formats" / "dayfirst_ambiguous.csv")
+    ambiguous = FIXTURES / "formats" / "dayfirst_ambiguous.csv"
+    _upload(page, ambiguous)
     page.get_by_text("it cannot tell", exact=False).first.wait_for(timeout=30_000)
     _settle(page)
-    assert _query(page.url)["data.csv_path"].endswith("_dayfirst_ambiguous.csv"), page.url
+    assert _query(page.url)["data.csv_path"] == _content_id(ambiguous), page.url
     assert "dayfirst_ambiguous.csv" in page.locator('[data-testid="stSidebar"]').inner_text()
     page.get_by_text("(day first)", exact=False).first.click()
     _settle(page)
     query = _query(page.url)
-    assert query["data.csv_path"].endswith("_dayfirst_ambiguous.csv")
+    assert query["data.csv_path"] == _content_id(ambiguous)
     assert query["data.date_order"] == "dayfirst"
     page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=30_000)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import core.runs.peers as peers_module
+import core.runs.pipeline as pipeline_module
 from core.data.sources import load_series
 from core.runs.peers import PeerCache, peers_key
 from core.runs.pipeline import run_experiment
@@ -26,7 +27,7 @@ def counted_fits(monkeypatch):
         calls.append(key)
         return original(key, prepared)
 
-    monkeypatch.setattr(peers_module, "compute_peers", counting)
+    monkeypatch.setattr(pipeline_module, "compute_peers", counting)
     return calls
 
 

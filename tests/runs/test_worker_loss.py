@@ -145,8 +145,8 @@ def test_a_worker_killed_from_outside_on_each_try_is_reported_as_killed(dask_clu
     assert "was killed from outside the app (signal SIGKILL, 9)" in outcome["error"]
     assert "not for lack of memory" in outcome["error"]
     assert "It was tried 2 times; nothing was saved." in outcome["error"]
-    assert dask_cluster.run(add, 4, 5) == 9
     all_workers_back(dask_cluster)
+    assert dask_cluster.run(add, 4, 5) == 9
 
 
 def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cluster, monkeypatch):
@@ -162,8 +162,8 @@ def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cl
     thread.join()
     assert "ran out of memory: the machine had none left" in outcome["error"]
     assert "killed from outside" not in outcome["error"]
-    assert dask_cluster.run(add, 1, 1) == 2
     all_workers_back(dask_cluster)
+    assert dask_cluster.run(add, 1, 1) == 2
 
 
 # -- a scheduler of its own (one try: allowed-failures 0) with one joined worker --

@@ -110,3 +110,17 @@ def test_the_forecast_axis_on_prices_is_in_dollars():
     assert priced.layout.yaxis.tickprefix == "$"
     plain = forecast_figure(_predictions())
     assert plain.layout.yaxis.title.text == "Value" and not plain.layout.yaxis.tickprefix
+
+
+def test_residual_titles_and_notes_fit_a_half_width_chart_at_800_px():
+    """At 800 px each residual chart gets about 350 px: a title over ~30 characters was cut
+    ("Residuals over time (actual - mo") and a one-line note ran off the histogram's left edge."""
+    predictions = _predictions()
+    for figure in (
+        residual_figure(predictions, currency="$"),
+        residual_histogram(predictions, currency="$"),
+    ):
+        assert len(figure.layout.title.text) <= 30, figure.layout.title.text
+        for note in figure.layout.annotations:
+            lines = note.text.split("<br>")
+            assert max(len(line) for line in lines) <= 40, note.text

@@ -211,7 +211,7 @@ def forecast_figure(
 def residual_figure(
     predictions: pd.DataFrame | None,
     part: str = "test",
-    title: str = "Residuals over time (actual - model)",
+    title: str = "Errors over time",  # short: a half-width chart at 800 px
     currency: str = "",
 ) -> go.Figure:
     """Residual (actual - model) per date on one part, around a zero line; the axis names the
@@ -283,7 +283,8 @@ def residual_histogram(
     for edge in (bias - spread, bias + spread):
         figure.add_vline(x=edge, line={"color": SPREAD_COLOR, "width": 1.5, "dash": "dash"})
     figure.add_annotation(
-        text=_bias_words(bias, currency) + f" · most errors within ±{_money(spread, currency)}",
+        # two short lines, so the note stays inside a half-width chart on an 800 px screen
+        text=_bias_words(bias, currency) + f"<br>most errors within ±{_money(spread, currency)}",
         hovertext=f"bias (mean residual) {_money(bias, currency)}, "
         f"spread (standard deviation) {_money(spread, currency)}",
         x=0.99,

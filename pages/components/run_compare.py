@@ -95,9 +95,9 @@ def show_change(current, previous, key: str) -> None:
         metric_changes(current, previous),
         placeholder="—",
         column_config={
-            "before": st.column_config.TextColumn("The run before"),
-            "now": st.column_config.TextColumn("This run"),
-            "change": st.column_config.TextColumn("Change"),
+            "before": st.column_config.TextColumn("The run before", width="small"),
+            "now": st.column_config.TextColumn("This run", width="small"),
+            "change": st.column_config.TextColumn("Change", width="large"),  # whole at 800 px
         },
         key=f"{key}_metrics",
     )

@@ -177,7 +177,7 @@ def test_residual_histogram_marks_bias_and_spread():
     bias, spread = residual.mean(), residual.std()
     np.testing.assert_allclose(positions, [bias - spread, bias, bias + spread])
     side = "too low" if bias > 0 else "too high"
-    expected = f"forecasts {abs(bias):.2f} {side} on average · most errors within ±{spread:.2f}"
+    expected = f"forecasts {abs(bias):.2f} {side} on average<br>most errors within ±{spread:.2f}"
     assert expected in annotation_texts(figure)
     hover = figure.layout.annotations[0].hovertext
     assert f"bias (mean residual) {bias:.2f}" in hover  # the exact terms stay in the tooltip

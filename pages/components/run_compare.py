@@ -37,6 +37,9 @@ SCORE_COLUMNS = {
 }
 
 
+CHANGE_COLUMNS = {"before": "The run before", "now": "This run", "change": "Change"}
+
+
 def run_label(result, position: int) -> str:
     """A short, unique label of a run for legends and table headers."""
     when = result.created_at[5:16].replace("T", " ")
@@ -91,14 +94,9 @@ def show_change(current, previous, key: str) -> None:
             else " The run before was trained on other data, so the chart shows both spans."
         )
     )
-    st.dataframe(
-        metric_changes(current, previous),
-        placeholder="—",
-        column_config={
-            "before": st.column_config.TextColumn("The run before", width="small"),
-            "now": st.column_config.TextColumn("This run", width="small"),
-            "change": st.column_config.TextColumn("Change", width="large"),  # whole at 800 px
-        },
-        key=f"{key}_metrics",
-    )
+    # A static table wraps its cells: the Change words stay whole on an 800 px screen (a
+    # dataframe cut them at "about the same (see...").
+    changes = metric_changes(current, previous).rename(columns=CHANGE_COLUMNS)
+    changes.index.name = None
+    st.table(changes)
     st.caption(change_sentence(current.request, previous.request))

@@ -70,8 +70,8 @@ def test_results_compares_with_the_run_before(two_regression_runs):
     names = [trace["name"] for trace in figure["data"]]
     assert [name.split(" (")[0] for name in names] == ["Actual", "This run", "The run before"]
     assert names[1].startswith("This run (GRU") and names[2].startswith("The run before (LSTM")
-    changes = at.dataframe[0].value
-    assert {"before", "now", "change"} <= set(changes.columns)
+    changes = at.table[0].value
+    assert {"The run before", "This run", "Change"} <= set(changes.columns)
     assert "Squared error (MSE)" in changes.index
     assert "Network family lstm → gru" in texts(at.caption)
 

@@ -62,9 +62,7 @@ POLL_SECONDS = 1.0
 
 def _waiting(snapshot) -> bool:
     """Whether the job is before its first epoch or past its last one (poll quickly then)."""
-    return (
-        snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs or snapshot.step is not None
-    )
+    return snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs or snapshot.step is not None
 
 
 def render(job_id: str, task: str = "regression") -> None:

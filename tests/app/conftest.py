@@ -27,9 +27,17 @@ TINY = RunRequest(
 TINY_CLASSIFIER = TINY.replace(model=ModelConfig(units=4, task="classification", class_horizon=3))
 
 
-def open_page(page: str | None = None, request: RunRequest | None = None, **params) -> AppTest:
-    """Run app.py (optionally with a request and extra query parameters), then switch pages."""
+def open_page(
+    page: str | None = None,
+    request: RunRequest | None = None,
+    owner_id: str | None = None,
+    **params,
+) -> AppTest:
+    """Run app.py (optionally with a request, the browser's owner id and extra query
+    parameters), then switch pages."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if owner_id is not None:
+        at.session_state["forecast_lab.owner_id"] = owner_id
     query = request_to_query(request) if request is not None else {}
     query.update(params)
     for name, value in query.items():

@@ -81,8 +81,12 @@ def test_journey_uploaded_csv_to_results():
     journey renders (Train names the file), it trains and Results draws its charts."""
     from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
     from core.data.upload import save_upload
+    from core.paths import sub_dir
+    from core.runs.owners import UploadOwners
 
     path = save_upload((FIXTURES / "sp500_monthly_close.csv").read_bytes(), "sp500 monthly.csv")
+    owner = "c" * 32  # the uploader's browser: the Data page's form claims the file for it
+    UploadOwners(sub_dir("upload-owners")).claim(path.name, owner)
     request = RunRequest(
         data=DataConfig(source="csv", csv_path=str(path)),
         split=SplitConfig(method="fraction", test_fraction=0.2, lookback=12),
@@ -90,7 +94,7 @@ def test_journey_uploaded_csv_to_results():
         train=TrainConfig(epochs=2),
         horizon=6,
     )
-    at = open_page("pages/data.py", request)
+    at = open_page("pages/data.py", request, owner_id=owner)
     assert_clean(at)
     for page in ("pages/model.py", "pages/train.py"):
         at.switch_page(page)

@@ -124,3 +124,15 @@ def test_residual_titles_and_notes_fit_a_half_width_chart_at_800_px():
         for note in figure.layout.annotations:
             lines = note.text.split("<br>")
             assert max(len(line) for line in lines) <= 40, note.text
+
+
+def test_the_comparison_of_runs_on_prices_is_in_dollars():
+    """The what-if chart (this run and the run before) on market runs: "Price ($)", $ ticks."""
+    from core.charts import runs_comparison_figure
+
+    runs = [("This run", _predictions()), ("The run before", _predictions())]
+    priced = runs_comparison_figure(runs, currency="$")
+    assert priced.layout.yaxis.title.text == "Price ($)"
+    assert priced.layout.yaxis.tickprefix == "$"
+    plain = runs_comparison_figure(runs)
+    assert plain.layout.yaxis.title.text == "Value" and not plain.layout.yaxis.tickprefix

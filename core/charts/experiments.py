@@ -433,8 +433,9 @@ def runs_comparison_figure(
     title: str = "Test predictions of several runs",
     part: str = "test",
     zoom_steps: int | None = 90,
+    currency: str = "",
 ) -> go.Figure:
-    """Actual values once, then each run's model predictions on the same part.
+    """Actual values once, then each run's model predictions on the same part ($ on prices).
 
     Every run gets its own colour and line pattern and the lines are thin, so a run lying on top
     of another still shows through; the view opens on the last `zoom_steps` steps, with a range
@@ -477,11 +478,11 @@ def runs_comparison_figure(
                 opacity=0.85,
             )
         )
-    apply_layout(figure, title, "Date", "Value")
+    apply_layout(figure, title, "Date", f"Price ({currency})" if currency else "Value")
+    figure.update_yaxes(tickprefix=currency or None)
     figure.update_xaxes(rangeslider={"visible": True, "thickness": 0.07})
     index = actual.index if len(actual) else usable[0][1].index
-    # The view opens on the last steps every run has: runs on different data (a run before on
-    # another series) share no such steps, and the whole span is shown so each run is on screen.
+    # Open on the last steps all runs share (none on different data: then the whole span).
     common = usable[0][1].index
     for _, rows in usable[1:]:
         common = common.intersection(rows.index)

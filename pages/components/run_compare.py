@@ -13,6 +13,7 @@ from core.evaluation.compare import (
     setting_differences,
 )
 from core.evaluation.verdict import describe_model
+from core.units import currency_of
 
 SCORE_COLUMNS = {
     "model": st.column_config.TextColumn("Model"),
@@ -46,6 +47,12 @@ def run_label(result, position: int) -> str:
     return f"{position + 1} · {describe_model(result.request.model)} · {when}"
 
 
+def shared_currency(results: list) -> str:
+    """The runs' currency ("$" on market prices) when they all share one, else none."""
+    currencies = {currency_of(result.request.data.source) for result in results}
+    return currencies.pop() if len(currencies) == 1 else ""
+
+
 def show_side_by_side(results: list, key: str) -> None:
     """Forecasts on one chart (regression runs), scores in one table, the differing settings."""
     labelled = [(run_label(result, position), result) for position, result in enumerate(results)]
@@ -55,6 +62,7 @@ def show_side_by_side(results: list, key: str) -> None:
             runs_comparison_figure(
                 [(label, result.predictions) for label, result in regression],
                 title="Forecasts of the selected runs on their test days",
+                currency=shared_currency([result for _, result in regression]),
             ),
             key=f"{key}_chart",
         )
@@ -83,6 +91,7 @@ def show_change(current, previous, key: str) -> None:
         runs_comparison_figure(
             [(label, result.predictions) for label, result in pair],
             title="This run and the run before on their test days",
+            currency=shared_currency([current, previous]),
         ),
         key=f"{key}_chart",
     )

@@ -18,7 +18,7 @@ import logging
 import signal
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 EXIT_TOPIC = "forecast-lab-worker-exit"
 MEMORY_TOPIC = "worker-restart-memory"  # the nanny's own event (distributed.worker_memory)
 SAMPLE_SECONDS = 0.2
+# A killed process can look alive for a moment after the kernel's OOM killer counted it (it has
+# to be scheduled to die; longer on a loaded machine), so a rise of the counter within this many
+# seconds before the end counts as the OOM killer's.
+OOM_WINDOW_SECONDS = 2.0
 EVIDENCE_SECONDS = 5.0  # how long a lost task waits for its nanny's report (none: machine lost)
 NEAR_LIMIT = 0.9  # a worker holding this share of its limit when it ended was out of memory
 KEPT = 200  # evidence kept per kind (newest)
@@ -160,7 +164,7 @@ class ExitReport(NannyPlugin):
         self._pid: int | None = None
         self._address: str | None = None
         self._memory = 0
-        self._oom_kills = oom_kills()
+        self._counters: deque[tuple[float, int | None]] = deque([(time.monotonic(), oom_kills())])
         original = nanny._on_worker_exit_sync
 
         def on_exit(exit_code: int) -> None:
@@ -196,11 +200,20 @@ class ExitReport(NannyPlugin):
         except psutil.Error:
             return
         if memory:
-            self._memory, self._oom_kills = memory, counter
+            self._memory = memory
+            self._counters.append((time.monotonic(), counter))
+            while len(self._counters) > 1 and self._counters[1][0] < time.monotonic() - 60:
+                self._counters.popleft()
+
+    def _counter_before(self, moment: float) -> int | None:
+        """The OOM counter of the last sample of a live worker taken before `moment` (else the
+        oldest kept)."""
+        earlier = [counter for taken, counter in self._counters if taken <= moment]
+        return earlier[-1] if earlier else self._counters[0][1]
 
     def _report(self, exit_code: int) -> None:
         now = oom_kills()
-        before = self._oom_kills
+        before = self._counter_before(time.monotonic() - OOM_WINDOW_SECONDS)
         self._nanny.log_event(
             EXIT_TOPIC,
             {

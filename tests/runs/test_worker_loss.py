@@ -13,6 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
+from types import SimpleNamespace
 
 import pytest
 
@@ -132,6 +134,32 @@ def test_each_kind_of_loss_has_its_own_words(loss, words):
     }
     for phrase, expected in others.items():
         assert (phrase in message) == expected, phrase
+
+
+def _exit_report(samples: list[tuple[float, int]], counter_now: int, monkeypatch) -> dict:
+    """What ExitReport says of a worker killed by SIGKILL, given its samples (seconds before
+    the end, the OOM counter read while the worker looked alive) and the counter at its end."""
+    events: list[dict] = []
+    report = worker_loss.ExitReport()
+    report._nanny = SimpleNamespace(
+        log_event=lambda _topic, message: events.append(message),
+        worker_address="tcp://10.0.0.2:1",
+        memory_manager=SimpleNamespace(memory_limit=2**30),
+    )
+    report._address, report._pid, report._memory = "tcp://10.0.0.2:1", 1, 900 * MEGABYTE
+    now = time.monotonic()
+    report._counters = deque((now - ago, counter) for ago, counter in samples)
+    monkeypatch.setattr(worker_loss, "oom_kills", lambda: counter_now)
+    report._report(-9)
+    return events[-1]
+
+
+def test_the_oom_killer_counts_even_when_a_sample_saw_the_dying_worker_alive(monkeypatch):
+    # The kernel counted the kill 0.1 s before the end, and a sample in between still found the
+    # process alive (it has to be scheduled to die): the full suite's loaded runs failed so.
+    assert _exit_report([(10.0, 0), (0.1, 1)], counter_now=1, monkeypatch=monkeypatch)["oom_killer"]
+    # A rise long before the end (another process's OOM kill) is not this worker's.
+    assert not _exit_report([(20.0, 0), (10.0, 1), (0.1, 1)], 1, monkeypatch)["oom_killer"]
 
 
 # -- real workers of the test cluster --

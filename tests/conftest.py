@@ -112,3 +112,13 @@ def stop_process_group(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+
+
+def wait_until(condition, timeout: float) -> None:
+    """Poll `condition` until it holds; fail after `timeout` s (a liveness bound, not a timing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")

@@ -17,7 +17,7 @@ from core.runs import cluster as cluster_module
 from core.runs.jobs import JobRegistry
 from core.runs.store import RunStore
 from core.runs.worker import forecast_in_pool, run_in_pool
-from tests.conftest import start_joined_worker, stop_process_group
+from tests.conftest import start_joined_worker, stop_process_group, wait_until
 
 TINY = RunRequest(
     data=DataConfig(length=300, seed=3),
@@ -75,15 +75,6 @@ def wait_to_give_way(seconds: float, *, should_stop=None) -> bool:
             return True
         time.sleep(0.05)
     return False
-
-
-def wait_until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout  # a liveness bound, not a timing
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
 
 
 def test_a_task_returns_its_result_its_progress_in_order_and_its_own_errors(dask_cluster):

@@ -22,7 +22,7 @@ from core.errors import TrainingError
 from core.runs import cluster as cluster_module
 from core.runs import worker_loss
 from core.runs.worker_loss import WorkerLoss, describe
-from tests.conftest import REPO, stop_process_group
+from tests.conftest import REPO, stop_process_group, wait_until
 
 MEGABYTE = 2**20
 
@@ -45,15 +45,6 @@ def hog_memory(step_megabytes: int, most_megabytes: int) -> int:
         time.sleep(0.05)
     time.sleep(600)
     return len(held)
-
-
-def wait_until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout  # a liveness bound, not a timing
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
 
 
 def all_workers_back(cluster) -> None:
@@ -178,8 +169,9 @@ def test_a_worker_killed_from_outside_on_each_try_is_reported_as_killed(dask_clu
 
 
 def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cluster, monkeypatch):
-    # The embedded nannies run in this process: their ExitReport reads this counter.
-    kills = {"count": 0}
+    # The embedded nannies run in this process: their ExitReport reads this counter. It goes on
+    # from the machine's own count, which the samples taken before this test have kept.
+    kills = {"count": worker_loss.oom_kills() or 0}
     monkeypatch.setattr(worker_loss, "oom_kills", lambda: kills["count"])
 
     def as_the_kernel_would() -> None:

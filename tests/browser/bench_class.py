@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.config import RunRequest
 from core.links import request_to_query
+from tests.browser.cpu import CpuMeter
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, running_app
 
 TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
@@ -142,6 +143,8 @@ def main() -> None:
     joined = None
     cases = (what_ifs() * (1 + options.sessions // 10))[: options.sessions]
     load_before = os.getloadavg()
+    meter = CpuMeter()
+    meter.start()
     with running_app(folder / "home", folder / "server.log", env) as url:
         out: dict = {}
         go = threading.Event()
@@ -165,7 +168,9 @@ def main() -> None:
         placements = _placements(f"tcp://127.0.0.1:{port}")
     if joined is not None:
         joined.terminate()
+    meter.stop()
     _report(out, options, load_before, os.getloadavg(), placements)
+    print(meter.report(trainings=len(cases)))
     runs = [path for path in (folder / "home" / "runs").glob("*") if not path.name.startswith(".")]
     print(f"distinct trainings stored: {len(runs)} for {len(cases)} distinct what-ifs")
     print(f"data home and server log in {folder}" if options.keep else "", end="")

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from core.config import RunRequest
+from core.config import DataConfig, RunRequest
+from core.data.shipped import shipped
 from core.data.sources import load_series
-from core.errors import TrainingError
+from core.data.upload import display_name, read_bounded, resolve_upload
+from core.errors import DataSourceError, TrainingError
 from core.paths import home_dir
 from core.runs import cluster
 from core.runs.analysis import in_pool
@@ -42,20 +44,23 @@ def train_request(
     home: str | None = None,
     peers: bytes | None = None,
     steps: bool = False,
+    upload: dict[str, bytes] | None = None,
 ) -> dict:
     """In a worker: train a request into a store of the worker's own and return the run's files
     ({"key", "files", "notice", "peers"}); the server writes them into its run store
     (receive_run).
 
-    `home` is the submitting server's data home: uploads and downloads are read from there
-    when this machine sees it, whatever home the (long-lived, shared) worker started with.
-    `peers`: the simple rules' forecasts the server keeps for this data key (core.runs.peers;
-    computed here during the epochs when None, and sent home). `steps`: the steps after the
-    last epoch go to `progress` too (core.runs.steps.StepUpdate)."""
+    `home` is the submitting server's data home: downloads are read from there when this
+    machine sees it, whatever home the (long-lived, shared) worker started with. `upload`: the
+    uploaded file the request trains on ({content id: bytes}, core.data.shipped), sent along
+    because a worker on another machine cannot read the server's uploads folder. `peers`: the
+    simple rules' forecasts the server keeps for this data key (core.runs.peers; computed here
+    during the epochs when None, and sent home). `steps`: the steps after the last epoch go to
+    `progress` too (core.runs.steps.StepUpdate)."""
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
-    with tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
+    with shipped(upload), tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
         store = RunStore(Path(folder))
         given = PeerForecasts.from_bytes(peers) if peers else None
         result = run_experiment(
@@ -127,10 +132,27 @@ def run_in_pool(
         home=str(home_dir()),
         peers=_kept_peers(request, store),
         steps=steps,
+        upload=upload_of(request.data),
     )
     if steps and progress is not None:
         progress(StepUpdate("receiving"))
     return receive_run(store, sent)
+
+
+def upload_of(data: DataConfig) -> dict[str, bytes] | None:
+    """The uploaded file `data` trains on, to send with its task ({content id: bytes}; None
+    for the other sources). Bounded by the upload limit, as every upload is."""
+
+    if data.source != "csv" or not data.csv_path:
+        return None
+    path = resolve_upload(data.csv_path)
+    try:
+        return {path.name: read_bounded(path)}
+    except OSError as error:
+        raise DataSourceError(
+            f"could not read the uploaded file {display_name(path)} ({error.strerror or error}); "
+            "upload it again."
+        ) from error
 
 
 def _kept_peers(request: RunRequest, store: RunStore) -> bytes | None:
@@ -162,16 +184,18 @@ def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
     return cached
 
 
-def warm_request(request_values: dict, home: str | None = None) -> bool:
+def warm_request(
+    request_values: dict, home: str | None = None, upload: dict[str, bytes] | None = None
+) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
     giving way as soon as other work is waiting. False when it was warm already."""
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
     request = RunRequest.from_dict(request_values)
-    return warm_network(
-        load_prepared(request), request.model, request.train, should_stop=task_cancelled
-    )
+    with shipped(upload):
+        prepared = load_prepared(request)
+    return warm_network(prepared, request.model, request.train, should_stop=task_cancelled)
 
 
 def warm_in_pool(request: RunRequest) -> bool | None:
@@ -179,7 +203,11 @@ def warm_in_pool(request: RunRequest) -> bool | None:
     when every worker is busy: the head start is skipped)."""
 
     return cluster.run(
-        warm_request, request.to_dict(), lane=cluster.HEAD_START, home=str(home_dir())
+        warm_request,
+        request.to_dict(),
+        lane=cluster.HEAD_START,
+        home=str(home_dir()),
+        upload=upload_of(request.data),
     )
 
 

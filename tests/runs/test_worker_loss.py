@@ -5,12 +5,9 @@ joined worker's nanny and worker killed together). The task is still tried again
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -21,10 +18,10 @@ from types import SimpleNamespace
 import pytest
 
 from core.errors import TrainingError
-from core.runs import cluster as cluster_module
 from core.runs import worker_loss
 from core.runs.worker_loss import WorkerLoss, describe
-from tests.conftest import REPO, stop_process_group, wait_until
+from tests.conftest import stop_process_group, wait_until
+from tests.runs.conftest import join
 
 MEGABYTE = 2**20
 
@@ -257,80 +254,7 @@ def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cl
 
 
 # -- a scheduler of its own (one try: allowed-failures 0) with one joined worker --
-
-
-@pytest.fixture
-def lone_cluster(tmp_path, monkeypatch):
-    """A `dask scheduler` process that gives up on a task at its first lost worker, and a
-    Cluster client connected to it (no worker yet)."""
-    address_file = tmp_path / "scheduler.json"
-    scheduler = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--no-dashboard",
-            "--scheduler-file",
-            str(address_file),
-        ],  # fmt: skip
-        cwd=REPO,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_until(address_file.exists, timeout=120)
-        wait_until(lambda: "address" in address_file.read_text(), timeout=30)
-        address = json.loads(address_file.read_text())["address"]
-        monkeypatch.setenv(cluster_module.SCHEDULER_ENV, address)
-        lone = cluster_module.Cluster(workers=1)
-        lone.client()
-        yield lone
-        lone.shutdown()
-    finally:
-        stop_process_group(scheduler)
-
-
-def join(lone, name: str, memory_limit: str) -> subprocess.Popen:
-    """A `dask worker` (nanny and worker process) joined to `lone`, once registered."""
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_worker",
-            lone.address(),
-            "--nthreads",
-            "1",
-            "--name",
-            name,
-            "--preload",
-            "core.runs.preload",
-            "--no-dashboard",
-            "--memory-limit",
-            memory_limit,
-        ],  # fmt: skip
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-    def joined() -> bool:
-        assert worker.poll() is None, "the joined dask worker exited"
-        return lone.slots(fresh=True) > 0
-
-    wait_until(joined, timeout=180)
-    return worker
+# (lone_cluster and join: tests/runs/conftest.py)
 
 
 def test_a_worker_over_its_memory_limit_is_reported_out_of_memory(lone_cluster):

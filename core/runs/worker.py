@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from core.config import DataConfig, RunRequest
+from core.config import RunRequest
 from core.data.shipped import shipped
 from core.data.sources import load_series
-from core.data.upload import display_name, read_bounded, resolve_upload
-from core.errors import DataSourceError, TrainingError
+from core.errors import TrainingError
 from core.paths import home_dir
 from core.runs import cluster
 from core.runs.analysis import in_pool
@@ -26,6 +25,7 @@ from core.runs.costs import training_cost
 from core.runs.peers import PeerCache, PeerForecasts, peers_key
 from core.runs.pipeline import forecast_run, load_prepared, request_key, run_experiment
 from core.runs.preload import task_cancelled
+from core.runs.shipping import packed_upload, upload_of
 from core.runs.steps import StepUpdate
 from core.runs.store import RunStore, unpacked
 from core.training.trainer import warm_network
@@ -139,22 +139,6 @@ def run_in_pool(
     return receive_run(store, sent)
 
 
-def upload_of(data: DataConfig) -> dict[str, bytes] | None:
-    """The uploaded file `data` trains on, to send with its task ({content id: bytes}; None
-    for the other sources). Bounded by the upload limit, as every upload is."""
-
-    if data.source != "csv" or not data.csv_path:
-        return None
-    path = resolve_upload(data.csv_path)
-    try:
-        return {path.name: read_bounded(path)}
-    except OSError as error:
-        raise DataSourceError(
-            f"could not read the uploaded file {display_name(path)} ({error.strerror or error}); "
-            "upload it again."
-        ) from error
-
-
 def _kept_peers(request: RunRequest, store: RunStore) -> bytes | None:
     """The simple rules' forecasts the run store keeps for the request's data key, if any."""
 
@@ -211,10 +195,13 @@ def warm_in_pool(request: RunRequest) -> bool | None:
     )
 
 
-def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataFrame:
-    """In a worker: the recursive forecast of a run (its files, sent along) for a horizon."""
+def forecast_stored(
+    files: dict[str, bytes], key: str, horizon: int, upload: dict[str, bytes] | None = None
+) -> pd.DataFrame:
+    """In a worker: the recursive forecast of a run (its files, and its upload if it has one,
+    sent along) for a horizon."""
 
-    with unpacked(key, files) as result:
+    with unpacked(key, files, upload) as result:
         return forecast_run(result, horizon)
 
 
@@ -224,4 +211,7 @@ def forecast_in_pool(store: RunStore, key: str, horizon: int) -> pd.DataFrame:
 
     if not store.has(key):
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
-    return cluster.run(forecast_stored, store.pack(key), key, int(horizon), lane=cluster.QUICK)
+    files = store.pack(key)
+    return cluster.run(
+        forecast_stored, files, key, int(horizon), lane=cluster.QUICK, upload=packed_upload(files)
+    )

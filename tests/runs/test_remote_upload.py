@@ -20,7 +20,7 @@ from core.errors import DataSourceError
 from core.runs import cluster as cluster_module
 from core.runs.pipeline import request_key
 from core.runs.store import RunStore
-from core.runs.worker import run_in_pool
+from core.runs.worker import forecast_in_pool, run_in_pool
 from tests.conftest import FIXTURES, stop_process_group
 from tests.runs.conftest import join
 
@@ -30,17 +30,17 @@ from tests.runs.conftest import join
 HIDE = 'mount -t tmpfs tmpfs "$0" && exec "$@"'
 
 
-def _can_hide_folders() -> bool:
+def _can_hide(folder) -> bool:
     if shutil.which("unshare") is None:
         return False
-    probe = ["unshare", "--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs t /mnt"]
+    probe = ["unshare", "--mount", "--propagation", "private", "sh", "-c", HIDE, folder, "true"]
     return subprocess.run(probe, capture_output=True).returncode == 0
 
 
 def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_uploads(
     lone_cluster, isolated_home, tmp_path
 ):
-    if not _can_hide_folders():
+    if not _can_hide(tmp_path):
         pytest.skip(
             "needs `unshare --mount` (a private mount namespace) to hide the server's files"
         )
@@ -69,6 +69,7 @@ def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_u
         store = RunStore(isolated_home / "runs")
         result = run_in_pool(request, store=store, session="remote")
         again = run_in_pool(request, store=store, session="another")
+        longer = forecast_in_pool(store, result.key, 6)  # past the stored 3 steps, there too
     finally:
         cluster_module.use(previous)
         stop_process_group(worker)
@@ -86,6 +87,7 @@ def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_u
     assert np.allclose(predicted["actual"], actual)  # scored against the upload's own values
     assert np.isfinite(predicted["model"]).all() and len(stored.forecast) == 3
     assert again.cached and again.key == result.key  # identical request: found in the store
+    assert len(longer) == 6 and np.isfinite(longer["forecast"]).all()
     assert not (worker_home / "uploads").exists() or not any((worker_home / "uploads").iterdir())
 
 

@@ -228,25 +228,37 @@ def count_oom_kills_from(path: str | None) -> None:
     worker_loss.oom_kills = KERNEL_OOM_KILLS if path is None else partial(_count_in, path)
 
 
-def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cluster, tmp_path):
+def reads_the_simulated_counter() -> bool:
+    return isinstance(worker_loss.oom_kills, partial)
+
+
+def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(
+    dask_cluster, joined_worker, tmp_path
+):
     # The counter is the machine's: every nanny reads it, the embedded ones (in this process)
-    # and a joined worker's (its own process; tests/runs/test_cluster.py leaves one in the
-    # cluster, and the second try may land there). So each nanny reads it from one file here,
-    # going on from the machine's own count, which the samples taken before this test kept.
+    # and a joined worker's (its own process: a try may land there; with a counter patched in
+    # this process only, it said "killed from outside", 1 run in 4). So every nanny reads it
+    # from one file here, going on from the machine's own count, which earlier samples kept.
+    everyone = dask_cluster.workers * dask_cluster.threads + 1  # the joined worker's thread
+    wait_until(lambda: dask_cluster.slots(fresh=True) >= everyone, timeout=300)
     counter = tmp_path / "oom_kill"
     counter.write_text(str(KERNEL_OOM_KILLS() or 0))
-    nannies = dask_cluster.client().run(count_oom_kills_from, str(counter), nanny=True)
-    assert nannies  # at least the two embedded nannies read the file now
+    client = dask_cluster.client()
 
     def as_the_kernel_would() -> None:
         counter.write_text(str(_count_in(str(counter)) + 1))
 
     try:
+        client.run(count_oom_kills_from, str(counter), nanny=True)
+        reading = client.run(reads_the_simulated_counter, nanny=True)
+        assert len(reading) == len(client.scheduler_info(n_workers=-1)["workers"]) >= 3
+        assert all(reading.values()), reading  # every worker's nanny, the joined one's too
         thread, outcome = run_in_thread(dask_cluster, sleep_for, 300.0)
         kill_each_try(dask_cluster, tries=2, before_kill=as_the_kernel_would)
         thread.join()
     finally:
-        dask_cluster.client().run(count_oom_kills_from, None, nanny=True)
+        client.run(count_oom_kills_from, None, nanny=True)
+        count_oom_kills_from(None)  # the embedded nannies' module, whichever nanny was reached
     assert "ran out of memory: the machine had none left" in outcome["error"]
     assert "killed from outside" not in outcome["error"]
     all_workers_back(dask_cluster)

@@ -120,6 +120,7 @@ def test_forecast_figure_traces_shading_and_forecast():
     assert predictions.index[TRAIN_ROWS] in shaded_starts
     assert figure.layout.hovermode == "x unified"
     assert figure.layout.template.layout.paper_bgcolor == "white"
+    assert figure.layout.template.layout.plot_bgcolor == "white"  # plotly_white, not plotly's
 
 
 def test_forecast_figure_draws_the_network_on_top_and_baselines_thin():

@@ -459,6 +459,12 @@ def prefer(workers: int) -> None:
             _cluster = Cluster(workers=workers)
 
 
+def exists() -> bool:
+    """Whether the process-wide cluster is made already (the caller's, e.g. a test session's)."""
+    with _cluster_lock:
+        return _cluster is not None
+
+
 def close() -> None:
     """Close the process-wide cluster (a command ending); the next task starts a new one."""
     global _cluster

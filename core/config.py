@@ -312,8 +312,9 @@ class TrainConfig(ConfigBase):
     budget_steps: int = setting(
         420,
         "Training budget",
-        "How many gradient steps (batches) to train for; the epochs follow from it, so a "
-        "short series trains as much as a long one. 0 = use the maximum epochs as set.",
+        "How many gradient steps of 128 windows to train for (a smaller batch takes "
+        "proportionally more steps, at most 250 epochs); the epochs follow from it, so a short "
+        "series trains as much as a long one. 0 = use the maximum epochs as set.",
         unit="gradient steps",
         low=0,
         high=1_000_000,

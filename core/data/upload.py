@@ -32,6 +32,7 @@ from core.data.reading import (
     read_table as read_cells,
 )
 from core.data.series import Series, check_calendar, unit
+from core.data.shipped import shipped_bytes
 from core.errors import ConfigError, DataSourceError
 from core.limits import max_upload_bytes, max_upload_rows, megabytes, uploads_quota_bytes
 from core.paths import sub_dir
@@ -391,7 +392,7 @@ def load_csv_series(config: DataConfig) -> Series:
     path = resolve_upload(config.csv_path)
     file_name = display_name(path)
     try:
-        data = path.read_bytes()
+        data = shipped_bytes(path.name) or path.read_bytes()  # shipped: sent with a task
     except FileNotFoundError as error:
         raise DataSourceError(
             f"the uploaded file {file_name} is no longer on this server; upload it again."

@@ -53,6 +53,9 @@ THREADS_ENV = "FORECAST_LAB_WORKER_THREADS"
 MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
 LIFETIME_ENV = "FORECAST_LAB_WORKER_LIFETIME"
 DASHBOARD_ENV = "FORECAST_LAB_DASHBOARD"  # e.g. ":8787"; a free port otherwise
+# TensorFlow's threads per op in each embedded worker (core.training.trainer): the cores shared
+# out between worker threads (2 workers on 2 cores: not 4 op threads taking turns).
+TF_THREADS_ENV = "FORECAST_LAB_TF_THREADS"
 DEFAULT_WORKERS = 1  # commands (tune worker, benchmarks); the app starts APP_WORKERS
 APP_WORKERS = 2  # single-threaded: faster than one worker of 2 threads (README, Measured choices)
 DEFAULT_THREADS = 1
@@ -62,6 +65,11 @@ CANCEL_GRACE_SECONDS = 10.0
 PROGRESS_WAIT_SECONDS = 5.0  # how long the last progress messages may trail the result
 START_TIMEOUT_SECONDS = 300.0
 QUICK, HEAD_START, WORK = "quick", "head start", "work"
+
+
+def op_threads(cores: int, worker_threads: int) -> int:
+    """TensorFlow threads per op for each of `worker_threads` tasks sharing `cores`."""
+    return max(1, cores // max(1, worker_threads))
 
 
 @dataclass(eq=False)
@@ -159,6 +167,7 @@ class Cluster:
                 if lane == HEAD_START:
                     if self.queue.waiting_count() or self._free_slots() <= 0:
                         return None
+                    task.ticket.yields = True
                     self.queue.hold(task.ticket, time.monotonic())  # takes a free slot
                     task.submitted.set()
                 elif lane == QUICK:
@@ -176,6 +185,8 @@ class Cluster:
                 self._tasks.pop(number, None)
                 if tag is not None and self._tags.get(tag) == number:
                     del self._tags[tag]
+                if lane == HEAD_START:
+                    self.queue.gave_way(task.ticket, time.monotonic())
                 if not self.queue.remove(task.ticket) and lane != QUICK:
                     measured = task.completed and task.starts == 1
                     self.queue.finish(task.ticket, time.monotonic(), measured=measured)
@@ -221,8 +232,8 @@ class Cluster:
         return None if number is None else self.place(number)
 
     def slots(self, fresh: bool = False) -> int:
-        """Worker threads in the cluster (each runs one task at a time), as the dispatcher last
-        asked the scheduler (about once a second); `fresh` asks now."""
+        """Worker threads in the cluster (one task each), as the dispatcher last asked the
+        scheduler (about once a second); `fresh` asks now."""
         if fresh:
             self._refresh_slots()
         if self._slots_at < 0:
@@ -291,6 +302,7 @@ class Cluster:
         extra = {} if lifetime in ("", "0") else {"lifetime": lifetime, "lifetime_restart": True}
         # A worker whose task dies once is retried on another worker; twice is KilledWorker.
         dask.config.set({"distributed.scheduler.allowed-failures": 1})
+        share = op_threads(os.cpu_count() or 1, self.workers * self.threads)
         return LocalCluster(
             n_workers=self.workers,
             threads_per_worker=self.threads,
@@ -300,7 +312,7 @@ class Cluster:
             dashboard_address=os.environ.get(DASHBOARD_ENV) or ":0",
             memory_limit=f"{int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)}MB",
             preload=["core.runs.preload"],
-            env={"TF_CPP_MIN_LOG_LEVEL": "2"},
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", TF_THREADS_ENV: str(share)},
             silence_logs=logging.WARNING,
             **extra,
         )
@@ -329,6 +341,7 @@ class Cluster:
 
     def _make_way(self) -> None:
         """Work is waiting: head starts give way (their task sees should_stop)."""
+        self.queue.ask_to_give_way(time.monotonic())
         for task in self._tasks.values():
             if task.lane == HEAD_START and task.future is not None:
                 task.future.cancel()
@@ -369,6 +382,7 @@ class Cluster:
                 raise TrainingCancelled("Cancelled by the user; nothing was saved.")
         if task.future.cancelled() or task.future.status == "cancelled":
             if lane == HEAD_START:
+                self._let_go(task)
                 return None
             raise TrainingCancelled("Cancelled by the user; nothing was saved.")
 
@@ -381,6 +395,14 @@ class Cluster:
         while received < sent and time.monotonic() < deadline:
             received += self._relay(task, progress, timeout=0.05)
         return result
+
+    def _let_go(self, task: _Task) -> None:
+        """A head start that gave way keeps its slot until its worker let go of it (so work finds
+        a free thread and the time giving way took is learned); one never started ends now."""
+        deadline, unstarted_by = time.monotonic() + CANCEL_GRACE_SECONDS, time.monotonic() + 1
+        while not task.ended.wait(0.05) and time.monotonic() < deadline:
+            if task.worker is None and time.monotonic() > unstarted_by:
+                return
 
     def _relay(self, task: _Task, progress: Callable[[Any], None] | None, timeout: float) -> int:
         """Pass on one message from the task's inbox; 1 when it was a progress message."""

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 
 DEFAULT_SECONDS = 20.0  # the guess before any task of a kind has finished (a default training)
 SMOOTHING = 0.3  # weight of the newest duration in a kind's running average
+# Seconds a head start (a network warming ahead of its training) takes to give way once work
+# waits for its worker: it notices between two steps, and a network being traced finishes its
+# trace first. Measured per server from then on (FairQueue.gave_way).
+GIVE_WAY_SECONDS = 8.0
 
 
 @dataclass(eq=False)
@@ -26,6 +30,8 @@ class Ticket:
     size: float = 1.0  # its work relative to others of its kind's prefix (core.runs.costs)
     started_at: float | None = None
     progress: tuple[int, int] | None = None  # (epochs done, at most) while it trains
+    yields: bool = False  # a head start: ends when work waits for its worker, not when done
+    asked_at: float | None = None  # when it was asked to give way
 
     def projected(self, now: float) -> float | None:
         """Its whole duration projected from its epochs so far (None before the first)."""
@@ -46,6 +52,7 @@ class FairQueue:
     # Seconds per unit of size assumed for a kind's prefix before any of it was measured here
     # (core.runs.costs: a training's prior, or the rates a server kept from earlier runs).
     priors: dict[str, float] = field(default_factory=dict)
+    give_way: float = GIVE_WAY_SECONDS  # a head start's seconds from the ask to its end
     _ticks: itertools.count = field(default_factory=itertools.count)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -123,6 +130,20 @@ class FairQueue:
                     seconds if before is None else (1 - SMOOTHING) * before + SMOOTHING * seconds
                 )
 
+    def ask_to_give_way(self, now: float) -> None:
+        """Work waits: every head start running is asked to give way (from now, once)."""
+        with self._lock:
+            for ticket in self._running.values():
+                if ticket.yields and ticket.asked_at is None:
+                    ticket.asked_at = now
+
+    def gave_way(self, ticket: Ticket, now: float) -> None:
+        """A head start asked to give way has ended: how long it took, averaged."""
+        with self._lock:
+            if ticket.yields and ticket.asked_at is not None:
+                seconds = max(0.0, now - ticket.asked_at)
+                self.give_way = (1 - SMOOTHING) * self.give_way + SMOOTHING * seconds
+
     def cost(self, kind: str, now: float | None = None) -> float:
         """Seconds per unit of size of a task of this kind: the running average of those
         finished; else of the finished kinds sharing its prefix ("train_request:gru" learns
@@ -173,6 +194,10 @@ class FairQueue:
             return None
         frees = []
         for running in self.running():
+            if running.yields:  # a head start frees its slot once it has given way
+                asked = now if running.asked_at is None else running.asked_at
+                frees.append(max(0.0, self.give_way - (now - asked)))
+                continue
             expected = running.projected(now) or self.expected(running, now)
             elapsed = 0.0 if running.started_at is None else now - running.started_at
             frees.append(max(expected - elapsed, 0.1 * expected))

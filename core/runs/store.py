@@ -22,6 +22,7 @@ import pandas as pd
 
 from core.atomic import write_atomic
 from core.config import SCHEMA_VERSION, RunRequest
+from core.data.shipped import shipped
 from core.data.sources import source_title
 from core.errors import ConfigError, disk_full
 from core.json_values import json_ready, restore_nan
@@ -306,9 +307,12 @@ def _read_frame(path: Path) -> pd.DataFrame:
 
 
 @contextmanager
-def unpacked(key: str, files: dict[str, bytes]) -> Iterator[RunResult]:
-    """A run sent along with a task (RunStore.pack), loaded from a temporary store there."""
-    with tempfile.TemporaryDirectory(prefix="forecast-lab-stored-") as folder:
+def unpacked(
+    key: str, files: dict[str, bytes], upload: dict[str, bytes] | None = None
+) -> Iterator[RunResult]:
+    """A run sent along with a task (RunStore.pack), loaded from a temporary store there;
+    `upload`, the file it was trained on when uploaded (core.data.shipped), readable meanwhile."""
+    with shipped(upload), tempfile.TemporaryDirectory(prefix="forecast-lab-stored-") as folder:
         store = RunStore(Path(folder))
         result = store.unpack(key, files)
         if result is None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.config import RunRequest
+from core.data.shipped import shipped
 from core.data.sources import load_series
 from core.errors import TrainingError
 from core.paths import home_dir
@@ -24,6 +25,7 @@ from core.runs.costs import training_cost
 from core.runs.peers import PeerCache, PeerForecasts, peers_key
 from core.runs.pipeline import forecast_run, load_prepared, request_key, run_experiment
 from core.runs.preload import task_cancelled
+from core.runs.shipping import packed_upload, upload_of
 from core.runs.steps import StepUpdate
 from core.runs.store import RunStore, unpacked
 from core.training.trainer import warm_network
@@ -42,20 +44,23 @@ def train_request(
     home: str | None = None,
     peers: bytes | None = None,
     steps: bool = False,
+    upload: dict[str, bytes] | None = None,
 ) -> dict:
     """In a worker: train a request into a store of the worker's own and return the run's files
     ({"key", "files", "notice", "peers"}); the server writes them into its run store
     (receive_run).
 
-    `home` is the submitting server's data home: uploads and downloads are read from there
-    when this machine sees it, whatever home the (long-lived, shared) worker started with.
-    `peers`: the simple rules' forecasts the server keeps for this data key (core.runs.peers;
-    computed here during the epochs when None, and sent home). `steps`: the steps after the
-    last epoch go to `progress` too (core.runs.steps.StepUpdate)."""
+    `home` is the submitting server's data home: downloads are read from there when this
+    machine sees it, whatever home the (long-lived, shared) worker started with. `upload`: the
+    uploaded file the request trains on ({content id: bytes}, core.data.shipped), sent along
+    because a worker on another machine cannot read the server's uploads folder. `peers`: the
+    simple rules' forecasts the server keeps for this data key (core.runs.peers; computed here
+    during the epochs when None, and sent home). `steps`: the steps after the last epoch go to
+    `progress` too (core.runs.steps.StepUpdate)."""
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
-    with tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
+    with shipped(upload), tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
         store = RunStore(Path(folder))
         given = PeerForecasts.from_bytes(peers) if peers else None
         result = run_experiment(
@@ -127,6 +132,7 @@ def run_in_pool(
         home=str(home_dir()),
         peers=_kept_peers(request, store),
         steps=steps,
+        upload=upload_of(request.data),
     )
     if steps and progress is not None:
         progress(StepUpdate("receiving"))
@@ -162,16 +168,18 @@ def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
     return cached
 
 
-def warm_request(request_values: dict, home: str | None = None) -> bool:
+def warm_request(
+    request_values: dict, home: str | None = None, upload: dict[str, bytes] | None = None
+) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
     giving way as soon as other work is waiting. False when it was warm already."""
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
     request = RunRequest.from_dict(request_values)
-    return warm_network(
-        load_prepared(request), request.model, request.train, should_stop=task_cancelled
-    )
+    with shipped(upload):
+        prepared = load_prepared(request)
+    return warm_network(prepared, request.model, request.train, should_stop=task_cancelled)
 
 
 def warm_in_pool(request: RunRequest) -> bool | None:
@@ -179,14 +187,21 @@ def warm_in_pool(request: RunRequest) -> bool | None:
     when every worker is busy: the head start is skipped)."""
 
     return cluster.run(
-        warm_request, request.to_dict(), lane=cluster.HEAD_START, home=str(home_dir())
+        warm_request,
+        request.to_dict(),
+        lane=cluster.HEAD_START,
+        home=str(home_dir()),
+        upload=upload_of(request.data),
     )
 
 
-def forecast_stored(files: dict[str, bytes], key: str, horizon: int) -> pd.DataFrame:
-    """In a worker: the recursive forecast of a run (its files, sent along) for a horizon."""
+def forecast_stored(
+    files: dict[str, bytes], key: str, horizon: int, upload: dict[str, bytes] | None = None
+) -> pd.DataFrame:
+    """In a worker: the recursive forecast of a run (its files, and its upload if it has one,
+    sent along) for a horizon."""
 
-    with unpacked(key, files) as result:
+    with unpacked(key, files, upload) as result:
         return forecast_run(result, horizon)
 
 
@@ -196,4 +211,7 @@ def forecast_in_pool(store: RunStore, key: str, horizon: int) -> pd.DataFrame:
 
     if not store.has(key):
         return pd.DataFrame({"forecast": []}, index=pd.DatetimeIndex([], name="date"))
-    return cluster.run(forecast_stored, store.pack(key), key, int(horizon), lane=cluster.QUICK)
+    files = store.pack(key)
+    return cluster.run(
+        forecast_stored, files, key, int(horizon), lane=cluster.QUICK, upload=packed_upload(files)
+    )

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from distributed.core import Status
 from distributed.diagnostics.plugin import NannyPlugin
 from tornado.ioloop import PeriodicCallback
 
@@ -187,9 +188,10 @@ class ExitReport(NannyPlugin):
         pid = getattr(getattr(process, "process", None), "pid", None)
         if pid is None:
             return
-        if pid != self._pid:
-            self._pid, self._memory = pid, 0
-        self._address = process.worker_address or self._address
+        if pid != self._pid:  # a new worker process: nothing known of it yet
+            self._pid, self._memory, self._address = pid, 0, None
+        if process.status == Status.running:  # its address is its own once it has connected
+            self._address = process.worker_address
         counter = oom_kills()  # read before the process is seen alive: a rise at its end is
         try:  # the OOM killer
             worker = psutil.Process(pid)
@@ -212,13 +214,16 @@ class ExitReport(NannyPlugin):
         return earlier[-1] if earlier else self._counters[0][1]
 
     def _report(self, exit_code: int) -> None:
+        """About the process the sampler last saw (pid and address); one that ended before it
+        was seen goes without them, so no loss is ever explained by an earlier process's end."""
         now = oom_kills()
         before = self._counter_before(time.monotonic() - OOM_WINDOW_SECONDS)
+        pid, address, self._pid, self._address = self._pid, self._address, None, None
         self._nanny.log_event(
             EXIT_TOPIC,
             {
-                "worker": self._address or self._nanny.worker_address,
-                "pid": self._pid,
+                "worker": address,
+                "pid": pid,
                 "exit_code": exit_code,
                 "memory": self._memory,
                 "memory_limit": self._nanny.memory_manager.memory_limit,
@@ -232,8 +237,9 @@ class LossWitness:
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._exits: OrderedDict[str, dict] = OrderedDict()
-        self._memory_kills: OrderedDict[str, dict] = OrderedDict()
+        # (worker address, process id): the report on that process's end
+        self._exits: OrderedDict[tuple[str, int], dict] = OrderedDict()
+        self._memory_kills: OrderedDict[tuple[str, int], dict] = OrderedDict()
         self._reported: dict[str, tuple[int, int]] = {}  # address: (memory, limit)
 
     def attach(self, client: Any) -> None:
@@ -252,11 +258,13 @@ class LossWitness:
             memory = int((info.get("metrics") or {}).get("memory") or 0)
             self._reported[address] = (memory, int(info.get("memory_limit") or 0))
 
-    def _keep(self, kept: OrderedDict[str, dict], message: dict) -> None:
+    def _keep(self, kept: OrderedDict[tuple[str, int], dict], message: dict) -> None:
+        if not message.get("worker") or not message.get("pid"):
+            return  # a process that ended before it was known: it explains no loss
         with self._changed:
-            address = str(message.get("worker"))
-            kept[address] = message
-            kept.move_to_end(address)
+            process = (str(message["worker"]), int(message["pid"]))
+            kept[process] = message
+            kept.move_to_end(process)
             while len(kept) > KEPT:
                 kept.popitem(last=False)
             self._changed.notify_all()
@@ -275,19 +283,18 @@ class LossWitness:
         wait: float = EVIDENCE_SECONDS,
     ) -> WorkerLoss:
         """The evidence on the worker process `pid` at `address`, waiting up to `wait` seconds
-        for its nanny's report (it may trail the scheduler's news of the loss)."""
+        for its nanny's report (it may trail the scheduler's news of the loss). Only a report
+        on that very process counts: never one on an earlier process at the same address (a
+        restarted worker may get its port again), and none at all without `pid`."""
 
-        def about(kept: OrderedDict[str, dict]) -> dict | None:
-            message = kept.get(address)
-            if message is None or (pid and message.get("pid") and message["pid"] != pid):
-                return None  # none, or about an earlier process at the same address
-            return message
+        def about(kept: OrderedDict[tuple[str, int], dict]) -> dict | None:
+            return kept.get((address, int(pid))) if pid else None
 
         deadline = time.monotonic() + wait
         with self._changed:
             while about(self._exits) is None and about(self._memory_kills) is None:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or not pid:
                     break
                 self._changed.wait(left)
             ended = about(self._exits) or {}

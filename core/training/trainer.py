@@ -48,14 +48,16 @@ _threads_configured = False
 
 
 def _configure_threads() -> None:
-    """Use every core for one op and run ops one at a time: best for small RNNs on few cores."""
+    """Run ops one at a time, each on the cores this worker may use (FORECAST_LAB_TF_THREADS,
+    set by the embedded cluster for its workers; every core otherwise): best for small RNNs."""
     global _threads_configured
     if _threads_configured:
         return
     import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
 
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(os.cpu_count() or 1)
+        cores = int(os.environ.get("FORECAST_LAB_TF_THREADS") or os.cpu_count() or 1)
+        tf.config.threading.set_intra_op_parallelism_threads(cores)
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:
         pass  # TensorFlow already initialised its thread pools; keep its settings

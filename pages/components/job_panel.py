@@ -53,26 +53,34 @@ def running_job_notice() -> None:
         )
 
 
-# Polling: twice a second until the first epoch is on the chart and again once the last epoch
-# is (the results are seconds away), once a second in between: each poll redraws the chart in
-# the browser, which shares the machine's cores with the training (README, "Measured choices").
+# Polling (each poll reruns the panel on the server and redraws it in the browser, which share
+# the machine's cores with the trainings; README, "Measured choices"): twice a second until the
+# first epoch is on the chart and again once the last epoch is (the results are seconds away),
+# once a second in between, and while waiting in line every few seconds only, unless the wait
+# is nearly over: ten people waiting must not cost the trainings they wait for.
 QUICK_POLL_SECONDS = 0.5
 POLL_SECONDS = 1.0
+QUEUED_POLL_SECONDS = 3.0
+NEARLY_SECONDS = 20.0  # a wait expected shorter than this polls once a second
 
 
-def _waiting(snapshot) -> bool:
-    """Whether the job is before its first epoch or past its last one (poll quickly then)."""
-    return snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs or snapshot.step is not None
+def poll_seconds(snapshot) -> float | None:
+    """How often the panel of this job polls; None once it is finished."""
+    if snapshot is None or snapshot.finished:
+        return None
+    if snapshot.status == "queued":
+        wait = snapshot.wait_seconds
+        return POLL_SECONDS if wait is not None and wait < NEARLY_SECONDS else QUEUED_POLL_SECONDS
+    if snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs or snapshot.step is not None:
+        return QUICK_POLL_SECONDS
+    return POLL_SECONDS
 
 
 def render(job_id: str, task: str = "regression") -> None:
     """The panel for one job; polls while it is queued or running. `task` names the loss on
     the chart (squared error, or cross-entropy for up/flat/down)."""
-    snapshot = services.registry().snapshot(job_id)
-    active = snapshot is not None and not snapshot.finished
-    waiting = active and _waiting(snapshot)
-    every = (QUICK_POLL_SECONDS if waiting else POLL_SECONDS) if active else None
-    st.fragment(_panel, run_every=every)(job_id, active, task, waiting)
+    every = poll_seconds(services.registry().snapshot(job_id))
+    st.fragment(_panel, run_every=every)(job_id, every is not None, task, every)
 
 
 def _ask_cancel(job_id: str) -> None:
@@ -142,7 +150,7 @@ def _cancel_controls(job_id: str) -> None:
 
 @guarded_function
 def _panel(
-    job_id: str, was_active: bool, task: str = "regression", was_waiting: bool = False
+    job_id: str, was_active: bool, task: str = "regression", pace: float | None = None
 ) -> None:
     registry = services.registry()
     snapshot = registry.snapshot(job_id)
@@ -152,8 +160,8 @@ def _panel(
             "Press Train to start it again; finished runs load from the run store at once."
         )
         return
-    if was_active and snapshot.finished:
-        st.rerun()  # switch the whole page to the finished state and stop polling
+    if was_active and (snapshot.finished or poll_seconds(snapshot) != pace):
+        st.rerun()  # the finished page (no polling), or polling at the new pace
     if snapshot.status == "queued":
         st.info(
             f"Waiting for a free worker: yours is number {snapshot.queue_position or 1} in "
@@ -176,8 +184,6 @@ def _panel(
             "You can leave this page or open another tab: the training keeps running, and "
             "coming back (or reloading) reconnects to it."
         )
-        if was_waiting != _waiting(snapshot):
-            st.rerun()  # the first or the last epoch is drawn: poll at the other pace
         return
     if snapshot.status == "done":
         result = registry.result(job_id)

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.browser.cpu import CpuMeter, phase_words
 from tests.browser.server import chromium_page, running_app
 
 PAGES = {  # sidebar link -> the page's title
@@ -124,6 +125,8 @@ def main() -> None:
     options = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="forecast-lab-bench-"))
+    meter, phases = CpuMeter(), {}
+    meter.start()
     with (
         chromium_page(height=1800) as page,
         running_app(folder / "home", folder / "server.log") as url,
@@ -132,19 +135,24 @@ def main() -> None:
         page.goto(url)
         home_seconds = _settle(page, "Forecast Lab") - loaded
         page.wait_for_timeout(options.read_seconds * 1000)
+        phases["before the demo's click (server start, page load, warm-up)"] = meter.checkpoint()
         try:
             first_epoch, results = _demo(page)
         except Exception:
             page.screenshot(path=str(folder / "demo-failed.png"), full_page=True)
             print(f"the demo did not reach Results; screenshot and server log in {folder}")
             raise
+        phases["the demo: click -> Results"] = meter.checkpoint()
         what_if_epoch, what_if_results = _what_if(page, options.think_seconds)
+        phases["the what-if: Model page, think, Train -> Results"] = meter.checkpoint()
         first_visit = {link: _navigate(page, link) for link in PAGES}
         visits: dict[str, list[float]] = {link: [] for link in PAGES}
         for _ in range(options.rounds):
             for link in PAGES:
                 visits[link].append(_navigate(page, link))
         page.screenshot(path=str(folder / "last-page.png"), full_page=True)
+        phases["page visits"] = meter.checkpoint()
+    meter.stop()
 
     print("Forecast Lab browser benchmark (Chromium, fresh server and data home; one run on a")
     print("shared machine, so figures are noisy)")
@@ -159,6 +167,12 @@ def main() -> None:
     for link, seconds in visits.items():
         median = statistics.median(seconds)
         print(f"  {link:<12} {_verdict(median, TARGETS['page'])}  first {first_visit[link]:.2f} s")
+    print("CPU seconds per phase:")
+    before: dict[str, float] = {}
+    for phase, totals in phases.items():
+        print(f"  {phase}: {phase_words(before, totals)}")
+        before = totals
+    print(meter.report(trainings=2))
     if options.keep:
         print(f"data home and server log kept in {folder}")
     else:

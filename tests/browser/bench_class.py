@@ -20,12 +20,16 @@ from pathlib import Path
 
 from core.config import RunRequest
 from core.links import request_to_query
+from tests.browser.cpu import CpuMeter, phase_words
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, running_app
 
 TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
+PROBE_SECONDS = 0.2  # how often each session reads its page (the precision of every figure)
 PLACE = re.compile(r"number (\d+) in line(?:, about (\d+) (s|min) to wait)?")
+# textContent, not innerText: reading it forces no layout (ten browsers probed five times a
+# second each spent a good share of the machine laying pages out for the probe).
 STATUS = """() => {
-    const main = document.querySelector('[data-testid="stMain"]')?.innerText || '';
+    const main = document.querySelector('[data-testid="stMain"]')?.textContent || '';
     if (/Epoch \\d+ of at most|Preparing the network|After training, step/.test(main)) {
         return 'running';
     }
@@ -98,7 +102,7 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
             if now > 900:
                 record["error"] = "no Results within 15 minutes"
                 return
-            time.sleep(0.1)
+            time.sleep(PROBE_SECONDS)
         page.get_by_role("button", name="See the results").click()
         page.locator('[data-testid="stMain"] h1', has_text="Results").wait_for(timeout=120_000)
         page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=120_000)
@@ -142,6 +146,8 @@ def main() -> None:
     joined = None
     cases = (what_ifs() * (1 + options.sessions // 10))[: options.sessions]
     load_before = os.getloadavg()
+    meter = CpuMeter()
+    meter.start()
     with running_app(folder / "home", folder / "server.log", env) as url:
         out: dict = {}
         go = threading.Event()
@@ -159,13 +165,19 @@ def main() -> None:
         if options.join:  # the embedded scheduler runs once the first page has loaded
             joined = _join_worker(f"tcp://127.0.0.1:{port}", folder / "joined.log")
             time.sleep(25)  # it registers and imports TensorFlow (a benchmark, not a test)
+        loaded = meter.checkpoint()
         go.set()
         for thread in threads:
             thread.join()
         placements = _placements(f"tcp://127.0.0.1:{port}")
     if joined is not None:
         joined.terminate()
+    meter.stop()
     _report(out, options, load_before, os.getloadavg(), placements)
+    print(meter.report(trainings=len(cases)))
+    print(
+        f"  before the clicks (server start, {len(cases)} pages loaded): {phase_words({}, loaded)}"
+    )
     runs = [path for path in (folder / "home" / "runs").glob("*") if not path.name.startswith(".")]
     print(f"distinct trainings stored: {len(runs)} for {len(cases)} distinct what-ifs")
     print(f"data home and server log in {folder}" if options.keep else "", end="")

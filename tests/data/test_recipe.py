@@ -12,7 +12,7 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.data.prepare import prepare
-from core.data.recipe import recipe_for
+from core.data.recipe import BUDGET_MAX_EPOCHS, recipe_for, training_choices
 from core.data.series import Series
 from core.data.sources import load_series
 from core.data.synthetic import generate_series
@@ -40,10 +40,20 @@ def test_a_100_window_monthly_series_gets_small_batches_and_more_epochs_than_the
     large = recipe_for(default, default.split, TrainConfig())
     assert large["batch_size"].value == 128 and large["epochs"].value == 30  # as before
     assert small["batch_size"].value == 16 and small["epochs"].value > 60
-    # both train for about the same number of gradient steps (the budget)
-    for recipe, windows in ((small, 90), (large, 1854)):
-        steps_run = recipe["epochs"].value * (windows // recipe["batch_size"].value)
-        assert TrainConfig().budget_steps <= steps_run < TrainConfig().budget_steps * 1.2
+    # The budget's steps are batches of 128 windows: every series sees about as many windows
+    # (a batch of 32 takes 4 steps for one), a tiny one at most BUDGET_MAX_EPOCHS passes.
+    budget = TrainConfig().budget_steps
+    batch, epochs = training_choices(TrainConfig(), 400)
+    assert batch.value == 32
+    for windows, batch_size, epochs_run in (
+        (1854, 128, large["epochs"].value),
+        (400, 32, epochs.value),
+    ):
+        steps_run = epochs_run * (windows // batch_size)
+        assert budget * 128 <= steps_run * batch_size < budget * 128 * 1.2
+    assert epochs.value * (400 // 32) >= 4 * budget  # more, cheaper steps
+    assert small["epochs"].value == BUDGET_MAX_EPOCHS  # 90 windows: 3,360 steps would be 672
+    assert f"at most {BUDGET_MAX_EPOCHS} epochs" in small["epochs"].reason
     assert small["season"].value == 12 and large["season"].value == 7
     # one control each: set by hand, used as set
     manual = recipe_for(monthly, monthly.split, TrainConfig(auto_batch=False, budget_steps=0))

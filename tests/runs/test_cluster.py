@@ -77,6 +77,30 @@ def wait_to_give_way(seconds: float, *, should_stop=None) -> bool:
     return False
 
 
+def op_threads_in_use() -> int:
+    """In a worker: the threads TensorFlow gives one op (set as a training would set them)."""
+    import tensorflow as tf
+
+    from core.training.trainer import _configure_threads
+
+    _configure_threads()
+    return tf.config.threading.get_intra_op_parallelism_threads()
+
+
+def test_embedded_workers_share_the_cores_between_their_tensorflow_op_threads(dask_cluster):
+    # 2 single-threaded workers on this machine: each gets its share, not every core (4 op
+    # threads on 2 cores take turns and burn CPU waiting for each other).
+    threads = dask_cluster.client().run(op_threads_in_use)
+    embedded = [count for address, count in threads.items() if address in _embedded(dask_cluster)]
+    share = max(1, (os.cpu_count() or 1) // 2)
+    assert embedded and all(count == share for count in embedded), threads
+    assert cluster_module.op_threads(8, 2) == 4 and cluster_module.op_threads(2, 4) == 1
+
+
+def _embedded(shared) -> set[str]:
+    return set(shared._local.scheduler_info["workers"]) if shared._local is not None else set()
+
+
 def test_a_task_returns_its_result_its_progress_in_order_and_its_own_errors(dask_cluster):
     assert dask_cluster.run(add, 2, second=3) == 5
     seen: list[int] = []

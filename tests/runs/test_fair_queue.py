@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.runs.fair_queue import DEFAULT_SECONDS, FairQueue, Ticket
+from core.runs.fair_queue import DEFAULT_SECONDS, GIVE_WAY_SECONDS, FairQueue, Ticket
 
 
 def tickets(queue: FairQueue, session: str, count: int, start: int, kind: str = "train"):
@@ -126,3 +126,22 @@ def test_a_trainings_size_grows_with_its_work_and_the_default_is_one():
     assert size(family="dense") < size(family="simple_rnn") < size(family="gru") < 1.0
     assert size(lookback=14) < 1.0 < size(lookback=60)
     assert size(hidden_layers=1) > 1.0
+
+
+def test_the_first_in_line_waits_for_a_head_start_to_give_way_not_for_its_whole_cost():
+    queue = FairQueue()
+    queue.learn({"train_request:lstm": 60.0, "warm_request": 60.0})
+    head_start = Ticket(1, "a", "warm_request", yields=True)
+    queue.hold(head_start, now=0.0)
+    training = Ticket(2, "b", "train_request:lstm")
+    queue.add(training)
+    # Not its 60 s of warming: the seconds a head start takes to give way (not yet asked).
+    assert queue.place(training, slots=1, now=5.0) == (1, GIVE_WAY_SECONDS)
+    queue.ask_to_give_way(now=5.0)
+    assert queue.place(training, slots=1, now=7.0) == (1, GIVE_WAY_SECONDS - 2.0)
+    # It took 3 s: the next estimate leans towards that.
+    queue.gave_way(head_start, now=8.0)
+    assert GIVE_WAY_SECONDS > queue.give_way > 3.0
+    queue.finish(head_start, now=8.0, measured=False)
+    assert queue.rates() == {"train_request:lstm": 60.0, "warm_request": 60.0}
+    assert queue.place(training, slots=1, now=8.0) == (1, 0.0)

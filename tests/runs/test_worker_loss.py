@@ -5,24 +5,23 @@ joined worker's nanny and worker killed together). The task is still tried again
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
+from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from core.errors import TrainingError
-from core.runs import cluster as cluster_module
 from core.runs import worker_loss
 from core.runs.worker_loss import WorkerLoss, describe
-from tests.conftest import REPO, stop_process_group, wait_until
+from tests.conftest import stop_process_group, wait_until
+from tests.runs.conftest import join
 
 MEGABYTE = 2**20
 
@@ -153,6 +152,55 @@ def test_the_oom_killer_counts_even_when_a_sample_saw_the_dying_worker_alive(mon
     assert not _exit_report([(20.0, 0), (10.0, 1), (0.1, 1)], 1, monkeypatch)["oom_killer"]
 
 
+def test_a_loss_is_never_explained_by_an_earlier_process_at_the_same_address():
+    witness = worker_loss.LossWitness()
+    address = "tcp://10.0.0.2:40000"
+
+    def ended(pid: int | None, exit_code: int, oom_killer: bool) -> None:
+        report = {"worker": address, "pid": pid, "exit_code": exit_code, "oom_killer": oom_killer}
+        witness._on_exit((time.time(), report))
+
+    ended(pid=101, exit_code=-9, oom_killer=False)  # an earlier worker there, killed from outside
+    ended(pid=None, exit_code=-9, oom_killer=False)  # one that ended before its nanny saw it
+    # The worker process 202 now at that address: no report on it yet, so none of those.
+    assert witness.loss(address, pid=202, wait=0).cause == worker_loss.LOST
+    assert witness.loss(address, pid=None, wait=0).cause == worker_loss.LOST
+    # Its own report, arriving after the scheduler's news of the loss, is the one used.
+    threading.Timer(0.2, ended, kwargs={"pid": 202, "exit_code": -9, "oom_killer": True}).start()
+    assert witness.loss(address, pid=202, wait=30).cause == worker_loss.SYSTEM_MEMORY
+    assert witness.loss(address, pid=101, wait=0).cause == worker_loss.SIGNALLED
+
+
+def test_a_nanny_reports_only_the_process_it_saw_with_the_address_it_had():
+    events: list[dict] = []
+    process = SimpleNamespace(
+        process=SimpleNamespace(pid=os.getpid()),
+        status=worker_loss.Status.running,
+        worker_address="tcp://10.0.0.2:1",
+    )
+    report = worker_loss.ExitReport()
+    report._nanny = SimpleNamespace(
+        process=process,
+        log_event=lambda _topic, message: events.append(message),
+        worker_address="tcp://10.0.0.2:1",
+        memory_manager=SimpleNamespace(memory_limit=2**30),
+    )
+    report._pid, report._address, report._memory = None, None, 0
+    report._counters = deque([(time.monotonic(), 0)])
+    report._sample()
+    report._report(-9)
+    assert (events[-1]["worker"], events[-1]["pid"]) == ("tcp://10.0.0.2:1", os.getpid())
+    # Its successor starts (a new pid; the nanny still holds the old address until it
+    # connects) and ends before connecting: neither the old address nor the old pid is used.
+    process.process.pid, process.status = os.getppid(), worker_loss.Status.starting
+    report._sample()
+    report._report(-9)
+    assert (events[-1]["worker"], events[-1]["pid"]) == (None, os.getppid())
+    # One that ended before the nanny's sampler saw it at all goes without pid.
+    report._report(-9)
+    assert events[-1]["pid"] is None
+
+
 # -- real workers of the test cluster --
 
 
@@ -168,18 +216,49 @@ def test_a_worker_killed_from_outside_on_each_try_is_reported_as_killed(dask_clu
     assert dask_cluster.run(add, 4, 5) == 9
 
 
-def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cluster, monkeypatch):
-    # The embedded nannies run in this process: their ExitReport reads this counter. It goes on
-    # from the machine's own count, which the samples taken before this test have kept.
-    kills = {"count": worker_loss.oom_kills() or 0}
-    monkeypatch.setattr(worker_loss, "oom_kills", lambda: kills["count"])
+KERNEL_OOM_KILLS = worker_loss.oom_kills
+
+
+def _count_in(path: str) -> int:
+    return int(Path(path).read_text())
+
+
+def count_oom_kills_from(path: str | None) -> None:
+    """In a nanny: read the kernel's OOM counter from the file `path` (None: /proc/vmstat)."""
+    worker_loss.oom_kills = KERNEL_OOM_KILLS if path is None else partial(_count_in, path)
+
+
+def reads_the_simulated_counter() -> bool:
+    return isinstance(worker_loss.oom_kills, partial)
+
+
+def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(
+    dask_cluster, joined_worker, tmp_path
+):
+    # The counter is the machine's: every nanny reads it, the embedded ones (in this process)
+    # and a joined worker's (its own process: a try may land there; with a counter patched in
+    # this process only, it said "killed from outside", 1 run in 4). So every nanny reads it
+    # from one file here, going on from the machine's own count, which earlier samples kept.
+    everyone = dask_cluster.workers * dask_cluster.threads + 1  # the joined worker's thread
+    wait_until(lambda: dask_cluster.slots(fresh=True) >= everyone, timeout=300)
+    counter = tmp_path / "oom_kill"
+    counter.write_text(str(KERNEL_OOM_KILLS() or 0))
+    client = dask_cluster.client()
 
     def as_the_kernel_would() -> None:
-        kills["count"] += 1
+        counter.write_text(str(_count_in(str(counter)) + 1))
 
-    thread, outcome = run_in_thread(dask_cluster, sleep_for, 300.0)
-    kill_each_try(dask_cluster, tries=2, before_kill=as_the_kernel_would)
-    thread.join()
+    try:
+        client.run(count_oom_kills_from, str(counter), nanny=True)
+        reading = client.run(reads_the_simulated_counter, nanny=True)
+        assert len(reading) == len(client.scheduler_info(n_workers=-1)["workers"]) >= 3
+        assert all(reading.values()), reading  # every worker's nanny, the joined one's too
+        thread, outcome = run_in_thread(dask_cluster, sleep_for, 300.0)
+        kill_each_try(dask_cluster, tries=2, before_kill=as_the_kernel_would)
+        thread.join()
+    finally:
+        client.run(count_oom_kills_from, None, nanny=True)
+        count_oom_kills_from(None)  # the embedded nannies' module, whichever nanny was reached
     assert "ran out of memory: the machine had none left" in outcome["error"]
     assert "killed from outside" not in outcome["error"]
     all_workers_back(dask_cluster)
@@ -187,80 +266,7 @@ def test_a_worker_the_kernel_killed_for_memory_is_reported_out_of_memory(dask_cl
 
 
 # -- a scheduler of its own (one try: allowed-failures 0) with one joined worker --
-
-
-@pytest.fixture
-def lone_cluster(tmp_path, monkeypatch):
-    """A `dask scheduler` process that gives up on a task at its first lost worker, and a
-    Cluster client connected to it (no worker yet)."""
-    address_file = tmp_path / "scheduler.json"
-    scheduler = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--no-dashboard",
-            "--scheduler-file",
-            str(address_file),
-        ],  # fmt: skip
-        cwd=REPO,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_until(address_file.exists, timeout=120)
-        wait_until(lambda: "address" in address_file.read_text(), timeout=30)
-        address = json.loads(address_file.read_text())["address"]
-        monkeypatch.setenv(cluster_module.SCHEDULER_ENV, address)
-        lone = cluster_module.Cluster(workers=1)
-        lone.client()
-        yield lone
-        lone.shutdown()
-    finally:
-        stop_process_group(scheduler)
-
-
-def join(lone, name: str, memory_limit: str) -> subprocess.Popen:
-    """A `dask worker` (nanny and worker process) joined to `lone`, once registered."""
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_worker",
-            lone.address(),
-            "--nthreads",
-            "1",
-            "--name",
-            name,
-            "--preload",
-            "core.runs.preload",
-            "--no-dashboard",
-            "--memory-limit",
-            memory_limit,
-        ],  # fmt: skip
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-    def joined() -> bool:
-        assert worker.poll() is None, "the joined dask worker exited"
-        return lone.slots(fresh=True) > 0
-
-    wait_until(joined, timeout=180)
-    return worker
+# (lone_cluster and join: tests/runs/conftest.py)
 
 
 def test_a_worker_over_its_memory_limit_is_reported_out_of_memory(lone_cluster):

@@ -1,0 +1,46 @@
+"""How often the Train page's job panel polls (pages/components/job_panel.py): a session waiting
+far back in line polls every few seconds (ten waiting sessions must not cost the trainings they
+wait for), quickly around the first and the last epoch, never once finished."""
+
+from __future__ import annotations
+
+from core.runs.jobs import JobSnapshot
+from pages.components import job_panel
+
+
+def snapshot(status: str, epoch: int = 0, wait: float | None = None, step: str | None = None):
+    return JobSnapshot(
+        job_id="k",
+        key="k",
+        label="LSTM",
+        status=status,
+        queue_position=3 if status == "queued" else None,
+        epoch=epoch,
+        max_epochs=30,
+        history={"loss": [0.1] * epoch, "val_loss": [0.2] * epoch},
+        submitted_at=0.0,
+        started_at=None,
+        finished_at=None,
+        error=None,
+        cached=False,
+        wait_seconds=wait,
+        step=step,
+    )
+
+
+def test_a_session_far_back_in_line_polls_less_often_than_one_whose_turn_is_near():
+    far, near = snapshot("queued", wait=200.0), snapshot("queued", wait=8.0)
+    unknown = snapshot("queued")
+    assert job_panel.poll_seconds(far) == job_panel.QUEUED_POLL_SECONDS
+    assert job_panel.poll_seconds(unknown) == job_panel.QUEUED_POLL_SECONDS
+    assert job_panel.poll_seconds(near) == job_panel.POLL_SECONDS < job_panel.QUEUED_POLL_SECONDS
+
+
+def test_a_training_polls_quickly_around_its_first_and_last_epoch_and_not_once_finished():
+    assert job_panel.poll_seconds(snapshot("running")) == job_panel.QUICK_POLL_SECONDS
+    assert job_panel.poll_seconds(snapshot("running", epoch=5)) == job_panel.POLL_SECONDS
+    assert job_panel.poll_seconds(snapshot("running", epoch=30)) == job_panel.QUICK_POLL_SECONDS
+    after = snapshot("running", epoch=12, step="bands")
+    assert job_panel.poll_seconds(after) == job_panel.QUICK_POLL_SECONDS
+    assert job_panel.poll_seconds(snapshot("done", epoch=30)) is None
+    assert job_panel.poll_seconds(None) is None

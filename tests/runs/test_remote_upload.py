@@ -1,0 +1,102 @@
+"""A training on an uploaded file runs on a worker of another machine (issue 19, "Results come
+home"): the upload travels with the task (core.data.shipped), the run comes home into the
+server's run store under the same key, and the next identical request is found there."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
+from core.data.shipped import shipped, shipped_bytes
+from core.data.sources import load_series
+from core.data.upload import save_upload
+from core.errors import DataSourceError
+from core.runs import cluster as cluster_module
+from core.runs.pipeline import request_key
+from core.runs.store import RunStore
+from core.runs.worker import forecast_in_pool, run_in_pool
+from tests.conftest import FIXTURES, stop_process_group
+from tests.runs.conftest import join
+
+# Runs the worker in a mount namespace of its own where an empty tmpfs covers the server's
+# home: like a worker on another machine, it sees none of the server's files, even though the
+# server's home path exists there too (the same user's default home on two machines).
+HIDE = 'mount -t tmpfs tmpfs "$0" && exec "$@"'
+
+
+def _can_hide(folder) -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = ["unshare", "--mount", "--propagation", "private", "sh", "-c", HIDE, folder, "true"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_uploads(
+    lone_cluster, isolated_home, tmp_path
+):
+    if not _can_hide(tmp_path):
+        pytest.skip(
+            "needs `unshare --mount` (a private mount namespace) to hide the server's files"
+        )
+    upload = save_upload((FIXTURES / "sp500_monthly_close.csv").read_bytes(), "monthly.csv")
+    worker_home = tmp_path / "elsewhere-home"
+    worker = join(
+        lone_cluster,
+        "elsewhere",
+        memory_limit="3GB",
+        environment={"FORECAST_LAB_HOME": str(worker_home)},
+        prefix=["unshare", "--mount", "--propagation", "private", "sh", "-c", HIDE, isolated_home],
+    )
+    previous = cluster_module.get_cluster()
+    cluster_module.use(lone_cluster)
+    try:
+        # The only worker cannot read the server's upload, but this process can.
+        seen = lone_cluster.client().run(os.path.exists, str(upload))
+        assert list(seen.values()) == [False] and upload.is_file()
+        request = RunRequest(
+            data=DataConfig(source="csv", csv_path=upload.name),
+            split=SplitConfig(method="fraction", test_fraction=0.2, lookback=6),
+            model=ModelConfig(units=4),
+            train=TrainConfig(epochs=1),
+            horizon=3,
+        )
+        store = RunStore(isolated_home / "runs")
+        result = run_in_pool(request, store=store, session="remote")
+        again = run_in_pool(request, store=store, session="another")
+        longer = forecast_in_pool(store, result.key, 6)  # past the stored 3 steps, there too
+    finally:
+        cluster_module.use(previous)
+        stop_process_group(worker)
+    started = [p for p in lone_cluster.placements if p[1].startswith("train_request")]
+    assert [session for session, *_ in started] == ["remote"]  # one training, on that worker
+    assert result.key == request_key(request) and store.has(result.key) and not result.cached
+    stored = store.load(result.key)
+    series = load_series(request.data)  # what the server reads in its own upload
+    info = stored.series_info
+    assert (info.fingerprint, info.rows) == (series.fingerprint(), len(series))
+    predicted = stored.predictions
+    tested = predicted[predicted["part"] == "test"]
+    assert len(tested) == round(0.2 * len(series))
+    actual = series.to_frame()["value"].reindex(predicted.index)
+    assert np.allclose(predicted["actual"], actual)  # scored against the upload's own values
+    assert np.isfinite(predicted["model"]).all() and len(stored.forecast) == 3
+    assert again.cached and again.key == result.key  # identical request: found in the store
+    assert len(longer) == 6 and np.isfinite(longer["forecast"]).all()
+    assert not (worker_home / "uploads").exists() or not any((worker_home / "uploads").iterdir())
+
+
+def test_a_shipped_upload_is_read_by_its_name_only_while_its_task_runs_and_only_if_intact():
+    data = (FIXTURES / "sp500_monthly_close.csv").read_bytes()
+    name = f"{hashlib.sha256(data).hexdigest()[:16]}_monthly.csv"
+    with shipped({name: data}), shipped({name: data}):  # two tasks on one worker
+        assert shipped_bytes(name) == data
+    assert shipped_bytes(name) is None
+    with pytest.raises(DataSourceError, match="arrived damaged"):
+        with shipped({name: data + b"1999-12-31,1\n"}):
+            pass

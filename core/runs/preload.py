@@ -9,13 +9,18 @@ from a copy of this project (the same requirements installed).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
+import hashlib
 import logging
 import os
 import pickle
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from distributed import get_worker
@@ -61,11 +66,53 @@ def _idle(worker: Any) -> bool:
     return state is None or (not state.executing_count and not state.ready)
 
 
+# The workers of one cluster on one machine share its cores: a task holds a shared lock on a
+# file of the cluster's while it runs, and a worker's warm-up waits (and gives way) while any
+# task of its cluster runs on this machine, not only on its own worker (a fresh server's demo
+# otherwise shares the cores with the other worker importing TensorFlow and tracing).
+def busy_path(worker: Any) -> Path:
+    """The machine-wide marker file of this worker's cluster."""
+    scheduler = str(getattr(getattr(worker, "scheduler", None), "address", "") or "")
+    digest = hashlib.sha1(scheduler.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"forecast-lab-tasks-{digest}.lock"
+
+
+@contextlib.contextmanager
+def running_task(path: Path) -> Iterator[None]:
+    """Held while a task runs (a shared lock: any number of tasks at once)."""
+    with path.open("a") as marker:
+        fcntl.flock(marker, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(marker, fcntl.LOCK_UN)
+
+
+def machine_busy(path: Path) -> bool:
+    """Whether a task of this cluster runs on this machine (one holds `running_task`)."""
+    try:
+        with path.open("a") as marker:
+            fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(marker, fcntl.LOCK_UN)
+    except BlockingIOError:
+        return True
+    except OSError:  # no marker file can be made here: nothing to wait for
+        return False
+    return False
+
+
 def _warm(worker: Any) -> None:
     """Trace the default network's steps and fit its Holt-Winters baseline, so the demo starts
     at once; the network stays warm (core.training.warm_models)."""
 
+    busy = busy_path(worker)
+
+    def give_way() -> bool:
+        return not _idle(worker) or machine_busy(busy)
+
     try:
+        while machine_busy(busy) and _idle(worker):  # a training runs on another worker
+            time.sleep(PARENT_POLL_SECONDS)
         import keras  # noqa: F401 (imported before the freeze below)
 
         request = RunRequest()
@@ -75,12 +122,12 @@ def _warm(worker: Any) -> None:
         prepared = load_prepared(request)
         # What the imports made lives as long as the worker: kept out of every later collection.
         gc.freeze()
-        if not _idle(worker):
+        if give_way():
             return
-        warm_network(prepared, request.model, request.train, should_stop=lambda: not _idle(worker))
+        warm_network(prepared, request.model, request.train, should_stop=give_way)
 
         for baseline in BASELINES.values():  # the demo's baselines, fitted once per process
-            if not _idle(worker):
+            if give_way():
                 break
             baseline(prepared)
     except Exception:  # a failed warm-up only costs the first task its speed
@@ -129,7 +176,8 @@ def call(
     if wants_stop:
         kwargs["should_stop"] = task_cancelled
     try:
-        return function(*args, **kwargs), sent
+        with running_task(busy_path(worker)):
+            return function(*args, **kwargs), sent
     finally:
         if worker.state.executing_count <= 1:
             _forget_keras_state()  # the next task starts from a clean Keras session

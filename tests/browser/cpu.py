@@ -8,9 +8,10 @@ times grow when other work shares the cores, the CPU seconds a process spent do 
 A sampler thread walks this process's descendants about once a second and keeps each one's
 latest user + system seconds (a process that ends between two samples loses at most that last
 second). Groups: the page server (Streamlit, which also holds the embedded Dask scheduler and
-the nannies), each Dask worker process, a joined `dask worker` (nanny and worker), every
-Chromium process, Playwright's driver, and this benchmark process; next to them, the CPU
-seconds the whole machine spent (so what other work took) and the 1-minute load average.
+the nannies), each Dask worker process, a joined `dask worker` (nanny and worker), Chromium's
+processes by type (browser, renderer, gpu-process, utility, zygote), Playwright's driver and
+this benchmark process; next to them, the CPU seconds the whole machine spent (so what other
+work took) and the 1-minute load average.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ class CpuMeter:
                 self.workers[process.pid] = f"Dask worker {len(self.workers) + 1}"
             return self.workers[process.pid]
         if "chrom" in name or "headless" in name:
-            return "Chromium (all processes)"
+            kind = next((part[7:] for part in process.cmdline() if part.startswith("--type=")), "")
+            return f"Chromium ({kind or 'browser'})"
         if "node" in name or "playwright" in command:
             return "Playwright driver"
         return f"other ({name})"
@@ -139,6 +141,8 @@ class CpuMeter:
         for group, seconds in groups.items():
             lines.append(f"  {group:<46} {seconds:8.1f} s  {100 * seconds / max(ours, 1e-9):5.1f}%")
         workers = sum(s for g, s in groups.items() if "worker" in g and "nanny" not in g)
+        chromium = sum(s for g, s in groups.items() if g.startswith("Chromium"))
+        lines.append(f"  {'Chromium, all processes':<46} {chromium:8.1f} s")
         lines.append(f"  {'all of this benchmark':<46} {ours:8.1f} s")
         lines.append(
             f"  {'the whole machine (others: the difference)':<46} {self._machine:8.1f} s  "
@@ -148,7 +152,7 @@ class CpuMeter:
             lines.append(
                 f"  per training: workers {workers / trainings:.1f} s, page server "
                 f"{groups.get('page server (Streamlit, scheduler, nannies)', 0) / trainings:.1f} s,"
-                f" Chromium {groups.get('Chromium (all processes)', 0) / trainings:.1f} s"
+                f" Chromium {chromium / trainings:.1f} s"
             )
         return "\n".join(lines)
 

@@ -97,6 +97,26 @@ def test_embedded_workers_share_the_cores_between_their_tensorflow_op_threads(da
     assert cluster_module.op_threads(8, 2) == 4 and cluster_module.op_threads(2, 4) == 1
 
 
+def busy_seen_by_a_task() -> tuple[bool, str]:
+    """In a task: whether its cluster counts as busy on this machine, and the marker's path."""
+    from distributed import get_worker
+
+    from core.runs.preload import busy_path, machine_busy
+
+    path = busy_path(get_worker())
+    return machine_busy(path), str(path)
+
+
+def test_a_running_task_makes_the_other_workers_warm_ups_wait_and_only_while_it_runs(
+    dask_cluster,
+):
+    from core.runs.preload import machine_busy
+
+    busy, path = dask_cluster.run(busy_seen_by_a_task)
+    assert busy  # a warm-up on any worker of this cluster on this machine gives way now
+    assert not machine_busy(Path(path))  # the task has ended: warm-ups may go on
+
+
 def _embedded(shared) -> set[str]:
     return set(shared._local.scheduler_info["workers"]) if shared._local is not None else set()
 

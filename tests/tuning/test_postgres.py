@@ -62,11 +62,11 @@ def _points(trials) -> list[tuple[int, int]]:
     return [(trial.params["units"], trial.params["lookback"]) for trial in trials]
 
 
-def test_two_workers_share_a_grid_on_postgresql(postgres_cluster):
+def test_two_workers_share_a_grid_on_postgresql(postgres_cluster, session_scheduler):
     storage = postgres_cluster.create_database("shared_grid")
     config = tiny_config(strategy="grid", space=GRID, max_trials=50)
     create_study(config, name="shared-grid", storage=storage)
-    workers = [start_worker("shared-grid", storage, seed) for seed in (1, 2)]
+    workers = [start_worker("shared-grid", storage, seed, session_scheduler) for seed in (1, 2)]
     outputs = [worker.communicate(timeout=300) for worker in workers]
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err[-2000:]

@@ -61,13 +61,23 @@ def _close_the_cluster():
 
 @pytest.fixture
 def dask_cluster():
-    """The session's embedded cluster (2 worker processes), started once and connected (a
-    command-line test that closes it gets a new one started for the tests after it)."""
+    """The session's embedded cluster (2 worker processes), started once and connected (commands
+    run in this process keep it: they close only a cluster they started themselves)."""
     from core.runs import cluster
 
     shared = cluster.get_cluster()
     shared.client()
     return shared
+
+
+@pytest.fixture
+def session_scheduler(dask_cluster) -> dict[str, str]:
+    """Environment for a command run in a process of its own that reaches the session's cluster
+    (FORECAST_LAB_SCHEDULER) instead of starting one and loading TensorFlow into new workers: for
+    tests about a command's output. One test per command still lets it start its own."""
+    from core.runs.cluster import SCHEDULER_ENV
+
+    return {SCHEDULER_ENV: dask_cluster.address()}
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.__main__ import main
 from core.config import DataConfig
 from core.models.forecasters import FORECASTERS
 
@@ -20,8 +21,12 @@ TINY = [
 ]  # fmt: skip
 
 
-def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, home: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m core ARGS` in a process of its own (`env`: extra variables)."""
     environment = {**os.environ, "FORECAST_LAB_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "core", *args],
         cwd=REPO,
@@ -32,7 +37,22 @@ def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home):
+def run_main(capsys, *args: str) -> subprocess.CompletedProcess:
+    """`python -m core ARGS` as core.__main__.main in this process, on the session's cluster
+    (no interpreter, import or cluster start per call); what the process would have printed
+    and its exit code. Each command keeps one test that runs it in a process of its own."""
+    capsys.readouterr()  # only what the command prints
+    try:
+        code = main(list(args))
+    except SystemExit as exiting:  # argparse's own refusals
+        code = exiting.code if isinstance(exiting.code, int) else 2
+    printed = capsys.readouterr()
+    return subprocess.CompletedProcess(
+        ["python", "-m", "core", *args], code, printed.out, printed.err
+    )
+
+
+def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home, capsys):
     first = run_cli("train", *TINY, "--json", home=isolated_home)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout.strip().splitlines()[-1])
@@ -59,22 +79,27 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
     assert summary["forecast"][0]["date"] == "2018-10-28"
     assert "epoch 1/2" in first.stderr  # per-epoch progress goes to stderr
 
-    second = run_cli("train", *TINY, "--json", home=isolated_home)
+    second = run_main(capsys, "train", *TINY, "--json")  # the same home, in this process
     again = json.loads(second.stdout.strip().splitlines()[-1])
     assert again["cached"] is True and again["run_key"] == summary["run_key"]
 
 
 @pytest.mark.parametrize(
-    ("args", "expected"),
+    ("args", "expected", "own_process"),
     [
-        (["train", "--units", "0"], "Units per layer (0) must be between"),
-        (["train", "--source", "csv"], "needs a file"),
-        (["train", "--length", "300", "--test-size", "50", "--lookback", "400"], "window"),
-        (["train", "--csv", "/nonexistent.csv", "--source", "csv"], "nonexistent.csv"),
+        (["train", "--units", "0"], "Units per layer (0) must be between", True),
+        (["train", "--source", "csv"], "needs a file", False),
+        (["train", "--length", "300", "--test-size", "50", "--lookback", "400"], "window", False),
+        (["train", "--csv", "/nonexistent.csv", "--source", "csv"], "nonexistent.csv", False),
     ],
 )
-def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(isolated_home, args, expected):
-    result = run_cli(*args, home=isolated_home)
+def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(
+    isolated_home, capsys, args, expected, own_process
+):
+    if own_process:
+        result = run_cli(*args, home=isolated_home)
+    else:
+        result = run_main(capsys, *args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert expected in result.stderr

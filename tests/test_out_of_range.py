@@ -11,7 +11,7 @@ from core.data.synthetic import generate_series
 from core.data.upload import load_csv_series, save_upload
 from core.errors import ConfigError, DataSourceError
 from core.links import request_from_query
-from tests.test_cli import run_cli
+from tests.test_cli import run_main
 
 
 @pytest.mark.parametrize(
@@ -71,8 +71,8 @@ def test_a_csv_with_dates_after_2262_is_refused_in_one_sentence():
         (["train", "--csv", "/dev/zero", "--source", "csv"], "larger than 50 MB"),
     ],
 )
-def test_the_command_line_refuses_in_one_line_with_exit_two(isolated_home, args, expected):
-    result = run_cli(*args, home=isolated_home)
+def test_the_command_line_refuses_in_one_line_with_exit_two(capsys, args, expected):
+    result = run_main(capsys, *args)  # tests/test_cli.py runs a refusal in a process of its own
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and expected in result.stderr

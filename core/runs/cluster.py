@@ -110,8 +110,6 @@ class Cluster:
         self._slots, self._slots_at = 0, -1e9
         self._witness = LossWitness()  # why a worker was lost (core.runs.worker_loss)
 
-    # -- public --
-
     def start(self) -> None:
         """Connect (or start the embedded cluster) in the background; returns at once."""
         with self._lock:
@@ -278,8 +276,6 @@ class Cluster:
                         logger.debug("closing %s failed", closing, exc_info=True)
         finally:
             quiet.setLevel(level)
-
-    # -- internals --
 
     def _connect(self) -> None:
         try:
@@ -473,12 +469,16 @@ def use(chosen: Cluster | None) -> None:
 
 
 def prefer(workers: int) -> None:
-    """Start this many workers when the process-wide cluster is made here and
-    FORECAST_LAB_WORKERS does not say otherwise (no effect once it exists)."""
+    """Start this many workers if the process-wide cluster is made here (the env var wins)."""
     global _cluster
     with _cluster_lock:
         if _cluster is None and not os.environ.get(WORKERS_ENV):
             _cluster = Cluster(workers=workers)
+
+
+def exists() -> bool:
+    """Whether the process-wide cluster is made already (the caller's, e.g. a test session's)."""
+    return _cluster is not None
 
 
 def close() -> None:

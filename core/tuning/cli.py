@@ -221,12 +221,15 @@ def _handle_termination() -> None:
 @contextmanager
 def _worker_pool():
     """The warm pool's workers end with the command (also on Ctrl-C or SIGTERM), instead of
-    the interpreter waiting at exit for a trial nobody will record."""
+    the interpreter waiting at exit for a trial nobody will record. A cluster the caller had
+    made before the command (the test session's, shared by every test) stays the caller's."""
 
+    started_here = not cluster.exists()
     try:
         yield
     finally:
-        cluster.close()
+        if started_here:
+            cluster.close()
 
 
 def _print_outcome(outcome, as_json: bool) -> None:

@@ -32,11 +32,16 @@ cluster.close()
 """
 
 
-def test_results_with_a_new_horizon_never_imports_tensorflow_in_the_server(tmp_path):
+def test_results_with_a_new_horizon_never_imports_tensorflow_in_the_server(
+    tmp_path, session_scheduler
+):
+    # The fresh process is the server; its tasks go to the session's cluster's workers (as an
+    # app's go to its own cluster's: the server's side of it is the same client code).
+    environment = {**os.environ, "FORECAST_LAB_HOME": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "2"}
     finished = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=REPO,
-        env={**os.environ, "FORECAST_LAB_HOME": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "2"},
+        env={**environment, **session_scheduler},
         capture_output=True,
         text=True,
         timeout=600,

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
 
 import pytest
 
@@ -62,13 +61,11 @@ def join(
     memory_limit: str,
     *,
     environment: dict[str, str] | None = None,
-    prefix: Sequence[str] = (),
 ) -> subprocess.Popen:
     """A `dask worker` (nanny and worker process) joined to `lone`, once registered;
-    `environment` adds to this process's, `prefix` comes before the command."""
+    `environment` adds to this process's."""
     worker = subprocess.Popen(
         [
-            *prefix,
             sys.executable,
             "-m",
             "distributed.cli.dask_worker",

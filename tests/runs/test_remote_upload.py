@@ -5,9 +5,6 @@ server's run store under the same key, and the next identical request is found t
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -15,35 +12,24 @@ import pytest
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.data.shipped import shipped, shipped_bytes
 from core.data.sources import load_series
-from core.data.upload import save_upload
+from core.data.upload import existing_upload, save_upload
 from core.errors import DataSourceError
 from core.runs import cluster as cluster_module
+from core.runs import worker as worker_module
 from core.runs.pipeline import request_key
 from core.runs.store import RunStore
 from core.runs.worker import forecast_in_pool, run_in_pool
 from tests.conftest import FIXTURES, stop_process_group
 from tests.runs.conftest import join
 
-# Runs the worker in a mount namespace of its own where an empty tmpfs covers the server's
-# home: like a worker on another machine, it sees none of the server's files, even though the
-# server's home path exists there too (the same user's default home on two machines).
-HIDE = 'mount -t tmpfs tmpfs "$0" && exec "$@"'
-
-
-def _can_hide(folder) -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    probe = ["unshare", "--mount", "--propagation", "private", "sh", "-c", HIDE, folder, "true"]
-    return subprocess.run(probe, capture_output=True).returncode == 0
-
 
 def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_uploads(
-    lone_cluster, isolated_home, tmp_path
+    lone_cluster, isolated_home, tmp_path, monkeypatch
 ):
-    if not _can_hide(tmp_path):
-        pytest.skip(
-            "needs `unshare --mount` (a private mount namespace) to hide the server's files"
-        )
+    # A worker on the same machine would read the server's home, which every task names
+    # (downloads are shared that way). Named as a folder this machine does not have, the
+    # worker keeps a home of its own, as on another machine, and sees none of the server's files.
+    monkeypatch.setattr(worker_module, "home_dir", lambda: tmp_path / "on-another-machine")
     upload = save_upload((FIXTURES / "sp500_monthly_close.csv").read_bytes(), "monthly.csv")
     worker_home = tmp_path / "elsewhere-home"
     worker = join(
@@ -51,14 +37,14 @@ def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_u
         "elsewhere",
         memory_limit="3GB",
         environment={"FORECAST_LAB_HOME": str(worker_home)},
-        prefix=["unshare", "--mount", "--propagation", "private", "sh", "-c", HIDE, isolated_home],
     )
     previous = cluster_module.get_cluster()
     cluster_module.use(lone_cluster)
     try:
-        # The only worker cannot read the server's upload, but this process can.
-        seen = lone_cluster.client().run(os.path.exists, str(upload))
-        assert list(seen.values()) == [False] and upload.is_file()
+        # The only worker has a home of its own, as on another machine: the upload's name finds
+        # nothing in its uploads folder, but this process finds the file.
+        seen = lone_cluster.client().run(existing_upload, upload.name)
+        assert list(seen.values()) == [None] and existing_upload(upload.name) == upload.resolve()
         request = RunRequest(
             data=DataConfig(source="csv", csv_path=upload.name),
             split=SplitConfig(method="fraction", test_fraction=0.2, lookback=6),

@@ -58,9 +58,9 @@ def test_a_released_network_is_reused_and_trains_exactly_as_a_fresh_one():
 def test_networks_still_held_or_of_another_architecture_are_not_reused():
     prepared = _prepared(300, 1.0)
     held = _train(prepared, seed=1)  # never released
-    assert _train(prepared, seed=1).model is not held.model
-
     released = _train(prepared, seed=1)
+    assert released.model is not held.model
+
     warm_models.release(released.model)
     wider = MODEL.replace(units=8)
     assert _train(_prepared(300, 1.0, wider), seed=1, model=wider).model is not released.model
@@ -68,7 +68,7 @@ def test_networks_still_held_or_of_another_architecture_are_not_reused():
 
 
 def test_only_the_last_few_networks_are_kept():
-    for units in (4, 5, 6, 7):
+    for units in range(4, 4 + warm_models.KEEP + 1):  # one more than it keeps
         model = MODEL.replace(units=units)
         warm_models.release(_train(_prepared(300, 1.0, model), seed=1, model=model).model)
     assert warm_models.count() == warm_models.KEEP

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.__main__ import main
+from core.runs import cluster
+from core.tuning.cli import _worker_pool
 from core.tuning.space import Parameter, SearchSpace
+from tests.test_cli import run_main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +32,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys):
+def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys, dask_cluster):
     space = SearchSpace(
         name="cli",
         parameters=(
@@ -53,20 +56,34 @@ def test_tune_prints_rows_and_the_best_trial_as_json(tmp_path, capsys):
     assert summary["naive"]["mse"] > 0
     assert main(["tune", "--list"]) == 0
     assert "cli-test" in capsys.readouterr().out
+    assert cluster.get_cluster() is dask_cluster  # the caller's cluster outlives the command
+    assert dask_cluster.client().scheduler_info()["workers"]
+
+
+def test_a_command_closes_the_worker_pool_it_started(dask_cluster):
+    cluster.use(None)  # as in `python -m core tune`: no cluster before the command
+    try:
+        with _worker_pool():
+            started = cluster.get_cluster()  # made by the command's first trial
+        assert started is not dask_cluster and not cluster.exists()
+    finally:
+        cluster.use(dask_cluster)
 
 
 @pytest.mark.parametrize(
-    "arguments, fragment",
+    "arguments, fragment, own_process",
     [
-        (["tune", "--space", "/no/such.json"], "neither a preset"),
-        (["tune", "--trials", "0"], "at least 1"),
-        (["tune", "worker", "--study", "missing"], "no study named 'missing'"),
-        (["sweep", "--layers", "a-b"], "not a list of whole numbers"),
-        (["sweep", "--layers", "1"], "no family can be built with 1 layers"),
+        (["tune", "--space", "/no/such.json"], "neither a preset", False),
+        (["tune", "--trials", "0"], "at least 1", True),
+        (["tune", "worker", "--study", "missing"], "no study named 'missing'", False),
+        (["sweep", "--layers", "a-b"], "not a list of whole numbers", True),
+        (["sweep", "--layers", "1"], "no family can be built with 1 layers", False),
     ],
 )
-def test_bad_input_gives_one_line_and_no_traceback(arguments, fragment):
-    completed = run_cli(*arguments)
+def test_bad_input_gives_one_line_and_no_traceback(capsys, arguments, fragment, own_process):
+    # One refusal per command in a process of its own (tune worker's: tests/tuning/test_workers);
+    # the others through main() in this process, as the process would run it.
+    completed = run_cli(*arguments) if own_process else run_main(capsys, *arguments)
     assert completed.returncode != 0
     assert "Traceback" not in completed.stderr
     lines = completed.stderr.strip().splitlines()

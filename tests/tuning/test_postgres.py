@@ -25,6 +25,16 @@ GRID = SearchSpace(
     ),
 )
 POINTS = {(units, lookback) for units in (2, 3, 4) for lookback in (4, 6)}
+# The killed-worker search: every trial runs to its time cap, so each point costs the survivor
+# a cap; three points still hold the victim's, the survivor's first and one more.
+SMALL_GRID = SearchSpace(
+    name="pg-small-grid",
+    parameters=(
+        Parameter("units", "categorical", choices=(2, 3, 4)),
+        Parameter("lookback", "categorical", choices=(4,)),
+    ),
+)
+SMALL_POINTS = {(units, 4) for units in (2, 3, 4)}
 
 
 def test_bare_postgresql_urls_get_the_installed_driver(monkeypatch):
@@ -52,11 +62,11 @@ def _points(trials) -> list[tuple[int, int]]:
     return [(trial.params["units"], trial.params["lookback"]) for trial in trials]
 
 
-def test_two_workers_share_a_grid_on_postgresql(postgres_cluster):
+def test_two_workers_share_a_grid_on_postgresql(postgres_cluster, session_scheduler):
     storage = postgres_cluster.create_database("shared_grid")
     config = tiny_config(strategy="grid", space=GRID, max_trials=50)
     create_study(config, name="shared-grid", storage=storage)
-    workers = [start_worker("shared-grid", storage, seed) for seed in (1, 2)]
+    workers = [start_worker("shared-grid", storage, seed, session_scheduler) for seed in (1, 2)]
     outputs = [worker.communicate(timeout=300) for worker in workers]
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err[-2000:]
@@ -71,7 +81,7 @@ def test_two_workers_share_a_grid_on_postgresql(postgres_cluster):
 
 def test_a_killed_worker_loses_only_its_running_trial_on_postgresql(postgres_cluster):
     storage = postgres_cluster.create_database("killed_worker")
-    config = tiny_config(strategy="grid", space=GRID, max_trials=50, trial_seconds=6.0)
+    config = tiny_config(strategy="grid", space=SMALL_GRID, max_trials=50, trial_seconds=6.0)
     config = config.replace(train=config.train.replace(epochs=5000))  # every trial hits the cap
     create_study(config, name="killed", storage=storage)
     workers = [start_worker("killed", storage, seed) for seed in (1, 2)]
@@ -99,8 +109,8 @@ def test_a_killed_worker_loses_only_its_running_trial_on_postgresql(postgres_clu
     complete = [trial for trial in trials if trial.state == TrialState.COMPLETE]
     assert len(failed) == 1 and "failure" not in failed[0].user_attrs
     assert failed[0].user_attrs["worker"]["pid"] == victim.pid
-    assert sorted(_points(complete)) == sorted(POINTS)
-    assert len(trials) == len(POINTS) + 1
+    assert sorted(_points(complete)) == sorted(SMALL_POINTS)
+    assert len(trials) == len(SMALL_POINTS) + 1
     # A resumed search finds nothing left to do and nothing running.
     outcome = run_search("killed", storage)
     assert (outcome.stop_reason, outcome.trials_run) == ("grid", 0)

@@ -19,8 +19,13 @@ from tests.tuning.conftest import tiny_config
 REPO = Path(__file__).resolve().parents[2]
 
 
-def start_worker(study: str, storage: str, seed: int) -> subprocess.Popen:
+def start_worker(
+    study: str, storage: str, seed: int, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`python -m core tune worker` in a process of its own (`env`: extra variables, e.g. the
+    session's scheduler; a worker that is killed keeps a cluster of its own, which dies with it)."""
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}
+    environment.update(env or {})
     command = [sys.executable, "-m", "core", "tune", "worker", "--study", study]
     command += ["--storage", storage, "--seed", str(seed)]
     return subprocess.Popen(
@@ -33,7 +38,7 @@ def start_worker(study: str, storage: str, seed: int) -> subprocess.Popen:
     )
 
 
-def test_two_workers_share_a_grid_without_duplicates():
+def test_two_workers_share_a_grid_without_duplicates(session_scheduler):
     space = SearchSpace(
         parameters=(
             Parameter("units", "categorical", choices=(2, 3)),
@@ -43,7 +48,7 @@ def test_two_workers_share_a_grid_without_duplicates():
     config = tiny_config(strategy="grid", space=space, max_trials=50)
     study = create_study(config, name="shared-grid")
     storage = default_storage_url()
-    workers = [start_worker("shared-grid", storage, seed) for seed in (1, 2)]
+    workers = [start_worker("shared-grid", storage, seed, session_scheduler) for seed in (1, 2)]
     outputs = [worker.communicate(timeout=240) for worker in workers]
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err[-2000:]

@@ -27,10 +27,11 @@ CELL_WIDTH = (0.5, 1 / 64)  # work of a cell: gates * (0.5 + units / 64)
 # tracing, predictions, forecast and bands, saving, bringing the run home.
 FIXED_SHARE = 0.35
 # Seconds per unit of size before any training was measured here: what the class benchmark
-# learned (10 Chromium sessions and 2 workers on one 2-core machine, load ~20; two runs:
-# 55-96 s per unit across LSTM, GRU, SimpleRNN and Dense, median about 70). A queue forms when
-# the machine is busy, so the busy machine's figure; the first finished training replaces it.
-PRIOR_SECONDS = 70.0
+# saw with the machine to itself (10 Chromium sessions and 2 workers on one 2-core machine, no
+# other work): real waits were 0.25-0.56 (median 0.41) of those a 70 s prior promised, which had
+# been learned while other programs took half the machine. A queue forms when the machine is
+# busy, so the busy class's figure; the first finished training replaces it.
+PRIOR_SECONDS = 30.0
 
 
 def _work(request: RunRequest, series_length: int) -> float:

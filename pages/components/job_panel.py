@@ -80,7 +80,7 @@ def render(job_id: str, task: str = "regression") -> None:
     """The panel for one job; polls while it is queued or running. `task` names the loss on
     the chart (squared error, or cross-entropy for up/flat/down)."""
     every = poll_seconds(services.registry().snapshot(job_id))
-    st.fragment(_panel, run_every=every)(job_id, every is not None, task, every)
+    st.fragment(_panel, run_every=every)(job_id, task, every)
 
 
 def _ask_cancel(job_id: str) -> None:
@@ -149,9 +149,8 @@ def _cancel_controls(job_id: str) -> None:
 
 
 @guarded_function
-def _panel(
-    job_id: str, was_active: bool, task: str = "regression", pace: float | None = None
-) -> None:
+def _panel(job_id: str, task: str = "regression", pace: float | None = None) -> None:
+    """`pace`: the polling the panel was drawn with (None: it was not polling)."""
     registry = services.registry()
     snapshot = registry.snapshot(job_id)
     if snapshot is None:
@@ -160,8 +159,8 @@ def _panel(
             "Press Train to start it again; finished runs load from the run store at once."
         )
         return
-    if was_active and (snapshot.finished or poll_seconds(snapshot) != pace):
-        st.rerun()  # the finished page (no polling), or polling at the new pace
+    if pace is not None and poll_seconds(snapshot) != pace:
+        st.rerun()  # the finished page (no polling: None), or polling at the new pace
     if snapshot.status == "queued":
         st.info(
             f"Waiting for a free worker: yours is number {snapshot.queue_position or 1} in "

@@ -133,7 +133,7 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
         record["phases"] = {
             phase: (after[0] - before[0], after[1] - before[1], wall)
             for phase, before, after, wall in zip(
-                PHASES, cpu_marks, cpu_marks[1:], seconds, strict=True
+                PHASES, cpu_marks[:-1], cpu_marks[1:], seconds, strict=True
             )
         }
         page.close()

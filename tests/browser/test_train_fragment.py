@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.browser.server import chromium_page, settle
+from tests.browser.server import fresh_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -56,8 +56,8 @@ def _record(page) -> dict:
     return log
 
 
-def test_pressing_train_reruns_only_the_job_area_which_shows_the_panel_at_once(app):
-    with chromium_page() as page:
+def test_pressing_train_reruns_only_the_job_area_which_shows_the_panel_at_once(app, browser):
+    with fresh_page(browser) as page:
         log = _record(page)
         page.goto(f"{app.url}/train?{TINY}")
         button = page.get_by_role("button", name=re.compile("^Train the model"))

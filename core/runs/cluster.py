@@ -176,6 +176,7 @@ class Cluster:
             self._tasks[number] = task
             if tag is not None:
                 self._tags[tag] = number
+            self._start_free()
         try:
             return self._follow(task, function, args, kwargs, progress, should_stop)
         finally:
@@ -187,8 +188,25 @@ class Cluster:
                     self.queue.gave_way(task.ticket, time.monotonic())
                 if not self.queue.remove(task.ticket) and lane != QUICK:
                     measured = task.completed and task.starts == 1
+                    self._log_end(task)
                     self.queue.finish(task.ticket, time.monotonic(), measured=measured)
+                self._start_free()  # the thread it freed takes the next in line now
                 self._wake.notify_all()
+
+    def _log_end(self, task: _Task) -> None:
+        """One line per task that held a worker thread: what the queue expected and what it took
+        (the class benchmark reads them to check the estimates)."""
+        ticket = task.ticket
+        if ticket.started_at is None:
+            return
+        logger.info(
+            "task ended: %s %s size %.2f, %.1f s (expected %.1f s), epochs %s, %s%s",
+            ticket.session[:8], ticket.kind, ticket.size,
+            time.monotonic() - ticket.started_at, self.queue.expected(ticket),
+            ticket.progress, "completed" if task.completed else "not completed",
+            "" if ticket.asked_at is None
+            else f", gave way {time.monotonic() - ticket.asked_at:.1f} s after the ask",
+        )  # fmt: skip
 
     def expect(
         self, tag: str, session: str, kind: str = "train_request", size: float = 1.0
@@ -202,6 +220,7 @@ class Cluster:
             self._tasks[task.ticket.number] = task
             self._tags[tag] = task.ticket.number
             self.queue.add(task.ticket)
+            self._start_free()
             self._wake.notify_all()
 
     def forget(self, tag: str) -> None:
@@ -215,6 +234,7 @@ class Cluster:
             self._tasks.pop(number, None)
             if not self.queue.remove(task.ticket):
                 self.queue.finish(task.ticket, time.monotonic(), measured=False)
+            self._start_free()
             self._wake.notify_all()
 
     def place(self, number: int) -> tuple[int, float] | None:
@@ -325,15 +345,23 @@ class Cluster:
                 self._refresh_slots()
                 refreshed = time.monotonic()
             with self._lock:
-                while self.queue.waiting_count() and self._free_slots() > 0:
-                    ticket = self.queue.start_next(time.monotonic())
-                    task = self._tasks.get(ticket.number) if ticket else None
-                    if task is not None:
-                        task.submitted.set()  # the task's own thread submits it
+                self._start_free()
                 if self.queue.waiting_count():
                     self._make_way()
                 if not self._closed:
                     self._wake.wait(timeout=0.5)
+
+    def _start_free(self) -> None:
+        """Start waiting tasks, fairly, on the free worker threads (the lock held): called when
+        a task arrives too, so work a free thread can take is never shown waiting in line
+        until the dispatcher's next turn."""
+        if not self._ready.is_set():
+            return  # the workers are still starting: the dispatcher starts them once up
+        while self.queue.waiting_count() and self._free_slots() > 0:
+            ticket = self.queue.start_next(time.monotonic())
+            task = self._tasks.get(ticket.number) if ticket else None
+            if task is not None:
+                task.submitted.set()  # the task's own thread submits it
 
     def _make_way(self) -> None:
         """Work is waiting: head starts give way (their task sees should_stop)."""
@@ -411,7 +439,7 @@ class Cluster:
             return 0
         update = pickle.loads(message["message"])
         if hasattr(update, "epoch") and hasattr(update, "max_epochs"):
-            task.ticket.progress = (int(update.epoch), int(update.max_epochs))
+            task.ticket.note_epoch(int(update.epoch), int(update.max_epochs), time.monotonic())
         if progress is not None:
             progress(update)
         return 1

@@ -57,6 +57,19 @@ class InterruptedJob:
     owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
+def wait_figure(seconds: float) -> str:
+    """A wait in the words a person reads, rounded no more than the estimate deserves (rounding
+    alone stays within about 15%): whole seconds under 10 s, 5 s steps under a minute, 10 s
+    steps under 3 minutes, whole minutes after."""
+    if seconds < 9.5:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 57.5:
+        return f"{round(seconds / 5) * 5} s"
+    if seconds < 175:
+        return f"{round(seconds / 10) * 10} s"
+    return f"{round(seconds / 60)} min"
+
+
 @dataclass(frozen=True)
 class JobSnapshot:
     """A consistent copy of a job's state for a page to render."""
@@ -84,9 +97,7 @@ class JobSnapshot:
         """ ", about 40 s to wait" / ", about 3 min to wait"; empty without an estimate."""
         if self.wait_seconds is None:
             return ""
-        if self.wait_seconds < 90:
-            return f", about {max(5, round(self.wait_seconds / 5) * 5):.0f} s to wait"
-        return f", about {round(self.wait_seconds / 60):.0f} min to wait"
+        return f", about {wait_figure(self.wait_seconds)} to wait"
 
     @property
     def finished(self) -> bool:

@@ -34,42 +34,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import dask
-from distributed import Client, LocalCluster
+from distributed import Client
 from distributed.scheduler import KilledWorker
 
 from core.errors import TrainingCancelled, TrainingError
+from core.runs.embedded import start_local
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
+from core.runs.sharing import SharedFiles
 from core.runs.worker_loss import LossWitness
 
 logger = logging.getLogger(__name__)
 
 SCHEDULER_ENV = "FORECAST_LAB_SCHEDULER"
-SCHEDULER_PORT_ENV = "FORECAST_LAB_SCHEDULER_PORT"
-SCHEDULER_HOST_ENV = "FORECAST_LAB_SCHEDULER_HOST"
 WORKERS_ENV = "FORECAST_LAB_WORKERS"
 THREADS_ENV = "FORECAST_LAB_WORKER_THREADS"
-MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
-LIFETIME_ENV = "FORECAST_LAB_WORKER_LIFETIME"
-DASHBOARD_ENV = "FORECAST_LAB_DASHBOARD"  # e.g. ":8787"; a free port otherwise
-# TensorFlow's threads per op in each embedded worker (core.training.trainer): the cores shared
-# out between worker threads (2 workers on 2 cores: not 4 op threads taking turns).
-TF_THREADS_ENV = "FORECAST_LAB_TF_THREADS"
 DEFAULT_WORKERS = 1  # commands (tune worker, benchmarks); the app starts APP_WORKERS
 APP_WORKERS = 2  # single-threaded: faster than one worker of 2 threads (README, Measured choices)
 DEFAULT_THREADS = 1
-DEFAULT_MEMORY_MB = 4000  # the nanny restarts a worker above 95% of it
-DEFAULT_LIFETIME = "2 hours"  # a worker is replaced (gracefully) after this long
 CANCEL_GRACE_SECONDS = 10.0
 PROGRESS_WAIT_SECONDS = 5.0  # how long the last progress messages may trail the result
 START_TIMEOUT_SECONDS = 300.0
 QUICK, HEAD_START, WORK = "quick", "head start", "work"
-
-
-def op_threads(cores: int, worker_threads: int) -> int:
-    """TensorFlow threads per op for each of `worker_threads` tasks sharing `cores`."""
-    return max(1, cores // max(1, worker_threads))
 
 
 @dataclass(eq=False)
@@ -93,6 +79,7 @@ class Cluster:
         self.workers = max(1, int(workers or os.environ.get(WORKERS_ENV) or DEFAULT_WORKERS))
         self.threads = max(1, int(threads or os.environ.get(THREADS_ENV) or DEFAULT_THREADS))
         self.queue = FairQueue()
+        self.shared = SharedFiles()  # files sent to the workers once for many tasks
         self._local: Any = None
         self._client: Any = None
         self._ready = threading.Event()
@@ -194,19 +181,11 @@ class Cluster:
                 self._wake.notify_all()
 
     def _log_end(self, task: _Task) -> None:
-        """One line per task that held a worker thread: what the queue expected and what it took
-        (the class benchmark reads them to check the estimates)."""
-        ticket = task.ticket
-        if ticket.started_at is None:
-            return
-        logger.info(
-            "task ended: %s %s size %.2f, %.1f s (expected %.1f s), epochs %s, %s%s",
-            ticket.session[:8], ticket.kind, ticket.size,
-            time.monotonic() - ticket.started_at, self.queue.expected(ticket),
-            ticket.progress, "completed" if task.completed else "not completed",
-            "" if ticket.asked_at is None
-            else f", gave way {time.monotonic() - ticket.asked_at:.1f} s after the ask",
-        )  # fmt: skip
+        """What the queue expected of a task that held a worker thread, and what it took."""
+        if task.ticket.started_at is not None:
+            expected = self.queue.expected(task.ticket)
+            done = "completed" if task.completed else "not completed"
+            logger.info("task ended: %s, %s", task.ticket.summary(time.monotonic(), expected), done)
 
     def expect(
         self, tag: str, session: str, kind: str = "train_request", size: float = 1.0
@@ -301,7 +280,7 @@ class Cluster:
         try:
             address = os.environ.get(SCHEDULER_ENV, "").strip()
             if not address:
-                self._local = self._start_local(dask)
+                self._local = start_local(self.workers, self.threads)
                 address = self._local.scheduler_address
             client = Client(address, set_as_default=False)
             client.subscribe_topic(TOPIC, self._on_event)
@@ -312,26 +291,6 @@ class Cluster:
             self._failure = error
         finally:
             self._ready.set()
-
-    def _start_local(self, dask: Any) -> Any:
-        lifetime = os.environ.get(LIFETIME_ENV, DEFAULT_LIFETIME)
-        extra = {} if lifetime in ("", "0") else {"lifetime": lifetime, "lifetime_restart": True}
-        # A worker whose task dies once is retried on another worker; twice is KilledWorker.
-        dask.config.set({"distributed.scheduler.allowed-failures": 1})
-        share = op_threads(os.cpu_count() or 1, self.workers * self.threads)
-        return LocalCluster(
-            n_workers=self.workers,
-            threads_per_worker=self.threads,
-            processes=True,
-            host=os.environ.get(SCHEDULER_HOST_ENV) or "127.0.0.1",
-            scheduler_port=int(os.environ.get(SCHEDULER_PORT_ENV) or 0),
-            dashboard_address=os.environ.get(DASHBOARD_ENV) or ":0",
-            memory_limit=f"{int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)}MB",
-            preload=["core.runs.preload"],
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", TF_THREADS_ENV: str(share)},
-            silence_logs=logging.WARNING,
-            **extra,
-        )
 
     def _free_slots(self) -> int:
         return self.slots() - len(self.queue.running())
@@ -384,7 +343,7 @@ class Cluster:
             task.ticket.number,
             function,
             args,
-            dict(kwargs),
+            self.shared.resolve(self._client, dict(kwargs)),  # files sent once (core.runs.sharing)
             progress is not None,
             should_stop is not None or lane == HEAD_START,
             key=f"{task.ticket.kind}-{task.ticket.number}-{uuid.uuid4().hex[:8]}",
@@ -408,7 +367,8 @@ class Cluster:
             if lane == HEAD_START:
                 self._let_go(task)
                 return None
-            raise TrainingCancelled("Cancelled by the user; nothing was saved.")
+            # Not by us (that raised above): every worker keeping a file it needed was lost.
+            raise TrainingError("The workers holding its data were lost; run it again.")
 
         try:
             result, sent = task.future.result()

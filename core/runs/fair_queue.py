@@ -38,6 +38,15 @@ class Ticket:
     first_epoch_at: float | None = None  # when its first epoch ended
     last_epoch_at: float | None = None  # when its latest epoch ended
 
+    def summary(self, now: float, expected: float) -> str:
+        """One line for the server's log: what it was expected to take and what it took."""
+        took = now - (self.started_at or now)
+        gave = "" if self.asked_at is None else f", gave way {now - self.asked_at:.1f} s after"
+        return (
+            f"{self.session[:8]} {self.kind} size {self.size:.2f}, {took:.1f} s (expected "
+            f"{expected:.1f} s), epochs {self.progress}{gave}"
+        )
+
     def note_epoch(self, done: int, most: int, now: float) -> None:
         """An epoch ended (its worker's message arrived): `done` of at most `most`."""
         if done <= 0:

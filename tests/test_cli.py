@@ -72,6 +72,7 @@ def test_train_prints_a_json_summary_and_the_second_call_is_cached(isolated_home
     assert recipe["batch_size"]["chosen_from_data"] and recipe["season"]["value"] == 7
     assert recipe["log_scale"]["value"] is False
     assert summary["noise_floor_mse"] > 0
+    assert set(summary["intervals"]["coverage"]) == {"80", "95"}
     assert len(summary["forecast"]) == 7 and "date" in summary["forecast"][0]
     span = summary["test_span"]  # the last 50 of 300 days from 2018-01-01
     assert span == {"first_date": "2018-09-08", "last_date": "2018-10-27", "steps": 50}

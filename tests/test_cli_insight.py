@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from tests.test_cli import TINY, run_cli, run_main
+from tests.test_cli import TINY, run_cli
 
 
-def test_backtest_and_inspect_print_json(isolated_home, session_scheduler, capsys):
+def test_backtest_and_inspect_print_json(isolated_home, session_scheduler):
     backtest = run_cli(
         "backtest", *TINY, "--folds", "2", "--json", home=isolated_home, env=session_scheduler
     )
@@ -26,8 +26,3 @@ def test_backtest_and_inspect_print_json(isolated_home, session_scheduler, capsy
     inside = json.loads(inspect.stdout.strip().splitlines()[-1])
     assert inside["family"] == "gru" and set(inside["layers"][0]["gates"]) == {"update", "reset"}
     assert len(inside["lag_weights"]) == 5
-
-    train = run_main(capsys, "train", *TINY, "--json")
-    assert train.returncode == 0, train.stderr
-    summary = json.loads(train.stdout.strip().splitlines()[-1])
-    assert set(summary["intervals"]["coverage"]) == {"80", "95"}

@@ -32,6 +32,17 @@ def trained(tmp_path_factory):
     return store, run_experiment(tiny_request(), store=store)
 
 
+def copy_of(trained, folder) -> RunStore:
+    """A store of its own at `folder` holding a copy of the module's trained run (a test that
+    damages or deletes a run needs a run, not a training)."""
+    import shutil
+
+    store, result = trained
+    copy = RunStore(folder)
+    shutil.copytree(store.folder(result.key), copy.folder(result.key))
+    return copy
+
+
 def test_a_run_is_evaluated_against_every_baseline(trained):
     _, result = trained
     assert not result.cached
@@ -77,20 +88,19 @@ def test_a_new_horizon_reforecasts_without_retraining(trained):
     )
 
 
-def test_a_damaged_run_is_detected_set_aside_and_retrained(tmp_path):
-    store = RunStore(tmp_path)
-    first = run_experiment(tiny_request(units=5), store=store)
+def test_a_damaged_run_is_detected_set_aside_and_retrained(trained, tmp_path):
+    store, first = copy_of(trained, tmp_path), trained[1]
     (store.folder(first.key) / "metrics.json").write_text("{not json")
-    again = run_experiment(tiny_request(units=5), store=store)
+    again = run_experiment(tiny_request(), store=store)
     assert any((store.root / ".damaged").iterdir())
     assert not again.cached
     assert again.notice and "damaged" in again.notice
     assert store.load(again.key) is not None
 
 
-def test_loading_a_damaged_run_reports_it_and_sets_it_aside(tmp_path):
-    store = RunStore(tmp_path)
-    first = run_experiment(tiny_request(units=7), store=store)
+def test_loading_a_damaged_run_reports_it_and_sets_it_aside(trained, tmp_path):
+    store, first = copy_of(trained, tmp_path), trained[1]
+    assert store.load(first.key) is not None  # intact before
     (store.folder(first.key) / "model.keras").write_bytes(b"")
     assert store.load(first.key) is None
     assert "damaged" in store.last_problem
@@ -107,8 +117,8 @@ def test_an_unfinished_write_is_never_loaded(tmp_path):
 
 
 def test_delete_removes_a_run(trained, tmp_path):
-    store = RunStore(tmp_path)
-    result = run_experiment(tiny_request(units=6), store=store)
+    store, result = copy_of(trained, tmp_path), trained[1]
+    assert store.load(result.key) is not None
     store.delete(result.key)
     assert store.load(result.key) is None
 
@@ -138,11 +148,7 @@ def test_the_job_registry_serves_a_finished_run_from_the_store(trained):
 
 
 def test_runs_of_another_schema_are_not_listed(trained, tmp_path):
-    import shutil
-
-    store, result = trained
-    other = RunStore(tmp_path)
-    shutil.copytree(store.folder(result.key), other.folder(result.key))
+    other, result = copy_of(trained, tmp_path), trained[1]
     assert [summary.key for summary in other.list_runs()] == [result.key]
     meta_file = other.folder(result.key) / "meta.json"
     meta = json.loads(meta_file.read_text())

@@ -27,6 +27,20 @@ def _train(prepared, seed: int, model: ModelConfig = MODEL, rate: float = 0.01):
     return train_model(prepared, model, train)
 
 
+def _built(prepared, model: ModelConfig = MODEL):
+    """A network compiled and marked with its signature as a training's is, never trained:
+    what the warm store keeps or drops does not depend on training (and this costs no tracing).
+    """
+    from core.models.registry import build_model
+    from core.training.trainer import _compiled, model_constants
+
+    train = TrainConfig(epochs=2, patience=0)
+    constants = model_constants(prepared, model)
+    key = warm_models.signature(model, prepared.lookback, constants.mode, train)
+    network = build_model(model, prepared.lookback, constants=constants)
+    return _compiled(network, model, train, key), key
+
+
 @pytest.fixture(autouse=True)
 def _no_warm_networks():
     warm_models.forget()
@@ -57,9 +71,9 @@ def test_a_released_network_is_reused_and_trains_exactly_as_a_fresh_one():
 
 def test_networks_still_held_or_of_another_architecture_are_not_reused():
     prepared = _prepared(300, 1.0)
-    held = _train(prepared, seed=1)  # never released
+    held, _ = _built(prepared)  # in use elsewhere: never released
     released = _train(prepared, seed=1)
-    assert released.model is not held.model
+    assert released.model is not held
 
     warm_models.release(released.model)
     wider = MODEL.replace(units=8)
@@ -68,10 +82,15 @@ def test_networks_still_held_or_of_another_architecture_are_not_reused():
 
 
 def test_only_the_last_few_networks_are_kept():
+    keys = []
     for units in range(4, 4 + warm_models.KEEP + 1):  # one more than it keeps
         model = MODEL.replace(units=units)
-        warm_models.release(_train(_prepared(300, 1.0, model), seed=1, model=model).model)
+        network, key = _built(_prepared(300, 1.0, model), model)
+        warm_models.release(network)
+        keys.append(key)
     assert warm_models.count() == warm_models.KEEP
+    assert not warm_models.has(keys[0])  # the one released first is dropped
+    assert all(warm_models.has(key) for key in keys[1:])
 
 
 def test_a_network_warmed_ahead_is_taken_by_its_training_which_trains_as_a_fresh_one():

@@ -9,6 +9,9 @@ import logging
 import os
 from typing import Any
 
+import dask
+from distributed import LocalCluster
+
 SCHEDULER_PORT_ENV = "FORECAST_LAB_SCHEDULER_PORT"
 SCHEDULER_HOST_ENV = "FORECAST_LAB_SCHEDULER_HOST"
 MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
@@ -29,9 +32,6 @@ def op_threads(cores: int, worker_threads: int) -> int:
 def start_local(workers: int, threads: int) -> Any:
     """Start the embedded cluster: `workers` processes of `threads` threads, each importing
     TensorFlow once (core.runs.preload)."""
-    import dask
-    from distributed import LocalCluster
-
     lifetime = os.environ.get(LIFETIME_ENV, DEFAULT_LIFETIME)
     extra = {} if lifetime in ("", "0") else {"lifetime": lifetime, "lifetime_restart": True}
     # A worker whose task dies once is retried on another worker; twice is KilledWorker.

@@ -106,6 +106,10 @@ class Cluster:
         threading.Thread(target=self._connect, name="dask-connect", daemon=True).start()
         threading.Thread(target=self._dispatch, name="dask-dispatch", daemon=True).start()
 
+    def ready(self) -> bool:
+        """Whether the workers are up (the cluster started or was reached)."""
+        return self._ready.is_set() and self._client is not None
+
     def client(self) -> Any:
         """The Dask client, once connected (waits for it)."""
         self.start()

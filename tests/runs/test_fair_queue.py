@@ -199,3 +199,35 @@ def test_the_words_round_a_wait_by_no_more_than_a_sixth_of_it():
         value, unit = wait_figure(seconds).split()
         shown = float(value) * (60 if unit == "min" else 1)
         assert abs(shown - seconds) <= seconds / 6, (seconds, wait_figure(seconds))
+
+
+def test_a_training_submitted_before_any_worker_is_up_says_so_instead_of_a_figure(
+    tmp_path, monkeypatch
+):
+    import threading
+
+    from core.errors import TrainingCancelled
+    from core.runs import cluster as cluster_module
+    from core.runs import jobs as jobs_module
+    from core.runs.cluster import Cluster
+    from core.runs.jobs import JobRegistry
+    from core.runs.store import RunStore
+    from tests.runs.test_store import tiny_request
+
+    release = threading.Event()
+
+    def held(*args, **kwargs):  # the training never reaches a worker in this test
+        release.wait(30)
+        raise TrainingCancelled("the test is over")
+
+    monkeypatch.setattr(jobs_module, "run_in_pool", held)
+    monkeypatch.setattr(cluster_module, "_cluster", Cluster(workers=2))  # never started
+    registry = JobRegistry(store=RunStore(tmp_path / "runs"))
+    try:
+        snapshot = registry.snapshot(registry.submit(tiny_request(units=4)))
+    finally:
+        release.set()
+    # No worker is up: nothing to measure a wait with, and "about 1 s" would be untrue.
+    assert snapshot.status == "queued" and snapshot.queue_position == 1
+    assert snapshot.workers_starting and snapshot.wait_seconds is None
+    assert "as soon as the workers are up" in snapshot.wait_words

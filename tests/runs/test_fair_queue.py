@@ -65,7 +65,7 @@ def test_an_unmeasured_kind_is_guessed_and_a_removed_ticket_has_no_place():
 
 
 def test_a_running_training_is_projected_from_its_own_epochs_not_from_its_set_up():
-    queue = FairQueue()
+    queue = FairQueue(epoch_share=1.0)  # as if every training ran all its epochs
     [running] = tickets(queue, "a", 1, start=1)
     [waiting] = tickets(queue, "b", 1, start=2)
     queue.start_next(now=0.0)
@@ -81,8 +81,26 @@ def test_a_running_training_is_projected_from_its_own_epochs_not_from_its_set_up
     assert queue.place(waiting, slots=1, now=8.5)[1] == pytest.approx(24.5 + TAIL_SHARE * whole)
 
 
+def test_early_stopping_is_learned_from_finished_trainings_and_shortens_the_projections():
+    queue = FairQueue(epoch_share=1.0)
+    [early] = tickets(queue, "a", 1, start=1)
+    queue.start_next(now=0.0)
+    early.note_epoch(1, 30, 2.0)
+    early.note_epoch(24, 30, 25.0)  # early stopping ended it after 24 of at most 30
+    queue.finish(early, now=30.0)
+    assert queue.epoch_share == pytest.approx(0.7 * 1.0 + 0.3 * 24 / 30)
+    [running] = tickets(queue, "b", 1, start=2)
+    [waiting] = tickets(queue, "c", 1, start=3)
+    queue.start_next(now=100.0)
+    running.note_epoch(1, 30, 101.0)
+    running.note_epoch(11, 30, 111.0)  # one epoch a second
+    left = 30 * queue.epoch_share - 11  # not the 19 epochs left of its 30
+    whole = (11.0 + left) / (1 - TAIL_SHARE)
+    assert queue.place(waiting, slots=1, now=111.0) == (1, pytest.approx(left + TAIL_SHARE * whole))
+
+
 def test_a_busy_machine_slows_every_estimate_as_far_as_the_running_trainings_show():
-    queue = FairQueue(priors={"train_request": 30.0})  # 30 s per unit of size, measured quiet
+    queue = FairQueue(priors={"train_request": 30.0}, epoch_share=1.0)  # 30 s/unit, quiet
     running = Ticket(1, "a", "train_request:lstm", size=1.0)
     queue.add(running)
     queue.start_next(now=0.0)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import ForecastLabError
 from core.limits import check_memory
-from pages.components import interrupted, job_panel, owner, runtime, services, state
+from pages.components import interrupted, job_panel, runtime, services, state
 from pages.components.guard import show_error
 from pages.components.sidebar import data_summary, model_summary
 
@@ -48,51 +48,7 @@ except ForecastLabError as error:
     st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/dataset:")
     st.stop()
 
-registry = services.registry()
 interrupted.render()  # trainings a crashed server lost, with a restart button
-snapshot = job_panel.session_snapshot()
-if snapshot is None:
-    # Another tab or person may be training exactly these settings: join that job.
-    shared = registry.snapshot(key)
-    if shared is not None and not shared.finished:
-        state.set_job_id(shared.job_id)
-        snapshot = shared
-
-same_job = snapshot is not None and snapshot.key == key
-handled_here = same_job and snapshot.status in ("queued", "running", "done")
-if not handled_here:
-    stored = services.store().has(key)
-    other_running = snapshot is not None and not snapshot.finished
-    if stored:
-        label, hint = "Load the trained model", "These exact settings were trained before."
-    elif same_job:
-        label, hint = "Train again", "Starts the training again with the settings above."
-    else:
-        label, hint = "Train the model", "Starts a background training with the settings above."
-    if other_running:
-        hint += " Your other training keeps running; this one waits in line if needed."
-    st.write("")
-    if not stored:
-        registry.prepare(request)  # trace the network while the user reads the button
-    slot = st.empty()  # the button, replaced by the job's panel in the click's own rerun
-    with slot.container():
-        pressed = st.button(label, type="primary", icon=":material/play_arrow:", help=hint)
-        st.caption(hint)
-    if pressed:
-        try:
-            job_id = registry.submit(request, owner=owner.viewer().owner_id)
-        except ForecastLabError as error:
-            show_error(error)
-            st.stop()
-        state.set_job_id(job_id)
-        slot.empty()
-        # The place in line (or the first progress) shows in this same rerun, not a poll later.
-        snapshot, same_job = registry.snapshot(job_id), True
-
-if snapshot is not None:
-    if not same_job:
-        st.subheader("Your last training")
-        st.caption(f"{snapshot.label} (the settings have changed since).")
-    job_panel.render(snapshot.job_id, task=request.model.task)
-elif state.current_job_id():
-    job_panel.render(state.current_job_id(), task=request.model.task)
+# The Train button and this session's job panel are one fragment: a click reruns that part only,
+# so the place in line (or the first progress) shows at once, not after a whole-page rerun.
+job_panel.train_area(request, key)

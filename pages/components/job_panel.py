@@ -12,9 +12,11 @@ import time
 import streamlit as st
 
 from core.charts import loss_figure
+from core.config import RunRequest
+from core.errors import ForecastLabError
 from core.runs.steps import done_words, job_progress
 from pages.components import owner, services, state
-from pages.components.guard import guarded_function
+from pages.components.guard import guarded_function, show_error
 
 CONFIRM_CANCEL = "forecast_lab.confirm_cancel"
 STOP_REASONS = {
@@ -51,6 +53,60 @@ def running_job_notice() -> None:
             "starts a separate job.",
             icon=":material/model_training:",
         )
+
+
+def train_area(request: RunRequest, key: str) -> None:
+    """The Train page's button and this session's job panel, as one fragment: pressing the
+    button reruns only this fragment (not the whole page), and that rerun already shows the
+    place in line or the first progress."""
+    st.fragment(_train_area)(request, key)
+
+
+@guarded_function
+def _train_area(request: RunRequest, key: str) -> None:
+    registry = services.registry()
+    snapshot = session_snapshot()
+    if snapshot is None:
+        # Another tab or person may be training exactly these settings: join that job.
+        shared = registry.snapshot(key)
+        if shared is not None and not shared.finished:
+            state.set_job_id(shared.job_id)
+            snapshot = shared
+    same_job = snapshot is not None and snapshot.key == key
+    handled_here = same_job and snapshot.status in ("queued", "running", "done")
+    if not handled_here:
+        stored = services.store().has(key)
+        if stored:
+            label, hint = "Load the trained model", "These exact settings were trained before."
+        elif same_job:
+            label, hint = "Train again", "Starts the training again with the settings above."
+        else:
+            label, hint = "Train the model", "Starts a background training with the settings above."
+        if snapshot is not None and not snapshot.finished:
+            hint += " Your other training keeps running; this one waits in line if needed."
+        st.write("")
+        if not stored:
+            registry.prepare(request)  # trace the network while the user reads the button
+        slot = st.empty()  # the button, replaced by the job's panel in the click's own rerun
+        with slot.container():
+            pressed = st.button(label, type="primary", icon=":material/play_arrow:", help=hint)
+            st.caption(hint)
+        if pressed:
+            try:
+                job_id = registry.submit(request, owner=owner.viewer().owner_id)
+            except ForecastLabError as error:
+                show_error(error)
+                return
+            state.set_job_id(job_id)
+            slot.empty()
+            snapshot, same_job = registry.snapshot(job_id), True
+    if snapshot is not None:
+        if not same_job:
+            st.subheader("Your last training")
+            st.caption(f"{snapshot.label} (the settings have changed since).")
+        render(snapshot.job_id, task=request.model.task)
+    elif state.current_job_id():
+        render(state.current_job_id(), task=request.model.task)
 
 
 # Polling (each poll reruns the panel on the server and redraws it in the browser, which share

@@ -62,11 +62,25 @@ def what_ifs() -> list[tuple[str, RunRequest]]:
     ]
 
 
+def _browser_cpu(cdp) -> tuple[float, float]:
+    """CPU seconds this session's Chromium spent so far: (all its processes, its renderers),
+    as Chromium itself counts them (DevTools SystemInfo.getProcessInfo)."""
+    processes = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
+    total = sum(process["cpuTime"] for process in processes)
+    return total, sum(p["cpuTime"] for p in processes if p["type"] == "renderer")
+
+
+# A session's phases: from the click to its first epoch on screen (waiting in line and the
+# start), to "See the results" (training), and from that button to the Results page drawn.
+PHASES = ("waiting", "training", "to Results")
+
+
 def _session(browser, url: str, label: str, request: RunRequest, go: threading.Event, out: dict):
     """One student: open Train with the what-if, wait for everyone, press, watch until Results."""
     record: dict = {"label": label, "statuses": []}
     out[label] = record
     try:
+        cdp = browser.new_browser_cdp_session()
         page = browser.new_page(viewport={"width": 1300, "height": 1400})
         query = "&".join(f"{key}={value}" for key, value in request_to_query(request).items())
         button = page.get_by_role("button", name="Train the model")
@@ -82,6 +96,7 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
             record["settings_lost"] = attempt + 1
         record["ready"] = True
         go.wait()
+        cpu_marks = [_browser_cpu(cdp)]
         button.click()
         clicked = time.monotonic()
         record["clicked"] = clicked
@@ -96,6 +111,7 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
                 record["place_at"], record["place_text"] = now, status
             if status == "running" and "started_at" not in record:
                 record["started_at"] = now
+                cpu_marks.append(_browser_cpu(cdp))
             if status == "error":
                 error = page.locator('[data-testid="stAlertContentError"]').first
                 record["error"] = error.inner_text()
@@ -106,10 +122,23 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
                 record["error"] = "no Results within 15 minutes"
                 return
             time.sleep(PROBE_SECONDS)
+        if len(cpu_marks) == 1:  # its first epoch was never seen (a short training)
+            cpu_marks.append(cpu_marks[0])
+        done_at = time.monotonic() - clicked
+        cpu_marks.append(_browser_cpu(cdp))
         page.get_by_role("button", name="See the results").click()
         page.locator('[data-testid="stMain"] h1', has_text="Results").wait_for(timeout=120_000)
         page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=120_000)
         record["results_at"] = time.monotonic() - clicked
+        cpu_marks.append(_browser_cpu(cdp))
+        seconds = (record.get("started_at", done_at), done_at - record.get("started_at", done_at),
+                   record["results_at"] - done_at)  # fmt: skip
+        record["phases"] = {
+            phase: (after[0] - before[0], after[1] - before[1], wall)
+            for phase, before, after, wall in zip(
+                PHASES, cpu_marks[:-1], cpu_marks[1:], seconds, strict=True
+            )
+        }
         page.close()
     except Exception as error:  # a benchmark reports, it does not stop the other sessions
         record["error"] = f"{type(error).__name__}: {error}"[:300]
@@ -286,6 +315,26 @@ def _report(out: dict, options, load_before, load_after, placements: list[str]) 
         workers[worker] = workers.get(worker, 0) + 1
     if workers:
         print("tasks started per worker: " + ", ".join(f"{w}: {n}" for w, n in workers.items()))
+    _report_phases(rows)
+
+
+def _report_phases(rows: list[dict]) -> None:
+    """Each session's Chromium CPU by phase (Chromium's own count): the totals over the
+    sessions, and the rate per second of the phase (median over the sessions)."""
+    measured = [row["phases"] for row in rows if "phases" in row]
+    if not measured:
+        return
+    print(f"Chromium CPU by phase ({len(measured)} sessions; all its processes / renderers):")
+    for phase in PHASES:
+        total = sum(phases[phase][0] for phases in measured)
+        renderer = sum(phases[phase][1] for phases in measured)
+        wall = sum(phases[phase][2] for phases in measured)
+        rates = [phases[phase][0] / phases[phase][2] for phases in measured if phases[phase][2] > 0]
+        print(
+            f"  {phase:<11} {total:6.1f} s / {renderer:6.1f} s over {wall:6.0f} s of sessions' "
+            f"time: {total / len(measured):5.2f} s per session, median "
+            f"{statistics.median(rates) if rates else 0:.3f} s of CPU per second"
+        )
 
 
 def _ratio_at(row: dict, when: float) -> float | None:

@@ -113,6 +113,17 @@ def chromium_page(width: int = 1400, height: int = 1000) -> Iterator:
         yield browser.new_page(viewport={"width": width, "height": height})
 
 
+@contextlib.contextmanager
+def fresh_page(browser, width: int = 1400, height: int = 1000) -> Iterator:
+    """One page in a new context of a running Chromium: a browser profile of its own (no
+    cookies, storage or cache of earlier contexts) at width x height; closed on exit."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def settle(page, seconds: float = 60) -> None:
     """Wait until the app stops running and no grey skeleton is left."""
     deadline = time.time() + seconds

@@ -15,7 +15,7 @@ from core.config import RunRequest
 from core.data.sources import SOURCE_REGISTRY
 from core.evaluation.verdict import SAME_BAND, describe_model
 from core.links import request_from_query
-from tests.browser.server import chromium_page
+from tests.browser.server import fresh_page
 
 pytestmark = pytest.mark.browser
 SLUGS = {"Train": "train", "Results": "results", "Up / flat / down": "classify", "Model": "model"}
@@ -77,9 +77,9 @@ def _tone_follows_best_rule(page, home, request: RunRequest) -> None:
         assert kind == "stAlertContentInfo", alert.inner_text()
 
 
-def test_demo_to_classify_and_back_never_contradicts_itself(app):
+def test_demo_to_classify_and_back_never_contradicts_itself(app, browser):
     url, home = app.url, app.home
-    with chromium_page(height=2200) as page:
+    with fresh_page(browser, height=2200) as page:
         page.goto(url)
         page.get_by_role("button", name="Try the demo").click(timeout=90_000)
         _check_url(page, "Train")

@@ -12,8 +12,8 @@ import pytest
 
 from tests.browser.server import (
     check_page,
-    chromium_page,
     free_port,
+    fresh_page,
     settle,
     train_and_open_results,
 )
@@ -55,7 +55,7 @@ def _no_live_markup(page, trap: str, step: str) -> None:
     assert page.get_by_text("[click]", exact=False).count() > 0, f"{step}: the name as text"
 
 
-def test_a_markdown_column_name_is_shown_as_text_and_fetches_nothing(app, tmp_path):
+def test_a_markdown_column_name_is_shown_as_text_and_fetches_nothing(app, browser, tmp_path):
     port = free_port()
     trap_server = http.server.HTTPServer(("127.0.0.1", port), _Counter)
     threading.Thread(target=trap_server.serve_forever, daemon=True).start()
@@ -63,7 +63,7 @@ def test_a_markdown_column_name_is_shown_as_text_and_fetches_nothing(app, tmp_pa
     _Counter.hits.clear()
     try:
         url = app.url
-        with chromium_page() as page:
+        with fresh_page(browser) as page:
             page.goto(url + "/data")
             page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
             settle(page)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser.server import chromium_page, running_app
+from tests.browser.server import fresh_page, running_app
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -29,10 +29,10 @@ SAMPLER = """() => {
 
 
 @pytest.fixture
-def browser_page(tmp_path):
+def browser_page(browser, tmp_path):
     # A server of its own (not the shared one in conftest): it times loads from a cold cache.
     with (
-        chromium_page(height=1400) as page,
+        fresh_page(browser, height=1400) as page,
         running_app(tmp_path / "home", tmp_path / "server.log") as url,
     ):
         page.goto(url + "/data")

@@ -19,7 +19,7 @@ from core.data.prepare import split_point
 from core.data.series import Series
 from tests.browser.server import (
     check_page,
-    chromium_page,
+    fresh_page,
     settle,
     train_and_open_results,
 )
@@ -50,14 +50,16 @@ def first_test_date(path: Path, date_format: str) -> str:
 
 
 @pytest.mark.parametrize(("path", "date_format", "lookback", "frequency"), CASES)
-def test_an_own_file_reaches_results_on_its_own_dates(path, date_format, lookback, frequency, app):
+def test_an_own_file_reaches_results_on_its_own_dates(
+    path, date_format, lookback, frequency, app, browser
+):
     shots = os.environ.get("FORECAST_LAB_SCREENSHOTS")
     shots = Path(shots) / path.stem if shots else None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
     expected = first_test_date(path, date_format)
     url = app.url
-    with chromium_page() as page:
+    with fresh_page(browser) as page:
         page.goto(f"{url}/data")
         page.get_by_text("Upload CSV", exact=True).click(timeout=90_000)
         settle(page)

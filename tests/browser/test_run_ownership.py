@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.server import check_page, chromium, settle, tick_rows
+from tests.browser.server import check_page, fresh_page, settle, tick_rows
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +21,9 @@ def _runs_page(page, url: str) -> None:
     settle(page)
 
 
-def test_a_second_browser_cannot_delete_the_first_ones_run(app):
+def test_a_second_browser_cannot_delete_the_first_ones_run(app, browser):
     url = app.url
-    with chromium() as browser:
-        first = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    with fresh_page(browser) as first, fresh_page(browser) as second:
         first.goto(f"{url}/train?{TINY}")
         first.get_by_role("heading", name="Train").wait_for(timeout=60_000)
         settle(first)
@@ -38,7 +37,6 @@ def test_a_second_browser_cannot_delete_the_first_ones_run(app):
         tick_rows(first, [0])
         first.get_by_role("button", name=re.compile("^Delete 1 run")).wait_for(timeout=30_000)
 
-        second = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         _runs_page(second, url)
         check_page(second, "other-runs", None)
         assert second.locator('[data-testid="stDataFrame"]').count() == 0

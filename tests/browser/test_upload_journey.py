@@ -16,7 +16,7 @@ import pytest
 
 from tests.browser.server import (
     check_page,
-    chromium_page,
+    fresh_page,
     settle,
     tick_rows,
     train_and_open_results,
@@ -33,14 +33,14 @@ def _open(page, label: str) -> None:
     settle(page)
 
 
-def test_upload_journey_through_every_page(app):
+def test_upload_journey_through_every_page(app, browser):
     shots = os.environ.get("FORECAST_LAB_SCREENSHOTS")
     shots = Path(shots) if shots else None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
     started = time.time()
     url = app.url
-    with chromium_page() as page:
+    with fresh_page(browser) as page:
         page.goto(url)
         page.get_by_role("heading", name="Forecast Lab").wait_for(timeout=60_000)
         settle(page)

@@ -34,42 +34,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import dask
-from distributed import Client, LocalCluster
+from distributed import Client
 from distributed.scheduler import KilledWorker
 
 from core.errors import TrainingCancelled, TrainingError
+from core.runs.embedded import start_local
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
+from core.runs.sharing import SharedFiles
 from core.runs.worker_loss import LossWitness
 
 logger = logging.getLogger(__name__)
 
 SCHEDULER_ENV = "FORECAST_LAB_SCHEDULER"
-SCHEDULER_PORT_ENV = "FORECAST_LAB_SCHEDULER_PORT"
-SCHEDULER_HOST_ENV = "FORECAST_LAB_SCHEDULER_HOST"
 WORKERS_ENV = "FORECAST_LAB_WORKERS"
 THREADS_ENV = "FORECAST_LAB_WORKER_THREADS"
-MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
-LIFETIME_ENV = "FORECAST_LAB_WORKER_LIFETIME"
-DASHBOARD_ENV = "FORECAST_LAB_DASHBOARD"  # e.g. ":8787"; a free port otherwise
-# TensorFlow's threads per op in each embedded worker (core.training.trainer): the cores shared
-# out between worker threads (2 workers on 2 cores: not 4 op threads taking turns).
-TF_THREADS_ENV = "FORECAST_LAB_TF_THREADS"
 DEFAULT_WORKERS = 1  # commands (tune worker, benchmarks); the app starts APP_WORKERS
 APP_WORKERS = 2  # single-threaded: faster than one worker of 2 threads (README, Measured choices)
 DEFAULT_THREADS = 1
-DEFAULT_MEMORY_MB = 4000  # the nanny restarts a worker above 95% of it
-DEFAULT_LIFETIME = "2 hours"  # a worker is replaced (gracefully) after this long
 CANCEL_GRACE_SECONDS = 10.0
 PROGRESS_WAIT_SECONDS = 5.0  # how long the last progress messages may trail the result
 START_TIMEOUT_SECONDS = 300.0
 QUICK, HEAD_START, WORK = "quick", "head start", "work"
-
-
-def op_threads(cores: int, worker_threads: int) -> int:
-    """TensorFlow threads per op for each of `worker_threads` tasks sharing `cores`."""
-    return max(1, cores // max(1, worker_threads))
 
 
 @dataclass(eq=False)
@@ -93,6 +79,7 @@ class Cluster:
         self.workers = max(1, int(workers or os.environ.get(WORKERS_ENV) or DEFAULT_WORKERS))
         self.threads = max(1, int(threads or os.environ.get(THREADS_ENV) or DEFAULT_THREADS))
         self.queue = FairQueue()
+        self.shared = SharedFiles()  # files sent to the workers once for many tasks
         self._local: Any = None
         self._client: Any = None
         self._ready = threading.Event()
@@ -118,6 +105,10 @@ class Cluster:
             self._started = True
         threading.Thread(target=self._connect, name="dask-connect", daemon=True).start()
         threading.Thread(target=self._dispatch, name="dask-dispatch", daemon=True).start()
+
+    def ready(self) -> bool:
+        """Whether the workers are up (the cluster started or was reached)."""
+        return self._ready.is_set() and self._client is not None
 
     def client(self) -> Any:
         """The Dask client, once connected (waits for it)."""
@@ -176,6 +167,7 @@ class Cluster:
             self._tasks[number] = task
             if tag is not None:
                 self._tags[tag] = number
+            self._start_free()
         try:
             return self._follow(task, function, args, kwargs, progress, should_stop)
         finally:
@@ -187,8 +179,17 @@ class Cluster:
                     self.queue.gave_way(task.ticket, time.monotonic())
                 if not self.queue.remove(task.ticket) and lane != QUICK:
                     measured = task.completed and task.starts == 1
+                    self._log_end(task)
                     self.queue.finish(task.ticket, time.monotonic(), measured=measured)
+                self._start_free()  # the thread it freed takes the next in line now
                 self._wake.notify_all()
+
+    def _log_end(self, task: _Task) -> None:
+        """What the queue expected of a task that held a worker thread, and what it took."""
+        if task.ticket.started_at is not None:
+            expected = self.queue.expected(task.ticket)
+            done = "completed" if task.completed else "not completed"
+            logger.info("task ended: %s, %s", task.ticket.summary(time.monotonic(), expected), done)
 
     def expect(
         self, tag: str, session: str, kind: str = "train_request", size: float = 1.0
@@ -202,6 +203,7 @@ class Cluster:
             self._tasks[task.ticket.number] = task
             self._tags[tag] = task.ticket.number
             self.queue.add(task.ticket)
+            self._start_free()
             self._wake.notify_all()
 
     def forget(self, tag: str) -> None:
@@ -215,6 +217,7 @@ class Cluster:
             self._tasks.pop(number, None)
             if not self.queue.remove(task.ticket):
                 self.queue.finish(task.ticket, time.monotonic(), measured=False)
+            self._start_free()
             self._wake.notify_all()
 
     def place(self, number: int) -> tuple[int, float] | None:
@@ -281,7 +284,7 @@ class Cluster:
         try:
             address = os.environ.get(SCHEDULER_ENV, "").strip()
             if not address:
-                self._local = self._start_local(dask)
+                self._local = start_local(self.workers, self.threads)
                 address = self._local.scheduler_address
             client = Client(address, set_as_default=False)
             client.subscribe_topic(TOPIC, self._on_event)
@@ -292,26 +295,6 @@ class Cluster:
             self._failure = error
         finally:
             self._ready.set()
-
-    def _start_local(self, dask: Any) -> Any:
-        lifetime = os.environ.get(LIFETIME_ENV, DEFAULT_LIFETIME)
-        extra = {} if lifetime in ("", "0") else {"lifetime": lifetime, "lifetime_restart": True}
-        # A worker whose task dies once is retried on another worker; twice is KilledWorker.
-        dask.config.set({"distributed.scheduler.allowed-failures": 1})
-        share = op_threads(os.cpu_count() or 1, self.workers * self.threads)
-        return LocalCluster(
-            n_workers=self.workers,
-            threads_per_worker=self.threads,
-            processes=True,
-            host=os.environ.get(SCHEDULER_HOST_ENV) or "127.0.0.1",
-            scheduler_port=int(os.environ.get(SCHEDULER_PORT_ENV) or 0),
-            dashboard_address=os.environ.get(DASHBOARD_ENV) or ":0",
-            memory_limit=f"{int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)}MB",
-            preload=["core.runs.preload"],
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", TF_THREADS_ENV: str(share)},
-            silence_logs=logging.WARNING,
-            **extra,
-        )
 
     def _free_slots(self) -> int:
         return self.slots() - len(self.queue.running())
@@ -325,15 +308,23 @@ class Cluster:
                 self._refresh_slots()
                 refreshed = time.monotonic()
             with self._lock:
-                while self.queue.waiting_count() and self._free_slots() > 0:
-                    ticket = self.queue.start_next(time.monotonic())
-                    task = self._tasks.get(ticket.number) if ticket else None
-                    if task is not None:
-                        task.submitted.set()  # the task's own thread submits it
+                self._start_free()
                 if self.queue.waiting_count():
                     self._make_way()
                 if not self._closed:
                     self._wake.wait(timeout=0.5)
+
+    def _start_free(self) -> None:
+        """Start waiting tasks, fairly, on the free worker threads (the lock held): called when
+        a task arrives too, so work a free thread can take is never shown waiting in line
+        until the dispatcher's next turn."""
+        if not self._ready.is_set():
+            return  # the workers are still starting: the dispatcher starts them once up
+        while self.queue.waiting_count() and self._free_slots() > 0:
+            ticket = self.queue.start_next(time.monotonic())
+            task = self._tasks.get(ticket.number) if ticket else None
+            if task is not None:
+                task.submitted.set()  # the task's own thread submits it
 
     def _make_way(self) -> None:
         """Work is waiting: head starts give way (their task sees should_stop)."""
@@ -356,7 +347,7 @@ class Cluster:
             task.ticket.number,
             function,
             args,
-            dict(kwargs),
+            self.shared.resolve(self._client, dict(kwargs)),  # files sent once (core.runs.sharing)
             progress is not None,
             should_stop is not None or lane == HEAD_START,
             key=f"{task.ticket.kind}-{task.ticket.number}-{uuid.uuid4().hex[:8]}",
@@ -380,7 +371,8 @@ class Cluster:
             if lane == HEAD_START:
                 self._let_go(task)
                 return None
-            raise TrainingCancelled("Cancelled by the user; nothing was saved.")
+            # Not by us (that raised above): every worker keeping a file it needed was lost.
+            raise TrainingError("The workers holding its data were lost; run it again.")
 
         try:
             result, sent = task.future.result()
@@ -411,7 +403,7 @@ class Cluster:
             return 0
         update = pickle.loads(message["message"])
         if hasattr(update, "epoch") and hasattr(update, "max_epochs"):
-            task.ticket.progress = (int(update.epoch), int(update.max_epochs))
+            task.ticket.note_epoch(int(update.epoch), int(update.max_epochs), time.monotonic())
         if progress is not None:
             progress(update)
         return 1

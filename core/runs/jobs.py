@@ -57,6 +57,25 @@ class InterruptedJob:
     owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
+STARTING_WORDS = (
+    ", as soon as the workers are up (after a server start each loads TensorFlow once; it "
+    "takes several seconds)"
+)
+
+
+def wait_figure(seconds: float) -> str:
+    """A wait in the words a person reads, rounded no more than the estimate deserves (rounding
+    alone stays within about 15%): whole seconds under 10 s, 5 s steps under a minute, 10 s
+    steps under 3 minutes, whole minutes after."""
+    if seconds < 9.5:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 57.5:
+        return f"{round(seconds / 5) * 5} s"
+    if seconds < 175:
+        return f"{round(seconds / 10) * 10} s"
+    return f"{round(seconds / 60)} min"
+
+
 @dataclass(frozen=True)
 class JobSnapshot:
     """A consistent copy of a job's state for a page to render."""
@@ -78,15 +97,17 @@ class JobSnapshot:
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
     step: str | None = None  # past its last epoch: the step it is on (core.runs.steps)
     steps_started_at: float | None = None
+    # While queued on a fresh server: no worker is up yet, so no wait can be measured.
+    workers_starting: bool = False
 
     @property
     def wait_words(self) -> str:
         """ ", about 40 s to wait" / ", about 3 min to wait"; empty without an estimate."""
+        if self.workers_starting:
+            return STARTING_WORDS
         if self.wait_seconds is None:
             return ""
-        if self.wait_seconds < 90:
-            return f", about {max(5, round(self.wait_seconds / 5) * 5):.0f} s to wait"
-        return f", about {round(self.wait_seconds / 60):.0f} min to wait"
+        return f", about {wait_figure(self.wait_seconds)} to wait"
 
     @property
     def finished(self) -> bool:
@@ -231,13 +252,16 @@ class JobRegistry:
             job = self._jobs.get(job_id)
             if job is None:
                 return None
-            position, wait, status = None, None, job.status
+            position, wait, status, starting = None, None, job.status, False
             if job.status == "queued":
                 position = list(self._queue).index(job_id) + 1 if job_id in self._queue else None
             elif job.status == "running" and self._uses_cluster:
-                waiting = cluster.get_cluster().place_of(job_id)
+                shared = cluster.get_cluster()
+                waiting = shared.place_of(job_id)
                 if waiting is not None:  # handed to the cluster, still waiting for a worker
                     status, (position, wait) = "queued", waiting
+                    starting = not shared.ready()
+                    wait = None if starting else wait
             return JobSnapshot(
                 job_id=job.job_id,
                 key=job.job_id,
@@ -256,6 +280,7 @@ class JobRegistry:
                 owner=job.owner,
                 step=job.step,
                 steps_started_at=job.steps_started_at,
+                workers_starting=starting,
             )
 
     def result(self, job_id: str) -> RunResult | None:

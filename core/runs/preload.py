@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import threading
 import time
@@ -37,6 +38,14 @@ from core.runs.pipeline import load_prepared
 from core.training.trainer import warm_network
 
 logger = logging.getLogger(__name__)
+_tensorflow = threading.Event()  # set once this worker process has imported TensorFlow
+
+
+def tensorflow_loaded() -> bool:
+    """Whether this worker process has imported TensorFlow yet (its warm-up does, as it starts;
+    a task that needs it meanwhile waits for that import)."""
+    return _tensorflow.is_set()
+
 
 TOPIC = "forecast-lab-tasks"  # the events a task sends home: started, progress
 PARENT_POLL_SECONDS = 0.5
@@ -115,6 +124,8 @@ def _warm(worker: Any) -> None:
             time.sleep(PARENT_POLL_SECONDS)
         import keras  # noqa: F401 (imported before the freeze below)
 
+        _tensorflow.set()
+
         request = RunRequest()
         # The demo's network: the default one with the window the default series suggests (Home).
         window = suggest_lookback(load_series(request.data), request.split).lookback
@@ -179,6 +190,8 @@ def call(
         with running_task(busy_path(worker)):
             return function(*args, **kwargs), sent
     finally:
+        if "keras" in sys.modules:  # a task imported it (a warm-up that failed before)
+            _tensorflow.set()
         if worker.state.executing_count <= 1:
             _forget_keras_state()  # the next task starts from a clean Keras session
         worker.log_event(TOPIC, {"kind": "ended", "task": number})

@@ -18,15 +18,18 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("saving", "Saving the run"),
     ("receiving", "Bringing the run home"),
 )
-STEP_WORDS = dict(STEPS)
 STEP_ORDER = [name for name, _ in STEPS]
+# Before the first epoch: the worker that took the training has not imported TensorFlow yet (a
+# fresh server's workers import it once each, as they start).
+LOADING = "loading"
+STEP_WORDS = {**dict(STEPS), LOADING: "Starting the worker: TensorFlow loads once per worker"}
 # Share of the bar for the epochs; the steps after them fill the rest.
 EPOCHS_SHARE = 0.85
 
 
 @dataclass(frozen=True)
 class StepUpdate:
-    """The pipeline started one step after the last epoch."""
+    """The pipeline started one step after the last epoch (or, before the first, LOADING)."""
 
     step: str
 
@@ -54,6 +57,12 @@ def job_progress(
     """The bar of a running job: preparing, an epoch, or a step after the epochs, always with
     the seconds since the click (the real total, not only the epochs')."""
     elapsed = f"{seconds_since_click:.0f} s since you pressed Train"
+    if step == LOADING and epoch <= 0:
+        return JobProgress(
+            0.0,
+            f"{STEP_WORDS[LOADING]} (only after a server start; it takes several seconds), "
+            f"then the network is prepared · {elapsed}",
+        )
     if step is not None:
         number = STEP_ORDER.index(step) + 1 if step in STEP_ORDER else len(STEP_ORDER)
         fraction = EPOCHS_SHARE + (1 - EPOCHS_SHARE) * (number - 1) / len(STEP_ORDER)

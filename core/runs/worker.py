@@ -24,9 +24,9 @@ from core.runs.analysis import in_pool
 from core.runs.costs import training_cost
 from core.runs.peers import PeerCache, PeerForecasts, peers_key
 from core.runs.pipeline import forecast_run, load_prepared, request_key, run_experiment
-from core.runs.preload import task_cancelled
+from core.runs.preload import task_cancelled, tensorflow_loaded
 from core.runs.shipping import packed_upload, upload_of
-from core.runs.steps import StepUpdate
+from core.runs.steps import LOADING, StepUpdate
 from core.runs.store import RunStore, unpacked
 from core.training.trainer import warm_network
 
@@ -60,6 +60,8 @@ def train_request(
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
+    if steps and progress is not None and not tensorflow_loaded():
+        progress(StepUpdate(LOADING))  # the page says what the first epoch waits for
     with shipped(upload), tempfile.TemporaryDirectory(prefix="forecast-lab-run-") as folder:
         store = RunStore(Path(folder))
         given = PeerForecasts.from_bytes(peers) if peers else None

@@ -126,7 +126,8 @@ def poll_seconds(snapshot) -> float | None:
         return None
     if snapshot.status == "queued":
         wait = snapshot.wait_seconds
-        return POLL_SECONDS if wait is not None and wait < NEARLY_SECONDS else QUEUED_POLL_SECONDS
+        nearly = snapshot.workers_starting or (wait is not None and wait < NEARLY_SECONDS)
+        return POLL_SECONDS if nearly else QUEUED_POLL_SECONDS
     if snapshot.epoch == 0 or snapshot.epoch >= snapshot.max_epochs or snapshot.step is not None:
         return QUICK_POLL_SECONDS
     return POLL_SECONDS

@@ -4,6 +4,8 @@ wait for), quickly around the first and the last epoch, never once finished."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from core.runs.jobs import JobSnapshot
 from pages.components import job_panel
 
@@ -34,6 +36,9 @@ def test_a_session_far_back_in_line_polls_less_often_than_one_whose_turn_is_near
     assert job_panel.poll_seconds(far) == job_panel.QUEUED_POLL_SECONDS
     assert job_panel.poll_seconds(unknown) == job_panel.QUEUED_POLL_SECONDS
     assert job_panel.poll_seconds(near) == job_panel.POLL_SECONDS < job_panel.QUEUED_POLL_SECONDS
+    # On a fresh server the workers are about to be up: the start is not noticed 3 s late.
+    starting = dataclasses.replace(unknown, workers_starting=True)
+    assert job_panel.poll_seconds(starting) == job_panel.POLL_SECONDS
 
 
 def test_a_training_polls_quickly_around_its_first_and_last_epoch_and_not_once_finished():

@@ -80,3 +80,24 @@ def test_the_bar_is_not_full_at_the_last_epoch_and_counts_from_the_click():
     assert EPOCHS_SHARE <= fractions[0] and fractions[-1] < 1.0
     words = done_words(total_seconds=63, epochs_run=2, epoch_seconds=8, after_seconds=5)
     assert words.startswith("Done in 63 s from the click") and "8 s" in words and "5 s" in words
+
+
+def test_before_its_first_epoch_a_training_on_a_worker_still_loading_tensorflow_says_so(
+    tmp_path, monkeypatch
+):
+    import core.runs.preload as preload_module
+    from core.runs.steps import LOADING
+    from core.runs.worker import train_request
+
+    request = tiny_request(units=4).to_dict()
+    for loaded in (False, True):
+        heard = []
+        monkeypatch.setattr(preload_module._tensorflow, "is_set", lambda loaded=loaded: loaded)
+        monkeypatch.setenv("FORECAST_LAB_HOME", str(tmp_path / f"home-{loaded}"))
+        train_request(request, progress=heard.append, steps=True)
+        said = [update.step for update in heard if isinstance(update, StepUpdate)]
+        assert (said[0] == LOADING) is (not loaded), said  # and never once it is loaded
+        assert said.count(LOADING) == (0 if loaded else 1)
+    shown = job_progress(epoch=0, max_epochs=2, step=LOADING, seconds_since_click=4)
+    assert "TensorFlow loads once per worker" in shown.text and shown.fraction == 0.0
+    assert "4 s since you pressed Train" in shown.text

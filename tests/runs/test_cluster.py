@@ -14,6 +14,7 @@ import pytest
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
 from core.errors import ConfigError, TrainingCancelled, TrainingError
 from core.runs import cluster as cluster_module
+from core.runs.embedded import op_threads
 from core.runs.jobs import JobRegistry
 from core.runs.store import RunStore
 from core.runs.worker import forecast_in_pool, run_in_pool
@@ -94,7 +95,7 @@ def test_embedded_workers_share_the_cores_between_their_tensorflow_op_threads(da
     embedded = [count for address, count in threads.items() if address in _embedded(dask_cluster)]
     share = max(1, (os.cpu_count() or 1) // 2)
     assert embedded and all(count == share for count in embedded), threads
-    assert cluster_module.op_threads(8, 2) == 4 and cluster_module.op_threads(2, 4) == 1
+    assert op_threads(8, 2) == 4 and op_threads(2, 4) == 1
 
 
 def busy_seen_by_a_task() -> tuple[bool, str]:

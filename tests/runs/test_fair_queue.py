@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.runs.fair_queue import DEFAULT_SECONDS, GIVE_WAY_SECONDS, FairQueue, Ticket
+from core.runs.fair_queue import DEFAULT_SECONDS, GIVE_WAY_SECONDS, TAIL_SHARE, FairQueue, Ticket
 
 
 def tickets(queue: FairQueue, session: str, count: int, start: int, kind: str = "train"):
@@ -64,14 +64,61 @@ def test_an_unmeasured_kind_is_guessed_and_a_removed_ticket_has_no_place():
     assert queue.waiting_count() == 0
 
 
-def test_before_any_training_finished_the_wait_is_projected_from_the_epochs_so_far():
-    queue = FairQueue()
+def test_a_running_training_is_projected_from_its_own_epochs_not_from_its_set_up():
+    queue = FairQueue(epoch_share=1.0)  # as if every training ran all its epochs
     [running] = tickets(queue, "a", 1, start=1)
     [waiting] = tickets(queue, "b", 1, start=2)
     queue.start_next(now=0.0)
-    running.progress = (5, 30)  # 5 of 30 epochs in 10 s: 60 s in all, 50 s to go
-    assert queue.cost("train", now=10.0) == 60.0
-    assert queue.place(waiting, slots=1, now=10.0) == (1, 50.0)
+    # Its first epoch came 4 s in (loading, tracing), then one a second: 5 of 30 at t=8.
+    for epoch, at in [(1, 4.0), (2, 5.0), (3, 6.0), (4, 7.0), (5, 8.0)]:
+        running.note_epoch(epoch, 30, at)
+    assert running.pace() == 1.0
+    whole = (4.0 + 29 * 1.0) / (1 - TAIL_SHARE)  # then the work after its last epoch
+    assert running.projected() == pytest.approx(whole)
+    # 25 epochs to go at 1 s each, then its tail (not 8 s / 5 epochs x 25 = 40 s).
+    assert queue.place(waiting, slots=1, now=8.0) == (1, pytest.approx(25.0 + TAIL_SHARE * whole))
+    # Half a second into its sixth epoch: that much less.
+    assert queue.place(waiting, slots=1, now=8.5)[1] == pytest.approx(24.5 + TAIL_SHARE * whole)
+
+
+def test_early_stopping_is_learned_from_finished_trainings_and_shortens_the_projections():
+    queue = FairQueue(epoch_share=1.0)
+    [early] = tickets(queue, "a", 1, start=1)
+    queue.start_next(now=0.0)
+    early.note_epoch(1, 30, 2.0)
+    early.note_epoch(24, 30, 25.0)  # early stopping ended it after 24 of at most 30
+    queue.finish(early, now=30.0)
+    assert queue.epoch_share == pytest.approx(0.7 * 1.0 + 0.3 * 24 / 30)
+    [running] = tickets(queue, "b", 1, start=2)
+    [waiting] = tickets(queue, "c", 1, start=3)
+    queue.start_next(now=100.0)
+    running.note_epoch(1, 30, 101.0)
+    running.note_epoch(11, 30, 111.0)  # one epoch a second
+    left = 30 * queue.epoch_share - 11  # not the 19 epochs left of its 30
+    whole = (11.0 + left) / (1 - TAIL_SHARE)
+    assert queue.place(waiting, slots=1, now=111.0) == (1, pytest.approx(left + TAIL_SHARE * whole))
+
+
+def test_a_busy_machine_slows_every_estimate_as_far_as_the_running_trainings_show():
+    queue = FairQueue(priors={"train_request": 30.0}, epoch_share=1.0)  # 30 s/unit, quiet
+    running = Ticket(1, "a", "train_request:lstm", size=1.0)
+    queue.add(running)
+    queue.start_next(now=0.0)
+    waiting = [Ticket(2, "b", "train_request:lstm"), Ticket(3, "c", "train_request:gru", 0.5)]
+    for ticket in waiting:
+        queue.add(ticket)
+    # Before its second epoch nothing is known of the machine: the prior, less the time run.
+    assert queue.slowdown() == 1.0
+    assert queue.place(waiting[1], slots=1, now=3.0) == (2, 27.0 + 30.0)
+    # Others share the machine: first epoch at 9 s, then 7 s each, of at most 10.
+    for epoch, at in [(1, 9.0), (2, 16.0), (3, 23.0)]:
+        running.note_epoch(epoch, 10, at)
+    whole = (9.0 + 9 * 7.0) / (1 - TAIL_SHARE)  # 90 s: three times what the prior says
+    assert queue.slowdown() == pytest.approx(3.0)
+    left = 7 * 7.0 + TAIL_SHARE * whole
+    assert queue.place(waiting[0], slots=1, now=23.0) == (1, pytest.approx(left))
+    # The one behind it waits 3 x 30 s, not the 30 s the prior alone says.
+    assert queue.place(waiting[1], slots=1, now=23.0) == (2, pytest.approx(left + 90.0))
 
 
 def test_the_wait_counts_each_trainings_size_and_the_time_the_running_ones_have_run():
@@ -145,3 +192,60 @@ def test_the_first_in_line_waits_for_a_head_start_to_give_way_not_for_its_whole_
     queue.finish(head_start, now=8.0, measured=False)
     assert queue.rates() == {"train_request:lstm": 60.0, "warm_request": 60.0}
     assert queue.place(training, slots=1, now=8.0) == (1, 0.0)
+
+
+def test_work_a_free_worker_thread_can_take_is_never_shown_waiting_in_line():
+    from core.runs.cluster import Cluster
+
+    # No dispatcher thread runs here: only what expect() itself does counts.
+    cluster = Cluster(workers=2, threads=1)
+    cluster._ready.set()  # the workers are up (nothing is submitted in this test)
+    cluster.expect("first", session="a")
+    cluster.expect("second", session="b")
+    assert cluster.place_of("first") is None and cluster.place_of("second") is None
+    cluster.expect("third", session="c")  # both threads taken: this one waits, first in line
+    assert cluster.place_of("third") == (1, pytest.approx(DEFAULT_SECONDS, abs=0.1))
+    cluster.forget("first")  # a thread is free again: the next in line takes it at once
+    assert cluster.place_of("third") is None
+    assert len(cluster.queue.running()) == 2 and cluster.queue.waiting_count() == 0
+
+
+def test_the_words_round_a_wait_by_no_more_than_a_sixth_of_it():
+    from core.runs.jobs import wait_figure
+
+    for seconds in [1.2, 3.0, 7.4, 12.0, 17.0, 33.0, 58.0, 77.0, 95.0, 140.0, 176.0, 215.0, 400.0]:
+        value, unit = wait_figure(seconds).split()
+        shown = float(value) * (60 if unit == "min" else 1)
+        assert abs(shown - seconds) <= seconds / 6, (seconds, wait_figure(seconds))
+
+
+def test_a_training_submitted_before_any_worker_is_up_says_so_instead_of_a_figure(
+    tmp_path, monkeypatch
+):
+    import threading
+
+    from core.errors import TrainingCancelled
+    from core.runs import cluster as cluster_module
+    from core.runs import jobs as jobs_module
+    from core.runs.cluster import Cluster
+    from core.runs.jobs import JobRegistry
+    from core.runs.store import RunStore
+    from tests.runs.test_store import tiny_request
+
+    release = threading.Event()
+
+    def held(*args, **kwargs):  # the training never reaches a worker in this test
+        release.wait(30)
+        raise TrainingCancelled("the test is over")
+
+    monkeypatch.setattr(jobs_module, "run_in_pool", held)
+    monkeypatch.setattr(cluster_module, "_cluster", Cluster(workers=2))  # never started
+    registry = JobRegistry(store=RunStore(tmp_path / "runs"))
+    try:
+        snapshot = registry.snapshot(registry.submit(tiny_request(units=4)))
+    finally:
+        release.set()
+    # No worker is up: nothing to measure a wait with, and "about 1 s" would be untrue.
+    assert snapshot.status == "queued" and snapshot.queue_position == 1
+    assert snapshot.workers_starting and snapshot.wait_seconds is None
+    assert "as soon as the workers are up" in snapshot.wait_words

@@ -77,6 +77,31 @@ def test_a_training_on_an_upload_runs_on_a_worker_that_cannot_read_the_servers_u
     assert not (worker_home / "uploads").exists() or not any((worker_home / "uploads").iterdir())
 
 
+def shipped_sizes(*, upload: dict[str, bytes] | None = None) -> dict[str, int]:
+    """In a worker: the bytes each upload it was sent holds (they arrive as bytes)."""
+    return {name: len(content) for name, content in (upload or {}).items()}
+
+
+def test_an_upload_is_read_and_sent_to_the_workers_once_for_all_the_tasks_of_a_run(
+    dask_cluster, isolated_home, monkeypatch
+):
+    from core.runs import shipping
+
+    data = (FIXTURES / "sp500_monthly_close.csv").read_bytes()
+    upload = save_upload(data, "monthly.csv")
+    reads = []
+    monkeypatch.setattr(shipping, "read_bounded", lambda path: reads.append(path) or data)
+    sent = dask_cluster.shared.sent
+    config = DataConfig(source="csv", csv_path=upload.name)
+    # A run's tasks (sweep points, cut-offs, forecasts) each name the same upload.
+    sizes = [
+        dask_cluster.run(shipped_sizes, session="sweep", upload=shipping.upload_of(config))
+        for _ in range(3)
+    ]
+    assert sizes == [{upload.name: len(data)}] * 3  # each task got the bytes themselves
+    assert len(reads) == 1 and dask_cluster.shared.sent == sent + 1  # read and sent once
+
+
 def test_a_shipped_upload_is_read_by_its_name_only_while_its_task_runs_and_only_if_intact():
     data = (FIXTURES / "sp500_monthly_close.csv").read_bytes()
     name = f"{hashlib.sha256(data).hexdigest()[:16]}_monthly.csv"

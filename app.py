@@ -61,7 +61,9 @@ def main() -> None:
         # The sidebar is drawn before the page: a page's st.stop() ends the script, so anything
         # drawn after it would be lost. It is refreshed when the page runs to its end, so it
         # shows what the page just chose.
-        refresh_sidebar = guarded(sidebar.render)
+        # The Train page shows this session's job live: the sidebar leaves it out.
+        shown_live = state.current_job_id() if page.url_path == "train" else None
+        refresh_sidebar = guarded(lambda: sidebar.render(shown_live))
         page.run()
         if refresh_sidebar is not None:
             guarded(refresh_sidebar)

@@ -39,10 +39,13 @@ def model_summary(request: RunRequest) -> str:
     return f"{describe_model(model)} · {task} · up to {train.epochs} epochs"
 
 
-def render() -> Callable[[], None]:
+def render(shown_live: str | None = None) -> Callable[[], None]:
     """Draw the sidebar before the page runs (a page's st.stop() ends the script, and anything
     drawn after it is lost, which left "Current setup" empty); returns a function that redraws
-    the setup lines with what the page just chose, called when the page ran to its end."""
+    the setup lines with what the page just chose, called when the page ran to its end.
+    `shown_live`: the job the page itself shows live (the Train page's panel), left out of
+    "Training now" so that one job is not polled twice (each poll costs the server and the
+    browser; README, "Measured choices")."""
     with st.sidebar:
         st.markdown("##### Current setup")
         slot = st.empty()
@@ -55,9 +58,9 @@ def render() -> Callable[[], None]:
             help="Back to the default data (the synthetic series) and the default network and "
             "training settings; your saved runs stay in Runs.",
         )
-        active = _visible([job for job in services.registry().jobs() if not job.finished])
+        active, _ = _listed(shown_live)
         run_every = 2.0 if active else None
-        st.fragment(_jobs_panel, run_every=run_every)(bool(active))
+        st.fragment(_jobs_panel, run_every=run_every)(bool(active), shown_live)
         owner.keep_in_browser()
         owner.admin_field()
     st.session_state[SETUP_SLOT] = slot
@@ -113,15 +116,20 @@ def _setup_lines(slot) -> None:
         st.caption(f":material/neurology: {model_summary(request)}")
 
 
+def _listed(shown_live: str | None) -> tuple[list, int]:
+    """The active jobs "Training now" lists (this browser's, but the one the page shows live)
+    and the count of others' active jobs."""
+    everyone = [job for job in services.registry().jobs() if not job.finished]
+    visible = _visible(everyone)
+    return [job for job in visible if job.job_id != shown_live], len(everyone) - len(visible)
+
+
 @guarded_function
-def _jobs_panel(was_active: bool) -> None:
-    jobs = services.registry().jobs()
-    everyone = [job for job in jobs if not job.finished]
-    active = _visible(everyone)
+def _jobs_panel(was_active: bool, shown_live: str | None = None) -> None:
+    active, others = _listed(shown_live)
     mine = state.current_job_id()
     if was_active and not active:
         st.rerun()  # the last job just finished: refresh the page once, then stop polling
-    others = len(everyone) - len(active)
     if not active:
         if others:
             st.caption(f":material/group: {others} training{'s' if others > 1 else ''} of others")

@@ -1,8 +1,9 @@
 """Pressing Train reruns only the Train page's job area, in a real browser: the click's message to
 the server names a fragment (the button and the job panel are one), the run it starts already
 sends the job's panel (its place in line or its first progress) and finishes as a fragment
-run, and the panel then polls by fragment runs until "See the results". Read from the
-websocket's own messages (Streamlit's BackMsg / ForwardMsg)."""
+run, and the panel then polls by fragment runs until "See the results"; the sidebar does not
+poll the job the page shows live. Read from the websocket's own messages (Streamlit's
+BackMsg / ForwardMsg)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from tests.browser.server import fresh_page, settle
 
 pytestmark = pytest.mark.browser
 
-TINY = "data.length=300&split.test_size=50&model.units=5&train.epochs=2&train.patience=0"
+# Long enough (40 epochs, a few seconds) for the sidebar's 2 s polling to show if it polled.
+TINY = "data.length=300&split.test_size=50&model.units=5&train.epochs=40&train.patience=0"
+SIDEBAR = 1  # Streamlit's root container of the sidebar (delta_path[0])
 # What the job panel says first: queued, preparing, training, or (a tiny run) done.
 PANEL = re.compile(r"in line|Preparing the network|Epoch \d+ of at most|See the results")
 
@@ -36,11 +39,15 @@ def _record(page) -> dict:
         if isinstance(payload, bytes):
             message = ForwardMsg.FromString(payload)
             kind = message.WhichOneof("type")
-            if kind == "script_finished":
+            if kind == "new_session":
+                log["events"].append(("started", ""))
+            elif kind == "script_finished":
                 log["events"].append(("finished", ForwardMsg.ScriptFinishedStatus.Name(
                     message.script_finished)))  # fmt: skip
             elif kind == "delta":
-                log["events"].append(("delta", str(message.delta)))
+                root = message.metadata.delta_path[0] if message.metadata.delta_path else 0
+                where = "sidebar" if root == SIDEBAR else "delta"
+                log["events"].append((where, str(message.delta)))
 
     page.on(
         "websocket",
@@ -72,3 +79,12 @@ def test_pressing_train_reruns_only_the_job_area_which_shows_the_panel_at_once(a
     assert PANEL.search(click_deltas), "the click's run did not send the job's panel"
     # Polling asks for fragment runs only (a pace change may rerun the page from the server).
     assert all(fragment for fragment in reruns), reruns
+    # No fragment run draws into the sidebar: its "Training now" leaves out the job shown live.
+    run: list = []
+    for kind, text in events:
+        if kind == "started":
+            run = []
+        elif kind == "finished" and text == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
+            assert "sidebar" not in run, "the sidebar polled the job the page shows live"
+        else:
+            run.append(kind)

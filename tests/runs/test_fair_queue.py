@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.runs.fair_queue import DEFAULT_SECONDS, GIVE_WAY_SECONDS, TAIL_SHARE, FairQueue, Ticket
@@ -242,10 +244,14 @@ def test_a_training_submitted_before_any_worker_is_up_says_so_instead_of_a_figur
     monkeypatch.setattr(cluster_module, "_cluster", Cluster(workers=2))  # never started
     registry = JobRegistry(store=RunStore(tmp_path / "runs"))
     try:
-        snapshot = registry.snapshot(registry.submit(tiny_request(units=4)))
+        jobs = [registry.submit(tiny_request(units=units)) for units in (4, 5, 6)]
+        first, _, third = [registry.snapshot(job) for job in jobs]
     finally:
         release.set()
-    # No worker is up: nothing to measure a wait with, and "about 1 s" would be untrue.
-    assert snapshot.status == "queued" and snapshot.queue_position == 1
-    assert snapshot.workers_starting and snapshot.wait_seconds is None
-    assert "as soon as the workers are up" in snapshot.wait_words
+    # No worker is up: the first in line is not told "about 1 s" (the workers' start is not
+    # measured yet); the third's figure is the line's, said to come after the start.
+    assert first.status == "queued" and first.queue_position == 1 and first.workers_starting
+    assert first.wait_words.startswith(", as soon as the workers are up (after a server start")
+    assert third.queue_position == 3 and third.wait_seconds > 1
+    words = r", about \d+ s to wait once the workers are up \(after .*\)"
+    assert re.fullmatch(words, third.wait_words)

@@ -79,17 +79,24 @@ class Ticket:
         epochs = (self.last_epoch_at - self.started_at) + self.epochs_left(share) * pace
         return epochs / (1 - TAIL_SHARE)
 
+    def whole(self, expected: float, share: float = 1.0) -> float:
+        """Its whole duration: `expected` (its rate times its size) and its own projection,
+        weighed by the share of its epochs seen so far, since a few epochs say little (the
+        first are slowed by one-off work) and most of them say nearly all."""
+        projected = self.projected(share)
+        if projected is None or self.progress is None:
+            return expected
+        seen = min(1.0, self.progress[0] / max(1.0, self.progress[1] * share))
+        return seen * projected + (1 - seen) * expected
+
     def remaining(self, now: float, expected: float, share: float = 1.0) -> float:
-        """Seconds until it ends, `expected` being its whole expected duration (a prior or the
-        kind's measured cost). Before its second epoch: what `expected` leaves, at least its
-        tail (when it overruns). From then on its own epochs say it, a busy machine included:
-        the epochs still to run at its pace so far, then the work after the last epoch."""
+        """Seconds until it ends, `expected` being its whole expected duration (its rate times
+        its size): its whole duration (see `whole`) less the time it has run, at least its
+        tail while no epoch has said more (when it overruns)."""
         elapsed = 0.0 if self.started_at is None else max(0.0, now - self.started_at)
-        projected, pace = self.projected(share), self.pace()
-        if projected is None or pace is None:
+        if self.projected(share) is None:
             return max(expected - elapsed, TAIL_SHARE * expected)
-        since = max(0.0, now - self.last_epoch_at)
-        return max(self.epochs_left(share) * pace - since, 0.0) + TAIL_SHARE * projected
+        return max(self.whole(expected, share) - elapsed, 0.0)
 
 
 @dataclass
@@ -217,17 +224,18 @@ class FairQueue:
             return next(reversed(self._costs.values()), DEFAULT_SECONDS)
 
     def slowdown(self) -> float:
-        """How much slower than their rates say the tasks run now: their own epochs' projected
-        durations over the expected ones, averaged over the running tasks that have a pace (1
-        when none has). Rates are measured at one load, or are a prior; a machine others
-        share runs at another, and the running tasks show which."""
+        """How much slower than their rates say the tasks run now: their whole durations (their
+        own epochs weighed in as far as seen, see Ticket.whole) over what their rates say,
+        averaged over the running tasks that have a pace (1 when none has). Rates are measured
+        at one load, or are a prior; a machine others share runs at another, and the running
+        tasks show which."""
         with self._lock:
             running = [ticket for ticket in self._running.values() if not ticket.yields]
-        ratios = [
-            projected / max(self.rate(ticket.kind) * ticket.size, 1e-9)
-            for ticket in running
-            if (projected := ticket.projected(self.epoch_share)) is not None
-        ]
+        ratios = []
+        for ticket in running:
+            rated = max(self.rate(ticket.kind) * ticket.size, 1e-9)
+            if ticket.projected(self.epoch_share) is not None:
+                ratios.append(ticket.whole(rated, self.epoch_share) / rated)
         return sum(ratios) / len(ratios) if ratios else 1.0
 
     def cost(self, kind: str) -> float:
@@ -256,13 +264,17 @@ class FairQueue:
         ordered = self.order()
         if ticket not in ordered:
             return None
+        slow = self.slowdown()
         frees = []
         for running in self.running():
             if running.yields:  # a head start frees its slot once it has given way
                 asked = now if running.asked_at is None else running.asked_at
                 frees.append(max(0.0, self.give_way - (now - asked)))
                 continue
-            frees.append(running.remaining(now, self.expected(running), self.epoch_share))
+            rated = self.rate(running.kind) * running.size
+            own = running.projected(self.epoch_share) is not None  # then it says its own speed
+            expected = rated if own else rated * slow
+            frees.append(running.remaining(now, expected, self.epoch_share))
         frees.extend([0.0] * max(0, slots - len(frees)))
         heapq.heapify(frees)
         if not frees:
@@ -271,5 +283,5 @@ class FairQueue:
             free_at = heapq.heappop(frees)
             if waiting is ticket:
                 return place, free_at
-            heapq.heappush(frees, free_at + self.expected(waiting))
+            heapq.heappush(frees, free_at + self.rate(waiting.kind) * waiting.size * slow)
         return None

@@ -57,10 +57,7 @@ class InterruptedJob:
     owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
-STARTING_WORDS = (
-    ", as soon as the workers are up (after a server start each loads TensorFlow once; it "
-    "takes several seconds)"
-)
+STARTING_WORDS = " (after a server start each loads TensorFlow once; it takes several seconds)"
 
 
 def wait_figure(seconds: float) -> str:
@@ -97,16 +94,20 @@ class JobSnapshot:
     wait_seconds: float | None = None  # while queued: the expected wait until it starts
     step: str | None = None  # past its last epoch: the step it is on (core.runs.steps)
     steps_started_at: float | None = None
-    # While queued on a fresh server: no worker is up yet, so no wait can be measured.
+    # While queued on a fresh server: no worker is up yet (wait_seconds is the line's part).
     workers_starting: bool = False
 
     @property
     def wait_words(self) -> str:
         """ ", about 40 s to wait" / ", about 3 min to wait"; empty without an estimate."""
-        if self.workers_starting:
-            return STARTING_WORDS
+        if self.workers_starting and (self.wait_seconds is None or self.wait_seconds < 1):
+            return f", as soon as the workers are up{STARTING_WORDS}"
         if self.wait_seconds is None:
             return ""
+        if self.workers_starting:  # the figure is the line's; the workers' start comes first
+            return f", about {wait_figure(self.wait_seconds)} to wait once the workers are up" + (
+                STARTING_WORDS
+            )
         return f", about {wait_figure(self.wait_seconds)} to wait"
 
     @property
@@ -260,8 +261,7 @@ class JobRegistry:
                 waiting = shared.place_of(job_id)
                 if waiting is not None:  # handed to the cluster, still waiting for a worker
                     status, (position, wait) = "queued", waiting
-                    starting = not shared.ready()
-                    wait = None if starting else wait
+                    starting = not shared.ready()  # the wait is the line's alone
             return JobSnapshot(
                 job_id=job.job_id,
                 key=job.job_id,

@@ -171,17 +171,22 @@ def _from_store(request: RunRequest, store: RunStore) -> RunResult | None:
 
 
 def warm_request(
-    request_values: dict, home: str | None = None, upload: dict[str, bytes] | None = None
+    request_values: dict,
+    home: str | None = None,
+    upload: dict[str, bytes] | None = None,
+    *,
+    should_stop: Callable[[], bool] = task_cancelled,
 ) -> bool:
     """In a worker: trace the request's network ahead of its training (trainer.warm_network),
-    giving way as soon as other work is waiting. False when it was warm already."""
+    giving way as soon as other work is waiting (`should_stop`: the cluster passes it to every
+    head start). False when it was warm already."""
 
     if home and Path(home).is_dir():
         os.environ["FORECAST_LAB_HOME"] = home
     request = RunRequest.from_dict(request_values)
     with shipped(upload):
         prepared = load_prepared(request)
-    return warm_network(prepared, request.model, request.train, should_stop=task_cancelled)
+    return warm_network(prepared, request.model, request.train, should_stop=should_stop)
 
 
 def warm_in_pool(request: RunRequest) -> bool | None:

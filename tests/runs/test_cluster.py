@@ -17,7 +17,7 @@ from core.runs import cluster as cluster_module
 from core.runs.embedded import op_threads
 from core.runs.jobs import JobRegistry
 from core.runs.store import RunStore
-from core.runs.worker import forecast_in_pool, run_in_pool
+from core.runs.worker import forecast_in_pool, run_in_pool, warm_in_pool
 from tests.conftest import start_joined_worker, stop_process_group, wait_until
 
 TINY = RunRequest(
@@ -264,6 +264,9 @@ def test_a_head_start_gives_way_when_work_arrives(dask_cluster):
     assert outcome["head"] is None  # it gave way: nothing came back
     # On an idle cluster a head start runs and is not asked to stop.
     assert dask_cluster.run(wait_to_give_way, 0.1, lane=cluster_module.HEAD_START) is False
+    # The app's own head start traces a network there (it had failed at once: TypeError).
+    warm = TINY.replace(model=TINY.model.replace(units=7))
+    assert warm_in_pool(warm) is True  # traced: it was not warm on any worker
 
 
 def test_identical_requests_from_two_sessions_are_one_training(dask_cluster, tmp_path):

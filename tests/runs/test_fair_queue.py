@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.runs.fair_queue import DEFAULT_SECONDS, GIVE_WAY_SECONDS, TAIL_SHARE, FairQueue, Ticket
@@ -64,21 +66,26 @@ def test_an_unmeasured_kind_is_guessed_and_a_removed_ticket_has_no_place():
     assert queue.waiting_count() == 0
 
 
-def test_a_running_training_is_projected_from_its_own_epochs_not_from_its_set_up():
+def test_a_running_training_is_projected_from_its_own_epochs_weighed_by_how_many_were_seen():
     queue = FairQueue(epoch_share=1.0)  # as if every training ran all its epochs
     [running] = tickets(queue, "a", 1, start=1)
     [waiting] = tickets(queue, "b", 1, start=2)
     queue.start_next(now=0.0)
+    rated = DEFAULT_SECONDS  # what its rate says of it (nothing measured yet)
     # Its first epoch came 4 s in (loading, tracing), then one a second: 5 of 30 at t=8.
-    for epoch, at in [(1, 4.0), (2, 5.0), (3, 6.0), (4, 7.0), (5, 8.0)]:
-        running.note_epoch(epoch, 30, at)
+    for epoch in range(1, 6):
+        running.note_epoch(epoch, 30, 3.0 + epoch)
     assert running.pace() == 1.0
-    whole = (4.0 + 29 * 1.0) / (1 - TAIL_SHARE)  # then the work after its last epoch
-    assert running.projected() == pytest.approx(whole)
-    # 25 epochs to go at 1 s each, then its tail (not 8 s / 5 epochs x 25 = 40 s).
-    assert queue.place(waiting, slots=1, now=8.0) == (1, pytest.approx(25.0 + TAIL_SHARE * whole))
-    # Half a second into its sixth epoch: that much less.
-    assert queue.place(waiting, slots=1, now=8.5)[1] == pytest.approx(24.5 + TAIL_SHARE * whole)
+    projected = (8.0 + 25 * 1.0) / (1 - TAIL_SHARE)  # not 8 s / 5 epochs x 30, then the tail
+    assert running.projected() == pytest.approx(projected)
+    # 5 of 30 epochs seen: mostly what its rate says, a sixth what its own epochs say.
+    whole = projected * 5 / 30 + rated * 25 / 30
+    assert queue.place(waiting, slots=1, now=8.0) == (1, pytest.approx(whole - 8.0))
+    assert queue.place(waiting, slots=1, now=8.5)[1] == pytest.approx(whole - 8.5)
+    for epoch in range(6, 30):  # 29 of 30 seen at t=32: nearly all its own
+        running.note_epoch(epoch, 30, 3.0 + epoch)
+    whole = projected * 29 / 30 + rated / 30
+    assert queue.place(waiting, slots=1, now=32.0) == (1, pytest.approx(whole - 32.0))
 
 
 def test_early_stopping_is_learned_from_finished_trainings_and_shortens_the_projections():
@@ -88,15 +95,18 @@ def test_early_stopping_is_learned_from_finished_trainings_and_shortens_the_proj
     early.note_epoch(1, 30, 2.0)
     early.note_epoch(24, 30, 25.0)  # early stopping ended it after 24 of at most 30
     queue.finish(early, now=30.0)
-    assert queue.epoch_share == pytest.approx(0.7 * 1.0 + 0.3 * 24 / 30)
+    share = queue.epoch_share
+    assert share == pytest.approx(0.7 * 1.0 + 0.3 * 24 / 30)
     [running] = tickets(queue, "b", 1, start=2)
     [waiting] = tickets(queue, "c", 1, start=3)
     queue.start_next(now=100.0)
     running.note_epoch(1, 30, 101.0)
     running.note_epoch(11, 30, 111.0)  # one epoch a second
-    left = 30 * queue.epoch_share - 11  # not the 19 epochs left of its 30
-    whole = (11.0 + left) / (1 - TAIL_SHARE)
-    assert queue.place(waiting, slots=1, now=111.0) == (1, pytest.approx(left + TAIL_SHARE * whole))
+    left = 30 * share - 11  # not the 19 epochs left of its 30
+    projected = (11.0 + left) / (1 - TAIL_SHARE)
+    seen = 11 / (30 * share)
+    whole = seen * projected + (1 - seen) * queue.rate("train")
+    assert queue.place(waiting, slots=1, now=111.0) == (1, pytest.approx(whole - 11.0))
 
 
 def test_a_busy_machine_slows_every_estimate_as_far_as_the_running_trainings_show():
@@ -110,15 +120,16 @@ def test_a_busy_machine_slows_every_estimate_as_far_as_the_running_trainings_sho
     # Before its second epoch nothing is known of the machine: the prior, less the time run.
     assert queue.slowdown() == 1.0
     assert queue.place(waiting[1], slots=1, now=3.0) == (2, 27.0 + 30.0)
-    # Others share the machine: first epoch at 9 s, then 7 s each, of at most 10.
-    for epoch, at in [(1, 9.0), (2, 16.0), (3, 23.0)]:
-        running.note_epoch(epoch, 10, at)
-    whole = (9.0 + 9 * 7.0) / (1 - TAIL_SHARE)  # 90 s: three times what the prior says
-    assert queue.slowdown() == pytest.approx(3.0)
-    left = 7 * 7.0 + TAIL_SHARE * whole
-    assert queue.place(waiting[0], slots=1, now=23.0) == (1, pytest.approx(left))
-    # The one behind it waits 3 x 30 s, not the 30 s the prior alone says.
-    assert queue.place(waiting[1], slots=1, now=23.0) == (2, pytest.approx(left + 90.0))
+    # Others share the machine: first epoch at 9 s, then 7 s each: 8 of at most 10 at t=58.
+    for epoch in range(1, 9):
+        running.note_epoch(epoch, 10, 2.0 + 7 * epoch)
+    projected = (58.0 + 2 * 7.0) / (1 - TAIL_SHARE)  # 90 s: three times what the prior says
+    whole = 0.8 * projected + 0.2 * 30.0  # 8 of 10 epochs seen
+    assert queue.slowdown() == pytest.approx(whole / 30.0)
+    assert queue.place(waiting[0], slots=1, now=58.0) == (1, pytest.approx(whole - 58.0))
+    # The one behind it waits that much longer too, not the 30 s the prior alone says.
+    later = whole - 58.0 + 30.0 * whole / 30.0
+    assert queue.place(waiting[1], slots=1, now=58.0) == (2, pytest.approx(later))
 
 
 def test_the_wait_counts_each_trainings_size_and_the_time_the_running_ones_have_run():
@@ -242,10 +253,14 @@ def test_a_training_submitted_before_any_worker_is_up_says_so_instead_of_a_figur
     monkeypatch.setattr(cluster_module, "_cluster", Cluster(workers=2))  # never started
     registry = JobRegistry(store=RunStore(tmp_path / "runs"))
     try:
-        snapshot = registry.snapshot(registry.submit(tiny_request(units=4)))
+        jobs = [registry.submit(tiny_request(units=units)) for units in (4, 5, 6)]
+        first, _, third = [registry.snapshot(job) for job in jobs]
     finally:
         release.set()
-    # No worker is up: nothing to measure a wait with, and "about 1 s" would be untrue.
-    assert snapshot.status == "queued" and snapshot.queue_position == 1
-    assert snapshot.workers_starting and snapshot.wait_seconds is None
-    assert "as soon as the workers are up" in snapshot.wait_words
+    # No worker is up: the first in line is not told "about 1 s" (the workers' start is not
+    # measured yet); the third's figure is the line's, said to come after the start.
+    assert first.status == "queued" and first.queue_position == 1 and first.workers_starting
+    assert first.wait_words.startswith(", as soon as the workers are up (after a server start")
+    assert third.queue_position == 3 and third.wait_seconds > 1
+    words = r", about \d+ s to wait once the workers are up \(after .*\)"
+    assert re.fullmatch(words, third.wait_words)

@@ -216,8 +216,14 @@ def _panel(job_id: str, task: str = "regression", pace: float | None = None) -> 
             "Press Train to start it again; finished runs load from the run store at once."
         )
         return
+    _draw(registry, snapshot, task)
+    # Drawn first, so the run that sees the change (a click's own run too) still shows it.
     if pace is not None and poll_seconds(snapshot) != pace:
         st.rerun()  # the finished page (no polling: None), or polling at the new pace
+
+
+def _draw(registry, snapshot, task: str) -> None:
+    job_id = snapshot.job_id
     if snapshot.status == "queued":
         st.info(
             f"Waiting for a free worker: yours is number {snapshot.queue_position or 1} in "

@@ -49,3 +49,34 @@ def test_a_training_polls_quickly_around_its_first_and_last_epoch_and_not_once_f
     assert job_panel.poll_seconds(after) == job_panel.QUICK_POLL_SECONDS
     assert job_panel.poll_seconds(snapshot("done", epoch=30)) is None
     assert job_panel.poll_seconds(None) is None
+
+
+def _panel_script() -> None:
+    from pages.components import job_panel
+
+    job_panel._panel("k", "regression", job_panel.QUEUED_POLL_SECONDS)
+
+
+def test_a_panel_whose_pace_changed_is_drawn_before_the_page_reruns(monkeypatch):
+    """The run that sees the pace change (a click's own run, when the job left the line in the
+    meantime) still shows the job: the whole-page rerun comes after the drawing."""
+    import streamlit
+    from streamlit.testing.v1 import AppTest
+
+    near = snapshot("queued", wait=8.0)  # polls every second, not every QUEUED_POLL_SECONDS
+
+    class Registry:
+        def snapshot(self, job_id):
+            return near
+
+    reruns = []
+
+    def rerun(*args, **kwargs):
+        reruns.append(job_panel.poll_seconds(near))
+        streamlit.stop()  # as st.rerun does, nothing after it is drawn
+
+    monkeypatch.setattr(job_panel.services, "registry", Registry)
+    monkeypatch.setattr(streamlit, "rerun", rerun)
+    app = AppTest.from_function(_panel_script).run()
+    assert reruns == [job_panel.POLL_SECONDS]
+    assert "number 3 in line" in app.info[0].value

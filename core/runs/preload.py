@@ -35,7 +35,7 @@ from core.data.sources import load_series
 from core.data.window import suggest_lookback
 from core.models.baselines import BASELINES
 from core.runs.pipeline import load_prepared
-from core.training.trainer import warm_network
+from core.training.trainer import configure_threads, warm_network
 
 logger = logging.getLogger(__name__)
 _tensorflow = threading.Event()  # set once this worker process has imported TensorFlow
@@ -186,6 +186,9 @@ def call(
         kwargs["progress"] = send
     if wants_stop:
         kwargs["should_stop"] = task_cancelled
+    # Before any task's first op (loading a stored network, a search trial's count of weights):
+    # once TensorFlow has run one, its op threads can no longer be set to this worker's share.
+    configure_threads()
     try:
         with running_task(busy_path(worker)):
             return function(*args, **kwargs), sent

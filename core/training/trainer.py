@@ -47,9 +47,10 @@ class TrainedModel:
 _threads_configured = False
 
 
-def _configure_threads() -> None:
+def configure_threads() -> None:
     """Run ops one at a time, each on the cores this worker may use (FORECAST_LAB_TF_THREADS,
-    set by the embedded cluster for its workers; every core otherwise): best for small RNNs."""
+    set by the embedded cluster for its workers; every core otherwise): best for small RNNs.
+    Only before TensorFlow's first op in this process (core.runs.preload.call sees to it)."""
     global _threads_configured
     if _threads_configured:
         return
@@ -240,7 +241,7 @@ def warm_network(
     batch each: its weights do not matter, a training takes fresh seeded ones) and keep it warm
     (core.training.warm_models), so the training that follows starts at once. Gives way between
     steps once should_stop() is true. False when such a network was warm already."""
-    _configure_threads()
+    configure_threads()
 
     parts = _parts(prepared, model_config, train_config)
     x_fit, y_fit, weights, validation, batch_size, train_config = parts
@@ -281,7 +282,7 @@ def train_model(
     them (chronologically) is held out for early stopping. Raises TrainingCancelled when
     should_stop() turns true and TrainingError when the loss diverges. `events`, when given, is
     told "fit" just before fitting starts and "batch" after every batch (for timing phases)."""
-    _configure_threads()
+    configure_threads()
 
     parts = _parts(prepared, model_config, train_config)
     x_fit, y_fit, weights, validation, batch_size, train_config = parts

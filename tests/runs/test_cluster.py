@@ -82,9 +82,9 @@ def op_threads_in_use() -> int:
     """In a worker: the threads TensorFlow gives one op (set as a training would set them)."""
     import tensorflow as tf
 
-    from core.training.trainer import _configure_threads
+    from core.training.trainer import configure_threads
 
-    _configure_threads()
+    configure_threads()
     return tf.config.threading.get_intra_op_parallelism_threads()
 
 

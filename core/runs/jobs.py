@@ -28,7 +28,7 @@ from core.runs import cluster
 from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates, training_cost, write_rates
 from core.runs.owners import RunOwners
 from core.runs.pipeline import request_key
-from core.runs.steps import StepUpdate
+from core.runs.steps import AFTER_START, StepUpdate
 from core.runs.store import RunStore
 from core.runs.worker import run_in_pool, warm_in_pool
 
@@ -57,7 +57,7 @@ class InterruptedJob:
     owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
-STARTING_WORDS = " (after a server start each loads TensorFlow once; it takes several seconds)"
+STARTING_WORDS = f" ({AFTER_START})"
 
 
 def wait_figure(seconds: float) -> str:

@@ -23,6 +23,8 @@ STEP_ORDER = [name for name, _ in STEPS]
 # fresh server's workers import it once each, as they start).
 LOADING = "loading"
 STEP_WORDS = {**dict(STEPS), LOADING: "Starting the worker: TensorFlow loads once per worker"}
+# Why a fresh server's first training waits (the job panel's bar and the place in line).
+AFTER_START = "after a server start each worker loads TensorFlow once; it takes several seconds"
 # Share of the bar for the epochs; the steps after them fill the rest.
 EPOCHS_SHARE = 0.85
 
@@ -60,8 +62,7 @@ def job_progress(
     if step == LOADING and epoch <= 0:
         return JobProgress(
             0.0,
-            f"{STEP_WORDS[LOADING]} (only after a server start; it takes several seconds), "
-            f"then the network is prepared · {elapsed}",
+            f"{STEP_WORDS[LOADING]} ({AFTER_START}), then the network is prepared · {elapsed}",
         )
     if step is not None:
         number = STEP_ORDER.index(step) + 1 if step in STEP_ORDER else len(STEP_ORDER)
@@ -75,8 +76,7 @@ def job_progress(
     if epoch <= 0:
         return JobProgress(
             0.0,
-            f"Preparing the network · {elapsed} (the first training after a start also loads "
-            "TensorFlow, a few seconds)",
+            f"Preparing the network · {elapsed}",  # a worker still loading TensorFlow: LOADING
         )
     fraction = EPOCHS_SHARE * min(1.0, epoch / max(1, max_epochs))
     return JobProgress(

@@ -75,10 +75,12 @@ if data is not None:
     ):  # a download or a file takes seconds (the synthetic series redraws at once): the
         # previous series' chart makes way first, so no S&P 500 words sit over a Bitcoin chart
         preview.info(f"Loading {sidebar.data_summary(chosen)}...", icon=":material/hourglass_top:")
-    # Then the link and the sidebar name what the page shows, before the slow load: copying
+    # Then the sidebar and the link name what the page shows, before the slow load: copying
     # the link at any moment shares the series on screen (a file still without its columns too).
-    state.set_request(chosen)
+    # The sidebar first: the browser applies a new link at once and redraws a few ms later.
+    state.remember_request(chosen)
     sidebar.refresh_setup()
+    state.sync_query_params()
     if not ready:
         data = None
 loaded = None  # the series, early: its frequency names the split's units (weeks, months...)

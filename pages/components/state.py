@@ -44,9 +44,16 @@ def current_request() -> RunRequest:
 
 def set_request(request: RunRequest) -> None:
     """Replace the current request and rewrite the URL (only when something changed)."""
+    remember_request(request)
+    sync_query_params()
+
+
+def remember_request(request: RunRequest) -> None:
+    """Replace the current request, the URL left as it is: a page that redraws something
+    first (the sidebar) then calls sync_query_params, so the browser never shows the new
+    link over the old words."""
     if st.session_state.get(REQUEST) != request:
         st.session_state[REQUEST] = request
-    sync_query_params()
 
 
 def current_job_id() -> str | None:

@@ -331,3 +331,36 @@ def test_runs_page_open_in_results(use_trained_home):
     assert at.title[0].value == "Up / flat / down"
     assert at.query_params["model.task"] == "classification"
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_data_page_names_the_new_series_in_the_sidebar_before_the_link(monkeypatch):
+    """While a new source loads, the browser never shows its link over the old sidebar: the
+    page redraws the sidebar's setup before it rewrites the URL (CI once caught one 50 ms
+    sample of an S&P 500 link with "Bitcoin" in the sidebar, when the link came first)."""
+    from core.errors import ForecastLabError
+    from pages.components import services, sidebar, state
+
+    order: list[tuple[str, str]] = []
+    draw_setup, write_link = sidebar._setup_lines, state.sync_query_params
+
+    def drawn(slot):
+        order.append(("sidebar", state.current_request().data.source))
+        draw_setup(slot)
+
+    def linked():
+        order.append(("link", state.current_request().data.source))
+        write_link()
+
+    def offline(data):
+        raise ForecastLabError("offline in this test")
+
+    monkeypatch.setattr(sidebar, "_setup_lines", drawn)
+    monkeypatch.setattr(state, "sync_query_params", linked)
+    monkeypatch.setattr(services, "series_for", offline)
+    at = open_page("pages/data.py", RunRequest())
+    order.clear()
+    at.segmented_control(key="w.data.source").set_value("sp500").run()
+    assert_clean(at)
+    assert at.query_params["data.source"] == "sp500"
+    first_link = order.index(("link", "sp500"))
+    assert ("sidebar", "sp500") in order[:first_link], order

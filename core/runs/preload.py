@@ -49,38 +49,17 @@ def tensorflow_loaded() -> bool:
 
 TOPIC = "forecast-lab-tasks"  # the events a task sends home: started, progress
 PARENT_POLL_SECONDS = 0.5
-# How much lower than the page server a worker runs (Unix niceness, 0-19): on a machine that
-# also serves the pages, a click's answer (place in line, progress) comes before the trainings'
-# next step (README, "Measured choices").
-NICE_ENV = "FORECAST_LAB_WORKER_NICE"
-DEFAULT_NICE = 10
 
 
 def dask_setup(worker: Any) -> None:
     """Dask calls this in each worker process as it starts (`--preload core.runs.preload`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    lower_priority(int(os.environ.get(NICE_ENV) or DEFAULT_NICE))
     threading.Thread(
         target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
     ).start()
     # The warm-up runs beside the worker's event loop, so the worker registers at once; it
     # gives way to the first task (_idle below) and only costs that task some speed.
     threading.Thread(target=_warm, args=(worker,), name="warm-up", daemon=True).start()
-
-
-def lower_priority(niceness: int) -> None:
-    """Every thread of this process to at least `niceness` (Linux sets it per thread, and a new
-    thread starts with its maker's: the task threads and TensorFlow's op threads follow)."""
-    try:
-        threads = [int(name) for name in os.listdir(f"/proc/{os.getpid()}/task")]
-    except OSError:  # no /proc (not Linux): the process's own niceness
-        threads = [0]
-    for thread in threads:
-        try:
-            if os.getpriority(os.PRIO_PROCESS, thread) < niceness:
-                os.setpriority(os.PRIO_PROCESS, thread, niceness)
-        except OSError:  # a thread that has just ended
-            continue
 
 
 def _exit_with_parent(parent_pid: int) -> None:

@@ -98,23 +98,6 @@ def test_embedded_workers_share_the_cores_between_their_tensorflow_op_threads(da
     assert op_threads(8, 2) == 4 and op_threads(2, 4) == 1
 
 
-def niceness_of_every_thread() -> list[int]:
-    """In a task: the niceness of each thread of its worker process (TensorFlow's too)."""
-    import keras  # noqa: F401 (its op threads start now, after the worker lowered itself)
-
-    threads = [int(name) for name in os.listdir(f"/proc/{os.getpid()}/task")]
-    return [os.getpriority(os.PRIO_PROCESS, thread) for thread in threads]
-
-
-def test_workers_run_below_the_page_server(dask_cluster):
-    # The page server answers a click (place in line, progress) before the trainings' next step.
-    from core.runs.preload import DEFAULT_NICE
-
-    assert os.getpriority(os.PRIO_PROCESS, 0) < DEFAULT_NICE  # this process: the page server
-    niceness = dask_cluster.run(niceness_of_every_thread)
-    assert len(niceness) > 3 and min(niceness) >= DEFAULT_NICE, niceness
-
-
 def busy_seen_by_a_task() -> tuple[bool, str]:
     """In a task: whether its cluster counts as busy on this machine, and the marker's path."""
     from distributed import get_worker

@@ -16,8 +16,9 @@ DEFAULT_SECONDS = 20.0  # the guess before any task of a kind has finished (a de
 SMOOTHING = 0.3  # weight of the newest duration in a kind's running average
 # Seconds a head start (a network warming ahead of its training) takes to give way once work
 # waits for its worker: it notices between two steps, and a network being traced finishes its
-# trace first. Measured per server from then on (FairQueue.gave_way).
-GIVE_WAY_SECONDS = 8.0
+# trace first: 4.2-5.6 s in the class bench on 2 cores. The figure a fresh server starts from;
+# each server measures its own from then on (FairQueue.gave_way).
+GIVE_WAY_SECONDS = 5.0
 # Share of its at-most epochs a training runs (early stopping ends most a few epochs sooner:
 # 26-30 of 30 in the class bench, mean 0.91); learned per server from finished trainings.
 EPOCH_SHARE = 0.9

@@ -4,6 +4,10 @@ adapter (and only it)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import optuna
 
 from core.adapters import optuna as optuna_adapter
@@ -52,6 +56,32 @@ def test_tensorflow_keeps_traced_custom_gradients_in_the_registry_we_empty():
     assert any(name.startswith(tensorflow_adapter.CUSTOM_GRADIENT_PREFIX) for name in registry)
     assert tensorflow_adapter.forget_custom_gradients() >= 1
     assert not any(name.startswith(tensorflow_adapter.CUSTOM_GRADIENT_PREFIX) for name in registry)
+
+
+THREADS_AFTER_AN_OP = """
+import os
+import tensorflow as tf
+tf.linalg.matmul(tf.ones((300, 300)), tf.ones((300, 300))).numpy()
+print(len(os.listdir("/proc/self/task")))
+"""
+
+
+def test_tensorflow_makes_its_op_thread_pool_as_the_environment_says():
+    # The Dask workers set the pool's size this way (core.runs.preload), never by a call that a
+    # task's earlier op would make too late.
+    def threads(intra_op_threads: int) -> int:
+        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        environment.update(tensorflow_adapter.thread_environment(intra_op_threads))
+        finished = subprocess.run(
+            [sys.executable, "-c", THREADS_AFTER_AN_OP],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(finished.stdout.split()[-1])
+
+    assert threads(4) - threads(1) == 3
 
 
 def test_streamlit_still_has_the_v1_pages_switch_the_router_turns_off():

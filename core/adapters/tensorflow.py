@@ -1,11 +1,22 @@
 """TensorFlow internals in one place: its global gradient registry, which a long-lived training
-process empties between networks. Importing this module does not import TensorFlow."""
+process empties between networks, and the environment variables its thread pools read. Importing
+this module does not import TensorFlow."""
 
 from __future__ import annotations
 
 import sys
 
 CUSTOM_GRADIENT_PREFIX = "CustomGradient-"
+# Read by TensorFlow when it makes its thread pools, at a process's first op.
+INTRA_OP_ENV = "TF_NUM_INTRAOP_THREADS"
+INTER_OP_ENV = "TF_NUM_INTEROP_THREADS"
+
+
+def thread_environment(intra_op_threads: int) -> dict[str, str]:
+    """Environment variables that give each op `intra_op_threads` threads and run ops one at a
+    time, whatever runs a process's first op (set before it): unlike tf.config.threading, they
+    need no import of TensorFlow and cannot come too late for the pools."""
+    return {INTRA_OP_ENV: str(max(1, int(intra_op_threads))), INTER_OP_ENV: "1"}
 
 
 def gradient_registry() -> dict | None:

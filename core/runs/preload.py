@@ -29,13 +29,13 @@ from distributed.worker import thread_state
 
 # Built here, before the warm-up thread starts importing Keras (see core/data/blas.py).
 import core.data.blas  # noqa: F401, E402
-from core.adapters.tensorflow import forget_custom_gradients
+from core.adapters.tensorflow import forget_custom_gradients, thread_environment
 from core.config import RunRequest
 from core.data.sources import load_series
 from core.data.window import suggest_lookback
 from core.models.baselines import BASELINES
 from core.runs.pipeline import load_prepared
-from core.training.trainer import configure_threads, warm_network
+from core.training.trainer import op_thread_count, warm_network
 
 logger = logging.getLogger(__name__)
 _tensorflow = threading.Event()  # set once this worker process has imported TensorFlow
@@ -54,6 +54,11 @@ PARENT_POLL_SECONDS = 0.5
 def dask_setup(worker: Any) -> None:
     """Dask calls this in each worker process as it starts (`--preload core.runs.preload`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Before TensorFlow's first op here, whichever task runs it (a stored network loaded, a
+    # search trial): this worker's share of the cores per op, not every core. No import: a
+    # task importing TensorFlow beside the warm-up's import can deadlock on its modules.
+    for name, value in thread_environment(op_thread_count()).items():
+        os.environ.setdefault(name, value)
     threading.Thread(
         target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
     ).start()
@@ -186,9 +191,6 @@ def call(
         kwargs["progress"] = send
     if wants_stop:
         kwargs["should_stop"] = task_cancelled
-    # Before any task's first op (loading a stored network, a search trial's count of weights):
-    # once TensorFlow has run one, its op threads can no longer be set to this worker's share.
-    configure_threads()
     try:
         with running_task(busy_path(worker)):
             return function(*args, **kwargs), sent

@@ -47,18 +47,23 @@ class TrainedModel:
 _threads_configured = False
 
 
+def op_thread_count() -> int:
+    """TensorFlow threads per op here: FORECAST_LAB_TF_THREADS (the embedded cluster gives each
+    worker its share of the cores), else every core."""
+    return int(os.environ.get("FORECAST_LAB_TF_THREADS") or os.cpu_count() or 1)
+
+
 def configure_threads() -> None:
-    """Run ops one at a time, each on the cores this worker may use (FORECAST_LAB_TF_THREADS,
-    set by the embedded cluster for its workers; every core otherwise): best for small RNNs.
-    Only before TensorFlow's first op in this process (core.runs.preload.call sees to it)."""
+    """Run ops one at a time, each on op_thread_count() cores: best for small RNNs. Only before
+    TensorFlow's first op in this process; a Dask worker has the same set by its environment
+    from the start (core.runs.preload), whatever task runs the first op."""
     global _threads_configured
     if _threads_configured:
         return
     import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
 
     try:
-        cores = int(os.environ.get("FORECAST_LAB_TF_THREADS") or os.cpu_count() or 1)
-        tf.config.threading.set_intra_op_parallelism_threads(cores)
+        tf.config.threading.set_intra_op_parallelism_threads(op_thread_count())
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:
         pass  # TensorFlow already initialised its thread pools; keep its settings

@@ -78,23 +78,23 @@ def wait_to_give_way(seconds: float, *, should_stop=None) -> bool:
     return False
 
 
-def op_threads_in_use() -> int:
-    """In a worker: the threads TensorFlow gives one op (set as a training would set them)."""
-    import tensorflow as tf
+def tensorflow_thread_settings() -> dict[str, str | None]:
+    """In a worker: the thread settings TensorFlow's pools will read at its first op."""
+    from core.adapters.tensorflow import INTER_OP_ENV, INTRA_OP_ENV
 
-    from core.training.trainer import configure_threads
-
-    configure_threads()
-    return tf.config.threading.get_intra_op_parallelism_threads()
+    return {name: os.environ.get(name) for name in (INTRA_OP_ENV, INTER_OP_ENV)}
 
 
 def test_embedded_workers_share_the_cores_between_their_tensorflow_op_threads(dask_cluster):
     # 2 single-threaded workers on this machine: each gets its share, not every core (4 op
-    # threads on 2 cores take turns and burn CPU waiting for each other).
-    threads = dask_cluster.client().run(op_threads_in_use)
-    embedded = [count for address, count in threads.items() if address in _embedded(dask_cluster)]
+    # threads on 2 cores take turns and burn CPU waiting for each other), set from the worker's
+    # start, whatever task runs TensorFlow's first op (tests/test_adapters.py: it reads them).
+    from core.adapters.tensorflow import thread_environment
+
+    settings = dask_cluster.client().run(tensorflow_thread_settings)
+    embedded = [found for address, found in settings.items() if address in _embedded(dask_cluster)]
     share = max(1, (os.cpu_count() or 1) // 2)
-    assert embedded and all(count == share for count in embedded), threads
+    assert embedded and all(found == thread_environment(share) for found in embedded), settings
     assert op_threads(8, 2) == 4 and op_threads(2, 4) == 1
 
 

@@ -35,7 +35,9 @@ PLACE = re.compile(r"number (\d+) in line(?:, about (\d+) (s|min) to wait)?")
 # second each spent a good share of the machine laying pages out for the probe).
 STATUS = """() => {
     const main = document.querySelector('[data-testid="stMain"]')?.textContent || '';
-    if (/Epoch \\d+ of at most|Starting the worker|Preparing the network|After training, step/.test(main)) {
+    const training = /Epoch \\d+ of at most|After training, step/;
+    const starting = /Starting the worker|Preparing the network/;
+    if (training.test(main) || starting.test(main)) {
         return 'running';
     }
     const place = main.match(/number \\d+ in line[^.]*/);

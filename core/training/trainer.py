@@ -60,6 +60,9 @@ def configure_threads() -> None:
     global _threads_configured
     if _threads_configured:
         return
+    # Keras first: a thread importing tensorflow while another (a worker's warm-up) imports
+    # keras dies of a _DeadlockError on TensorFlow's modules; two importing keras wait in turn.
+    import keras  # noqa: F401
     import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
 
     try:

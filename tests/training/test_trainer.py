@@ -168,3 +168,38 @@ def test_with_the_cosine_schedule_the_best_epoch_is_one_of_the_second_half(tiny)
     constant = train_model(tiny, TINY_MODEL, FAST.replace(epochs=8, schedule="constant"))
     val = constant.history["val_loss"]
     assert constant.best_epoch == int(np.argmin(val)) + 1  # any epoch counts without it
+
+
+# A Dask worker's warm-up imports Keras as the worker starts; a task arriving then (a click on a
+# fresh server, a worker just restarted) configures TensorFlow's threads in its own thread.
+BOTH_AT_ONCE = """
+import threading
+from core.training.trainer import configure_threads
+errors = []
+def run(step):
+    try:
+        step()
+    except BaseException as error:
+        errors.append(repr(error)[:200])
+warm_up = threading.Thread(target=run, args=(lambda: __import__("keras"),))
+task = threading.Thread(target=run, args=(configure_threads,))
+warm_up.start(); task.start(); warm_up.join(); task.join()
+print(errors)
+"""
+
+
+def test_a_task_configuring_threads_while_the_warm_up_imports_keras_does_not_deadlock():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    finished = subprocess.run(
+        [sys.executable, "-c", BOTH_AT_ONCE],
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert finished.stdout.strip().splitlines()[-1] == "[]", finished.stdout

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -189,11 +193,6 @@ print(errors)
 
 
 def test_a_task_configuring_threads_while_the_warm_up_imports_keras_does_not_deadlock():
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     finished = subprocess.run(
         [sys.executable, "-c", BOTH_AT_ONCE],
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},

@@ -12,14 +12,13 @@ from typing import Any
 import dask
 from distributed import LocalCluster
 
+from core.training.trainer import THREADS_ENV
+
 SCHEDULER_PORT_ENV = "FORECAST_LAB_SCHEDULER_PORT"
 SCHEDULER_HOST_ENV = "FORECAST_LAB_SCHEDULER_HOST"
 MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
 LIFETIME_ENV = "FORECAST_LAB_WORKER_LIFETIME"
 DASHBOARD_ENV = "FORECAST_LAB_DASHBOARD"  # e.g. ":8787"; a free port otherwise
-# TensorFlow's threads per op in each embedded worker (core.training.trainer): the cores shared
-# out between worker threads (2 workers on 2 cores: not 4 op threads taking turns).
-TF_THREADS_ENV = "FORECAST_LAB_TF_THREADS"
 DEFAULT_MEMORY_MB = 4000  # the nanny restarts a worker above 95% of it
 DEFAULT_LIFETIME = "2 hours"  # a worker is replaced (gracefully) after this long
 
@@ -46,7 +45,7 @@ def start_local(workers: int, threads: int) -> Any:
         dashboard_address=os.environ.get(DASHBOARD_ENV) or ":0",
         memory_limit=f"{int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)}MB",
         preload=["core.runs.preload"],
-        env={"TF_CPP_MIN_LOG_LEVEL": "2", TF_THREADS_ENV: str(share)},
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", THREADS_ENV: str(share)},
         silence_logs=logging.WARNING,
         **extra,
     )

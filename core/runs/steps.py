@@ -22,9 +22,9 @@ STEP_ORDER = [name for name, _ in STEPS]
 # Before the first epoch: the worker that took the training has not imported TensorFlow yet (a
 # fresh server's workers import it once each, as they start).
 LOADING = "loading"
-STEP_WORDS = {**dict(STEPS), LOADING: "Starting the worker: TensorFlow loads once per worker"}
+STEP_WORDS = {**dict(STEPS), LOADING: "Starting the worker"}
 # Why a fresh server's first training waits (the job panel's bar and the place in line).
-AFTER_START = "after a server start each worker loads TensorFlow once; it takes several seconds"
+AFTER_START = "after a server start, TensorFlow loads once per worker; it takes several seconds"
 # Share of the bar for the epochs; the steps after them fill the rest.
 EPOCHS_SHARE = 0.85
 

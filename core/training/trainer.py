@@ -45,12 +45,14 @@ class TrainedModel:
 
 
 _threads_configured = False
+# TensorFlow's threads per op in this process; the embedded cluster gives each worker its share
+# of the cores (core.runs.embedded: 2 workers on 2 cores, not 4 op threads taking turns).
+THREADS_ENV = "FORECAST_LAB_TF_THREADS"
 
 
 def op_thread_count() -> int:
-    """TensorFlow threads per op here: FORECAST_LAB_TF_THREADS (the embedded cluster gives each
-    worker its share of the cores), else every core."""
-    return int(os.environ.get("FORECAST_LAB_TF_THREADS") or os.cpu_count() or 1)
+    """TensorFlow threads per op here: THREADS_ENV, else every core."""
+    return int(os.environ.get(THREADS_ENV) or os.cpu_count() or 1)
 
 
 def configure_threads() -> None:

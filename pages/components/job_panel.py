@@ -13,7 +13,6 @@ import streamlit as st
 
 from core.charts import loss_figure
 from core.config import RunRequest
-from core.errors import ForecastLabError
 from core.runs.steps import done_words, job_progress
 from pages.components import owner, services, state
 from pages.components.guard import guarded_function, show_error
@@ -75,6 +74,9 @@ def _train_area(request: RunRequest, key: str) -> None:
     same_job = snapshot is not None and snapshot.key == key
     handled_here = same_job and snapshot.status in ("queued", "running", "done")
     if not handled_here:
+        problem = st.session_state.pop(START_PROBLEM, None)
+        if problem is not None:
+            show_error(problem)
         stored = services.store().has(key)
         if stored:
             label, hint = "Load the trained model", "These exact settings were trained before."
@@ -87,19 +89,15 @@ def _train_area(request: RunRequest, key: str) -> None:
         st.write("")
         if not stored:
             registry.prepare(request)  # trace the network while the user reads the button
-        slot = st.empty()  # the button, replaced by the job's panel in the click's own rerun
-        with slot.container():
-            pressed = st.button(label, type="primary", icon=":material/play_arrow:", help=hint)
-            st.caption(hint)
-        if pressed:
-            try:
-                job_id = registry.submit(request, owner=owner.viewer().owner_id)
-            except ForecastLabError as error:
-                show_error(error)
-                return
-            state.set_job_id(job_id)
-            slot.empty()
-            snapshot, same_job = registry.snapshot(job_id), True
+        st.button(
+            label,
+            type="primary",
+            icon=":material/play_arrow:",
+            help=hint,
+            on_click=_start,
+            args=(request,),
+        )
+        st.caption(hint)
     if snapshot is not None:
         if not same_job:
             st.subheader("Your last training")
@@ -107,6 +105,23 @@ def _train_area(request: RunRequest, key: str) -> None:
         render(snapshot.job_id, task=request.model.task)
     elif state.current_job_id():
         render(state.current_job_id(), task=request.model.task)
+
+
+# Set by the Train button's callback when the job could not start; shown above the button.
+START_PROBLEM = "forecast_lab.start_problem"
+
+
+def _start(request: RunRequest) -> None:
+    """The Train button's callback. It runs before the click's fragment run, so that run draws
+    the job's panel (its place in line, or its start) as its first element, with no button to
+    draw and take away first: with a class pressing together, every element a run sends before
+    the place costs the server and the browsers time."""
+    try:
+        job_id = services.registry().submit(request, owner=owner.viewer().owner_id)
+    except Exception as error:  # shown in words above the button by the run that follows
+        st.session_state[START_PROBLEM] = error
+        return
+    state.set_job_id(job_id)
 
 
 # Polling (each poll reruns the panel on the server and redraws it in the browser, which share

@@ -11,6 +11,7 @@ Run: python -m tests.browser.bench_class --sessions 10 [--join] [--keep]"""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -252,7 +253,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--join", action="store_true", help="one extra worker joins over loopback")
-    parser.add_argument("--keep", action="store_true", help="keep the data home and server log")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the data home, the server log and each session's statuses",
+    )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="forecast-lab-class-"))
     port = free_port()
@@ -294,7 +299,9 @@ def main() -> None:
     )
     runs = [path for path in (folder / "home" / "runs").glob("*") if not path.name.startswith(".")]
     print(f"distinct trainings stored: {len(runs)} for {len(cases)} distinct what-ifs")
-    print(f"data home and server log in {folder}" if options.keep else "", end="")
+    if options.keep:  # every session's statuses as seen, with their times, for a closer look
+        (folder / "sessions.json").write_text(json.dumps(out, indent=1, default=str))
+    print(f"data home, server log and sessions.json in {folder}" if options.keep else "", end="")
     if not options.keep:
         import shutil
 

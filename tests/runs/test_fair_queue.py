@@ -181,7 +181,8 @@ def test_a_trainings_size_grows_with_its_work_and_the_default_is_one():
         return training_cost(default.replace(model=model, split=split), length)[1]
 
     assert size(units=16) < 1.0 < size(units=64)
-    assert size(family="dense") < size(family="simple_rnn") < size(family="gru") < 1.0
+    # As the class benchmark timed them: a GRU costs more than an LSTM of the same width.
+    assert size(family="dense") < size(family="simple_rnn") < 1.0 < size(family="gru")
     assert size(lookback=14) < 1.0 < size(lookback=60)
     assert size(hidden_layers=1) > 1.0
 

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 TRAINING = "train_request"
 COSTS_FILE = ".costs.json"  # inside the run store; dotted, so never listed as a run
 # Relative work of one step of a family's cell, the LSTM's 4 gates as the unit, fitted to the
-# trainings the class benchmark timed (141 of 4 families in 14 runs; README, Measured choices):
+# trainings the class benchmark timed (141 of 4 families in 15 runs; README, Measured choices):
 # Keras's GRU costs more than its 3 gates say on a CPU, a SimpleRNN more than its 1 (bound by
 # the cost of each step), a Dense layer much less. Small cells are bound by the per-step launch
 # cost too, hence the constant part of CELL_WIDTH.

@@ -29,13 +29,13 @@ from distributed.worker import thread_state
 
 # Built here, before the warm-up thread starts importing Keras (see core/data/blas.py).
 import core.data.blas  # noqa: F401, E402
-from core.adapters.tensorflow import forget_custom_gradients, thread_environment
+from core.adapters.tensorflow import forget_custom_gradients
 from core.config import RunRequest
 from core.data.sources import load_series
 from core.data.window import suggest_lookback
 from core.models.baselines import BASELINES
 from core.runs.pipeline import load_prepared
-from core.training.trainer import op_thread_count, warm_network
+from core.training.trainer import configure_threads, warm_network
 
 logger = logging.getLogger(__name__)
 _tensorflow = threading.Event()  # set once this worker process has imported TensorFlow
@@ -55,10 +55,8 @@ def dask_setup(worker: Any) -> None:
     """Dask calls this in each worker process as it starts (`--preload core.runs.preload`)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # Before TensorFlow's first op here, whichever task runs it (a stored network loaded, a
-    # search trial): this worker's share of the cores per op, not every core. No import: a
-    # task importing TensorFlow beside the warm-up's import can deadlock on its modules.
-    for name, value in thread_environment(op_thread_count()).items():
-        os.environ.setdefault(name, value)
+    # search trial): this worker's share of the cores per op, not every core.
+    configure_threads()
     threading.Thread(
         target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
     ).start()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.adapters.tensorflow import thread_environment
 from core.config import ModelConfig, TrainConfig
 from core.data.recipe import resolved_training
 from core.errors import ConfigError, TrainingCancelled, TrainingError
@@ -44,7 +45,6 @@ class TrainedModel:
     stop_reason: str  # "completed" | "early_stopping" | "time_limit"
 
 
-_threads_configured = False
 # TensorFlow's threads per op in this process; the embedded cluster gives each worker its share
 # of the cores (core.runs.embedded: 2 workers on 2 cores, not 4 op threads taking turns).
 THREADS_ENV = "FORECAST_LAB_TF_THREADS"
@@ -56,23 +56,13 @@ def op_thread_count() -> int:
 
 
 def configure_threads() -> None:
-    """Run ops one at a time, each on op_thread_count() cores: best for small RNNs. Only before
-    TensorFlow's first op in this process; a Dask worker has the same set by its environment
-    from the start (core.runs.preload), whatever task runs the first op."""
-    global _threads_configured
-    if _threads_configured:
-        return
-    # Keras first: a thread importing tensorflow while another (a worker's warm-up) imports
-    # keras dies of a _DeadlockError on TensorFlow's modules; two importing keras wait in turn.
-    import keras  # noqa: F401
-    import tensorflow as tf  # lazy: TensorFlow loads only where a network is built
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(op_thread_count())
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:
-        pass  # TensorFlow already initialised its thread pools; keep its settings
-    _threads_configured = True
+    """Run ops one at a time, each on op_thread_count() cores: best for small RNNs. Through
+    TensorFlow's own environment variables, which its pools read at the process's first op
+    (a Dask worker calls this as it starts, core.runs.preload): no import of TensorFlow, so
+    none beside a worker's warm-up importing Keras (two such imports at once can deadlock on
+    TensorFlow's modules). It overrides what a parent process left there: a worker started by
+    a process that trains too inherits that process's figure, not its own share."""
+    os.environ.update(thread_environment(op_thread_count()))
 
 
 def _optimizer(config: TrainConfig):

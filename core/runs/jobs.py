@@ -6,7 +6,6 @@ cluster (core.runs.cluster), which serves sessions in turn; pages keep job ids a
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -17,15 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import psutil
-
-from core.atomic import write_atomic
 from core.config import RunRequest
 from core.data.sources import SOURCE_REGISTRY, load_series
 from core.errors import ForecastLabError, TrainingCancelled, disk_full
 from core.evaluation.verdict import describe_model
 from core.runs import cluster
 from core.runs.costs import PRIOR_SECONDS, TRAINING, read_rates, training_cost, write_rates
+from core.runs.markers import (
+    MARKERS_FOLDER,
+    InterruptedJob,
+    read_interrupted,
+    remove_marker,
+    write_marker,
+)
 from core.runs.owners import RunOwners
 from core.runs.pipeline import request_key
 from core.runs.steps import AFTER_START, StepUpdate
@@ -43,18 +46,6 @@ FINISHED = ("done", "failed", "cancelled")
 KEEP_FINISHED = 50  # finished jobs kept in memory; their results live on in the run store
 # "0" turns off warming a network while its settings are being chosen (JobRegistry.prepare).
 HEAD_START_ENV = "FORECAST_LAB_HEAD_START"
-MARKERS_FOLDER = ".in-progress"  # inside the run store; dotted, so never listed as a run
-
-
-@dataclass(frozen=True)
-class InterruptedJob:
-    """A job that was queued or training when its server process died (nothing was saved)."""
-
-    key: str
-    label: str
-    request: RunRequest
-    started_at: float
-    owner: str | None = None  # the browser that started it (core/runs/owners.py)
 
 
 STARTING_WORDS = f" ({AFTER_START})"
@@ -170,53 +161,69 @@ class JobRegistry:
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()
+        self._arriving: dict[str, threading.Event] = {}  # keys being submitted, not yet listed
         self._running: set[str] = set()
         self.owners = RunOwners(self.store.root)
         self._markers = self.store.root / MARKERS_FOLDER
         self._markers.mkdir(parents=True, exist_ok=True)
         if self._uses_cluster:
             _learn_costs(self.store.root)
-        self._interrupted = _read_interrupted(self._markers)
+        self._interrupted = read_interrupted(self._markers, _label)
 
     def submit(self, request: RunRequest, owner: str | None = None) -> str:
         """Start (or join) the job for a request and return its id (the run key). `owner` (a
         browser's owner id) owns the job and the run it makes, unless someone made it first."""
 
         key = request_key(request)
-        cost = training_cost(request, len(load_series(request.data)))
+        while True:
+            with self._lock:
+                existing = self._jobs.get(key)
+                if existing is not None and existing.status in ("queued", "running"):
+                    return key
+                arriving = self._arriving.get(key)
+                if arriving is None:
+                    self._arriving[key] = threading.Event()
+                    break
+            arriving.wait()  # the same settings, submitted a moment ago: that job, once listed
+        try:
+            return self._submit(key, request, owner)
+        finally:
+            with self._lock:
+                self._arriving.pop(key).set()
+
+    def _submit(self, key: str, request: RunRequest, owner: str | None) -> str:
+        """submit()'s work, with no lock held while it reads and writes the disk: with a class
+        pressing Train together, every page's poll waits for that lock (README, "Measured
+        choices")."""
+        session = self._session_of() if self._session_of is not None else ""
+        job = _Job(
+            job_id=key,
+            request=request,
+            label=_label(request),
+            owner=owner,
+            session=session or owner or "",
+            cost=training_cost(request, len(load_series(request.data))),
+        )
+        # Finished before: loaded from the run store at once (stored but unreadable: trained again).
+        result = self.store.load(key) if self.store.has(key) else None
+        if result is None:
+            # The marker first: a full disk refuses the job before it is in any list,
+            # so nothing is left "waiting in line" forever.
+            write_marker(self._markers, job.job_id, job.request, job.submitted_at, job.owner)
+            self.owners.claim(key, owner)  # who trains it owns it; loading claims nothing
         with self._lock:
-            existing = self._jobs.get(key)
-            if existing is not None and existing.status in ("queued", "running"):
-                return key
-            session = self._session_of() if self._session_of is not None else ""
-            job = _Job(
-                job_id=key,
-                request=request,
-                label=_label(request),
-                owner=owner,
-                session=session or owner or "",
-                cost=cost,
-            )
-            if not self.store.has(key):
-                # The marker first: a full disk refuses the job before it is in any list,
-                # so nothing is left "waiting in line" forever.
-                _write_marker(self._markers, job)
-                self.owners.claim(key, owner)  # who trains it owns it; loading claims nothing
             self._jobs[key] = job
             self._interrupted.pop(key, None)
-            if self.store.has(key):
-                # Finished before: load from the run store on the caller's thread, at once.
-                result = self.store.load(key)
-                if result is not None:
-                    job.status, job.cached, job.result = "done", True, result
-                    job.history = {name: list(v) for name, v in result.history.items()}
-                    job.epoch = result.epochs_run
-                    job.started_at = job.finished_at = time.time()
-                    self._forget_old()
-                    return key
-                _write_marker(self._markers, job)  # stored but unreadable: trained again
+            if result is not None:
+                job.status, job.cached, job.result = "done", True, result
+                job.history = {name: list(v) for name, v in result.history.items()}
+                job.epoch = result.epochs_run
+                job.started_at = job.finished_at = time.time()
+                self._forget_old()
+                return key
             self._queue.append(key)
-            self._start_waiting()
+            starting = self._start_waiting()
+        _start(starting)
         return key
 
     def prepare(self, request: RunRequest) -> None:
@@ -300,7 +307,7 @@ class JobRegistry:
                     self._queue.remove(job_id)
                 job.status, job.finished_at = "cancelled", time.time()
                 job.error = "Cancelled before it started."
-                _remove_marker(self._markers, job_id)
+                remove_marker(self._markers, job_id)
 
     def interrupted(self) -> list[InterruptedJob]:
         """Jobs a previous server process was running or queueing when it died, newest first."""
@@ -312,7 +319,7 @@ class JobRegistry:
         """Forget an interrupted job (its marker is removed; nothing else was left behind)."""
         with self._lock:
             if self._interrupted.pop(key, None) is not None:
-                _remove_marker(self._markers, key)
+                remove_marker(self._markers, key)
 
     def jobs(self) -> list[JobSnapshot]:
         with self._lock:
@@ -334,7 +341,10 @@ class JobRegistry:
 
     # -- internals (called with self._lock held unless noted) --
 
-    def _start_waiting(self) -> None:
+    def _start_waiting(self) -> list[threading.Thread]:
+        """Jobs that may run now, marked running: their threads, for the caller to start once
+        the lock is released (a thread's start waits for it to run)."""
+        threads = []
         while self._queue and len(self._running) < self.max_concurrent:
             job_id = self._queue.popleft()
             job = self._jobs[job_id]
@@ -342,10 +352,12 @@ class JobRegistry:
                 cluster.get_cluster().expect(job_id, job.session, *job.cost)
             job.status, job.started_at = "running", time.time()
             self._running.add(job_id)
-            thread = threading.Thread(
-                target=self._work, args=(job,), name=f"train-{job_id[:8]}", daemon=True
+            threads.append(
+                threading.Thread(
+                    target=self._work, args=(job,), name=f"train-{job_id[:8]}", daemon=True
+                )
             )
-            thread.start()
+        return threads
 
     def _work(self, job: _Job) -> None:
         """Worker thread body (no lock held while training)."""
@@ -400,17 +412,23 @@ class JobRegistry:
                 job.history = {name: list(v) for name, v in result.history.items()}
                 job.epoch = result.epochs_run
             self._running.discard(job.job_id)
-            _remove_marker(self._markers, job.job_id)
-            if self._uses_cluster and status == "done" and not job.cached:
-                _keep_costs(self.store.root)
+            remove_marker(self._markers, job.job_id)
             self._forget_old()
-            self._start_waiting()
+            starting = self._start_waiting()
+        if self._uses_cluster and status == "done" and not job.cached:
+            _keep_costs(self.store.root)
+        _start(starting)
 
     def _forget_old(self) -> None:
         finished = [job for job in self._jobs.values() if job.status in FINISHED]
         finished.sort(key=lambda job: job.finished_at or 0)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.job_id]
+
+
+def _start(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.start()
 
 
 def _learn_costs(store_root: Path) -> None:
@@ -430,56 +448,3 @@ def _label(request: RunRequest) -> str:
 
     data = SOURCE_REGISTRY[request.data.source].summarize(request.data)
     return f"{describe_model(request.model)} on {data}"
-
-
-def _this_process() -> dict[str, float]:
-    return {"owner_pid": os.getpid(), "owner_started": psutil.Process().create_time()}
-
-
-def _owner_alive(marker: dict) -> bool:
-    """Whether the process that wrote a marker still runs (a reused process id does not count)."""
-
-    try:
-        owner = psutil.Process(int(marker["owner_pid"]))
-        return abs(owner.create_time() - float(marker["owner_started"])) < 1.0
-    except (psutil.Error, KeyError, TypeError, ValueError):
-        return False
-
-
-def _write_marker(folder: Path, job: _Job) -> None:
-    """Written when a job is accepted, removed when it ends: a leftover means it was cut short."""
-    marker = {
-        "key": job.job_id,
-        "request": job.request.to_dict(),
-        "submitted_at": job.submitted_at,
-        "owner": job.owner,
-        **_this_process(),
-    }
-    write_atomic(folder / f"{job.job_id}.json", json.dumps(marker))  # never half a marker
-
-
-def _remove_marker(folder: Path, key: str) -> None:
-    (folder / f"{key}.json").unlink(missing_ok=True)
-
-
-def _read_interrupted(folder: Path) -> dict[str, InterruptedJob]:
-    interrupted = {}
-    for path in folder.glob("*.json"):
-        try:
-            marker = json.loads(path.read_text())
-            if _owner_alive(marker):
-                continue  # another live server (or this one) still owns that job
-            request = RunRequest.from_dict(marker["request"])
-            job = InterruptedJob(
-                key=marker["key"],
-                label=_label(request),  # today's words, whatever version wrote the marker
-                request=request,
-                started_at=float(marker["submitted_at"]),
-                owner=marker.get("owner"),
-            )
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            logger.warning("ignoring unreadable job marker %s: %s", path.name, error)
-            path.unlink(missing_ok=True)
-            continue
-        interrupted[job.key] = job
-    return interrupted

@@ -29,6 +29,10 @@ with st.container(border=True):
             f"{count:,}",
             help="The number of trainable parameters of this network.",
         )
+        # The window is part of the count (the shortcut has a weight per step): the demo's 365
+        # days and a first visit's 30 days read alike in the lines on the left.
+        steps = services.series_for(request.data).unit
+        right.caption(f"Look-back window: {request.split.lookback} {steps}")
     except ForecastLabError as error:
         show_error(error)
     links = st.columns([1, 1, 4])

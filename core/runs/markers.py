@@ -3,6 +3,7 @@ when it is accepted and removed when it ends, so a leftover is a job a dead serv
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -32,7 +33,13 @@ class InterruptedJob:
 
 
 def _this_process() -> dict[str, float]:
-    return {"owner_pid": os.getpid(), "owner_started": psutil.Process().create_time()}
+    return {"owner_pid": os.getpid(), "owner_started": _started(os.getpid())}
+
+
+@functools.cache
+def _started(pid: int) -> float:
+    """A process's start time, read once (every marker of a server carries its own)."""
+    return psutil.Process(pid).create_time()
 
 
 def _owner_alive(marker: dict) -> bool:

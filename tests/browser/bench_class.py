@@ -24,11 +24,12 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.config import RunRequest
 from core.links import request_to_query
-from tests.browser.cpu import CpuMeter, phase_words
+from tests.browser.cpu import CpuMeter, browser_group, phase_words
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, running_app
 
 TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
@@ -323,14 +324,10 @@ def main() -> None:
 def _renice_browsers(niceness: int) -> None:
     """Keep every Chromium and Playwright process this benchmark starts at `niceness` (new
     renderers inherit it from their parent; the others are caught within half a second)."""
-    import psutil
-
     while True:
         for process in psutil.Process().children(recursive=True):
             try:
-                name, command = process.name().lower(), " ".join(process.cmdline())
-                browser = "chrom" in name or "headless" in name
-                if (browser or "playwright" in command) and process.nice() < niceness:
+                if browser_group(process) is not None and process.nice() < niceness:
                     process.nice(niceness)
             except psutil.Error:
                 continue

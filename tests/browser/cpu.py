@@ -105,12 +105,8 @@ class CpuMeter:
             if process.pid not in self.workers:  # numbered in the order they appear
                 self.workers[process.pid] = f"Dask worker {len(self.workers) + 1}"
             return self.workers[process.pid]
-        if "chrom" in name or "headless" in name:
-            kind = next((part[7:] for part in process.cmdline() if part.startswith("--type=")), "")
-            return f"Chromium ({kind or 'browser'})"
-        if "node" in name or "playwright" in command:
-            return "Playwright driver"
-        return f"other ({name})"
+        browser = browser_group(process)
+        return browser if browser is not None else f"other ({name})"
 
     def checkpoint(self) -> dict[str, float]:
         """CPU seconds per group so far (sampled now); subtract two for a phase's."""
@@ -155,6 +151,17 @@ class CpuMeter:
                 f" Chromium {chromium / trainings:.1f} s"
             )
         return "\n".join(lines)
+
+
+def browser_group(process: psutil.Process) -> str | None:
+    """ "Chromium (<type>)" or "Playwright driver" for the browsers' processes, else None."""
+    name, command = process.name().lower(), " ".join(process.cmdline())
+    if "chrom" in name or "headless" in name:
+        kind = next((part[7:] for part in process.cmdline() if part.startswith("--type=")), "")
+        return f"Chromium ({kind or 'browser'})"
+    if "node" in name or "playwright" in command:
+        return "Playwright driver"
+    return None
 
 
 def _cpu(process: psutil.Process) -> float:

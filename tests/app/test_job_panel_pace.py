@@ -80,3 +80,51 @@ def test_a_panel_whose_pace_changed_is_drawn_before_the_page_reruns(monkeypatch)
     app = AppTest.from_function(_panel_script).run()
     assert reruns == [job_panel.POLL_SECONDS]
     assert "number 3 in line" in app.info[0].value
+
+
+def _finished_panel_script() -> None:
+    from pages.components import job_panel
+
+    job_panel._panel("k", "regression", job_panel.QUICK_POLL_SECONDS)
+
+
+def test_a_poll_that_finds_the_job_finished_reruns_the_page_before_drawing_its_buttons(
+    monkeypatch,
+):
+    """The poll that sees the training end draws no "See the results": pressed in that run, the
+    click would reach the server with the page's rerun still to come. The whole page draws it
+    once, not polling (that run's pace is None, and it does not rerun again)."""
+    import streamlit
+    from streamlit.testing.v1 import AppTest
+
+    done = dataclasses.replace(snapshot("done", epoch=30), finished_at=1.0)
+
+    class Registry:
+        def snapshot(self, job_id):
+            return done
+
+        def result(self, job_id):
+            return None
+
+    reruns = []
+
+    def rerun(*args, **kwargs):
+        reruns.append("rerun")
+        streamlit.stop()
+
+    monkeypatch.setattr(job_panel.services, "registry", Registry)
+    monkeypatch.setattr(streamlit, "rerun", rerun)
+    polled = AppTest.from_function(_finished_panel_script).run()
+    assert reruns == ["rerun"]
+    assert not polled.button and not polled.success
+    reruns.clear()
+    monkeypatch.setattr(job_panel.services, "registry", Registry)
+    whole_page = AppTest.from_function(_quiet_panel_script).run()
+    assert reruns == []
+    assert [button.label for button in whole_page.button] == ["See the results"]
+
+
+def _quiet_panel_script() -> None:
+    from pages.components import job_panel
+
+    job_panel._panel("k", "regression", None)

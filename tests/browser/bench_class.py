@@ -24,13 +24,13 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.config import RunRequest
 from core.links import request_to_query
-from tests.browser.cpu import CpuMeter, browser_group, phase_words
+from tests.browser.cpu import CpuMeter, phase_words, renice_browsers
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, running_app
+from tests.browser.witness import Witness
 
 TARGETS = {"median": 60.0, "last": 150.0, "shown": 1.0}
 # The first estimate is made before anything ran on a fresh server; this one after the first
@@ -137,13 +137,15 @@ def _browser_cpu(cdp) -> tuple[float, float]:
 PHASES = ("waiting", "training", "to Results")
 
 
-def _session(browser, url: str, label: str, request: RunRequest, go: threading.Event, out: dict):
+def _session(browser, url, label: str, request: RunRequest, go: threading.Event, out: dict, folder):
     """One student: open Train with the what-if, wait for everyone, press, watch until Results."""
     record: dict = {"label": label, "statuses": []}
     out[label] = record
+    witness = None
     try:
         cdp = browser.new_browser_cdp_session()
         page = browser.new_page(viewport={"width": 1300, "height": 1400})
+        witness = Witness(page)
         page.add_init_script(SOCKET_CLOCK)
         query = "&".join(f"{key}={value}" for key, value in request_to_query(request).items())
         button = page.get_by_role("button", name="Train the model")
@@ -168,8 +170,7 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
         while True:
             left = 900 - (time.monotonic() - clicked)
             if left <= 0:
-                record["error"] = "no Results within 15 minutes"
-                return
+                raise RuntimeError("no Results within 15 minutes")
             try:
                 answer = page.wait_for_function(
                     CHANGED, arg=last, polling=PROBE_MS, timeout=left * 1000
@@ -191,9 +192,8 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
                     record["shown_in_page"] = (clock["shown"] - clock["clicked"]) / 1000
                     record["shown_parts"] = _shown_parts(clock)
             if status == "error":
-                error = page.locator('[data-testid="stAlertContentError"]').first
-                record["error"] = error.inner_text()
-                return
+                box = page.locator('[data-testid="stAlertContentError"]').first
+                raise RuntimeError(box.inner_text())
             if status == "done":
                 break
         if len(cpu_marks) == 1:  # its first epoch was never seen (a short training)
@@ -216,6 +216,8 @@ def _session(browser, url: str, label: str, request: RunRequest, go: threading.E
         page.close()
     except Exception as error:  # a benchmark reports, it does not stop the other sessions
         record["error"] = f"{type(error).__name__}: {error}"[:300]
+        if witness is not None:  # what the page showed then, kept with the server's log
+            record["kept"] = str(witness.keep(folder / "failures", label.replace(" ", "-")))
 
 
 def _shown_parts(clock: dict) -> tuple[float, float, float] | None:
@@ -278,7 +280,7 @@ def main() -> None:
     meter.start()
     if options.browsers_niceness:
         threading.Thread(
-            target=_renice_browsers, args=(options.browsers_niceness,), daemon=True
+            target=renice_browsers, args=(options.browsers_niceness,), daemon=True
         ).start()
     with running_app(folder / "home", folder / "server.log", env) as url:
         out: dict = {}
@@ -287,7 +289,7 @@ def main() -> None:
         threads = []
         for label, request in cases:
             thread = threading.Thread(
-                target=_threaded_session, args=(url, label, request, go, out), daemon=True
+                target=_threaded_session, args=(url, label, request, go, out, folder), daemon=True
             )
             thread.start()
             threads.append(thread)
@@ -312,33 +314,21 @@ def main() -> None:
     )
     runs = [path for path in (folder / "home" / "runs").glob("*") if not path.name.startswith(".")]
     print(f"distinct trainings stored: {len(runs)} for {len(cases)} distinct what-ifs")
-    if options.keep:  # every session's statuses as seen, with their times, for a closer look
+    kept = options.keep or (folder / "failures").is_dir()  # a failure's traces are kept
+    if kept:  # every session's statuses as seen, with their times, for a closer look
         (folder / "sessions.json").write_text(json.dumps(out, indent=1, default=str))
-    print(f"data home, server log and sessions.json in {folder}" if options.keep else "", end="")
-    if not options.keep:
+    print(f"data home, server log, failures and sessions.json in {folder}" if kept else "", end="")
+    if not kept:
         import shutil
 
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _renice_browsers(niceness: int) -> None:
-    """Keep every Chromium and Playwright process this benchmark starts at `niceness` (new
-    renderers inherit it from their parent; the others are caught within half a second)."""
-    while True:
-        for process in psutil.Process().children(recursive=True):
-            try:
-                if browser_group(process) is not None and process.nice() < niceness:
-                    process.nice(niceness)
-            except psutil.Error:
-                continue
-        time.sleep(0.5)
 
 
 def _ready(out: dict) -> int:
     return sum(bool(record.get("ready")) for record in list(out.values()))
 
 
-def _threaded_session(url, label, request, go, out) -> None:
+def _threaded_session(url, label, request, go, out, folder) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
@@ -346,7 +336,7 @@ def _threaded_session(url, label, request, go, out) -> None:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            _session(browser, url, label, request, go, out)
+            _session(browser, url, label, request, go, out, folder)
         finally:
             browser.close()
 

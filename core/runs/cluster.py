@@ -38,6 +38,7 @@ from distributed import Client
 from distributed.scheduler import KilledWorker
 
 from core.errors import TrainingCancelled, TrainingError
+from core.runs.capacity import Cores
 from core.runs.embedded import start_local
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
@@ -95,6 +96,7 @@ class Cluster:
         self._started = False
         self._closed = False
         self._slots, self._slots_at = 0, -1e9
+        self._cores = Cores()  # each worker's machine's cores (asked once)
         self._witness = LossWitness()  # why a worker was lost (core.runs.worker_loss)
 
     def start(self) -> None:
@@ -253,6 +255,7 @@ class Cluster:
             return
         self._witness.saw_workers(workers)  # their memory, should one be lost
         self._slots = sum(int(worker.get("nthreads", 1)) for worker in workers.values())
+        self.queue.capacity = self._cores.usable(client, workers)
         self._slots_at = time.monotonic()
 
     def worker_pids(self) -> dict[str, int]:

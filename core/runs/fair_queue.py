@@ -112,6 +112,9 @@ class FairQueue:
     # (core.runs.costs: a training's prior, or the rates a server kept from earlier runs).
     priors: dict[str, float] = field(default_factory=dict)
     give_way: float = GIVE_WAY_SECONDS  # a head start's seconds from the ask to its end
+    # Cores the worker threads can use: per machine, the fewer of its threads and its cores
+    # (usable_cores; 0 while unknown). Rates are kept per uncrowded thread (see crowding).
+    capacity: float = 0.0
     epoch_share: float = EPOCH_SHARE  # share of their at-most epochs trainings run
     _ticks: itertools.count = field(default_factory=itertools.count)
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -181,6 +184,7 @@ class FairQueue:
     def finish(self, ticket: Ticket, now: float, measured: bool = True) -> None:
         """A running ticket ended; a completed one's duration updates its kind's cost."""
         with self._lock:
+            crowding = self.crowding(len(self._running))
             if self._running.pop(ticket.number, None) is None or ticket.started_at is None:
                 return
             if measured and ticket.progress is not None:
@@ -188,7 +192,7 @@ class FairQueue:
                 share = min(1.0, done / max(1, most))
                 self.epoch_share = (1 - SMOOTHING) * self.epoch_share + SMOOTHING * share
             if measured:
-                seconds = max(0.0, now - ticket.started_at) / max(ticket.size, 1e-9)
+                seconds = max(0.0, now - ticket.started_at) / max(ticket.size, 1e-9) / crowding
                 before = self._costs.get(ticket.kind)
                 self._costs[ticket.kind] = (
                     seconds if before is None else (1 - SMOOTHING) * before + SMOOTHING * seconds
@@ -224,6 +228,11 @@ class FairQueue:
                 return self.priors[prefix]
             return next(reversed(self._costs.values()), DEFAULT_SECONDS)
 
+    def crowding(self, busy: int) -> float:
+        """How many times slower each of `busy` running tasks goes than on a core of its own:
+        three workers on one 2-core machine, all busy, run at two thirds of the speed (1.5)."""
+        return max(1.0, busy / self.capacity) if self.capacity > 0 else 1.0
+
     def slowdown(self) -> float:
         """How much slower than their rates say the tasks run now: their whole durations (their
         own epochs weighed in as far as seen, see Ticket.whole) over what their rates say,
@@ -231,17 +240,19 @@ class FairQueue:
         at one load, or are a prior; a machine others share runs at another, and the running
         tasks show which."""
         with self._lock:
+            crowding = self.crowding(len(self._running))
             running = [ticket for ticket in self._running.values() if not ticket.yields]
         ratios = []
         for ticket in running:
-            rated = max(self.rate(ticket.kind) * ticket.size, 1e-9)
+            rated = max(self.rate(ticket.kind) * ticket.size * crowding, 1e-9)
             if ticket.projected(self.epoch_share) is not None:
                 ratios.append(ticket.whole(rated, self.epoch_share) / rated)
         return sum(ratios) / len(ratios) if ratios else 1.0
 
     def cost(self, kind: str) -> float:
-        """Seconds per unit of size of a task of this kind now: its rate times the slowdown."""
-        return self.rate(kind) * self.slowdown()
+        """Seconds per unit of size of a task of this kind now: its rate times the crowding of
+        the tasks running and the slowdown."""
+        return self.rate(kind) * self.crowding(len(self.running())) * self.slowdown()
 
     def expected(self, ticket: Ticket) -> float:
         """A ticket's expected duration (seconds): its kind's cost per unit times its size."""
@@ -261,18 +272,19 @@ class FairQueue:
     def place(self, ticket: Ticket, slots: int, now: float) -> tuple[int, float] | None:
         """(place in line from 1, expected seconds until it starts), or None when not waiting.
         Each worker thread is a slot: running tasks free theirs after their expected cost
-        (at least a tenth of it, when they overrun), and the tasks ahead take theirs in turn."""
+        (at least a tenth of it, when they overrun), and the tasks ahead take theirs in turn,
+        every slot busy meanwhile (see crowding)."""
         ordered = self.order()
         if ticket not in ordered:
             return None
-        slow = self.slowdown()
+        slow, crowded = self.slowdown(), self.crowding(slots)
         frees = []
         for running in self.running():
             if running.yields:  # a head start frees its slot once it has given way
                 asked = now if running.asked_at is None else running.asked_at
                 frees.append(max(0.0, self.give_way - (now - asked)))
                 continue
-            rated = self.rate(running.kind) * running.size
+            rated = self.rate(running.kind) * running.size * crowded
             own = running.projected(self.epoch_share) is not None  # then it says its own speed
             expected = rated if own else rated * slow
             frees.append(running.remaining(now, expected, self.epoch_share))
@@ -284,5 +296,5 @@ class FairQueue:
             free_at = heapq.heappop(frees)
             if waiting is ticket:
                 return place, free_at
-            heapq.heappush(frees, free_at + self.rate(waiting.kind) * waiting.size * slow)
+            heapq.heappush(frees, free_at + self.rate(waiting.kind) * waiting.size * crowded * slow)
         return None

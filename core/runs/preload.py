@@ -148,6 +148,14 @@ def _warm(worker: Any) -> None:
         logger.exception("warming up TensorFlow in the worker failed")
 
 
+def machine_cores() -> int:
+    """The cores this worker's machine gives it (dask's count: its CPU affinity and container
+    quota), asked once per worker by the page server's estimates (FairQueue.capacity)."""
+    import dask.system
+
+    return int(dask.system.CPU_COUNT)
+
+
 def _current_task() -> tuple[Any, Any]:
     return get_worker(), getattr(thread_state, "key", None)
 

@@ -265,3 +265,27 @@ def test_a_training_submitted_before_any_worker_is_up_says_so_instead_of_a_figur
     assert third.queue_position == 3 and third.wait_seconds > 1
     words = r", about \d+ s to wait once the workers are up \(after .*\)"
     assert re.fullmatch(words, third.wait_words)
+
+
+def test_three_workers_on_two_cores_promise_the_waits_their_cores_allow():
+    """A third worker on a 2-core machine is a third place, not a third core: three trainings
+    run at two thirds of the speed, and the wait said to the next in line is 1.5x as long."""
+    waits = {}
+    for capacity in (0.0, 2.0):  # 0: the cores unknown (no crowding assumed)
+        queue = FairQueue(capacity=capacity)
+        queue.learn({"train": 10.0})
+        for _ in tickets(queue, "a", 3, start=1):
+            queue.start_next(now=0.0)
+        [waiting] = tickets(queue, "b", 1, start=10)
+        waits[capacity] = queue.place(waiting, slots=3, now=0.0)
+    assert waits == {0.0: (1, 10.0), 2.0: (1, 15.0)}
+
+
+def test_a_crowded_trainings_duration_is_learned_as_its_uncrowded_rate():
+    queue = FairQueue(capacity=2.0)
+    running = tickets(queue, "a", 3, start=1)
+    for _ in running:
+        queue.start_next(now=0.0)
+    queue.finish(running[0], now=15.0)  # three on two cores: 15 s is a 10-s training
+    assert queue.rates() == {"train": 10.0}
+    assert queue.crowding(busy=2) == 1.0 and queue.crowding(busy=3) == 1.5

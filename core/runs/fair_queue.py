@@ -113,7 +113,7 @@ class FairQueue:
     priors: dict[str, float] = field(default_factory=dict)
     give_way: float = GIVE_WAY_SECONDS  # a head start's seconds from the ask to its end
     # Cores the worker threads can use: per machine, the fewer of its threads and its cores
-    # (usable_cores; 0 while unknown). Rates are kept per uncrowded thread (see crowding).
+    # (core.runs.capacity; 0 while unknown). Rates are kept per uncrowded thread (crowding).
     capacity: float = 0.0
     epoch_share: float = EPOCH_SHARE  # share of their at-most epochs trainings run
     _ticks: itertools.count = field(default_factory=itertools.count)

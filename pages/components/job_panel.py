@@ -261,7 +261,7 @@ def _draw(registry, snapshot, task: str) -> None:
             seconds_since_click=time.time() - snapshot.submitted_at,
         )
         st.progress(bar.fraction, text=bar.text)
-        _loss_chart(snapshot.history, task)
+        _loss_chart(_live_history(snapshot), task)
         _cancel_controls(job_id)
         st.caption(
             "You can leave this page or open another tab: the training keeps running, and "
@@ -317,6 +317,36 @@ def _draw(registry, snapshot, task: str) -> None:
         )
         return
     st.warning(snapshot.error or "The training was cancelled; nothing was saved.")
+
+
+# The live chart takes new epochs at most every few seconds (the bar above it says each one):
+# each redraw costs the browser about a tenth of a second of CPU (Plotly measures its text,
+# laying the page out ten times), and an unchanged chart next to nothing (README, "Measured
+# choices").
+LIVE_CHART_SECONDS = 3.0
+LIVE_CHART = "forecast_lab.live_chart"  # (job id, epochs on the chart, when they were drawn)
+
+
+def chart_epochs(
+    drawn: int, drawn_at: float, epochs: int, now: float, every: float = LIVE_CHART_SECONDS
+) -> tuple[int, float]:
+    """(epochs the live chart shows, since when): the first epoch at once, later ones once
+    `every` seconds passed since the chart last changed; fewer epochs (a retry starting over)
+    at once."""
+    if epochs != drawn and (drawn == 0 or epochs < drawn or now - drawn_at >= every):
+        return epochs, now
+    return drawn, drawn_at
+
+
+def _live_history(snapshot) -> dict:
+    """The running job's history as far as its live chart shows it (see chart_epochs)."""
+    epochs = len(snapshot.history.get("loss") or [])
+    job, drawn, drawn_at = st.session_state.get(LIVE_CHART, (None, 0, 0.0))
+    if job != snapshot.job_id:
+        drawn, drawn_at = 0, 0.0
+    drawn, drawn_at = chart_epochs(drawn, drawn_at, epochs, time.monotonic())
+    st.session_state[LIVE_CHART] = (snapshot.job_id, drawn, drawn_at)
+    return {name: list(values)[:drawn] for name, values in snapshot.history.items()}
 
 
 def _loss_chart(history: dict, task: str = "regression", best_epoch: int | None = None) -> None:

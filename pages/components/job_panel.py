@@ -339,12 +339,14 @@ def chart_epochs(
 
 
 def _live_history(snapshot) -> dict:
-    """The running job's history as far as its live chart shows it (see chart_epochs)."""
+    """The running job's history as far as its live chart shows it (see chart_epochs); all of
+    it once the epochs are over (the steps after them)."""
     epochs = len(snapshot.history.get("loss") or [])
     job, drawn, drawn_at = st.session_state.get(LIVE_CHART, (None, 0, 0.0))
     if job != snapshot.job_id:
         drawn, drawn_at = 0, 0.0
-    drawn, drawn_at = chart_epochs(drawn, drawn_at, epochs, time.monotonic())
+    every = 0.0 if snapshot.step is not None else LIVE_CHART_SECONDS
+    drawn, drawn_at = chart_epochs(drawn, drawn_at, epochs, time.monotonic(), every)
     st.session_state[LIVE_CHART] = (snapshot.job_id, drawn, drawn_at)
     return {name: list(values)[:drawn] for name, values in snapshot.history.items()}
 

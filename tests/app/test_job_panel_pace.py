@@ -172,3 +172,6 @@ def test_a_running_jobs_chart_keeps_its_epochs_until_its_next_turn(monkeypatch):
     app.run()
     assert "Epoch 2 of at most 30" in app.get("progress")[0].proto.text  # the bar says it
     assert points(app) == 1  # the chart takes it on its next turn
+    shown["snapshot"] = snapshot("running", epoch=2, step="predicting")
+    app.run()
+    assert points(app) == 2  # the epochs are over: all of them at once

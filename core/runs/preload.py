@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import dask.system
 from distributed import get_worker
 from distributed.worker import thread_state
 
@@ -151,8 +152,6 @@ def _warm(worker: Any) -> None:
 def machine_cores() -> int:
     """The cores this worker's machine gives it (dask's count: its CPU affinity and container
     quota), asked once per worker by the page server's estimates (FairQueue.capacity)."""
-    import dask.system
-
     return int(dask.system.CPU_COUNT)
 
 

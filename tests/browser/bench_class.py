@@ -150,7 +150,7 @@ def _session(browser, url, label: str, request: RunRequest, go: threading.Event,
         query = "&".join(f"{key}={value}" for key, value in request_to_query(request).items())
         button = page.get_by_role("button", name="Train the model")
         for attempt in range(4):
-            page.goto(f"{url}/train?{query}")
+            page.goto(f"{url}/train?{query}", timeout=180_000)  # 20 browsers starting at once
             button.wait_for(timeout=180_000)
             time.sleep(1.0)
             wanted = request_to_query(request).items()
@@ -274,7 +274,11 @@ def main() -> None:
     port = free_port()
     env = {"FORECAST_LAB_SCHEDULER_PORT": str(port)}
     joined = None
-    cases = (what_ifs() * (1 + options.sessions // 10))[: options.sessions]
+    # Past ten sessions the what-ifs repeat (as a class following its teacher), each its own row.
+    cases = [
+        (label if number < 10 else f"{label} #{number // 10 + 1}", request)
+        for number, (label, request) in enumerate(what_ifs() * (1 + options.sessions // 10))
+    ][: options.sessions]
     load_before = os.getloadavg()
     meter = CpuMeter()
     meter.start()

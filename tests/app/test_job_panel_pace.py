@@ -119,12 +119,12 @@ def test_a_poll_that_finds_the_job_finished_reruns_the_page_before_drawing_its_b
     assert not polled.button and not polled.success
     reruns.clear()
     monkeypatch.setattr(job_panel.services, "registry", Registry)
-    whole_page = AppTest.from_function(_quiet_panel_script).run()
+    whole_page = AppTest.from_function(_page_panel_script).run()
     assert reruns == []
     assert [button.label for button in whole_page.button] == ["See the results"]
 
 
-def _quiet_panel_script() -> None:
+def _page_panel_script() -> None:
     from pages.components import job_panel
 
     job_panel._panel("k", "regression", None)
@@ -139,12 +139,6 @@ def test_the_live_chart_takes_new_epochs_every_few_seconds_and_the_first_at_once
     assert job_panel.chart_epochs(1, 100.0, 3, now=100.0 + every) == (3, 100.0 + every)
     assert job_panel.chart_epochs(3, 100.0, 3, now=200.0) == (3, 100.0)  # nothing new
     assert job_panel.chart_epochs(9, 100.0, 2, now=100.5) == (2, 100.5)  # a retry starts over
-
-
-def _running_panel_script() -> None:
-    from pages.components import job_panel
-
-    job_panel._panel("k", "regression", None)
 
 
 def test_a_running_jobs_chart_keeps_its_epochs_until_its_next_turn(monkeypatch):
@@ -166,7 +160,7 @@ def test_a_running_jobs_chart_keeps_its_epochs_until_its_next_turn(monkeypatch):
         return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
 
     monkeypatch.setattr(job_panel.services, "registry", Registry)
-    app = AppTest.from_function(_running_panel_script).run()
+    app = AppTest.from_function(_page_panel_script).run()
     assert points(app) == 1
     shown["snapshot"] = snapshot("running", epoch=2)
     app.run()

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import dask.system
 import pytest
 
 from core.config import DataConfig, ModelConfig, RunRequest, SplitConfig, TrainConfig
@@ -179,8 +180,6 @@ def test_a_worker_joined_over_loopback_takes_its_share(dask_cluster, joined_work
     assert len(set(addresses)) == 3  # three workers, one task each, at the same time
     assert "joined" in {names[address] for address in addresses}
     # All three on this machine: the waits count its cores, not three (core.runs.capacity).
-    import dask.system
-
     dask_cluster.slots(fresh=True)
     assert dask_cluster.queue.capacity == min(3, dask.system.CPU_COUNT)
 

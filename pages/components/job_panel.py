@@ -231,15 +231,16 @@ def _panel(job_id: str, task: str = "regression", pace: float | None = None) -> 
             "Press Train to start it again; finished runs load from the run store at once."
         )
         return
-    if pace is not None and snapshot.finished:
-        # The whole page draws the outcome once, with polling stopped; this run draws nothing
-        # first: a "See the results" pressed here would reach the server with the page's rerun
-        # still to come and be folded into it (README, "Measured choices": the blank Results
-        # page of a class bench).
+    new_pace = poll_seconds(snapshot)
+    if pace is not None and new_pace is None:
+        # Finished: the whole page draws the outcome once, with polling stopped; this run draws
+        # nothing first: a "See the results" pressed here would reach the server with the
+        # page's rerun still to come and be folded into it (README, "Measured choices": the
+        # blank Results page of a class bench).
         st.rerun()
     _draw(registry, snapshot, task)
     # Drawn first, so the run that sees the change (a click's own run too) still shows it.
-    if pace is not None and poll_seconds(snapshot) != pace:
+    if pace is not None and new_pace != pace:
         st.rerun()  # polling at the new pace
 
 

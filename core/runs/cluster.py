@@ -39,10 +39,11 @@ from distributed.scheduler import KilledWorker
 
 from core.errors import TrainingCancelled, TrainingError
 from core.runs.capacity import Cores
-from core.runs.embedded import start_local
+from core.runs.embedded import close_quietly, start_local
 from core.runs.fair_queue import FairQueue, Ticket
 from core.runs.preload import TOPIC, call
 from core.runs.sharing import SharedFiles
+from core.runs.warmth import WarmPlaces
 from core.runs.worker_loss import LossWitness
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class _Task:
     submitted: threading.Event = field(default_factory=threading.Event)  # its turn has come
     future: Any = None
     worker: str | None = None
+    warmth: str | None = None  # the network it traces or trains (core.runs.warmth)
+    bound: str | None = None  # the free worker where that network is warm, sent there
     starts: int = 0
     completed: bool = False
     ended: threading.Event = field(default_factory=threading.Event)  # the worker let go of it
@@ -98,6 +101,7 @@ class Cluster:
         self._slots, self._slots_at = 0, -1e9
         self._cores = Cores()  # each worker's machine's cores (asked once)
         self._witness = LossWitness()  # why a worker was lost (core.runs.worker_loss)
+        self._warm = WarmPlaces()  # where each network was last traced or trained
 
     def start(self) -> None:
         """Connect (or start the embedded cluster) in the background; returns at once."""
@@ -135,6 +139,7 @@ class Cluster:
         name: str | None = None,
         tag: str | None = None,
         size: float = 1.0,
+        warmth: str | None = None,
         **kwargs: Any,
     ) -> Any:
         """Run `function(*args, **kwargs)` on a worker and return its result. `lane`: WORK
@@ -142,7 +147,8 @@ class Cluster:
         anything waiting; HEAD_START runs only on an idle cluster, gives way to any work that
         arrives (its task sees should_stop) and returns None when it could not start. `tag`
         names the task for place_of while it waits (a place taken with expect is kept); `size`,
-        its work relative to others of its kind (core.runs.costs)."""
+        its work relative to others of its kind (core.runs.costs); `warmth`, the network it
+        traces or trains: it goes to the free worker where that network is warm, if any."""
         self.client()
         kind = name or getattr(function, "__name__", "task")
         with self._lock:
@@ -153,6 +159,7 @@ class Cluster:
             else:
                 ticket = Ticket(next(self._numbers), session or "anonymous", kind, size)
                 task = _Task(ticket, lane=lane)
+            task.warmth = warmth
             number = task.ticket.number
             if task is not expected:
                 if lane == HEAD_START:
@@ -270,18 +277,7 @@ class Cluster:
         with self._lock:
             self._closed = True
             self._wake.notify_all()
-        # Closing logs connection errors (with tracebacks) from every side: noise, not news.
-        quiet = logging.getLogger("distributed")
-        level, quiet.level = quiet.level, logging.CRITICAL
-        try:
-            for closing in (self._client, self._local):
-                if closing is not None:
-                    try:
-                        closing.close()
-                    except Exception:  # closing is best effort: the process is ending
-                        logger.debug("closing %s failed", closing, exc_info=True)
-        finally:
-            quiet.setLevel(level)
+        close_quietly(self._client, self._local)
 
     def _connect(self) -> None:
         try:
@@ -345,6 +341,8 @@ class Cluster:
                     if self.queue.remove(task.ticket):
                         raise TrainingCancelled("Cancelled before it started; nothing was saved.")
         priority = {QUICK: 100, WORK: 0, HEAD_START: -100}[lane]
+        with self._lock:  # where its network is warm, unless a task there holds the worker
+            task.bound = self._warm.preferred(task.warmth, self._tasks, self._stopping)
         task.future = self._client.submit(
             call,
             task.ticket.number,
@@ -356,6 +354,8 @@ class Cluster:
             key=f"{task.ticket.kind}-{task.ticket.number}-{uuid.uuid4().hex[:8]}",
             pure=False,
             priority=priority,
+            workers=None if task.bound is None else [task.bound],
+            allow_other_workers=task.bound is not None,  # it left meanwhile: any other
         )
         received = 0
         stop_asked_at: float | None = None
@@ -435,6 +435,7 @@ class Cluster:
             task.ended.set()
         elif message["kind"] == "started":
             task.worker = message["worker"]  # known at once, also to the hard stop
+            self._warm.started(task.warmth, task.worker)
             ticket = task.ticket
             self.placements.append((ticket.session, ticket.kind, task.worker, message["pid"]))
             logger.info("task started: %s %s on %s", ticket.session[:8], ticket.kind, task.worker)

@@ -23,6 +23,25 @@ DEFAULT_MEMORY_MB = 4000  # the nanny restarts a worker above 95% of it
 DEFAULT_LIFETIME = "2 hours"  # a worker is replaced (gracefully) after this long
 
 
+logger = logging.getLogger(__name__)
+
+
+def close_quietly(*parts: Any) -> None:
+    """Close a Dask client and cluster: closing logs connection errors (with tracebacks) from
+    every side, noise, not news; closing is best effort, as the process is ending."""
+    quiet = logging.getLogger("distributed")
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        for part in parts:
+            if part is not None:
+                try:
+                    part.close()
+                except Exception:
+                    logger.debug("closing %s failed", part, exc_info=True)
+    finally:
+        quiet.setLevel(level)
+
+
 def op_threads(cores: int, worker_threads: int) -> int:
     """TensorFlow threads per op for each of `worker_threads` tasks sharing `cores`."""
     return max(1, cores // max(1, worker_threads))

@@ -28,6 +28,7 @@ from core.runs.preload import task_cancelled, tensorflow_loaded
 from core.runs.shipping import packed_upload, upload_of
 from core.runs.steps import LOADING, StepUpdate
 from core.runs.store import RunStore, unpacked
+from core.runs.warmth import warmth_key
 from core.training.trainer import warm_network
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ def run_in_pool(
         peers=_kept_peers(request, store),
         steps=steps,
         upload=upload_of(request.data),
+        warmth=warmth_key(request),  # to the worker where its network is warm, when free
     )
     if steps and progress is not None:
         progress(StepUpdate("receiving"))
@@ -199,6 +201,7 @@ def warm_in_pool(request: RunRequest) -> bool | None:
         lane=cluster.HEAD_START,
         home=str(home_dir()),
         upload=upload_of(request.data),
+        warmth=warmth_key(request),
     )
 
 

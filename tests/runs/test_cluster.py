@@ -1,6 +1,7 @@
 """Every background task on Dask (core.runs.cluster): results, progress, trainings from two sessions
 on different workers landing in the run store, a worker joined over loopback, cancel (cooperative
-and hard), killed workers, head starts that give way, identical requests trained once."""
+and hard), killed workers, head starts that give way, identical requests trained once, a network
+sent to the free worker where it is warm."""
 
 from __future__ import annotations
 
@@ -50,6 +51,16 @@ def where_am_i(seconds: float) -> str:
     from distributed import get_worker
 
     time.sleep(seconds)
+    return get_worker().address
+
+
+def hold_until(started: str, release: str) -> str:
+    """Say it started (a file), then keep its worker until `release` exists."""
+    from distributed import get_worker
+
+    Path(started).write_text("started")
+    while not os.path.exists(release):
+        time.sleep(0.05)
     return get_worker().address
 
 
@@ -283,3 +294,39 @@ def test_identical_requests_from_two_sessions_are_one_training(dask_cluster, tmp
     assert registry.wait(first, timeout=240).status == "done"
     after = sum(1 for p in dask_cluster.placements if p[1].startswith("train_request"))
     assert after - before == 1
+
+
+def test_a_network_goes_to_the_free_worker_where_it_is_warm_and_never_waits_for_it(
+    dask_cluster, tmp_path
+):
+    network = "a network"
+    home = dask_cluster.run(where_am_i, 0.0, warmth=network)
+    # On an idle cluster Dask alone deals tasks out in turn; each of these goes where it is warm.
+    assert [dask_cluster.run(where_am_i, 0.0, warmth=network) for _ in range(4)] == [home] * 4
+    # That worker busy: the next goes to a free one at once, not into that worker's line.
+    started, release = tmp_path / "started", tmp_path / "release"
+    held: list[str] = []
+    holder = threading.Thread(
+        target=lambda: held.append(
+            dask_cluster.run(hold_until, str(started), str(release), warmth=network)
+        )
+    )
+    holder.start()
+    try:
+        wait_until(started.exists, timeout=60)
+        elsewhere = dask_cluster.run(where_am_i, 0.0, warmth=network)
+    finally:
+        release.write_text("go")
+        holder.join()
+    assert held == [home] and elsewhere != home
+    # The app's head start and the training after it: the training goes where it was traced.
+    request = TINY.replace(model=TINY.model.replace(units=6, family="gru"))
+    assert warm_in_pool(request) is True
+    run_in_pool(
+        request.replace(train=request.train.replace(seed=5)),
+        store=RunStore(tmp_path / "runs"),
+        session="what-if",
+    )
+    warmed, trained = list(dask_cluster.placements)[-2:]
+    assert (warmed[1], trained[1]) == ("warm_request", "train_request:gru")
+    assert trained[2] == warmed[2]

@@ -14,6 +14,8 @@ from distributed import LocalCluster
 
 from core.training.trainer import THREADS_ENV
 
+logger = logging.getLogger(__name__)
+
 SCHEDULER_PORT_ENV = "FORECAST_LAB_SCHEDULER_PORT"
 SCHEDULER_HOST_ENV = "FORECAST_LAB_SCHEDULER_HOST"
 MEMORY_ENV = "FORECAST_LAB_WORKER_MEMORY_MB"
@@ -21,9 +23,6 @@ LIFETIME_ENV = "FORECAST_LAB_WORKER_LIFETIME"
 DASHBOARD_ENV = "FORECAST_LAB_DASHBOARD"  # e.g. ":8787"; a free port otherwise
 DEFAULT_MEMORY_MB = 4000  # the nanny restarts a worker above 95% of it
 DEFAULT_LIFETIME = "2 hours"  # a worker is replaced (gracefully) after this long
-
-
-logger = logging.getLogger(__name__)
 
 
 def close_quietly(*parts: Any) -> None:

@@ -33,6 +33,7 @@ from core.runs.owners import RunOwners
 from core.runs.pipeline import request_key
 from core.runs.steps import AFTER_START, StepUpdate
 from core.runs.store import RunStore
+from core.runs.warmth import warmth_key
 from core.runs.worker import run_in_pool, warm_in_pool
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class JobRegistry:
             preparer = warm_in_pool
         self._preparer = preparer
         self._preparing = False
-        self._prepared: tuple | None = None
+        self._prepared: str | None = None  # the last head start's network (warmth_key)
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[str] = deque()
@@ -231,19 +232,13 @@ class JobRegistry:
         pool traces its network (core.runs.worker.warm_request), so a what-if's first
         epoch comes at once. Only when no training runs or waits, one at a time, once per
         architecture; it gives way to any training submitted meanwhile. Returns at once."""
-        shape = (
-            request.data,
-            request.split,
-            request.model,
-            request.train.optimizer,
-            request.train.batch_size,
-        )
+        network = warmth_key(request)  # as the cluster routes it (core.runs.warmth)
         with self._lock:
             if self._preparer is None or self._preparing or self._running or self._queue:
                 return
-            if shape == self._prepared:
+            if network == self._prepared:
                 return
-            self._preparing, self._prepared = True, shape
+            self._preparing, self._prepared = True, network
         threading.Thread(target=self._prepare, args=(request,), name="prepare", daemon=True).start()
 
     def _prepare(self, request: RunRequest) -> None:
